@@ -1,0 +1,116 @@
+//! Validation errors that name the field and the problem.
+
+use std::fmt;
+
+/// What is wrong with a value. Each variant has a stable [`Problem::code`] that
+/// user interfaces translate; the `Display` text is the English message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// A required value is empty.
+    #[error("must not be empty")]
+    Empty,
+    /// The value is longer than allowed.
+    #[error("is longer than {max} characters")]
+    TooLong {
+        /// The maximum number of characters.
+        max: usize,
+    },
+    /// Not an email address.
+    #[error("is not an email address (expected something like name@example.com)")]
+    Email,
+    /// Not a phone number.
+    #[error("is not a phone number (expected digits, optionally with +, spaces, dashes or parentheses)")]
+    Phone,
+    /// Not a web address.
+    #[error("is not a web address (expected something like example.com)")]
+    Website,
+    /// Not an amount of money in the currency.
+    #[error("is not an amount in {currency} (expected something like 12000.50, at most {decimals} decimals)")]
+    Amount {
+        /// ISO 4217 code of the currency.
+        currency: String,
+        /// Decimals the currency allows.
+        decimals: u16,
+    },
+    /// Not an ISO 4217 currency code.
+    #[error("is not a currency code (expected ISO 4217, like CNY, EUR or USD)")]
+    Currency,
+    /// Not one of the allowed values.
+    #[error("must be one of: {allowed}")]
+    OneOf {
+        /// The allowed values, comma separated.
+        allowed: String,
+    },
+    /// Not a whole number in range.
+    #[error("must be a whole number from {min} to {max}")]
+    Range {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// Not a date.
+    #[error("is not a date (expected YYYY-MM-DD)")]
+    Date,
+    /// Not a date and time.
+    #[error("is not a date and time (expected YYYY-MM-DD HH:MM, or RFC 3339)")]
+    DateTime,
+    /// Not a record id.
+    #[error("is not a record id")]
+    Id,
+    /// A referenced record does not exist or was deleted.
+    #[error("refers to a record that does not exist or was deleted")]
+    Missing,
+    /// The field does not exist or cannot be set directly.
+    #[error("is not a field that can be edited")]
+    UnknownField,
+}
+
+impl Problem {
+    /// A stable, machine-readable code for translation and for UIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Empty => "empty",
+            Problem::TooLong { .. } => "too_long",
+            Problem::Email => "email",
+            Problem::Phone => "phone",
+            Problem::Website => "website",
+            Problem::Amount { .. } => "amount",
+            Problem::Currency => "currency",
+            Problem::OneOf { .. } => "one_of",
+            Problem::Range { .. } => "range",
+            Problem::Date => "date",
+            Problem::DateTime => "date_time",
+            Problem::Id => "id",
+            Problem::Missing => "missing",
+            Problem::UnknownField => "unknown_field",
+        }
+    }
+}
+
+/// A refused value: which field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The field's name as the user knows it (`email`, `amount`, ...).
+    pub field: String,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl Invalid {
+    /// A refusal of `field` for `problem`.
+    pub fn new(field: impl Into<String>, problem: Problem) -> Self {
+        Invalid {
+            field: field.into(),
+            problem,
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.problem)
+    }
+}
+
+impl std::error::Error for Invalid {}
