@@ -19,13 +19,17 @@ pub enum Problem {
     #[error("is not an email address (expected something like name@example.com)")]
     Email,
     /// Not a phone number.
-    #[error("is not a phone number (expected digits, optionally with +, spaces, dashes or parentheses)")]
+    #[error(
+        "is not a phone number (expected digits, optionally with +, spaces, dashes or parentheses)"
+    )]
     Phone,
     /// Not a web address.
     #[error("is not a web address (expected something like example.com)")]
     Website,
     /// Not an amount of money in the currency.
-    #[error("is not an amount in {currency} (expected something like 12000.50, at most {decimals} decimals)")]
+    #[error(
+        "is not an amount in {currency} (expected something like 12000.50, at most {decimals} decimals)"
+    )]
     Amount {
         /// ISO 4217 code of the currency.
         currency: String,

@@ -132,13 +132,24 @@ mod tests {
         let c = clock.tick(400); // the wall clock stepped backwards
         let d = clock.tick(2_000);
         assert!(a < b && b < c && c < d, "{a} {b} {c} {d}");
-        assert_eq!(c.wall_ms, 1_000, "a backwards step must not move the clock back");
+        assert_eq!(
+            c.wall_ms, 1_000,
+            "a backwards step must not move the clock back"
+        );
     }
 
     #[test]
     fn text_form_sorts_like_the_timestamp_and_round_trips() {
-        let early = Hlc { wall_ms: 9, counter: 12, node: "ff".into() };
-        let late = Hlc { wall_ms: 10, counter: 0, node: "00".into() };
+        let early = Hlc {
+            wall_ms: 9,
+            counter: 12,
+            node: "ff".into(),
+        };
+        let late = Hlc {
+            wall_ms: 10,
+            counter: 0,
+            node: "00".into(),
+        };
         assert!(early.to_string() < late.to_string());
         assert_eq!(early.to_string().parse::<Hlc>().unwrap(), early);
         assert!("garbage".parse::<Hlc>().is_err());
@@ -148,7 +159,11 @@ mod tests {
     fn observing_a_remote_timestamp_orders_later_events_after_it() {
         let mut clock = Clock::resume(Hlc::zero("aa"));
         clock.tick(1_000);
-        let remote = Hlc { wall_ms: 5_000, counter: 3, node: "bb".into() };
+        let remote = Hlc {
+            wall_ms: 5_000,
+            counter: 3,
+            node: "bb".into(),
+        };
         clock.observe(&remote, 1_001);
         let next = clock.tick(1_002);
         assert!(next > remote, "{next} must follow {remote}");

@@ -157,8 +157,9 @@ pub const LIFECYCLES: &[&str] = &["prospect", "customer", "former"];
 /// How a contact prefers to be reached.
 pub const CHANNELS: &[&str] = &["email", "phone", "visit", "message", "mail"];
 /// Kinds of contact-history entry.
-pub const INTERACTION_KINDS: &[&str] =
-    &["call", "visit", "meeting", "email", "note", "fax", "web", "message"];
+pub const INTERACTION_KINDS: &[&str] = &[
+    "call", "visit", "meeting", "email", "note", "fax", "web", "message",
+];
 /// Who started an interaction.
 pub const DIRECTIONS: &[&str] = &["outbound", "inbound", "internal"];
 /// Where a lead stands.
@@ -246,7 +247,10 @@ const LEAD_FIELDS: &[FieldDef] = &[
     searched("notes", FieldType::Text),
     field("converted_account_id", FieldType::Ref(EntityKind::Account)),
     field("converted_contact_id", FieldType::Ref(EntityKind::Contact)),
-    field("converted_opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
+    field(
+        "converted_opportunity_id",
+        FieldType::Ref(EntityKind::Opportunity),
+    ),
 ];
 
 const OPPORTUNITY_FIELDS: &[FieldDef] = &[
@@ -334,7 +338,12 @@ impl EntityKind {
 
     /// Parse user text for `field` into its canonical value. `currency` is
     /// needed for amounts.
-    pub fn parse_field(&self, field: &str, raw: &str, currency: Option<Currency>) -> Result<Value, Invalid> {
+    pub fn parse_field(
+        &self,
+        field: &str,
+        raw: &str,
+        currency: Option<Currency>,
+    ) -> Result<Value, Invalid> {
         let def = self
             .field(field)
             .ok_or_else(|| Invalid::new(field, Problem::UnknownField))?;
@@ -401,9 +410,13 @@ impl FieldDef {
             FieldType::Tags => list(text, |s| value::required_text(s, 60))?,
             FieldType::Choice(allowed) => {
                 let lower = text.to_lowercase();
-                let found = allowed.iter().find(|a| **a == lower).ok_or_else(|| Problem::OneOf {
-                    allowed: allowed.join(", "),
-                })?;
+                let found =
+                    allowed
+                        .iter()
+                        .find(|a| **a == lower)
+                        .ok_or_else(|| Problem::OneOf {
+                            allowed: allowed.join(", "),
+                        })?;
                 json!(found)
             }
             FieldType::Stage => json!(text.to_lowercase()),
@@ -448,36 +461,65 @@ mod tests {
     fn high_stakes_fields_conflict_instead_of_last_writer_wins() {
         let opp = EntityKind::Opportunity;
         for name in ["amount", "stage", "owner_id"] {
-            assert_eq!(opp.field(name).unwrap().policy, MergePolicy::Conflict, "{name}");
+            assert_eq!(
+                opp.field(name).unwrap().policy,
+                MergePolicy::Conflict,
+                "{name}"
+            );
         }
         let account = EntityKind::Account;
-        assert_eq!(account.field("phone").unwrap().policy, MergePolicy::LastWriterWins);
+        assert_eq!(
+            account.field("phone").unwrap().policy,
+            MergePolicy::LastWriterWins
+        );
     }
 
     #[test]
     fn parse_names_the_field_and_the_problem() {
-        let err = EntityKind::Account.parse_field("email", "not-an-email", None).unwrap_err();
+        let err = EntityKind::Account
+            .parse_field("email", "not-an-email", None)
+            .unwrap_err();
         assert_eq!(err.field, "email");
         assert_eq!(err.problem, Problem::Email);
         assert!(err.to_string().starts_with("email is not an email address"));
-        let err = EntityKind::Account.parse_field("colour", "red", None).unwrap_err();
+        let err = EntityKind::Account
+            .parse_field("colour", "red", None)
+            .unwrap_err();
         assert_eq!(err.problem, Problem::UnknownField);
     }
 
     #[test]
     fn lists_split_on_western_and_chinese_commas_and_drop_repeats() {
-        let tags = EntityKind::Account.parse_field("tags", "vip， 重点客户,vip", None).unwrap();
+        let tags = EntityKind::Account
+            .parse_field("tags", "vip， 重点客户,vip", None)
+            .unwrap();
         assert_eq!(tags, json!(["vip", "重点客户"]));
-        let emails = EntityKind::Contact.parse_field("emails", "a@x.com; b@y.org", None).unwrap();
+        let emails = EntityKind::Contact
+            .parse_field("emails", "a@x.com; b@y.org", None)
+            .unwrap();
         assert_eq!(emails, json!(["a@x.com", "b@y.org"]));
-        assert!(EntityKind::Contact.parse_field("emails", "a@x.com, nope", None).is_err());
+        assert!(
+            EntityKind::Contact
+                .parse_field("emails", "a@x.com, nope", None)
+                .is_err()
+        );
     }
 
     #[test]
     fn empty_text_clears_optional_fields_and_is_refused_for_required_ones() {
-        assert_eq!(EntityKind::Account.parse_field("industry", " ", None).unwrap(), Value::Null);
-        assert_eq!(EntityKind::Account.parse_field("tags", "", None).unwrap(), json!([]));
-        let err = EntityKind::Account.parse_field("name", "  ", None).unwrap_err();
+        assert_eq!(
+            EntityKind::Account
+                .parse_field("industry", " ", None)
+                .unwrap(),
+            Value::Null
+        );
+        assert_eq!(
+            EntityKind::Account.parse_field("tags", "", None).unwrap(),
+            json!([])
+        );
+        let err = EntityKind::Account
+            .parse_field("name", "  ", None)
+            .unwrap_err();
         assert_eq!(err.problem, Problem::Empty);
     }
 
@@ -485,7 +527,10 @@ mod tests {
     fn amounts_need_the_currency() {
         let cny: Currency = "CNY".parse().unwrap();
         let opp = EntityKind::Opportunity;
-        assert_eq!(opp.parse_field("amount", "12000.50", Some(cny)).unwrap(), json!(1_200_050));
+        assert_eq!(
+            opp.parse_field("amount", "12000.50", Some(cny)).unwrap(),
+            json!(1_200_050)
+        );
         assert!(opp.parse_field("amount", "12000.505", Some(cny)).is_err());
     }
 }

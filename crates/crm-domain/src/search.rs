@@ -54,7 +54,9 @@ pub fn push_index_text(out: &mut String, text: &str) {
 /// (`mend` finds `Méndez`), CJK runs as exact substrings.
 pub fn match_expression(query: &str) -> Option<String> {
     let terms: Vec<String> = query
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '@' || c == '.' || c == '-' || c == '+'))
+        .split(|c: char| {
+            !(c.is_alphanumeric() || c == '\'' || c == '@' || c == '.' || c == '-' || c == '+')
+        })
         .filter_map(term)
         .collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
@@ -102,7 +104,10 @@ mod tests {
     #[test]
     fn fts_syntax_in_a_query_is_treated_as_text() {
         // Quotes, stars and NEAR() must not reach FTS5 as operators.
-        assert_eq!(match_expression("\"a* OR b").as_deref(), Some("\"a\"* AND \"OR\"* AND \"b\"*"));
+        assert_eq!(
+            match_expression("\"a* OR b").as_deref(),
+            Some("\"a\"* AND \"OR\"* AND \"b\"*")
+        );
         assert_eq!(match_expression("  * ( ) ").as_deref(), None);
         assert_eq!(match_expression("o'neil").as_deref(), Some("\"o neil\"*"));
     }

@@ -206,20 +206,32 @@ impl Money {
             currency: currency.code().to_owned(),
             decimals,
         };
-        let text: String = raw.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+        let text: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
         let (negative, digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text.as_str()),
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
         let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > usize::from(decimals) {
+        if whole.is_empty()
+            || !all_digits(whole)
+            || !all_digits(frac)
+            || frac.len() > usize::from(decimals)
+        {
             return Err(bad());
         }
         let scale = 10i64.pow(u32::from(decimals));
         let padded = format!("{frac:0<width$}", width = usize::from(decimals));
         let whole: i64 = whole.parse().map_err(|_| bad())?;
-        let frac: i64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| bad())? };
+        let frac: i64 = if padded.is_empty() {
+            0
+        } else {
+            padded.parse().map_err(|_| bad())?
+        };
         let minor = whole
             .checked_mul(scale)
             .and_then(|w| w.checked_add(frac))
@@ -240,7 +252,12 @@ impl Money {
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
         let scale = scale.unsigned_abs();
-        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = decimals as usize)
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = decimals as usize
+        )
     }
 }
 
@@ -276,7 +293,12 @@ impl FromStr for Probability {
 
     fn from_str(raw: &str) -> Result<Self, Problem> {
         let bad = Problem::Range { min: 0, max: 100 };
-        let n: u8 = raw.trim().trim_end_matches('%').trim().parse().map_err(|_| bad.clone())?;
+        let n: u8 = raw
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse()
+            .map_err(|_| bad.clone())?;
         Probability::new(n).map_err(|_| bad)
     }
 }
@@ -303,11 +325,16 @@ pub fn date_time<Tz: TimeZone>(raw: &str, tz: &Tz) -> Result<DateTime<Utc>, Prob
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| date(text).ok().map(|d| d.and_time(NaiveTime::MIN)))
-        .ok_or(Problem::DateTime)?;
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| date(text).ok().map(|d| d.and_time(NaiveTime::MIN)))
+    .ok_or(Problem::DateTime)?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -363,7 +390,13 @@ mod tests {
     #[test]
     fn emails_need_a_dotted_domain() {
         assert!("ana.mendez@example.es".parse::<Email>().is_ok());
-        for bad in ["ana", "ana@", "@example.com", "ana@localhost", "a b@example.com"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@localhost",
+            "a b@example.com",
+        ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} must be refused");
         }
     }

@@ -1,0 +1,121 @@
+//! The user's language: English, Chinese or Spanish, for every message.
+
+use crm_domain::{EntityKind, Invalid, Problem};
+use crm_store::StoreError;
+use rust_i18n::t;
+
+/// The system locale as `LANG`-style text (`zh_CN.UTF-8` -> `zh_CN`).
+pub fn system_locale() -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty() && v != "C" && v != "POSIX")
+        .map(|v| v.split('.').next().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}
+
+/// Pick the message language: `--lang`, else the system locale, else English.
+pub fn choose(given: Option<&str>) {
+    let wanted = given
+        .map(str::to_owned)
+        .unwrap_or_else(system_locale)
+        .to_lowercase();
+    let locale = if wanted.starts_with("zh") {
+        "zh-CN"
+    } else if wanted.starts_with("es") {
+        "es"
+    } else {
+        "en"
+    };
+    rust_i18n::set_locale(locale);
+}
+
+/// The translated name of a kind of record.
+pub fn entity(kind: EntityKind) -> String {
+    tr(&format!("entity.{}", kind.name()))
+}
+
+/// The translation of a key made at run time.
+pub fn tr(key: &str) -> String {
+    t!(key).into_owned()
+}
+
+/// The translated name of a pipeline stage (unknown stages as they are).
+pub fn stage(key: &str) -> String {
+    let key = format!("stage.{key}");
+    let text = tr(&key);
+    if text == key {
+        key[6..].to_owned()
+    } else {
+        text
+    }
+}
+
+/// The translated name of a kind of history entry.
+pub fn interaction_kind(kind: &str) -> String {
+    let key = format!("kind.{kind}");
+    let text = tr(&key);
+    if text == key { kind.to_owned() } else { text }
+}
+
+fn problem(p: &Problem) -> String {
+    let key = format!("problem.{}", p.code());
+    let key = key.as_str();
+    match p {
+        Problem::TooLong { max } => t!(key, max = max),
+        Problem::Amount { currency, decimals } => t!(key, currency = currency, decimals = decimals),
+        Problem::OneOf { allowed } => t!(key, allowed = allowed),
+        Problem::Range { min, max } => t!(key, min = min, max = max),
+        _ => t!(key),
+    }
+    .into_owned()
+}
+
+fn invalid(e: &Invalid) -> String {
+    t!("invalid", field = e.field, problem = problem(&e.problem)).into_owned()
+}
+
+/// A stable code for `--json` errors.
+pub fn error_code(err: &anyhow::Error) -> &'static str {
+    if let Some(e) = err.downcast_ref::<StoreError>() {
+        e.code()
+    } else if err.downcast_ref::<Invalid>().is_some() {
+        "invalid"
+    } else {
+        "error"
+    }
+}
+
+/// The message for an error, in the user's language.
+pub fn error_message(err: &anyhow::Error) -> String {
+    if let Some(e) = err.downcast_ref::<Invalid>() {
+        return invalid(e);
+    }
+    let Some(e) = err.downcast_ref::<StoreError>() else {
+        return err.to_string();
+    };
+    match e {
+        StoreError::Invalid(i) => invalid(i),
+        StoreError::NotFound { entity: kind, id } => {
+            t!("err.not_found", what = entity(*kind), id = id).into_owned()
+        }
+        StoreError::NoMatch { what, given } => {
+            t!("err.no_match", what = what, given = given).into_owned()
+        }
+        StoreError::Missing(path) => t!("err.no_database", path = path.display()).into_owned(),
+        StoreError::NotCrmDatabase(path) => {
+            t!("err.not_crm_database", path = path.display()).into_owned()
+        }
+        StoreError::TooNew { path, found, known } => t!(
+            "err.too_new",
+            path = path.display(),
+            found = found,
+            known = known
+        )
+        .into_owned(),
+        StoreError::DiskFull => t!("err.disk_full").into_owned(),
+        StoreError::Busy => t!("err.busy").into_owned(),
+        // Refusals carry their own sentence; the rest are technical and rare.
+        other => other.to_string(),
+    }
+}

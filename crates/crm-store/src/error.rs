@@ -1,0 +1,94 @@
+//! Store errors, each with a stable code for user interfaces and an English
+//! message that says what happened and what to do.
+
+use std::path::PathBuf;
+
+use crm_domain::{EntityKind, Id, Invalid};
+
+/// Everything that can go wrong in the local store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A value was refused; nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The record does not exist, or was deleted.
+    #[error("no {entity} with id {id} (it does not exist or was deleted)")]
+    NotFound {
+        /// What was looked for.
+        entity: EntityKind,
+        /// The id given.
+        id: Id,
+    },
+    /// A name or id matched nothing.
+    #[error("no {what} matches {given:?}")]
+    NoMatch {
+        /// What kind of thing was looked for.
+        what: &'static str,
+        /// What the user typed.
+        given: String,
+    },
+    /// The action does not apply to the record in its current state.
+    #[error("{0}")]
+    Refused(String),
+    /// There is no database yet.
+    #[error("there is no CRM database at {}; run `crm init` first", .0.display())]
+    Missing(PathBuf),
+    /// The file exists but is not this CRM's database; it was not touched.
+    #[error("{} is not a CRM database; it was left untouched", .0.display())]
+    NotCrmDatabase(PathBuf),
+    /// The database was written by a newer version; it was not touched.
+    #[error("{} was written by a newer version of the CRM (schema {found}, this version knows up to {known}); install the newer version. The file was left untouched", .path.display())]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// The disk is full; the write was rolled back.
+    #[error("the disk is full, so nothing was saved; free some space and try again")]
+    DiskFull,
+    /// Another program holds the database.
+    #[error("the database is busy in another program; close it and try again")]
+    Busy,
+    /// Any other SQLite failure.
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Invalid(_) => "invalid",
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::NoMatch { .. } => "no_match",
+            StoreError::Refused(_) => "refused",
+            StoreError::Missing(_) => "no_database",
+            StoreError::NotCrmDatabase(_) => "not_crm_database",
+            StoreError::TooNew { .. } => "database_too_new",
+            StoreError::DiskFull => "disk_full",
+            StoreError::Busy => "busy",
+            StoreError::Sqlite(_) => "database",
+            StoreError::Io(_) => "io",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// Result with [`StoreError`].
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,262 @@
+//! The laptop's local CRM database.
+//!
+//! One SQLite file (WAL, foreign keys on) holds every record the user may see.
+//! Every write goes through [`Writer`], which in ONE transaction changes the
+//! domain row, appends the outbox entry sync will push, records field history
+//! and keeps the full-text index current. A crash therefore never leaves a row
+//! without its outbox entry or the reverse.
+
+mod demo;
+mod error;
+pub mod migrations;
+mod read;
+mod search;
+mod sql;
+mod work;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use crm_domain::{Clock, Hlc, Id};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+pub use demo::{DemoSize, DemoSummary};
+pub use error::{Result, StoreError};
+pub use read::{AccountFilter, AccountView, TaskDue, Timeline, TimelineCursor};
+pub use search::{SearchGroup, SearchHit};
+pub use work::{Converted, LeadConversion, Reassigned};
+pub use write::Writer;
+
+/// The file name of the database inside the data directory.
+pub const DB_FILE: &str = "crm.db";
+
+/// The person using this laptop, as recorded at `init`.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Display name.
+    pub name: String,
+    /// Email, if known.
+    pub email: Option<String>,
+    /// Team, if any.
+    pub team: Option<String>,
+    /// Currency for new deals when none is given (ISO 4217).
+    pub currency: String,
+}
+
+/// Where a write comes from: this device, its current user and its clock.
+#[derive(Debug, Clone)]
+pub(crate) struct Device {
+    pub id: Id,
+    pub user_id: Id,
+    pub seq: i64,
+    pub clock: Clock,
+    pub currency: String,
+}
+
+/// Source of the current time; replaced in tests to drive the clock.
+pub type Now = fn() -> DateTime<Utc>;
+
+/// An open local database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    device: Device,
+    now: Now,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Check an existing file without writing to it: it must be an SQLite database
+/// that is either empty or ours, at a schema version this build knows.
+fn check_existing(path: &Path) -> Result<()> {
+    let not_ours = || StoreError::NotCrmDatabase(path.to_owned());
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| not_ours())?;
+    // Reading the header is what fails on a file that is not SQLite at all.
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    if app_id != migrations::APPLICATION_ID && (tables > 0 || version > 0 || app_id != 0) {
+        return Err(not_ours());
+    }
+    let known = migrations::MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            known,
+        });
+    }
+    Ok(())
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL in WAL mode: a committed write survives any crash of the app or
+    // the OS; only a power cut can drop the last commits, never half of one.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+impl Store {
+    /// The database file inside `data_dir`.
+    pub fn path_in(data_dir: &Path) -> PathBuf {
+        data_dir.join(DB_FILE)
+    }
+
+    /// Create a new database at `path` for `me` on a new device. Refuses when a
+    /// database already exists there.
+    pub fn create(path: &Path, me: &NewUser) -> Result<Store> {
+        if path.exists() {
+            check_existing(path)?;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = connect(path)?;
+        if let Some(device) = load_device(&conn)? {
+            return Err(StoreError::Refused(format!(
+                "a CRM database already exists at {} (device {})",
+                path.display(),
+                device.id
+            )));
+        }
+        let device_id = Id::new();
+        let user_id = Id::new();
+        let node = node_of(device_id);
+        let now = Utc::now();
+        let mut clock = Clock::resume(Hlc::zero(node));
+        let hlc = clock.tick(now.timestamp_millis().max(0).unsigned_abs());
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO users (id, name, email, role, team, created_at, created_by, updated_at, hlc)
+             VALUES (?1, ?2, ?3, 'rep', ?4, ?5, ?1, ?5, ?6)",
+            rusqlite::params![user_id.0, me.name, me.email, me.team, now.timestamp_millis(), hlc.to_string()],
+        )?;
+        tx.execute(
+            "INSERT INTO device (id, user_id, seq, hlc, currency) VALUES (?1, ?2, 0, ?3, ?4)",
+            rusqlite::params![device_id.0, user_id.0, hlc.to_string(), me.currency],
+        )?;
+        tx.commit()?;
+        Store::open(path)
+    }
+
+    /// Open the database at `path`. A missing file, a file that is not a CRM
+    /// database, or one from a newer version is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        check_existing(path)?;
+        let conn = connect(path)?;
+        let device = load_device(&conn)?.ok_or_else(|| StoreError::Missing(path.to_owned()))?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+            device,
+            now: Utc::now,
+        })
+    }
+
+    /// Replace the time source (tests drive skewed clocks through this).
+    pub fn set_now(&mut self, now: Now) {
+        self.now = now;
+    }
+
+    /// The current time by this store's time source.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.now)()
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> Id {
+        self.device.id
+    }
+
+    /// The user whose edits this device records.
+    pub fn user_id(&self) -> Id {
+        self.device.user_id
+    }
+
+    /// The currency new deals get when none is given.
+    pub fn default_currency(&self) -> &str {
+        &self.device.currency
+    }
+
+    /// Read-only access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` as one write transaction: everything it writes (rows, outbox,
+    /// history, index) commits together or not at all.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer::new(tx, self.device.clone(), (self.now)());
+        let out = f(&mut writer)?;
+        let device = writer.finish()?;
+        self.device = device;
+        Ok(out)
+    }
+}
+
+fn node_of(device: Id) -> String {
+    // The random tail of the UUIDv7: unique per device, short enough to repeat
+    // in every timestamp.
+    device.0.simple().to_string()[16..].to_owned()
+}
+
+fn load_device(conn: &Connection) -> Result<Option<Device>> {
+    let row = conn
+        .query_row(
+            "SELECT id, user_id, seq, hlc, currency FROM device",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, uuid::Uuid>(0)?,
+                    r.get::<_, uuid::Uuid>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, user_id, seq, hlc, currency)) = row else {
+        return Ok(None);
+    };
+    let last: Hlc = hlc
+        .parse()
+        .map_err(|e: crm_domain::hlc::BadHlc| StoreError::Refused(e.to_string()))?;
+    Ok(Some(Device {
+        id: Id(id),
+        user_id: Id(user_id),
+        seq,
+        clock: Clock::resume(last),
+        currency,
+    }))
+}

@@ -1,0 +1,249 @@
+//! Schema migrations, tracked in `PRAGMA user_version`. One entry per change;
+//! an entry is never edited once released, only followed by a new one.
+
+use rusqlite::Connection;
+
+/// Identifies a file as this CRM's database (`PRAGMA application_id`, "CRM1").
+pub const APPLICATION_ID: i32 = 0x4352_4D31;
+
+/// The migrations in order; `user_version` N means the first N have run.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+CREATE TABLE device (
+    id          BLOB PRIMARY KEY,
+    user_id     BLOB NOT NULL,
+    seq         INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    currency    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id          BLOB PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT,
+    role        TEXT NOT NULL DEFAULT 'rep',
+    team        TEXT,
+    active      INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+
+CREATE TABLE accounts (
+    id          BLOB PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL DEFAULT 'company',
+    industry    TEXT,
+    region      TEXT,
+    address     TEXT,
+    phone       TEXT,
+    email       TEXT,
+    website     TEXT,
+    size        TEXT,
+    lifecycle   TEXT NOT NULL DEFAULT 'prospect',
+    tags        TEXT NOT NULL DEFAULT '[]',
+    owner_id    BLOB REFERENCES users(id),
+    notes       TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX accounts_by_name ON accounts (name COLLATE NOCASE);
+CREATE INDEX accounts_by_owner ON accounts (owner_id);
+
+CREATE TABLE contacts (
+    id          BLOB PRIMARY KEY,
+    account_id  BLOB NOT NULL REFERENCES accounts(id),
+    name        TEXT NOT NULL,
+    title       TEXT,
+    emails      TEXT NOT NULL DEFAULT '[]',
+    phones      TEXT NOT NULL DEFAULT '[]',
+    preferred_channel TEXT,
+    notes       TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX contacts_by_account ON contacts (account_id);
+
+CREATE TABLE leads (
+    id          BLOB PRIMARY KEY,
+    name        TEXT NOT NULL,
+    company     TEXT,
+    title       TEXT,
+    email       TEXT,
+    phone       TEXT,
+    source      TEXT,
+    status      TEXT NOT NULL DEFAULT 'new',
+    score       INTEGER,
+    owner_id    BLOB REFERENCES users(id),
+    disqualify_reason TEXT,
+    notes       TEXT,
+    converted_account_id     BLOB REFERENCES accounts(id),
+    converted_contact_id     BLOB REFERENCES contacts(id),
+    converted_opportunity_id BLOB REFERENCES opportunities(id),
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX leads_by_owner ON leads (owner_id);
+
+CREATE TABLE pipeline_stages (
+    key         TEXT PRIMARY KEY,
+    position    INTEGER NOT NULL,
+    probability INTEGER NOT NULL,
+    closed      INTEGER NOT NULL,
+    won         INTEGER NOT NULL
+) STRICT;
+INSERT INTO pipeline_stages VALUES
+    ('qualification', 1, 10, 0, 0),
+    ('needs-analysis', 2, 20, 0, 0),
+    ('proposal', 3, 50, 0, 0),
+    ('negotiation', 4, 75, 0, 0),
+    ('won', 5, 100, 1, 1),
+    ('lost', 6, 0, 1, 0);
+
+CREATE TABLE opportunities (
+    id          BLOB PRIMARY KEY,
+    account_id  BLOB NOT NULL REFERENCES accounts(id),
+    name        TEXT NOT NULL,
+    stage       TEXT NOT NULL DEFAULT 'qualification',
+    amount      INTEGER NOT NULL DEFAULT 0,
+    currency    TEXT NOT NULL,
+    probability INTEGER,
+    close_date  TEXT,
+    owner_id    BLOB REFERENCES users(id),
+    lost_reason TEXT,
+    lead_id     BLOB REFERENCES leads(id),
+    notes       TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX opportunities_by_account ON opportunities (account_id);
+CREATE INDEX opportunities_by_stage ON opportunities (stage);
+CREATE INDEX opportunities_by_owner ON opportunities (owner_id);
+
+CREATE TABLE interactions (
+    id          BLOB PRIMARY KEY,
+    kind        TEXT NOT NULL DEFAULT 'note',
+    direction   TEXT,
+    occurred_at INTEGER NOT NULL,
+    subject     TEXT NOT NULL,
+    body        TEXT,
+    outcome     TEXT,
+    account_id  BLOB REFERENCES accounts(id),
+    contact_id  BLOB REFERENCES contacts(id),
+    opportunity_id BLOB REFERENCES opportunities(id),
+    lead_id     BLOB REFERENCES leads(id),
+    author_id   BLOB REFERENCES users(id),
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX interactions_timeline ON interactions (account_id, occurred_at DESC, id);
+CREATE INDEX interactions_by_contact ON interactions (contact_id) WHERE contact_id IS NOT NULL;
+CREATE INDEX interactions_by_opportunity ON interactions (opportunity_id) WHERE opportunity_id IS NOT NULL;
+CREATE INDEX interactions_by_lead ON interactions (lead_id) WHERE lead_id IS NOT NULL;
+
+CREATE TABLE tasks (
+    id          BLOB PRIMARY KEY,
+    title       TEXT NOT NULL,
+    due_date    TEXT,
+    assignee_id BLOB REFERENCES users(id),
+    account_id  BLOB REFERENCES accounts(id),
+    contact_id  BLOB REFERENCES contacts(id),
+    opportunity_id BLOB REFERENCES opportunities(id),
+    lead_id     BLOB REFERENCES leads(id),
+    done_at     INTEGER,
+    notes       TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX tasks_open_by_due ON tasks (due_date) WHERE done_at IS NULL AND deleted_at IS NULL;
+CREATE INDEX tasks_by_account ON tasks (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX tasks_by_assignee ON tasks (assignee_id);
+CREATE INDEX tasks_by_lead ON tasks (lead_id) WHERE lead_id IS NOT NULL;
+
+-- The transactional outbox: one row per local write, deleted only once the
+-- server has given its verdict on it.
+CREATE TABLE outbox (
+    device_seq  INTEGER PRIMARY KEY,
+    op_id       BLOB NOT NULL UNIQUE,
+    entity      TEXT NOT NULL,
+    record_id   BLOB NOT NULL,
+    kind        TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    hlc         TEXT NOT NULL,
+    author_id   BLOB NOT NULL,
+    schema_version INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+-- Who changed which field, when, from what to what. Kept locally for every
+-- write made here or pulled from the server.
+CREATE TABLE field_history (
+    id          INTEGER PRIMARY KEY,
+    entity      TEXT NOT NULL,
+    record_id   BLOB NOT NULL,
+    field       TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    op          TEXT NOT NULL,
+    changed_by  BLOB,
+    changed_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL
+) STRICT;
+CREATE INDEX field_history_by_record ON field_history (record_id, id);
+
+-- Full-text indexes. Contentless (the text lives in the tables above), with
+-- deletes allowed; rowid is the indexed row's rowid. Text goes in through
+-- crm_domain::search::index_text, which makes each CJK character a token.
+CREATE VIRTUAL TABLE accounts_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE contacts_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE leads_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE opportunities_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE interactions_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+"#,
+];
+
+/// Bring `conn` up to the newest schema, each migration in its own
+/// transaction together with its `user_version` bump.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(current).unwrap_or(usize::MAX))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! Operations that span several records, each one transaction.
+
+use crm_domain::{EntityKind, Id, Money};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    Store,
+    error::{Result, StoreError},
+    write::Writer,
+};
+
+/// Choices when converting a lead.
+#[derive(Debug, Clone, Default)]
+pub struct LeadConversion {
+    /// Attach to this existing account instead of creating one.
+    pub account_id: Option<Id>,
+    /// Name of the new deal; default "<company>: <lead name>".
+    pub deal_name: Option<String>,
+    /// Value of the new deal; default zero in the device's currency.
+    pub amount: Option<Money>,
+}
+
+/// What a lead became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Converted {
+    /// The account (new, or the one given).
+    pub account_id: Id,
+    /// The new contact.
+    pub contact_id: Id,
+    /// The new deal.
+    pub opportunity_id: Id,
+    /// History entries moved over from the lead.
+    pub interactions_moved: usize,
+    /// Tasks moved over from the lead.
+    pub tasks_moved: usize,
+}
+
+/// How many records changed owner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reassigned {
+    /// Accounts.
+    pub accounts: usize,
+    /// Leads.
+    pub leads: usize,
+    /// Deals.
+    pub opportunities: usize,
+    /// Open tasks.
+    pub tasks: usize,
+}
+
+fn ids_where(w: &Writer<'_>, sql: &str, arg: Uuid) -> Result<Vec<Id>> {
+    let ids = w
+        .conn()
+        .prepare_cached(sql)?
+        .query_map([arg], |r| r.get::<_, Uuid>(0).map(Id))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+fn text(v: &Option<String>) -> Value {
+    v.as_ref().map_or(Value::Null, |s| json!(s))
+}
+
+impl Store {
+    /// Turn a lead into an account (or attach it to an existing one), a contact
+    /// and a deal, carry its history and tasks over, and mark it converted: all
+    /// or nothing.
+    pub fn convert_lead(&mut self, lead_id: Id, choice: LeadConversion) -> Result<Converted> {
+        let lead = self.lead(lead_id)?;
+        if matches!(lead.status.as_str(), "converted" | "disqualified") {
+            return Err(StoreError::Refused(format!(
+                "lead {} is already {}; only open leads can be converted",
+                lead.name, lead.status
+            )));
+        }
+        if let Some(account) = choice.account_id {
+            self.account(account)?;
+        }
+        self.write(|w| {
+            let owner = lead.owner_id.unwrap_or(w.user_id());
+            let account_id = match choice.account_id {
+                Some(existing) => existing,
+                None => {
+                    let (name, kind) = match &lead.company {
+                        Some(company) => (company.clone(), "company"),
+                        None => (lead.name.clone(), "individual"),
+                    };
+                    w.insert(
+                        EntityKind::Account,
+                        &[
+                            ("name", json!(name)),
+                            ("kind", json!(kind)),
+                            ("phone", text(&lead.phone)),
+                            ("email", text(&lead.email)),
+                            ("owner_id", json!(owner.to_string())),
+                        ],
+                    )?
+                }
+            };
+            let contact_id = w.insert(
+                EntityKind::Contact,
+                &[
+                    ("account_id", json!(account_id.to_string())),
+                    ("name", json!(lead.name)),
+                    ("title", text(&lead.title)),
+                    ("emails", json!(lead.email.iter().collect::<Vec<_>>())),
+                    ("phones", json!(lead.phone.iter().collect::<Vec<_>>())),
+                    ("notes", text(&lead.notes)),
+                ],
+            )?;
+            let deal_name = choice
+                .deal_name
+                .clone()
+                .unwrap_or_else(|| match &lead.company {
+                    Some(company) => format!("{company}: {}", lead.name),
+                    None => lead.name.clone(),
+                });
+            let (amount, currency) = match choice.amount {
+                Some(m) => (m.minor, m.currency.code().to_owned()),
+                None => (0, w.default_currency().to_owned()),
+            };
+            let opportunity_id = w.insert(
+                EntityKind::Opportunity,
+                &[
+                    ("account_id", json!(account_id.to_string())),
+                    ("name", json!(deal_name)),
+                    ("stage", json!("qualification")),
+                    ("amount", json!(amount)),
+                    ("currency", json!(currency)),
+                    ("probability", json!(10)),
+                    ("owner_id", json!(owner.to_string())),
+                    ("lead_id", json!(lead_id.to_string())),
+                ],
+            )?;
+            let moves = [
+                ("account_id", json!(account_id.to_string())),
+                ("contact_id", json!(contact_id.to_string())),
+            ];
+            let interactions = ids_where(
+                w,
+                "SELECT id FROM interactions WHERE lead_id = ?1 AND deleted_at IS NULL",
+                lead_id.0,
+            )?;
+            for id in &interactions {
+                w.update(EntityKind::Interaction, *id, &moves)?;
+            }
+            let tasks = ids_where(
+                w,
+                "SELECT id FROM tasks WHERE lead_id = ?1 AND deleted_at IS NULL",
+                lead_id.0,
+            )?;
+            for id in &tasks {
+                w.update(EntityKind::Task, *id, &moves)?;
+            }
+            w.update(
+                EntityKind::Lead,
+                lead_id,
+                &[
+                    ("status", json!("converted")),
+                    ("converted_account_id", json!(account_id.to_string())),
+                    ("converted_contact_id", json!(contact_id.to_string())),
+                    (
+                        "converted_opportunity_id",
+                        json!(opportunity_id.to_string()),
+                    ),
+                ],
+            )?;
+            Ok(Converted {
+                account_id,
+                contact_id,
+                opportunity_id,
+                interactions_moved: interactions.len(),
+                tasks_moved: tasks.len(),
+            })
+        })
+    }
+
+    /// Mark a lead as not worth pursuing, with the reason.
+    pub fn disqualify_lead(&mut self, lead_id: Id, reason: &str) -> Result<()> {
+        let lead = self.lead(lead_id)?;
+        if lead.status == "converted" {
+            return Err(StoreError::Refused(format!(
+                "lead {} is already converted",
+                lead.name
+            )));
+        }
+        self.write(|w| {
+            w.update(
+                EntityKind::Lead,
+                lead_id,
+                &[
+                    ("status", json!("disqualified")),
+                    ("disqualify_reason", json!(reason)),
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Hand every account, lead, deal and open task of one user to another (a
+    /// rep leaves): one transaction, each change an ordinary synced edit.
+    pub fn reassign(&mut self, from: Id, to: Id) -> Result<Reassigned> {
+        if from == to {
+            return Err(StoreError::Refused(
+                "the two users are the same person".into(),
+            ));
+        }
+        let target_active: Option<bool> = self
+            .conn()
+            .query_row(
+                "SELECT active FROM users WHERE id = ?1 AND deleted_at IS NULL",
+                [to.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match target_active {
+            None => {
+                return Err(StoreError::NotFound {
+                    entity: EntityKind::User,
+                    id: to,
+                });
+            }
+            Some(false) => {
+                return Err(StoreError::Refused(
+                    "records cannot go to a user who has left".into(),
+                ));
+            }
+            Some(true) => {}
+        }
+        self.write(|w| {
+            let mut done = Reassigned::default();
+            let target = [("owner_id", json!(to.to_string()))];
+            for (entity, count) in [
+                (EntityKind::Account, &mut done.accounts),
+                (EntityKind::Lead, &mut done.leads),
+                (EntityKind::Opportunity, &mut done.opportunities),
+            ] {
+                let sql = format!("SELECT id FROM {} WHERE owner_id = ?1 AND deleted_at IS NULL", entity.table());
+                for id in ids_where(w, &sql, from.0)? {
+                    w.update(entity, id, &target)?;
+                    *count += 1;
+                }
+            }
+            let sql = "SELECT id FROM tasks WHERE assignee_id = ?1 AND done_at IS NULL AND deleted_at IS NULL";
+            for id in ids_where(w, sql, from.0)? {
+                w.update(EntityKind::Task, id, &[("assignee_id", json!(to.to_string()))])?;
+                done.tasks += 1;
+            }
+            Ok(done)
+        })
+    }
+
+    /// Move a deal to another stage; its probability follows the stage's
+    /// default. Moving to a lost stage records the reason.
+    pub fn move_deal(&mut self, deal: Id, stage: &str, lost_reason: Option<&str>) -> Result<()> {
+        self.opportunity(deal)?;
+        let stage = stage.trim().to_lowercase();
+        let probability: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT probability FROM pipeline_stages WHERE key = ?1",
+                [&stage],
+                |r| r.get(0),
+            )
+            .optional()?;
+        self.write(|w| {
+            let mut changes = vec![("stage", json!(stage))];
+            if let Some(p) = probability {
+                changes.push(("probability", json!(p)));
+            }
+            if let Some(reason) = lost_reason {
+                changes.push(("lost_reason", json!(reason)));
+            }
+            w.update(EntityKind::Opportunity, deal, &changes)
+        })?;
+        Ok(())
+    }
+
+    /// Mark a task done now.
+    pub fn complete_task(&mut self, task: Id) -> Result<()> {
+        let current = self.task(task)?;
+        if current.done_at.is_some() {
+            return Err(StoreError::Refused(format!(
+                "task \"{}\" is already done",
+                current.title
+            )));
+        }
+        self.write(|w| {
+            let now = w.now().timestamp_millis();
+            w.update(EntityKind::Task, task, &[("done_at", json!(now))])
+        })?;
+        Ok(())
+    }
+}

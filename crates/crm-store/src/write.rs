@@ -1,0 +1,444 @@
+//! The one path every local write takes: domain row, outbox entry, field
+//! history and search index, in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use crm_domain::{
+    EntityKind, FieldChange, Hlc, Id, Invalid, Op, OpKind, Problem,
+    change::SCHEMA_VERSION,
+    schema::{FieldDef, FieldType},
+};
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter, types::Value as Sql};
+use serde_json::{Map, Value};
+
+use crate::{
+    Device,
+    error::{Result, StoreError},
+    search,
+    sql::{from_sql, id_of, to_sql},
+};
+
+/// Writes of one transaction. Obtained from [`crate::Store::write`].
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    device: Device,
+    now: DateTime<Utc>,
+}
+
+/// One field's new value, by field name.
+pub type Fields<'a> = [(&'a str, Value)];
+
+fn def_of(entity: EntityKind, name: &str) -> Result<&'static FieldDef> {
+    entity
+        .field(name)
+        .ok_or_else(|| Invalid::new(name, Problem::UnknownField).into())
+}
+
+impl<'c> Writer<'c> {
+    pub(crate) fn new(tx: Transaction<'c>, device: Device, now: DateTime<Utc>) -> Self {
+        Writer { tx, device, now }
+    }
+
+    /// Persist the device's sequence and clock with the writes, and commit.
+    pub(crate) fn finish(self) -> Result<Device> {
+        self.tx.execute(
+            "UPDATE device SET seq = ?1, hlc = ?2",
+            params![self.device.seq, self.device.clock.last().to_string()],
+        )?;
+        self.tx.commit()?;
+        Ok(self.device)
+    }
+
+    /// The connection inside the transaction, for reads that must see the
+    /// writes made so far.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
+    /// The user making the writes.
+    pub fn user_id(&self) -> Id {
+        self.device.user_id
+    }
+
+    /// The time of this transaction.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The currency new deals get when none is given.
+    pub fn default_currency(&self) -> &str {
+        &self.device.currency
+    }
+
+    fn tick(&mut self) -> Hlc {
+        let wall = self.now.timestamp_millis().max(0).unsigned_abs();
+        self.device.clock.tick(wall)
+    }
+
+    /// Create a record with a new id.
+    pub fn insert(&mut self, entity: EntityKind, fields: &Fields<'_>) -> Result<Id> {
+        let id = Id::new();
+        self.insert_with_id(entity, id, fields)?;
+        Ok(id)
+    }
+
+    /// Create a record with the given id.
+    pub fn insert_with_id(
+        &mut self,
+        entity: EntityKind,
+        id: Id,
+        fields: &Fields<'_>,
+    ) -> Result<()> {
+        for def in entity.fields() {
+            let given = fields
+                .iter()
+                .find(|(name, _)| *name == def.name)
+                .map(|(_, v)| v);
+            if matches!(def.ty, FieldType::Line { required: true })
+                && given.is_none_or(Value::is_null)
+            {
+                return Err(Invalid::new(def.name, Problem::Empty).into());
+            }
+        }
+        let mut columns = vec!["id", "created_at", "created_by", "updated_at", "hlc"];
+        let hlc = self.tick();
+        let now_ms = self.now.timestamp_millis();
+        let mut values: Vec<Sql> = vec![
+            Sql::Blob(id.0.as_bytes().to_vec()),
+            Sql::Integer(now_ms),
+            Sql::Blob(self.device.user_id.0.as_bytes().to_vec()),
+            Sql::Integer(now_ms),
+            Sql::Text(hlc.to_string()),
+        ];
+        for (name, value) in fields {
+            let def = def_of(entity, name)?;
+            self.check_value(def, value)?;
+            columns.push(def.name);
+            values.push(to_sql(def.ty.storage(), value));
+        }
+        let placeholders = vec!["?"; columns.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({placeholders})",
+            entity.table(),
+            columns.join(", ")
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(values))?;
+
+        // The outbox carries the whole new row, defaults included, so the server
+        // and other laptops store exactly what this one does.
+        let row = self
+            .read_fields(entity, id, entity.fields())?
+            .ok_or(StoreError::NotFound { entity, id })?;
+        let mut changes = BTreeMap::new();
+        let mut created = Map::new();
+        for (def, value) in entity.fields().iter().zip(row.values) {
+            if !value.is_null() {
+                created.insert(def.name.to_owned(), value.clone());
+                changes.insert(
+                    def.name.to_owned(),
+                    FieldChange {
+                        base: Value::Null,
+                        new: value,
+                    },
+                );
+            }
+        }
+        self.record(entity, id, OpKind::Insert, changes, &hlc)?;
+        self.history(
+            entity,
+            id,
+            "*",
+            &Value::Null,
+            &Value::Object(created),
+            "insert",
+            &hlc,
+        )?;
+        search::reindex(&self.tx, entity, row.rowid)?;
+        Ok(())
+    }
+
+    /// Change fields of a record. Fields whose value is unchanged are skipped;
+    /// returns whether anything changed.
+    pub fn update(&mut self, entity: EntityKind, id: Id, changes: &Fields<'_>) -> Result<bool> {
+        let defs = changes
+            .iter()
+            .map(|(name, _)| def_of(entity, name).map(|d| *d))
+            .collect::<Result<Vec<_>>>()?;
+        let current = self.read_fields(entity, id, &defs)?;
+        let Some(current) = current.filter(|r| !r.deleted) else {
+            return Err(StoreError::NotFound { entity, id });
+        };
+        let mut diffs = BTreeMap::new();
+        for ((def, (_, new)), base) in defs.iter().zip(changes).zip(current.values) {
+            if *new == base {
+                continue;
+            }
+            if matches!(def.ty, FieldType::Line { required: true }) && new.is_null() {
+                return Err(Invalid::new(def.name, Problem::Empty).into());
+            }
+            self.check_value(def, new)?;
+            diffs.insert(
+                def.name,
+                (
+                    *def,
+                    FieldChange {
+                        base,
+                        new: new.clone(),
+                    },
+                ),
+            );
+        }
+        if diffs.is_empty() {
+            return Ok(false);
+        }
+        let hlc = self.tick();
+        let assignments: Vec<String> = diffs.keys().map(|name| format!("{name} = ?")).collect();
+        let sql = format!(
+            "UPDATE {} SET {}, updated_at = ?, hlc = ? WHERE id = ?",
+            entity.table(),
+            assignments.join(", ")
+        );
+        let mut values: Vec<Sql> = diffs
+            .values()
+            .map(|(def, change)| to_sql(def.ty.storage(), &change.new))
+            .collect();
+        values.push(Sql::Integer(self.now.timestamp_millis()));
+        values.push(Sql::Text(hlc.to_string()));
+        values.push(Sql::Blob(id.0.as_bytes().to_vec()));
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(values))?;
+
+        for (name, (_, change)) in &diffs {
+            self.history(entity, id, name, &change.base, &change.new, "update", &hlc)?;
+        }
+        let touches_index = diffs.values().any(|(def, _)| def.searchable);
+        let op_fields = diffs
+            .into_iter()
+            .map(|(name, (_, change))| (name.to_owned(), change))
+            .collect();
+        self.record(entity, id, OpKind::Update, op_fields, &hlc)?;
+        if touches_index {
+            search::reindex(&self.tx, entity, current.rowid)?;
+        }
+        Ok(true)
+    }
+
+    /// Soft-delete a record: it disappears from lists and search, but stays in
+    /// the database (and its history) so sync can tell others.
+    pub fn delete(&mut self, entity: EntityKind, id: Id) -> Result<()> {
+        self.set_deleted(entity, id, true)
+    }
+
+    /// Undo a soft delete.
+    pub fn restore(&mut self, entity: EntityKind, id: Id) -> Result<()> {
+        self.set_deleted(entity, id, false)
+    }
+
+    fn set_deleted(&mut self, entity: EntityKind, id: Id, deleted: bool) -> Result<()> {
+        let current = self.read_fields(entity, id, &[])?;
+        let Some(current) = current.filter(|r| r.deleted != deleted) else {
+            return Err(StoreError::NotFound { entity, id });
+        };
+        let hlc = self.tick();
+        let (deleted_at, deleted_by) = if deleted {
+            (
+                Some(self.now.timestamp_millis()),
+                Some(self.device.user_id.0),
+            )
+        } else {
+            (None, None)
+        };
+        let sql = format!(
+            "UPDATE {} SET deleted_at = ?1, deleted_by = ?2, updated_at = ?3, hlc = ?4 WHERE id = ?5",
+            entity.table()
+        );
+        self.tx.prepare_cached(&sql)?.execute(params![
+            deleted_at,
+            deleted_by,
+            self.now.timestamp_millis(),
+            hlc.to_string(),
+            id.0
+        ])?;
+        let kind = if deleted {
+            OpKind::Delete
+        } else {
+            OpKind::Restore
+        };
+        self.record(entity, id, kind, BTreeMap::new(), &hlc)?;
+        self.history(
+            entity,
+            id,
+            "*",
+            &Value::Null,
+            &Value::Null,
+            kind.as_str(),
+            &hlc,
+        )?;
+        search::reindex(&self.tx, entity, current.rowid)?;
+        Ok(())
+    }
+
+    /// Refuse values that point at records that do not exist, or at unknown
+    /// pipeline stages.
+    fn check_value(&self, def: &FieldDef, value: &Value) -> Result<()> {
+        match def.ty {
+            FieldType::Ref(target) => {
+                if let Some(target_id) = id_of(value) {
+                    let sql = format!(
+                        "SELECT 1 FROM {} WHERE id = ?1 AND deleted_at IS NULL",
+                        target.table()
+                    );
+                    let found = self
+                        .tx
+                        .prepare_cached(&sql)?
+                        .query_row([target_id.0], |_| Ok(()))
+                        .optional()?;
+                    if found.is_none() {
+                        return Err(Invalid::new(def.name, Problem::Missing).into());
+                    }
+                } else if !value.is_null() {
+                    return Err(Invalid::new(def.name, Problem::Id).into());
+                }
+            }
+            FieldType::Stage => {
+                let stage = value.as_str().unwrap_or_default();
+                let known = self
+                    .tx
+                    .prepare_cached("SELECT 1 FROM pipeline_stages WHERE key = ?1")?
+                    .query_row([stage], |_| Ok(()))
+                    .optional()?;
+                if known.is_none() {
+                    let stages: Vec<String> = self
+                        .tx
+                        .prepare_cached("SELECT key FROM pipeline_stages ORDER BY position")?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    return Err(Invalid::new(
+                        def.name,
+                        Problem::OneOf {
+                            allowed: stages.join(", "),
+                        },
+                    )
+                    .into());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn read_fields(
+        &self,
+        entity: EntityKind,
+        id: Id,
+        defs: &[FieldDef],
+    ) -> Result<Option<StoredRow>> {
+        let mut columns = vec!["rowid", "deleted_at IS NOT NULL"];
+        columns.extend(defs.iter().map(|d| d.name));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = ?1",
+            columns.join(", "),
+            entity.table()
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let row = stmt
+            .query_row([id.0], |r| {
+                let values = defs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| Ok(from_sql(d.ty.storage(), r.get_ref(i + 2)?)))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(StoredRow {
+                    rowid: r.get(0)?,
+                    deleted: r.get(1)?,
+                    values,
+                })
+            })
+            .optional()?;
+        Ok(row)
+    }
+
+    fn record(
+        &mut self,
+        entity: EntityKind,
+        record_id: Id,
+        kind: OpKind,
+        fields: BTreeMap<String, FieldChange>,
+        hlc: &Hlc,
+    ) -> Result<()> {
+        self.device.seq += 1;
+        let op = Op {
+            op_id: Id::new(),
+            device_id: self.device.id,
+            device_seq: self.device.seq,
+            entity,
+            record_id,
+            kind,
+            fields,
+            hlc: hlc.clone(),
+            author_id: self.device.user_id,
+            schema_version: SCHEMA_VERSION,
+        };
+        let fields =
+            serde_json::to_string(&op.fields).map_err(|e| StoreError::Refused(e.to_string()))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (device_seq, op_id, entity, record_id, kind, fields, hlc, author_id, schema_version, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                op.device_seq,
+                op.op_id.0,
+                entity.name(),
+                record_id.0,
+                kind.as_str(),
+                fields,
+                hlc.to_string(),
+                op.author_id.0,
+                op.schema_version,
+                self.now.timestamp_millis(),
+            ])?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn history(
+        &self,
+        entity: EntityKind,
+        record_id: Id,
+        field: &str,
+        old: &Value,
+        new: &Value,
+        op: &str,
+        hlc: &Hlc,
+    ) -> Result<()> {
+        let text = |v: &Value| (!v.is_null()).then(|| v.to_string());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO field_history (entity, record_id, field, old, new, op, changed_by, changed_at, hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                entity.name(),
+                record_id.0,
+                field,
+                text(old),
+                text(new),
+                op,
+                self.device.user_id.0,
+                self.now.timestamp_millis(),
+                hlc.to_string(),
+            ])?;
+        Ok(())
+    }
+}
+
+struct StoredRow {
+    rowid: i64,
+    deleted: bool,
+    values: Vec<Value>,
+}
