@@ -74,8 +74,9 @@ impl std::fmt::Debug for Store {
 }
 
 /// Check an existing file without writing to it: it must be an SQLite database
-/// that is either empty or ours, at a schema version this build knows.
-fn check_existing(path: &Path) -> Result<()> {
+/// that is either empty or ours, at a schema version this build knows. Returns
+/// whether it is ours already (an empty file is not yet).
+fn check_existing(path: &Path) -> Result<bool> {
     let not_ours = || StoreError::NotCrmDatabase(path.to_owned());
     let conn = Connection::open_with_flags(
         path,
@@ -99,7 +100,7 @@ fn check_existing(path: &Path) -> Result<()> {
             known,
         });
     }
-    Ok(())
+    Ok(app_id == migrations::APPLICATION_ID)
 }
 
 fn connect(path: &Path) -> Result<Connection> {
@@ -164,7 +165,11 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_owned()));
         }
-        check_existing(path)?;
+        // An empty file (an interrupted `init`, a `touch`) holds no database
+        // yet: refuse it as missing rather than build a schema in it.
+        if !check_existing(path)? {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
         let conn = connect(path)?;
         let device = load_device(&conn)?.ok_or_else(|| StoreError::Missing(path.to_owned()))?;
         Ok(Store {

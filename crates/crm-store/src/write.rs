@@ -95,9 +95,7 @@ impl<'c> Writer<'c> {
                 .iter()
                 .find(|(name, _)| *name == def.name)
                 .map(|(_, v)| v);
-            if matches!(def.ty, FieldType::Line { required: true })
-                && given.is_none_or(Value::is_null)
-            {
+            if matches!(def.ty, FieldType::Line { required: true }) && given.is_none_or(is_blank) {
                 return Err(Invalid::new(def.name, Problem::Empty).into());
             }
         }
@@ -176,7 +174,7 @@ impl<'c> Writer<'c> {
             if *new == base {
                 continue;
             }
-            if matches!(def.ty, FieldType::Line { required: true }) && new.is_null() {
+            if matches!(def.ty, FieldType::Line { required: true }) && is_blank(new) {
                 return Err(Invalid::new(def.name, Problem::Empty).into());
             }
             self.check_value(def, new)?;
@@ -350,7 +348,7 @@ impl<'c> Writer<'c> {
                 let values = defs
                     .iter()
                     .enumerate()
-                    .map(|(i, d)| Ok(from_sql(d.ty.storage(), r.get_ref(i + 2)?)))
+                    .map(|(i, d)| Ok(canonical(d, from_sql(d.ty.storage(), r.get_ref(i + 2)?))))
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(StoredRow {
                     rowid: r.get(0)?,
@@ -434,6 +432,21 @@ impl<'c> Writer<'c> {
                 hlc.to_string(),
             ])?;
         Ok(())
+    }
+}
+
+/// No value, or only blanks: what a required field must not be.
+fn is_blank(value: &Value) -> bool {
+    value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty())
+}
+
+/// A stored value in its canonical form: yes/no fields are held as 0/1 but are
+/// `true`/`false` everywhere else, so an unchanged flag compares equal and the
+/// outbox carries what the server and other laptops expect.
+fn canonical(def: &FieldDef, stored: Value) -> Value {
+    match (def.ty, &stored) {
+        (FieldType::Bool, Value::Number(n)) => Value::Bool(n.as_i64() != Some(0)),
+        _ => stored,
     }
 }
 

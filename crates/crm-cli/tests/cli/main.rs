@@ -1,0 +1,649 @@
+//! The `crm` command as a user runs it: the built binary, a real data
+//! directory, output read back as text and as JSON.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+struct Crm {
+    dir: TempDir,
+}
+
+impl Crm {
+    fn new() -> Self {
+        Crm {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn initialised() -> Self {
+        let crm = Crm::new();
+        crm.ok(&[
+            "init",
+            "--name",
+            "Ana Méndez",
+            "--email",
+            "ana@example.es",
+            "--currency",
+            "EUR",
+        ]);
+        crm
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("crm").expect("the crm binary");
+        cmd.env("CRM_DATA_DIR", self.dir.path())
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("CRM_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .args(args);
+        cmd
+    }
+
+    /// Run and expect success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().expect("run crm");
+        assert!(
+            out.status.success(),
+            "crm {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Run with --json and expect success; returns the document.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("one JSON document")
+    }
+
+    /// Run and expect failure; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().expect("run crm");
+        assert!(!out.status.success(), "crm {args:?} should have failed");
+        assert!(
+            out.stdout.is_empty(),
+            "a failing command prints nothing on stdout"
+        );
+        String::from_utf8(out.stderr).expect("utf-8 errors")
+    }
+
+    fn id(&self, args: &[&str]) -> String {
+        self.json(args)["id"].as_str().expect("an id").to_owned()
+    }
+
+    fn pending(&self) -> i64 {
+        self.json(&["outbox"])["pending"]
+            .as_i64()
+            .expect("pending count")
+    }
+
+    fn db(&self) -> std::path::PathBuf {
+        self.dir.path().join("crm.db")
+    }
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("read file")
+}
+
+#[test]
+fn commands_before_init_explain_what_to_do_and_create_nothing() {
+    let crm = Crm::new();
+    let err = crm.fails(&["account", "list"]);
+    assert!(
+        err.contains("crm init"),
+        "the error tells the user to run init: {err}"
+    );
+    assert!(
+        !crm.db().exists(),
+        "a failed command must not create a database"
+    );
+}
+
+#[test]
+fn init_twice_is_refused() {
+    let crm = Crm::initialised();
+    let before = file_bytes(&crm.db());
+    let err = crm.fails(&["init"]);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(
+        before,
+        file_bytes(&crm.db()),
+        "the existing database is untouched"
+    );
+}
+
+#[test]
+fn an_account_with_contact_history_deal_and_task_shows_on_its_page() {
+    let crm = Crm::initialised();
+    let account = crm.id(&[
+        "account",
+        "add",
+        "--name",
+        "北京星辰科技有限公司",
+        "--industry",
+        "软件",
+        "--region",
+        "北京",
+    ]);
+    let contact = crm.id(&[
+        "contact",
+        "add",
+        "--account",
+        &account,
+        "--name",
+        "王伟",
+        "--email",
+        "wang@xingchen.cn",
+        "--phone",
+        "+86 138 0013 8000",
+    ]);
+    crm.ok(&[
+        "log",
+        "--account",
+        &account,
+        "--contact",
+        &contact,
+        "--kind",
+        "call",
+        "--subject",
+        "First call",
+        "--at",
+        "2026-11-01 09:00",
+    ]);
+    crm.ok(&[
+        "log",
+        "--account",
+        &account,
+        "--kind",
+        "visit",
+        "--subject",
+        "Site visit",
+        "--body",
+        "参观了生产线",
+        "--at",
+        "2026-11-10 15:30",
+    ]);
+    let deal = crm.id(&[
+        "deal",
+        "add",
+        "--account",
+        &account,
+        "--name",
+        "年度采购",
+        "--amount",
+        "120000.50",
+        "--currency",
+        "CNY",
+    ]);
+    crm.ok(&[
+        "task",
+        "add",
+        "--title",
+        "Send the quote",
+        "--due",
+        "2026-12-01",
+        "--deal",
+        &deal,
+    ]);
+
+    let view = crm.json(&["account", "show", &account]);
+    assert_eq!(view["account"]["name"], "北京星辰科技有限公司");
+    assert_eq!(view["contacts"][0]["emails"][0], "wang@xingchen.cn");
+    assert_eq!(
+        view["open_opportunities"][0]["amount"]["minor"], 12_000_050,
+        "money is exact minor units"
+    );
+    assert_eq!(
+        view["open_tasks"][0]["title"], "Send the quote",
+        "a task on a deal shows on its account"
+    );
+    let subjects: Vec<&str> = view["timeline"]["entries"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Site visit", "First call"],
+        "the timeline is newest first"
+    );
+    assert_eq!(view["timeline"]["entries"][1]["contact_name"], "王伟");
+    assert_eq!(
+        view["timeline"]["entries"][1]["author_name"], "Ana Méndez",
+        "every entry shows who wrote it"
+    );
+
+    let text = crm.ok(&["account", "show", &account]);
+    assert!(
+        text.contains("120000.50 CNY"),
+        "the page shows the amount as typed: {text}"
+    );
+    assert_eq!(crm.pending(), 6, "six edits wait in the outbox");
+}
+
+#[test]
+fn search_finds_chinese_by_substring_and_spanish_without_accents() {
+    let crm = Crm::initialised();
+    crm.ok(&["account", "add", "--name", "北京星辰科技有限公司"]);
+    let lead = crm.id(&[
+        "lead",
+        "add",
+        "--name",
+        "José Méndez",
+        "--company",
+        "Construcciones Núñez S.L.",
+    ]);
+    for query in ["科技", "星", "北京星辰"] {
+        let groups = crm.json(&["search", query]);
+        assert_eq!(groups[0]["entity"], "account", "{query} finds the account");
+        assert_eq!(groups[0]["hits"][0]["title"], "北京星辰科技有限公司");
+    }
+    for query in ["Mendez", "nunez", "JOSÉ"] {
+        let groups = crm.json(&["search", query]);
+        assert_eq!(
+            groups[0]["hits"][0]["id"],
+            lead.as_str(),
+            "{query} finds the lead"
+        );
+    }
+    assert_eq!(
+        crm.json(&["search", "科星"]),
+        Value::Array(vec![]),
+        "characters out of order do not match"
+    );
+    let text = crm.ok(&["search", "nothing-like-this"]);
+    assert!(text.contains("Nothing found"), "{text}");
+}
+
+#[test]
+fn bad_input_names_the_field_and_writes_nothing() {
+    let crm = Crm::initialised();
+    let account = crm.id(&["account", "add", "--name", "ACME"]);
+    let before = crm.pending();
+    let db_before = crm.json(&["account", "show", &account]);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["account", "add", "--name", "X", "--email", "not-an-email"],
+            "email",
+        ),
+        (
+            &["account", "add", "--name", "X", "--website", "not a site"],
+            "website",
+        ),
+        (
+            &["account", "edit", &account, "--phone", "call me"],
+            "phone",
+        ),
+        (
+            &["account", "edit", &account, "--lifecycle", "friend"],
+            "lifecycle",
+        ),
+        (
+            &[
+                "deal",
+                "add",
+                "--account",
+                &account,
+                "--name",
+                "D",
+                "--amount",
+                "12.345",
+                "--currency",
+                "CNY",
+            ],
+            "amount",
+        ),
+        (
+            &[
+                "deal",
+                "add",
+                "--account",
+                &account,
+                "--name",
+                "D",
+                "--amount",
+                "12",
+                "--currency",
+                "XYZ",
+            ],
+            "currency",
+        ),
+        (
+            &[
+                "deal",
+                "add",
+                "--account",
+                &account,
+                "--name",
+                "D",
+                "--amount",
+                "12",
+                "--stage",
+                "dreaming",
+            ],
+            "stage",
+        ),
+        (
+            &[
+                "log",
+                "--account",
+                &account,
+                "--kind",
+                "telepathy",
+                "--subject",
+                "S",
+            ],
+            "kind",
+        ),
+        (
+            &[
+                "log",
+                "--account",
+                &account,
+                "--kind",
+                "call",
+                "--subject",
+                "S",
+                "--at",
+                "yesterday-ish",
+            ],
+            "at",
+        ),
+        (
+            &["task", "add", "--title", "T", "--due", "31/12/2026"],
+            "due_date",
+        ),
+        (
+            &[
+                "contact",
+                "add",
+                "--account",
+                "01a20614-a360-7199-bba0-b28552415be6",
+                "--name",
+                "N",
+            ],
+            "account_id",
+        ),
+        (&["account", "show", "not-an-id"], "id"),
+    ];
+    for (args, field) in cases {
+        let err = crm.fails(args);
+        assert!(
+            err.contains(field),
+            "crm {args:?}: the error names {field}: {err}"
+        );
+    }
+    assert_eq!(crm.pending(), before, "refused commands queue nothing");
+    assert_eq!(
+        crm.json(&["account", "show", &account]),
+        db_before,
+        "and change nothing"
+    );
+}
+
+#[test]
+fn errors_speak_the_users_language() {
+    let crm = Crm::initialised();
+    let zh = crm.fails(&[
+        "--lang", "zh", "account", "add", "--name", "X", "--email", "bad",
+    ]);
+    assert!(zh.contains("不是有效的邮箱地址"), "{zh}");
+    let out = crm
+        .cmd(&["account", "add", "--name", "X", "--email", "bad"])
+        .env("LANG", "es_ES.UTF-8")
+        .output()
+        .expect("run");
+    let es = String::from_utf8_lossy(&out.stderr);
+    assert!(es.contains("no es una dirección de correo"), "{es}");
+}
+
+#[test]
+fn json_errors_carry_a_code() {
+    let crm = Crm::initialised();
+    let err = crm.fails(&[
+        "--json",
+        "account",
+        "show",
+        "01a20614-a360-7199-bba0-b28552415be6",
+    ]);
+    let doc: Value = serde_json::from_str(&err).expect("a JSON error");
+    assert_eq!(doc["error"]["code"], "not_found");
+}
+
+#[test]
+fn a_file_that_is_not_a_crm_database_is_refused_untouched() {
+    let crm = Crm::new();
+    std::fs::write(crm.db(), "name,phone\nAna,123\n").expect("write");
+    let before = file_bytes(&crm.db());
+    let err = crm.fails(&["account", "list"]);
+    assert!(err.contains("not a CRM database"), "{err}");
+    assert_eq!(before, file_bytes(&crm.db()), "the file is left as it was");
+}
+
+#[test]
+fn deals_move_through_the_pipeline_with_history() {
+    let crm = Crm::initialised();
+    let account = crm.id(&["account", "add", "--name", "Blue Harbor Logistics Ltd"]);
+    let deal = crm.id(&[
+        "deal",
+        "add",
+        "--account",
+        &account,
+        "--name",
+        "Fleet renewal",
+        "--amount",
+        "9500",
+    ]);
+    let moved = crm.json(&["deal", "move", &deal, "--stage", "proposal"]);
+    assert_eq!(moved["stage"], "proposal");
+    assert_eq!(moved["probability"], 50, "probability follows the stage");
+    assert_eq!(
+        moved["amount"]["currency"], "EUR",
+        "the default currency chosen at init"
+    );
+    let listed = crm.json(&["deal", "list", "--stage", "proposal"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    crm.ok(&["deal", "edit", &deal, "--amount", "10000"]);
+    let history = crm.json(&["history", &deal]);
+    let changes: Vec<(String, Value, Value)> = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|h| h["op"] == "update")
+        .map(|h| {
+            (
+                h["field"].as_str().unwrap_or_default().to_owned(),
+                h["old"].clone(),
+                h["new"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.contains(&("stage".into(), "qualification".into(), "proposal".into())),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&("amount".into(), 950_000.into(), 1_000_000.into())),
+        "{changes:?}"
+    );
+    let stages = crm.json(&["pipeline"]);
+    assert_eq!(stages.as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn converting_a_lead_keeps_its_history() {
+    let crm = Crm::initialised();
+    let lead = crm.id(&[
+        "lead",
+        "add",
+        "--name",
+        "李伟",
+        "--company",
+        "华信贸易有限公司",
+        "--email",
+        "li@huaxin.cn",
+        "--source",
+        "exhibition",
+    ]);
+    crm.ok(&[
+        "log",
+        "--lead",
+        &lead,
+        "--kind",
+        "call",
+        "--subject",
+        "Met at the fair",
+    ]);
+    let done = crm.json(&[
+        "lead",
+        "convert",
+        &lead,
+        "--deal-name",
+        "First order",
+        "--amount",
+        "50000",
+        "--currency",
+        "CNY",
+    ]);
+    let account = done["account_id"].as_str().expect("account id");
+    let view = crm.json(&["account", "show", account]);
+    assert_eq!(view["account"]["name"], "华信贸易有限公司");
+    assert_eq!(view["contacts"][0]["name"], "李伟");
+    assert_eq!(view["open_opportunities"][0]["name"], "First order");
+    assert_eq!(
+        view["timeline"]["entries"][0]["subject"], "Met at the fair",
+        "the lead's history moved over"
+    );
+    let err = crm.fails(&["lead", "convert", &lead]);
+    assert!(err.contains("already converted"), "{err}");
+}
+
+#[test]
+fn tasks_due_today_and_overdue() {
+    let crm = Crm::initialised();
+    let today = chrono::Local::now().date_naive();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let next_week = (today + chrono::Duration::days(7)).to_string();
+    let late = crm.id(&["task", "add", "--title", "Late", "--due", &yesterday]);
+    crm.ok(&["task", "add", "--title", "Now", "--due", &today.to_string()]);
+    crm.ok(&["task", "add", "--title", "Later", "--due", &next_week]);
+    let titles = |args: &[&str]| -> Vec<String> {
+        crm.json(args)
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .map(|t| t["title"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&["task", "list", "--due", "overdue"]), ["Late"]);
+    assert_eq!(titles(&["task", "list", "--due", "today"]), ["Late", "Now"]);
+    crm.ok(&["task", "done", &late]);
+    assert_eq!(
+        titles(&["task", "list"]),
+        ["Now", "Later"],
+        "done tasks leave the list"
+    );
+}
+
+#[test]
+fn reassigning_a_departing_rep_moves_their_records() {
+    let crm = Crm::initialised();
+    crm.ok(&[
+        "user",
+        "add",
+        "--name",
+        "Tom Leaving",
+        "--email",
+        "tom@example.com",
+    ]);
+    crm.ok(&[
+        "user",
+        "add",
+        "--name",
+        "Sara Staying",
+        "--email",
+        "sara@example.com",
+    ]);
+    crm.ok(&[
+        "account",
+        "add",
+        "--name",
+        "A1",
+        "--owner",
+        "tom@example.com",
+    ]);
+    crm.ok(&["account", "add", "--name", "A2", "--owner", "Tom Leaving"]);
+    crm.ok(&["account", "add", "--name", "Mine"]);
+    crm.ok(&["lead", "add", "--name", "L1", "--owner", "tom@example.com"]);
+    let done = crm.json(&[
+        "reassign",
+        "--from",
+        "tom@example.com",
+        "--to",
+        "sara@example.com",
+    ]);
+    assert_eq!(done["moved"]["accounts"], 2);
+    assert_eq!(done["moved"]["leads"], 1);
+    let saras = crm.json(&["account", "list", "--owner", "Sara Staying"]);
+    assert_eq!(saras.as_array().map(Vec::len), Some(2));
+    let toms = crm.json(&["account", "list", "--owner", "Tom Leaving"]);
+    assert_eq!(toms.as_array().map(Vec::len), Some(0));
+    let err = crm.fails(&[
+        "reassign",
+        "--from",
+        "nobody@example.com",
+        "--to",
+        "sara@example.com",
+    ]);
+    assert!(err.contains("nobody@example.com"), "{err}");
+}
+
+#[test]
+fn delete_hides_an_account_and_restore_brings_it_back() {
+    let crm = Crm::initialised();
+    let account = crm.id(&["account", "add", "--name", "Granite Foods Inc."]);
+    crm.ok(&["account", "delete", &account]);
+    crm.fails(&["account", "show", &account]);
+    assert_eq!(crm.json(&["search", "Granite"]), Value::Array(vec![]));
+    crm.ok(&["account", "restore", &account]);
+    assert_eq!(
+        crm.json(&["account", "show", &account])["account"]["name"],
+        "Granite Foods Inc."
+    );
+    let ops = crm.json(&["outbox"]);
+    let kinds: Vec<&str> = ops["ops"]
+        .as_array()
+        .expect("ops")
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["insert", "delete", "restore"]);
+}
+
+#[test]
+fn demo_fills_a_new_database_in_three_languages() {
+    let crm = Crm::new();
+    let summary = crm.json(&["demo", "--accounts", "60", "--seed", "3"]);
+    assert_eq!(summary["summary"]["accounts"], 60);
+    assert_eq!(summary["summary"]["interactions"], 600);
+    let listed = crm.json(&["account", "list", "--limit", "100"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(60));
+    assert!(
+        !crm.json(&["search", "有限公司"])
+            .as_array()
+            .expect("groups")
+            .is_empty()
+    );
+    assert_eq!(
+        crm.pending(),
+        0,
+        "demo data is local sample data and never syncs"
+    );
+}

@@ -1,0 +1,324 @@
+//! Full-text search in Chinese, Spanish and English.
+
+use crm_domain::EntityKind;
+use serde_json::json;
+
+use crate::{Fixture, JAN_2026_MS, account, contact, finds, found, interaction, update};
+
+const XINGCHEN: &str = "北京星辰科技有限公司";
+
+#[test]
+fn chinese_company_names_are_found_by_any_substring_in_order() {
+    let mut fx = Fixture::new();
+    let id = account(&mut fx.store, XINGCHEN);
+    let other = account(&mut fx.store, "上海华信电子有限公司");
+
+    for query in ["科技", "星辰科技", "星", "北京", "有限公司", XINGCHEN] {
+        assert!(
+            finds(&fx.store, query, id),
+            "{query:?} is part of {XINGCHEN} and must find it"
+        );
+    }
+    for query in ["技科", "星科", "京北", "南京"] {
+        assert!(
+            !finds(&fx.store, query, id),
+            "{query:?} is not a substring of {XINGCHEN}; characters must match in order and adjacent"
+        );
+    }
+    assert!(
+        !finds(&fx.store, "科技", other),
+        "{XINGCHEN}'s word must not find another company"
+    );
+    assert!(
+        finds(&fx.store, "有限公司", other),
+        "a shared word finds both companies"
+    );
+}
+
+#[test]
+fn spanish_names_are_found_without_accents_case_or_the_whole_word() {
+    let mut fx = Fixture::new();
+    let acme = account(&mut fx.store, "Transportes del Sur S.L.");
+    let ana = contact(&mut fx.store, acme, "Ana Méndez");
+    for query in [
+        "Méndez",
+        "Mendez",
+        "mendez",
+        "MENDEZ",
+        "Mend",
+        "mén",
+        "ana mendez",
+    ] {
+        assert!(
+            finds(&fx.store, query, ana),
+            "{query:?} must find Ana Méndez"
+        );
+    }
+    assert!(
+        !finds(&fx.store, "Mendoza", ana),
+        "a different name must not match"
+    );
+}
+
+#[test]
+fn english_text_in_interaction_bodies_is_found() {
+    let mut fx = Fixture::new();
+    let acme = account(&mut fx.store, "ACME Ltd");
+    let call = interaction(
+        &mut fx.store,
+        acme,
+        JAN_2026_MS,
+        "Call about renewal",
+        "They asked for a 12% discount on 300 licences and want an answer within two weeks.",
+    );
+    for query in ["discount", "licences", "answer within", "LICENCE"] {
+        let hits = found(&fx.store, query);
+        assert!(
+            hits.contains(&(EntityKind::Interaction, call)),
+            "{query:?} appears in the call's body and must find it; got {hits:?}"
+        );
+    }
+    let groups = fx.store.search("discount", 10).unwrap();
+    let hit = &groups[0].hits[0];
+    assert_eq!(
+        hit.account_id,
+        Some(acme),
+        "a history hit must lead to its account's page"
+    );
+    assert_eq!(
+        hit.occurred_at.map(|t| t.timestamp_millis()),
+        Some(JAN_2026_MS)
+    );
+    assert!(
+        !finds(&fx.store, "refund", call),
+        "a word not in the text must not match"
+    );
+}
+
+#[test]
+fn results_are_grouped_by_kind_in_a_fixed_order() {
+    let mut fx = Fixture::new();
+    let company = account(&mut fx.store, "Transportes Méndez S.L.");
+    let person = contact(&mut fx.store, company, "Ana Méndez");
+    let call = interaction(
+        &mut fx.store,
+        company,
+        JAN_2026_MS,
+        "Llamada con Ana Méndez",
+        "Renovación del contrato",
+    );
+    let lead = crate::insert(
+        &mut fx.store,
+        EntityKind::Lead,
+        &[
+            ("name", json!("Luis Méndez")),
+            ("company", json!("Distribuciones Peña")),
+        ],
+    );
+    let deal = crate::deal(&mut fx.store, company, "Méndez contrato anual", "proposal");
+
+    let groups = fx.store.search("mendez", 10).unwrap();
+    let kinds: Vec<EntityKind> = groups.iter().map(|g| g.entity).collect();
+    assert_eq!(
+        kinds,
+        [
+            EntityKind::Account,
+            EntityKind::Contact,
+            EntityKind::Lead,
+            EntityKind::Opportunity,
+            EntityKind::Interaction
+        ],
+        "one group per kind, in the fixed order"
+    );
+    for group in &groups {
+        assert!(
+            group.hits.iter().all(|h| h.entity == group.entity),
+            "a group holds only its own kind: {group:?}"
+        );
+    }
+    let ids: Vec<_> = groups
+        .iter()
+        .map(|g| g.hits.iter().map(|h| h.id).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            vec![company],
+            vec![person],
+            vec![lead],
+            vec![deal],
+            vec![call]
+        ]
+    );
+    assert!(
+        fx.store
+            .search("Renovación", 10)
+            .unwrap()
+            .iter()
+            .all(|g| g.entity == EntityKind::Interaction),
+        "kinds without a hit are left out"
+    );
+}
+
+#[test]
+fn each_group_holds_at_most_the_requested_number_of_hits() {
+    let mut fx = Fixture::new();
+    for i in 0..5 {
+        account(&mut fx.store, &format!("Summit Logistics {i}"));
+    }
+    let groups = fx.store.search("summit", 3).unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].hits.len(), 3, "per_group caps each group");
+}
+
+#[test]
+fn deleted_records_leave_search_and_restored_ones_come_back() {
+    let mut fx = Fixture::new();
+    let id = account(&mut fx.store, XINGCHEN);
+    let call = interaction(
+        &mut fx.store,
+        id,
+        JAN_2026_MS,
+        "上门拜访",
+        "参观了生产线，计划采购设备",
+    );
+    fx.store
+        .write(|w| {
+            w.delete(EntityKind::Account, id)?;
+            w.delete(EntityKind::Interaction, call)
+        })
+        .unwrap();
+    assert!(
+        !finds(&fx.store, "星辰", id),
+        "a deleted account must not be found"
+    );
+    assert!(
+        !finds(&fx.store, "生产线", call),
+        "a deleted history entry must not be found"
+    );
+
+    fx.store
+        .write(|w| {
+            w.restore(EntityKind::Account, id)?;
+            w.restore(EntityKind::Interaction, call)
+        })
+        .unwrap();
+    assert!(
+        finds(&fx.store, "星辰", id),
+        "a restored account must be found again"
+    );
+    assert!(
+        finds(&fx.store, "生产线", call),
+        "a restored history entry must be found again"
+    );
+}
+
+#[test]
+fn an_edited_name_is_found_by_the_new_name_only() {
+    let mut fx = Fixture::new();
+    let id = account(&mut fx.store, "Globex Corporation");
+    update(
+        &mut fx.store,
+        EntityKind::Account,
+        id,
+        &[("name", json!("Initech 深圳"))],
+    );
+    assert!(
+        finds(&fx.store, "Initech", id),
+        "the new name must be found"
+    );
+    assert!(
+        finds(&fx.store, "深圳", id),
+        "the new Chinese part must be found"
+    );
+    assert!(
+        !finds(&fx.store, "Globex", id),
+        "the old name must no longer be found"
+    );
+
+    // An edit of a field outside the index must keep the index entry.
+    update(
+        &mut fx.store,
+        EntityKind::Account,
+        id,
+        &[("size", json!("51-200"))],
+    );
+    assert!(
+        finds(&fx.store, "Initech", id),
+        "an edit of an unsearched field must not drop the entry"
+    );
+}
+
+#[test]
+fn other_searchable_fields_are_found_too() {
+    let mut fx = Fixture::new();
+    let id = crate::insert(
+        &mut fx.store,
+        EntityKind::Account,
+        &[
+            ("name", json!("ACME")),
+            ("email", json!("sales@acme-industrial.example.com")),
+            ("tags", json!(["重点客户", "vip"])),
+            ("notes", json!("Prefers visits on Tuesdays")),
+        ],
+    );
+    for query in ["acme-industrial", "sales@acme", "重点", "vip", "tuesdays"] {
+        assert!(
+            finds(&fx.store, query, id),
+            "{query:?} is in a searchable field and must find the account"
+        );
+    }
+}
+
+#[test]
+fn punctuation_and_fts_syntax_are_plain_text_not_errors() {
+    let mut fx = Fixture::new();
+    let id = account(&mut fx.store, "NEAR OR Partners");
+    for query in [
+        "\"",
+        "*",
+        "OR",
+        "NEAR(",
+        "NEAR(a b)",
+        "\"unterminated",
+        "a AND",
+        "(",
+        ")",
+        "^",
+        ":",
+        "-",
+        "+",
+        "{}",
+        "title:acme",
+        "NOT",
+        "AND OR NOT",
+        "'",
+        "''",
+        "''''",
+        "@",
+        ".",
+        "，。",
+        "",
+        "   ",
+        "*)(\"",
+    ] {
+        let result = fx.store.search(query, 10);
+        assert!(
+            result.is_ok(),
+            "search for {query:?} must not fail: {:?}",
+            result.err()
+        );
+    }
+    assert!(
+        finds(&fx.store, "OR", id),
+        "OR is a word in the name, not an operator"
+    );
+    assert!(
+        finds(&fx.store, "NEAR(", id),
+        "NEAR( is the word NEAR, not a function"
+    );
+    assert!(
+        found(&fx.store, "\"").is_empty(),
+        "a lone quote matches nothing"
+    );
+}
