@@ -67,6 +67,30 @@ pub enum Command {
     User(UserCmd),
     /// Fill the database with realistic demo data (English, Chinese, Spanish)
     Demo(DemoArgs),
+    /// Import leads, accounts or contacts from a CSV or vCard file
+    Import(crate::exchange::ImportArgs),
+    /// Export accounts, contacts, leads, deals or the contact history to CSV, vCard or JSON
+    Export(crate::exchange::ExportArgs),
+    /// Records that look like the same customer or person
+    Duplicates(crate::exchange::DuplicatesArgs),
+    /// Merge two records into one: OTHER's contacts, history, deals and tasks move to KEEP
+    Merge(crate::exchange::MergeArgs),
+    /// Make a consistent copy of the database, even while the app is writing
+    Backup(crate::exchange::BackupArgs),
+    /// Replace the database with a backup, after checking it
+    Restore(crate::exchange::RestoreArgs),
+    /// Connect this laptop to the team server (password on stdin or prompted)
+    Login(crate::sync::LoginArgs),
+    /// Sign this laptop out of the team server (data and queued changes stay)
+    Logout,
+    /// Push local changes and pull the team's; `crm sync status` for the state
+    Sync(crate::sync::SyncArgs),
+    /// Edits that sync could not merge: see both values, keep one
+    #[command(subcommand)]
+    Conflicts(crate::sync::ConflictsCmd),
+    /// Local changes the server refused: retry or discard them
+    #[command(subcommand)]
+    Rejected(crate::sync::RejectedCmd),
 }
 
 #[derive(Debug, Args)]

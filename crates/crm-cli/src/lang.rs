@@ -75,8 +75,34 @@ fn invalid(e: &Invalid) -> String {
     t!("invalid", field = e.field, problem = problem(&e.problem)).into_owned()
 }
 
+fn sync_error(e: &crm_sync::SyncError) -> String {
+    use crm_sync::SyncError as E;
+    match e {
+        E::Unreachable { pending, .. } => {
+            t!("sync.err.unreachable", pending = pending).into_owned()
+        }
+        E::Cancelled { pending } => t!("sync.err.cancelled", pending = pending).into_owned(),
+        E::NotLoggedIn => t!("sync.err.not_logged_in").into_owned(),
+        E::Insecure(host) => t!("sync.err.insecure", host = host).into_owned(),
+        E::BadUrl(url) => t!("sync.err.bad_url", url = url).into_owned(),
+        E::Server { code, message, .. } => {
+            let key = format!("sync.err.{code}");
+            let text = tr(&key);
+            if text == key { message.clone() } else { text }
+        }
+        E::Store(_) | E::Protocol(_) => e.to_string(),
+    }
+}
+
 /// A stable code for `--json` errors.
-pub fn error_code(err: &anyhow::Error) -> &'static str {
+pub fn error_code(err: &anyhow::Error) -> String {
+    if let Some(e) = err.downcast_ref::<crm_sync::SyncError>() {
+        return e.code().to_owned();
+    }
+    error_code_static(err).to_owned()
+}
+
+fn error_code_static(err: &anyhow::Error) -> &'static str {
     if let Some(e) = err.downcast_ref::<StoreError>() {
         e.code()
     } else if err.downcast_ref::<Invalid>().is_some() {
@@ -90,6 +116,9 @@ pub fn error_code(err: &anyhow::Error) -> &'static str {
 pub fn error_message(err: &anyhow::Error) -> String {
     if let Some(e) = err.downcast_ref::<Invalid>() {
         return invalid(e);
+    }
+    if let Some(e) = err.downcast_ref::<crm_sync::SyncError>() {
+        return sync_error(e);
     }
     let Some(e) = err.downcast_ref::<StoreError>() else {
         return err.to_string();

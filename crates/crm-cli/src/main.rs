@@ -3,9 +3,11 @@
 //! the result for a person (or as one JSON document with `--json`).
 
 mod args;
+mod exchange;
 mod lang;
 mod print;
 mod run;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -30,7 +32,12 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("{}: {message}", rust_i18n::t!("error"));
             }
-            ExitCode::FAILURE
+            match err.downcast_ref::<crm_sync::SyncError>() {
+                Some(crm_sync::SyncError::Unreachable { .. }) => {
+                    ExitCode::from(sync::EXIT_UNREACHABLE)
+                }
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

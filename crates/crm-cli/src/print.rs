@@ -279,7 +279,7 @@ pub fn history(entries: &[FieldHistory]) {
     for h in entries {
         let who = h.changed_by_name.clone().unwrap_or_else(|| "?".to_owned());
         let what = match h.op.as_str() {
-            "update" => format!("{}: {} → {}", h.field, short(&h.old), short(&h.new)),
+            "update" | "sync" => format!("{}: {} → {}", h.field, short(&h.old), short(&h.new)),
             op => lang::tr(&format!("op.{op}")),
         };
         println!("{}  {who:<16} {what}", local(h.changed_at));

@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 
 use crate::{
     args::*,
-    lang,
+    exchange, lang,
     print::{self, Out},
+    sync,
 };
 
 fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
@@ -61,7 +62,7 @@ fn push_owner(
     Ok(())
 }
 
-fn account_fields<'a>(store: &Store, f: &'a AccountFields) -> Result<Vec<(&'static str, Value)>> {
+fn account_fields(store: &Store, f: &AccountFields) -> Result<Vec<(&'static str, Value)>> {
     let mut fields = parse_fields(
         EntityKind::Account,
         &[
@@ -178,6 +179,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             demo(&mut store, args, out)
         }
+        Command::Restore(args) => exchange::restore(&path, args, out),
         command => {
             let mut store = Store::open(&path)?;
             dispatch(&mut store, command, out)
@@ -264,7 +266,19 @@ fn demo(store: &mut Store, args: DemoArgs, out: Out) -> Result<()> {
 
 fn dispatch(store: &mut Store, command: Command, out: Out) -> Result<()> {
     match command {
-        Command::Init(_) | Command::Demo(_) => unreachable!("handled before the store is opened"),
+        Command::Init(_) | Command::Demo(_) | Command::Restore(_) => {
+            unreachable!("handled before the store is opened")
+        }
+        Command::Import(args) => exchange::import(store, args, out),
+        Command::Export(args) => exchange::export(store, args, out),
+        Command::Duplicates(args) => exchange::duplicates(store, args, out),
+        Command::Merge(args) => exchange::merge(store, args, out),
+        Command::Backup(args) => exchange::backup(store, args, out),
+        Command::Login(args) => sync::login(store, args, out),
+        Command::Logout => sync::logout(store, out),
+        Command::Sync(args) => sync::sync(store, args, out),
+        Command::Conflicts(cmd) => sync::conflicts(store, cmd, out),
+        Command::Rejected(cmd) => sync::rejected(store, cmd, out),
         Command::Account(cmd) => account(store, cmd, out),
         Command::Contact(cmd) => contact(store, cmd, out),
         Command::Log(args) => log(store, args, out),

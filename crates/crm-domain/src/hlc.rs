@@ -102,6 +102,16 @@ impl Clock {
         self.last.clone()
     }
 
+    /// Start again from `now_ms`, as the server knows the time. Only for a
+    /// clock the server refused as far in the future (the laptop's date was
+    /// wrong and has been corrected): staying ahead would date every later
+    /// edit in the future. A clock merely stepping back (a dead battery)
+    /// keeps running forward from where it was.
+    pub fn reset(&mut self, now_ms: u64) {
+        self.last.wall_ms = now_ms;
+        self.last.counter = 0;
+    }
+
     /// Merge a timestamp received from elsewhere, so later local events order
     /// after it.
     pub fn observe(&mut self, remote: &Hlc, now_ms: u64) {
@@ -135,6 +145,19 @@ mod tests {
         assert_eq!(
             c.wall_ms, 1_000,
             "a backwards step must not move the clock back"
+        );
+    }
+
+    #[test]
+    fn a_reset_clock_runs_on_from_the_time_it_was_given() {
+        let mut clock = Clock::resume(Hlc::zero("aa"));
+        let wrong_date = clock.tick(1_000 + 365 * 24 * 3_600_000);
+        clock.reset(2_000);
+        let fixed = clock.tick(2_000);
+        assert!(fixed < wrong_date, "no longer dated a year ahead: {fixed}");
+        assert!(
+            clock.tick(2_000) > fixed,
+            "and strictly increasing again from there"
         );
     }
 

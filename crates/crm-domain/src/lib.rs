@@ -12,6 +12,7 @@
 pub mod change;
 pub mod entity;
 pub mod error;
+pub mod fault;
 pub mod hlc;
 pub mod id;
 pub mod schema;

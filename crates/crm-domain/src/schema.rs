@@ -74,6 +74,10 @@ pub enum FieldType {
     Bool,
     /// A reference to another record.
     Ref(EntityKind),
+    /// A reference to a record of any kind.
+    AnyRef,
+    /// Any canonical value, kept as JSON (a conflict's two values).
+    Json,
 }
 
 /// How a field is held in SQL.
@@ -87,6 +91,8 @@ pub enum Storage {
     JsonList,
     /// BLOB column holding a 16-byte UUID.
     Uuid,
+    /// TEXT column holding any JSON value.
+    Json,
 }
 
 impl FieldType {
@@ -97,7 +103,8 @@ impl FieldType {
                 Storage::Integer
             }
             FieldType::Emails | FieldType::Phones | FieldType::Tags => Storage::JsonList,
-            FieldType::Ref(_) => Storage::Uuid,
+            FieldType::Ref(_) | FieldType::AnyRef => Storage::Uuid,
+            FieldType::Json => Storage::Json,
             _ => Storage::Text,
         }
     }
@@ -160,6 +167,8 @@ pub const CHANNELS: &[&str] = &["email", "phone", "visit", "message", "mail"];
 pub const INTERACTION_KINDS: &[&str] = &[
     "call", "visit", "meeting", "email", "note", "fax", "web", "message",
 ];
+/// How a conflict was settled.
+pub const RESOLUTIONS: &[&str] = &["mine", "theirs"];
 /// Who started an interaction.
 pub const DIRECTIONS: &[&str] = &["outbound", "inbound", "internal"];
 /// Where a lead stands.
@@ -183,6 +192,9 @@ pub enum EntityKind {
     Opportunity,
     /// A promise or to-do.
     Task,
+    /// Two edits of one field that sync could not merge: both values, kept
+    /// until a person chooses. Created by the server, resolved on a laptop.
+    Conflict,
 }
 
 const USER_FIELDS: &[FieldDef] = &[
@@ -279,9 +291,25 @@ const TASK_FIELDS: &[FieldDef] = &[
     field("notes", FieldType::Text),
 ];
 
+const CONFLICT_FIELDS: &[FieldDef] = &[
+    field("entity", REQUIRED),
+    field("record_id", FieldType::AnyRef),
+    field("field", REQUIRED),
+    field("base", FieldType::Json),
+    field("mine", FieldType::Json),
+    field("theirs", FieldType::Json),
+    field("mine_by", FieldType::Ref(EntityKind::User)),
+    field("theirs_by", FieldType::Ref(EntityKind::User)),
+    field("mine_hlc", LINE),
+    field("theirs_hlc", LINE),
+    field("resolution", FieldType::Choice(RESOLUTIONS)),
+    field("resolved_by", FieldType::Ref(EntityKind::User)),
+    field("resolved_at", FieldType::DateTime),
+];
+
 impl EntityKind {
     /// All entities, parents before children (the order a first sync applies).
-    pub const ALL: [EntityKind; 7] = [
+    pub const ALL: [EntityKind; 8] = [
         EntityKind::User,
         EntityKind::Account,
         EntityKind::Contact,
@@ -289,6 +317,7 @@ impl EntityKind {
         EntityKind::Opportunity,
         EntityKind::Interaction,
         EntityKind::Task,
+        EntityKind::Conflict,
     ];
 
     /// The SQL table.
@@ -301,6 +330,7 @@ impl EntityKind {
             EntityKind::Lead => "leads",
             EntityKind::Opportunity => "opportunities",
             EntityKind::Task => "tasks",
+            EntityKind::Conflict => "conflicts",
         }
     }
 
@@ -314,6 +344,7 @@ impl EntityKind {
             EntityKind::Lead => "lead",
             EntityKind::Opportunity => "opportunity",
             EntityKind::Task => "task",
+            EntityKind::Conflict => "conflict",
         }
     }
 
@@ -328,6 +359,7 @@ impl EntityKind {
             EntityKind::Lead => LEAD_FIELDS,
             EntityKind::Opportunity => OPPORTUNITY_FIELDS,
             EntityKind::Task => TASK_FIELDS,
+            EntityKind::Conflict => CONFLICT_FIELDS,
         }
     }
 
@@ -437,7 +469,8 @@ impl FieldDef {
                     });
                 }
             },
-            FieldType::Ref(_) => json!(text.parse::<Id>()?.to_string()),
+            FieldType::Ref(_) | FieldType::AnyRef => json!(text.parse::<Id>()?.to_string()),
+            FieldType::Json => serde_json::from_str(text).unwrap_or_else(|_| json!(text)),
         })
     }
 }

@@ -42,6 +42,13 @@ impl Email {
     }
 }
 
+impl Email {
+    /// Parse an address, lower-casing nothing (addresses are kept as typed).
+    pub fn try_from_text(raw: &str) -> Result<String, Problem> {
+        raw.parse::<Email>().map(|e| e.0)
+    }
+}
+
 impl FromStr for Email {
     type Err = Problem;
 

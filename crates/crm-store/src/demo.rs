@@ -442,6 +442,14 @@ impl Store {
             done += n;
             progress(done, size.accounts);
         }
+        // One segment per index after a bulk load: the fastest to search, and
+        // no big merge left for the first edits to trip over.
+        for fts in crate::search::FTS_TABLES {
+            self.conn.execute(
+                &format!("INSERT INTO {fts} ({fts}) VALUES ('optimize')"),
+                [],
+            )?;
+        }
         self.conn
             .execute_batch("PRAGMA cache_size = -2000; PRAGMA optimize;")?;
         Ok(summary)

@@ -6,27 +6,47 @@
 //! and keeps the full-text index current. A crash therefore never leaves a row
 //! without its outbox entry or the reverse.
 
+mod backup;
 mod demo;
+pub mod duplicates;
 mod error;
+mod exchange;
+mod merge;
 pub mod migrations;
 mod read;
+mod replica;
 mod search;
 mod sql;
+mod ui_queries;
 mod work;
 mod write;
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::mpsc,
+    thread,
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use crm_domain::{Clock, Hlc, Id};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+pub use backup::{BackupInfo, RestoreInfo, check_backup};
 pub use demo::{DemoSize, DemoSummary};
+pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, StoreError};
+pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
+pub use merge::{MergeField, MergePlan, Moved, Side};
 pub use read::{AccountFilter, AccountView, TaskDue, Timeline, TimelineCursor};
+pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
+pub use ui_queries::{
+    AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
+    ContactPage, ContactRow, DealCard, StageTotal, TaskRow,
+};
 pub use work::{Converted, LeadConversion, Reassigned};
-pub use write::Writer;
+pub use write::{SEEN_FIELD, Writer};
 
 /// The file name of the database inside the data directory.
 pub const DB_FILE: &str = "crm.db";
@@ -63,6 +83,56 @@ pub struct Store {
     path: PathBuf,
     device: Device,
     now: Now,
+    _maintenance: Maintenance,
+}
+
+/// Housekeeping on its own thread and connection, so no edit waits for it:
+/// copying the write-ahead log into the database (SQLite would do it inside
+/// whichever commit crosses the threshold) and merging full-text index
+/// segments (FTS5 would do it inside whichever insert fills a level). Either
+/// made about one edit in a hundred take tens of milliseconds.
+struct Maintenance {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Maintenance {
+    const EVERY: Duration = Duration::from_millis(500);
+    /// Index pages one merge step may write; small, so an edit waiting for
+    /// the write lock waits briefly.
+    const MERGE_PAGES: i64 = 64;
+
+    fn start(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("crm-maintenance".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::EVERY) {
+                    for fts in search::FTS_TABLES {
+                        // Merges only where a level has filled up; otherwise a no-op.
+                        let sql = format!("INSERT INTO {fts} ({fts}, rank) VALUES ('merge', ?1)");
+                        let _ = conn.execute(&sql, [Self::MERGE_PAGES]);
+                    }
+                    // PASSIVE never blocks writers; what it cannot copy now it copies next time.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })?;
+        Ok(Maintenance {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Maintenance {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -110,8 +180,13 @@ fn connect(path: &Path) -> Result<Connection> {
     // the OS; only a power cut can drop the last commits, never half of one.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Another handle (the app and `crm` at once, the maintenance thread) may
+    // hold the write lock for a moment; waiting beats failing an edit.
+    conn.busy_timeout(Duration::from_secs(30))?;
+    // Checkpoints run on the Maintenance thread, not inside commits.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.set_prepared_statement_cache_capacity(64);
+    search::register_functions(&conn)?;
     migrations::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -177,6 +252,7 @@ impl Store {
             path: path.to_owned(),
             device,
             now: Utc::now,
+            _maintenance: Maintenance::start(path)?,
         })
     }
 
@@ -221,8 +297,13 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::new(tx, self.device.clone(), (self.now)());
+        // Another handle on the file (the app and the command line at once)
+        // may have written since this one did: continue from the sequence and
+        // clock the file holds, now that the write lock is ours.
+        let device = load_device(&tx)?.ok_or_else(|| StoreError::Missing(self.path.clone()))?;
+        let mut writer = Writer::new(tx, device, (self.now)());
         let out = f(&mut writer)?;
+        crm_domain::fault::point("write_before_commit");
         let device = writer.finish()?;
         self.device = device;
         Ok(out)

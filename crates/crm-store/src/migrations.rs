@@ -227,6 +227,106 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5(title, body, content='', contentles
 CREATE VIRTUAL TABLE leads_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE opportunities_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE interactions_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+-- Index segments are merged in the background (crate::Maintenance), not
+-- inside the edit that happens to fill a level.
+INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('automerge', 0);
+INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0);
+INSERT INTO leads_fts (leads_fts, rank) VALUES ('automerge', 0);
+INSERT INTO opportunities_fts (opportunities_fts, rank) VALUES ('automerge', 0);
+INSERT INTO interactions_fts (interactions_fts, rank) VALUES ('automerge', 0);
+"#,
+    // 2: sync with a team server: conflicts (a synced entity), the server
+    // this laptop syncs with, and the ops it refused.
+    r#"
+CREATE TABLE conflicts (
+    id          BLOB PRIMARY KEY,
+    entity      TEXT NOT NULL,
+    record_id   BLOB,
+    field       TEXT NOT NULL,
+    base        TEXT,
+    mine        TEXT,
+    theirs      TEXT,
+    mine_by     BLOB,
+    theirs_by   BLOB,
+    mine_hlc    TEXT,
+    theirs_hlc  TEXT,
+    resolution  TEXT,
+    resolved_by BLOB,
+    resolved_at INTEGER,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX conflicts_open ON conflicts (record_id) WHERE resolution IS NULL;
+
+CREATE TABLE sync_state (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    server_url  TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    token       TEXT,
+    cursor      INTEGER NOT NULL DEFAULT 0,
+    -- 1 while a first sync loads in bulk: the search index is built at its end.
+    initial_load INTEGER NOT NULL DEFAULT 0,
+    last_sync_at INTEGER,
+    last_error  TEXT
+) STRICT;
+
+CREATE TABLE rejected_ops (
+    op_id       BLOB PRIMARY KEY,
+    device_seq  INTEGER NOT NULL,
+    entity      TEXT NOT NULL,
+    record_id   BLOB NOT NULL,
+    kind        TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    hlc         TEXT NOT NULL,
+    author_id   BLOB NOT NULL,
+    schema_version INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    rejected_at INTEGER NOT NULL
+) STRICT;
+"#,
+    // 3: duplicate detection and repeatable imports. These tables hold local,
+    // derived data that never syncs.
+    r#"
+-- Normalised keys of accounts, contacts and leads (crate::duplicates): two
+-- records of one kind sharing a key look like the same customer or person.
+CREATE TABLE duplicate_keys (
+    entity      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    row         INTEGER NOT NULL,
+    record_id   BLOB NOT NULL,
+    PRIMARY KEY (entity, kind, key, row)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX duplicate_keys_by_row ON duplicate_keys (entity, row);
+CREATE INDEX duplicate_keys_by_record ON duplicate_keys (record_id);
+
+-- The version (hlc) of each row the keys were computed from. Every write
+-- (an edit, sync, the demo loader) gives the row a new hlc, so the rows whose
+-- hlc differs are the ones to recompute before a lookup. Triggers on the
+-- record tables would do it too, but a trigger makes SQLite open a statement
+-- savepoint for every insert, and FTS5 flushes its pending index at each one:
+-- an import took twice as long.
+CREATE TABLE duplicate_keyed (
+    entity      TEXT NOT NULL,
+    row         INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    PRIMARY KEY (entity, row)
+) STRICT, WITHOUT ROWID;
+
+-- The rows of import files already imported, by a fingerprint of their
+-- content, so running the same file again imports nothing twice.
+CREATE TABLE import_fingerprints (
+    entity      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    record_id   BLOB NOT NULL,
+    imported_at INTEGER NOT NULL,
+    PRIMARY KEY (entity, fingerprint)
+) STRICT, WITHOUT ROWID;
 "#,
 ];
 

@@ -631,8 +631,41 @@ impl Store {
                     op: r.get(6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<FieldHistory>>>()?;
+        let mut rows = rows;
+        if rows.first().is_none_or(|h| h.op != "insert")
+            && let Some(created) = self.creation(record_id)?
+        {
+            // Records loaded in bulk by a first sync carry their creation on
+            // the row itself rather than as a history entry.
+            rows.insert(0, created);
+        }
         Ok(rows)
+    }
+
+    /// The creation of a record, from its own columns.
+    fn creation(&self, record_id: Id) -> Result<Option<FieldHistory>> {
+        let Some(entity) = self.kind_of(record_id)? else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT t.created_by, u.name, t.created_at FROM {} t LEFT JOIN users u ON u.id = t.created_by WHERE t.id = ?1",
+            entity.table()
+        );
+        Ok(self
+            .conn()
+            .query_row(&sql, [record_id.0], |r| {
+                Ok(FieldHistory {
+                    field: "*".to_owned(),
+                    old: serde_json::Value::Null,
+                    new: serde_json::Value::Null,
+                    changed_by: opt_id(r, 0)?,
+                    changed_by_name: r.get(1)?,
+                    changed_at: millis(r.get(2)?),
+                    op: "insert".to_owned(),
+                })
+            })
+            .optional()?)
     }
 
     /// Local changes not yet accepted by the server, oldest first.

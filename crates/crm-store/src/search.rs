@@ -18,6 +18,15 @@ pub const SEARCHED: [EntityKind; 5] = [
     EntityKind::Interaction,
 ];
 
+/// Every full-text index table.
+pub(crate) const FTS_TABLES: [&str; 5] = [
+    "accounts_fts",
+    "contacts_fts",
+    "leads_fts",
+    "opportunities_fts",
+    "interactions_fts",
+];
+
 fn fts_table(entity: EntityKind) -> Option<&'static str> {
     match entity {
         EntityKind::Account => Some("accounts_fts"),
@@ -25,9 +34,12 @@ fn fts_table(entity: EntityKind) -> Option<&'static str> {
         EntityKind::Lead => Some("leads_fts"),
         EntityKind::Opportunity => Some("opportunities_fts"),
         EntityKind::Interaction => Some("interactions_fts"),
-        EntityKind::User | EntityKind::Task => None,
+        EntityKind::User | EntityKind::Task | EntityKind::Conflict => None,
     }
 }
+
+/// How many of the newest matches of a kind are ranked by relevance.
+pub const RANKED: usize = 1_000;
 
 /// The index text of one row: the first searchable field is the title (ranked
 /// higher), the others the body.
@@ -79,6 +91,60 @@ pub(crate) fn reindex(conn: &Connection, entity: EntityKind, rowid: i64) -> Resu
             "INSERT INTO {fts} (rowid, title, body) VALUES (?1, ?2, ?3)"
         ))?
         .execute(rusqlite::params![rowid, title, body])?;
+    }
+    Ok(())
+}
+
+/// The SQL function `crm_index_text(text)`: [`text::index_text`] for bulk
+/// index builds inside SQLite.
+pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "crm_index_text",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let raw: Option<String> = ctx.get(0)?;
+            Ok(raw.map(|t| text::index_text(&t)).unwrap_or_default())
+        },
+    )
+}
+
+/// Build every full-text index afresh from the tables, in bulk: after a
+/// first sync, far faster than keeping the index current row by row.
+pub(crate) fn rebuild_all(conn: &Connection) -> Result<()> {
+    for entity in SEARCHED {
+        let Some(fts) = fts_table(entity) else {
+            continue;
+        };
+        let mut defs = entity
+            .fields()
+            .iter()
+            .filter(|d| d.searchable)
+            .map(|d| d.name);
+        let title = defs.next().unwrap_or("id");
+        let body: Vec<String> = defs.map(|c| format!("coalesce({c}, '')")).collect();
+        let body = if body.is_empty() {
+            "''".to_owned()
+        } else {
+            body.join(" || ' ' || ")
+        };
+        conn.execute(
+            &format!("INSERT INTO {fts} ({fts}) VALUES ('delete-all')"),
+            [],
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO {fts} (rowid, title, body)
+                 SELECT rowid, crm_index_text({title}), crm_index_text({body}) FROM {} WHERE deleted_at IS NULL",
+                entity.table()
+            ),
+            [],
+        )?;
+        conn.execute(
+            &format!("INSERT INTO {fts} ({fts}) VALUES ('optimize')"),
+            [],
+        )?;
     }
     Ok(())
 }
@@ -154,7 +220,7 @@ fn hit_query(entity: EntityKind) -> &'static str {
              FROM m JOIN interactions i ON i.rowid = m.rowid LEFT JOIN accounts a ON a.id = i.account_id
              WHERE i.deleted_at IS NULL ORDER BY m.score"
         }
-        EntityKind::User | EntityKind::Task => "",
+        EntityKind::User | EntityKind::Task | EntityKind::Conflict => "",
     }
 }
 
@@ -184,13 +250,20 @@ impl Store {
         let (Some(fts), Some(expr)) = (fts_table(entity), text::match_expression(query)) else {
             return Ok(Vec::new());
         };
+        // Ranking every match of a common word ("有限公司" is in most Chinese
+        // company names) costs time in proportion to the matches; ranking only
+        // the newest RANKED matches keeps the first page fast at any size, and
+        // is exact whenever a query matches fewer rows than that.
         let matches = if entity == EntityKind::Interaction {
             format!(
                 "SELECT rowid, -rowid AS score FROM {fts} WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
             )
         } else {
             format!(
-                "SELECT rowid, bm25({fts}, 10.0, 1.0) AS score FROM {fts} WHERE {fts} MATCH ?1 ORDER BY score LIMIT ?2"
+                "SELECT rowid, score FROM (
+                     SELECT rowid, bm25({fts}, 10.0, 1.0) AS score FROM {fts} WHERE {fts} MATCH ?1
+                     ORDER BY rowid DESC LIMIT {RANKED})
+                 ORDER BY score LIMIT ?2"
             )
         };
         let sql = format!("WITH m AS ({matches}) {}", hit_query(entity));

@@ -12,7 +12,7 @@ pub fn to_sql(storage: Storage, value: &Value) -> Sql {
         (Storage::Uuid, Value::String(s)) => Uuid::parse_str(s)
             .map(|u| Sql::Blob(u.as_bytes().to_vec()))
             .unwrap_or(Sql::Null),
-        (Storage::JsonList, v) => Sql::Text(v.to_string()),
+        (Storage::JsonList | Storage::Json, v) => Sql::Text(v.to_string()),
         (_, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
         (_, Value::Number(n)) => n.as_i64().map_or(Sql::Null, Sql::Integer),
         (_, Value::String(s)) => Sql::Text(s.clone()),
@@ -33,6 +33,9 @@ pub fn from_sql(storage: Storage, value: ValueRef<'_>) -> Value {
             let text = String::from_utf8_lossy(t);
             match storage {
                 Storage::JsonList => serde_json::from_str(&text).unwrap_or(Value::Array(vec![])),
+                Storage::Json => {
+                    serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned()))
+                }
                 _ => Value::String(text.into_owned()),
             }
         }

@@ -26,6 +26,10 @@ pub struct Writer<'c> {
     now: DateTime<Utc>,
 }
 
+/// The pseudo-field of a delete or restore op: its base is the record's clock
+/// as this laptop last saw it.
+pub const SEEN_FIELD: &str = "*";
+
 /// One field's new value, by field name.
 pub type Fields<'a> = [(&'a str, Value)];
 
@@ -163,7 +167,7 @@ impl<'c> Writer<'c> {
     pub fn update(&mut self, entity: EntityKind, id: Id, changes: &Fields<'_>) -> Result<bool> {
         let defs = changes
             .iter()
-            .map(|(name, _)| def_of(entity, name).map(|d| *d))
+            .map(|(name, _)| def_of(entity, name).copied())
             .collect::<Result<Vec<_>>>()?;
         let current = self.read_fields(entity, id, &defs)?;
         let Some(current) = current.filter(|r| !r.deleted) else {
@@ -236,11 +240,44 @@ impl<'c> Writer<'c> {
         self.set_deleted(entity, id, false)
     }
 
+    /// Note in a record's field history an operation made of other writes
+    /// (a merge), with `detail` as its new value. Local only: the writes
+    /// themselves are what syncs.
+    pub fn note_history(
+        &mut self,
+        entity: EntityKind,
+        id: Id,
+        op: &str,
+        detail: &Value,
+    ) -> Result<()> {
+        let hlc = self.tick();
+        self.history(entity, id, "*", &Value::Null, detail, op, &hlc)
+    }
+
+    /// Queue a change again as a new op (a rejected change the user retries);
+    /// the row already holds its values.
+    pub fn requeue(
+        &mut self,
+        entity: EntityKind,
+        id: Id,
+        kind: OpKind,
+        fields: &BTreeMap<String, FieldChange>,
+    ) -> Result<()> {
+        let hlc = self.tick();
+        self.record(entity, id, kind, fields.clone(), &hlc)
+    }
+
     fn set_deleted(&mut self, entity: EntityKind, id: Id, deleted: bool) -> Result<()> {
         let current = self.read_fields(entity, id, &[])?;
         let Some(current) = current.filter(|r| r.deleted != deleted) else {
             return Err(StoreError::NotFound { entity, id });
         };
+        // The record's clock as this laptop last saw it: the server tells a
+        // delete of a record someone edited since (a conflict) from a plain one.
+        let seen: String = self
+            .tx
+            .prepare_cached(&format!("SELECT hlc FROM {} WHERE id = ?1", entity.table()))?
+            .query_row([id.0], |r| r.get(0))?;
         let hlc = self.tick();
         let (deleted_at, deleted_by) = if deleted {
             (
@@ -266,7 +303,14 @@ impl<'c> Writer<'c> {
         } else {
             OpKind::Restore
         };
-        self.record(entity, id, kind, BTreeMap::new(), &hlc)?;
+        let fields = BTreeMap::from([(
+            SEEN_FIELD.to_owned(),
+            FieldChange {
+                base: Value::String(seen),
+                new: Value::Null,
+            },
+        )]);
+        self.record(entity, id, kind, fields, &hlc)?;
         self.history(
             entity,
             id,

@@ -26,7 +26,7 @@ fn task(fx: &mut Fixture, title: &str, account: Id, due: &str) -> Id {
 
 #[test]
 fn the_account_page_shows_people_open_deals_open_promises_and_the_newest_history() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let acme = account(&mut fx.store, "ACME");
     let other = account(&mut fx.store, "Globex");
@@ -125,7 +125,7 @@ fn the_account_page_shows_people_open_deals_open_promises_and_the_newest_history
 
 #[test]
 fn the_first_timeline_page_is_cut_to_the_limit() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     for i in 0..5 {
         interaction(
@@ -178,7 +178,7 @@ fn page_through(fx: &Fixture, account: Id, page: usize) -> (Vec<(i64, Id)>, usiz
 
 #[test]
 fn paging_yields_every_entry_once_newest_first_even_with_equal_times() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     let other = account(&mut fx.store, "Globex");
     // Entries logged in a jumbled order, three of them at the same moment: the
@@ -229,7 +229,7 @@ fn paging_yields_every_entry_once_newest_first_even_with_equal_times() {
 
 #[test]
 fn the_account_page_of_a_deleted_account_is_not_found() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     fx.store
         .write(|w| w.delete(EntityKind::Account, acme))

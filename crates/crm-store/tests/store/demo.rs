@@ -7,7 +7,7 @@ use crate::{Fixture, account, count};
 
 #[test]
 fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let mut progress = Vec::new();
     let summary = fx
         .store
@@ -95,7 +95,7 @@ fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
 #[test]
 fn the_same_seed_gives_the_same_demo_data() {
     let names = |seed: u64| {
-        let mut fx = Fixture::new();
+        let mut fx = Fixture::create();
         fx.store
             .demo(DemoSize::accounts(20), seed, |_, _| {})
             .unwrap();

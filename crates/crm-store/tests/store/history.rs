@@ -7,7 +7,7 @@ use crate::{Fixture, ME, account, insert, update};
 
 #[test]
 fn history_shows_the_insert_then_every_change_with_who_and_what() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let id = insert(
         &mut fx.store,
@@ -94,7 +94,7 @@ fn history_shows_the_insert_then_every_change_with_who_and_what() {
 
 #[test]
 fn delete_and_restore_appear_in_the_history() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, "ACME");
     update(
         &mut fx.store,
@@ -125,7 +125,7 @@ fn delete_and_restore_appear_in_the_history() {
 
 #[test]
 fn history_belongs_to_its_record_only() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let a = account(&mut fx.store, "ACME");
     let b = account(&mut fx.store, "Globex");
     update(
@@ -148,7 +148,7 @@ fn history_shows_each_authors_own_name() {
     // carry their own author, whose name comes from the team directory, not
     // the current user's. The other author's entry is written directly here,
     // as applying a pulled change would.
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, "ACME");
     let bob = crate::user(&mut fx.store, "Bob");
     fx.store

@@ -50,7 +50,7 @@ fn lead_with_history(fx: &mut Fixture) -> (Id, Id, Id) {
 
 #[test]
 fn conversion_makes_account_contact_and_deal_and_carries_the_history_over() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let (lead, call, task) = lead_with_history(&mut fx);
     let queued_before = fx.store.outbox_len().unwrap();
@@ -186,7 +186,7 @@ fn conversion_makes_account_contact_and_deal_and_carries_the_history_over() {
 
 #[test]
 fn a_lead_converts_only_once() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let (lead, _, _) = lead_with_history(&mut fx);
     fx.store
         .convert_lead(lead, LeadConversion::default())
@@ -205,7 +205,7 @@ fn a_lead_converts_only_once() {
 
 #[test]
 fn a_disqualified_lead_is_not_converted() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let (lead, _, _) = lead_with_history(&mut fx);
     fx.store.disqualify_lead(lead, "no budget").unwrap();
     let before = snapshot(&fx.store);
@@ -222,7 +222,7 @@ fn a_disqualified_lead_is_not_converted() {
 
 #[test]
 fn conversion_into_an_account_that_does_not_exist_writes_nothing() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let (lead, call, _) = lead_with_history(&mut fx);
     let before = snapshot(&fx.store);
     let err = fx
@@ -262,7 +262,7 @@ fn conversion_into_an_account_that_does_not_exist_writes_nothing() {
 fn a_conversion_that_fails_half_way_writes_nothing() {
     // Attach to an existing account, so the contact is written first; the deal
     // then fails because the lead's owner has been deleted from the directory.
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let existing = crate::account(&mut fx.store, COMPANY);
     let bob = crate::user(&mut fx.store, "Bob");
     let lead = insert(
@@ -297,7 +297,7 @@ fn a_conversion_that_fails_half_way_writes_nothing() {
 
 #[test]
 fn conversion_into_an_existing_account_makes_no_new_account() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let existing = crate::account(&mut fx.store, "Grupo Méndez");
     let (lead, call, _) = lead_with_history(&mut fx);
     let accounts = crate::count(&fx.store, "accounts", "");
@@ -333,4 +333,25 @@ fn conversion_into_an_existing_account_makes_no_new_account() {
         fx.store.interaction(call).unwrap().account_id,
         Some(existing)
     );
+}
+
+#[test]
+fn a_lead_without_a_company_becomes_an_individual_customer() {
+    let mut fx = Fixture::create();
+    let lead = insert(&mut fx.store, EntityKind::Lead, &[("name", json!("王伟"))]);
+    let done = fx
+        .store
+        .convert_lead(lead, LeadConversion::default())
+        .unwrap();
+    let account = fx.store.account(done.account_id).unwrap();
+    assert_eq!(
+        account.name, "王伟",
+        "with no company the account is named after the person"
+    );
+    assert_eq!(account.kind, "individual");
+    assert_eq!(
+        fx.store.opportunity(done.opportunity_id).unwrap().name,
+        "王伟"
+    );
+    assert_eq!((done.interactions_moved, done.tasks_moved), (0, 0));
 }

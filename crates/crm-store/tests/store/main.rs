@@ -44,7 +44,7 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    pub fn new() -> Self {
+    pub fn create() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = Store::create(&Store::path_in(dir.path()), &me())
             .expect("creating a store in an empty directory");

@@ -21,7 +21,7 @@ fn seqs(fx: &Fixture) -> Vec<i64> {
 
 #[test]
 fn an_insert_queues_one_op_with_every_new_value_and_no_base() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     assert_eq!(
         fx.store.outbox_len().unwrap(),
         0,
@@ -89,7 +89,7 @@ fn an_insert_queues_one_op_with_every_new_value_and_no_base() {
 
 #[test]
 fn every_op_gets_the_next_device_seq_and_a_later_clock() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let a = account(&mut fx.store, "ACME");
     let b = account(&mut fx.store, "Globex");
     update(
@@ -136,7 +136,7 @@ fn every_op_gets_the_next_device_seq_and_a_later_clock() {
 
 #[test]
 fn an_update_queues_base_and_new_of_the_changed_fields_only() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = insert(
         &mut fx.store,
         EntityKind::Account,
@@ -202,7 +202,7 @@ fn an_update_queues_base_and_new_of_the_changed_fields_only() {
 
 #[test]
 fn an_update_that_changes_nothing_writes_nothing() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = insert(
         &mut fx.store,
         EntityKind::Account,
@@ -243,7 +243,7 @@ fn an_unchanged_yes_no_field_is_not_a_change_and_is_queued_as_a_bool() {
     // `active` is stored as 0/1 but its canonical value is true/false; the two
     // must compare equal, and the outbox must carry the canonical form, or the
     // server would see a base of 1 against its own `true` as a conflict.
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let bob = user(&mut fx.store, "Bob");
     let insert_op = fx.store.outbox(100).unwrap().pop().unwrap();
     assert_eq!(
@@ -282,7 +282,7 @@ fn an_unchanged_yes_no_field_is_not_a_change_and_is_queued_as_a_bool() {
 
 #[test]
 fn a_write_that_fails_half_way_leaves_nothing_and_consumes_no_seq() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     account(&mut fx.store, "ACME");
     account(&mut fx.store, "Globex");
     let before = snapshot(&fx.store);
@@ -345,7 +345,7 @@ fn a_write_that_fails_half_way_leaves_nothing_and_consumes_no_seq() {
 
 #[test]
 fn a_write_the_caller_abandons_is_rolled_back() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     account(&mut fx.store, "ACME");
     let before = snapshot(&fx.store);
     let err = fx
@@ -366,7 +366,7 @@ fn a_write_the_caller_abandons_is_rolled_back() {
 
 #[test]
 fn a_panic_inside_a_write_leaves_nothing_and_the_store_keeps_working() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     account(&mut fx.store, "ACME");
     let before = snapshot(&fx.store);
     let store = &mut fx.store;
@@ -389,8 +389,36 @@ fn a_panic_inside_a_write_leaves_nothing_and_the_store_keeps_working() {
 }
 
 #[test]
+fn two_handles_on_one_file_share_one_gapless_sequence() {
+    // The desktop app and the command line can have the same database open at
+    // once. Each write must continue from the sequence and clock the file
+    // holds, not from what its own handle saw when it was opened.
+    let mut fx = Fixture::create();
+    let mut cli =
+        crm_store::Store::open(fx.store.path()).expect("a second handle on the same file");
+    account(&mut fx.store, "ACME");
+    account(&mut cli, "Globex");
+    account(&mut fx.store, "Initech");
+
+    let ops = fx.store.outbox(100).unwrap();
+    assert_eq!(
+        ops.iter().map(|op| op.device_seq).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "writes through either handle are numbered in one sequence"
+    );
+    for pair in ops.windows(2) {
+        assert!(
+            pair[0].hlc < pair[1].hlc,
+            "and ordered by one clock: {} then {}",
+            pair[0].hlc,
+            pair[1].hlc
+        );
+    }
+}
+
+#[test]
 fn queued_ops_survive_a_restart_unchanged() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, "北京星辰科技有限公司");
     update(
         &mut fx.store,
@@ -409,7 +437,7 @@ fn queued_ops_survive_a_restart_unchanged() {
 
 #[test]
 fn the_clock_never_runs_backwards_even_when_the_wall_clock_does() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     account(&mut fx.store, "ACME");
     // The laptop's clock is reset to 1970 (dead CMOS battery).
     fx.store

@@ -37,7 +37,7 @@ fn assigned_task(fx: &mut Fixture, title: &str, assignee: Id) -> Id {
 
 #[test]
 fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let bob = user(&mut fx.store, "Bob");
     let carol = user(&mut fx.store, "Carol");
@@ -140,7 +140,7 @@ fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
 
 #[test]
 fn reassigning_someone_with_nothing_changes_nothing() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let bob = user(&mut fx.store, "Bob");
     let carol = user(&mut fx.store, "Carol");
     let before = snapshot(&fx.store);
@@ -153,7 +153,7 @@ fn reassigning_someone_with_nothing_changes_nothing() {
 
 #[test]
 fn reassigning_to_oneself_a_deleted_an_inactive_or_an_unknown_user_is_refused() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let gone = user(&mut fx.store, "Deleted Dave");
     let left = user(&mut fx.store, "Inactive Irene");

@@ -75,7 +75,7 @@ fn refused(
     problem: Problem,
     write: impl FnOnce(&mut Writer<'_>, Fixtures) -> Result<()>,
 ) {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let live = account(&mut fx.store, "ACME");
     let gone = account(&mut fx.store, "Globex");
     fx.store
@@ -331,7 +331,7 @@ fn an_unknown_pipeline_stage_is_refused() {
 
 #[test]
 fn move_deal_to_an_unknown_stage_is_refused_with_nothing_written() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     let deal = crate::deal(&mut fx.store, acme, "ACME renewal", "proposal");
     let before = snapshot(&fx.store);
@@ -353,7 +353,7 @@ fn a_record_missing_a_column_the_database_requires_is_refused_with_nothing_writt
     // entry its time. The field tables do not mark these required, so the
     // database's NOT NULL constraints are what refuses them; whatever the
     // error, nothing may be written.
-    let cases: [(&str, EntityKind, Vec<(&str, Value)>); 3] = [
+    let cases = [
         (
             "a contact without an account",
             EntityKind::Contact,
@@ -371,7 +371,7 @@ fn a_record_missing_a_column_the_database_requires_is_refused_with_nothing_writt
         ),
     ];
     for (what, kind, mut fields) in cases {
-        let mut fx = Fixture::new();
+        let mut fx = Fixture::create();
         let acme = account(&mut fx.store, "ACME");
         if kind == EntityKind::Opportunity {
             fields.push(("account_id", id_value(acme)));
@@ -385,7 +385,7 @@ fn a_record_missing_a_column_the_database_requires_is_refused_with_nothing_writt
 
 #[test]
 fn updating_or_deleting_a_record_that_does_not_exist_is_refused() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     account(&mut fx.store, "ACME");
     let before = snapshot(&fx.store);
     let nowhere = Id::new();

@@ -3,13 +3,13 @@
 use crm_domain::EntityKind;
 use serde_json::json;
 
-use crate::{Fixture, JAN_2026_MS, account, contact, finds, found, interaction, update};
+use crate::{Fixture, JAN_2026_MS, account, contact, count, finds, found, interaction, update};
 
 const XINGCHEN: &str = "北京星辰科技有限公司";
 
 #[test]
 fn chinese_company_names_are_found_by_any_substring_in_order() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, XINGCHEN);
     let other = account(&mut fx.store, "上海华信电子有限公司");
 
@@ -37,7 +37,7 @@ fn chinese_company_names_are_found_by_any_substring_in_order() {
 
 #[test]
 fn spanish_names_are_found_without_accents_case_or_the_whole_word() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "Transportes del Sur S.L.");
     let ana = contact(&mut fx.store, acme, "Ana Méndez");
     for query in [
@@ -62,7 +62,7 @@ fn spanish_names_are_found_without_accents_case_or_the_whole_word() {
 
 #[test]
 fn english_text_in_interaction_bodies_is_found() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME Ltd");
     let call = interaction(
         &mut fx.store,
@@ -97,7 +97,7 @@ fn english_text_in_interaction_bodies_is_found() {
 
 #[test]
 fn results_are_grouped_by_kind_in_a_fixed_order() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let company = account(&mut fx.store, "Transportes Méndez S.L.");
     let person = contact(&mut fx.store, company, "Ana Méndez");
     let call = interaction(
@@ -162,7 +162,7 @@ fn results_are_grouped_by_kind_in_a_fixed_order() {
 
 #[test]
 fn each_group_holds_at_most_the_requested_number_of_hits() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     for i in 0..5 {
         account(&mut fx.store, &format!("Summit Logistics {i}"));
     }
@@ -173,7 +173,7 @@ fn each_group_holds_at_most_the_requested_number_of_hits() {
 
 #[test]
 fn deleted_records_leave_search_and_restored_ones_come_back() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, XINGCHEN);
     let call = interaction(
         &mut fx.store,
@@ -214,8 +214,64 @@ fn deleted_records_leave_search_and_restored_ones_come_back() {
 }
 
 #[test]
+fn deleted_records_leave_the_index_and_take_no_places_in_a_group() {
+    // Matches are cut to the group size inside the index query; a deleted
+    // record left in the index would take a place and hide a live one.
+    let mut fx = Fixture::create();
+    let acme = account(&mut fx.store, "ACME");
+    let live = interaction(
+        &mut fx.store,
+        acme,
+        JAN_2026_MS,
+        "Renewal call",
+        "First renewal talk",
+    );
+    let newer: Vec<_> = (1..=2)
+        .map(|i| {
+            interaction(
+                &mut fx.store,
+                acme,
+                JAN_2026_MS + i,
+                "Renewal call",
+                "Logged twice by mistake",
+            )
+        })
+        .collect();
+    let indexed = count(&fx.store, "interactions_fts", "");
+    fx.store
+        .write(|w| {
+            newer
+                .iter()
+                .try_for_each(|id| w.delete(EntityKind::Interaction, *id))
+        })
+        .unwrap();
+    assert_eq!(
+        count(&fx.store, "interactions_fts", ""),
+        indexed - 2,
+        "deleting must remove the index entries"
+    );
+    let hits = fx
+        .store
+        .search_kind(EntityKind::Interaction, "renewal", 1)
+        .unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+        [live],
+        "the one live entry must fill the single place"
+    );
+    fx.store
+        .write(|w| w.restore(EntityKind::Interaction, newer[0]))
+        .unwrap();
+    assert_eq!(
+        count(&fx.store, "interactions_fts", ""),
+        indexed - 1,
+        "restoring must index the record again"
+    );
+}
+
+#[test]
 fn an_edited_name_is_found_by_the_new_name_only() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, "Globex Corporation");
     update(
         &mut fx.store,
@@ -251,7 +307,7 @@ fn an_edited_name_is_found_by_the_new_name_only() {
 
 #[test]
 fn other_searchable_fields_are_found_too() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = crate::insert(
         &mut fx.store,
         EntityKind::Account,
@@ -272,7 +328,7 @@ fn other_searchable_fields_are_found_too() {
 
 #[test]
 fn punctuation_and_fts_syntax_are_plain_text_not_errors() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let id = account(&mut fx.store, "NEAR OR Partners");
     for query in [
         "\"",
@@ -321,4 +377,35 @@ fn punctuation_and_fts_syntax_are_plain_text_not_errors() {
         found(&fx.store, "\"").is_empty(),
         "a lone quote matches nothing"
     );
+}
+
+#[test]
+fn the_account_list_filters_by_the_same_search() {
+    let mut fx = Fixture::create();
+    let xingchen = account(&mut fx.store, XINGCHEN);
+    let gone = account(&mut fx.store, "深圳星辰科技有限公司");
+    account(&mut fx.store, "ACME Ltd");
+    fx.store
+        .write(|w| w.delete(EntityKind::Account, gone))
+        .unwrap();
+    let list = |query: &str| {
+        let filter = crm_store::AccountFilter {
+            query: Some(query.into()),
+            ..Default::default()
+        };
+        let accounts = fx.store.accounts(&filter);
+        let accounts =
+            accounts.unwrap_or_else(|e| panic!("listing by {query:?} must not fail: {e}"));
+        accounts.into_iter().map(|a| a.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list("星辰科技"),
+        [xingchen],
+        "the list finds live accounts by a Chinese substring"
+    );
+    assert!(
+        list("技科").is_empty(),
+        "out-of-order characters match nothing"
+    );
+    assert!(list("NEAR(").is_empty() && list("\"").is_empty() && list("*").is_empty());
 }

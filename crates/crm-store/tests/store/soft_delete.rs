@@ -13,7 +13,7 @@ use crate::{
 
 #[test]
 fn a_deleted_account_leaves_reads_and_lists_but_keeps_its_row() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let acme = account(&mut fx.store, "ACME");
     let globex = account(&mut fx.store, "Globex");
@@ -70,7 +70,7 @@ fn a_deleted_account_leaves_reads_and_lists_but_keeps_its_row() {
 
 #[test]
 fn restore_brings_a_record_back_and_is_queued() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     fx.store
         .write(|w| w.delete(EntityKind::Account, acme))
@@ -104,7 +104,7 @@ fn restore_brings_a_record_back_and_is_queued() {
 
 #[test]
 fn a_deleted_record_cannot_be_deleted_again_or_edited() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     fx.store
         .write(|w| w.delete(EntityKind::Account, acme))
@@ -143,7 +143,7 @@ fn a_deleted_record_cannot_be_deleted_again_or_edited() {
 
 #[test]
 fn deleted_children_leave_every_list() {
-    let mut fx = Fixture::new();
+    let mut fx = Fixture::create();
     let me = fx.store.user_id();
     let acme = account(&mut fx.store, "ACME");
     let ana = contact(&mut fx.store, acme, "Ana Méndez");

@@ -1,0 +1,95 @@
+//! Commands by name, for the HTTP bridge: JSON arguments in, JSON result out.
+//! The Tauri shell registers the same names, one `#[tauri::command]` each.
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use crate::{App, AppError, Progress, Result};
+
+/// Every command the UI may call.
+pub const COMMANDS: &[&str] = &[
+    "status",
+    "create_database",
+    "load_demo",
+    "account_facets",
+    "list_accounts",
+    "account_view",
+    "timeline",
+    "history",
+    "create_account",
+    "update_account",
+    "log_interaction",
+    "list_contacts",
+    "create_contact",
+    "list_leads",
+    "create_lead",
+    "qualify_lead",
+    "convert_lead",
+    "disqualify_lead",
+    "list_tasks",
+    "create_task",
+    "complete_task",
+    "pipeline",
+    "create_deal",
+    "move_deal",
+    "search",
+    "today",
+    "sync_status",
+    "sync_now",
+    "get_settings",
+    "save_settings",
+    "mark_ready",
+];
+
+fn args<T: DeserializeOwned>(value: Value) -> Result<T> {
+    // Commands without arguments accept `null` or `{}`; for the others a
+    // missing body reads as `{}` so defaults apply.
+    let value = if value.is_null() {
+        Value::Object(Default::default())
+    } else {
+        value
+    };
+    serde_json::from_value(value).map_err(AppError::bad_request)
+}
+
+fn out<T: Serialize>(result: Result<T>) -> Result<Value> {
+    result.and_then(|v| serde_json::to_value(v).map_err(AppError::bad_request))
+}
+
+/// Run `command` with JSON `input`; long commands report to `progress`.
+pub fn call(app: &App, command: &str, input: Value, progress: &dyn Fn(Progress)) -> Result<Value> {
+    match command {
+        "status" => out(app.status()),
+        "create_database" => out(app.create_database(args(input)?)),
+        "load_demo" => out(app.load_demo(args(input)?, progress)),
+        "account_facets" => out(app.account_facets()),
+        "list_accounts" => out(app.list_accounts(args(input)?)),
+        "account_view" => out(app.account_view(args(input)?)),
+        "timeline" => out(app.timeline(args(input)?)),
+        "history" => out(app.history(args(input)?)),
+        "create_account" => out(app.create_account(args(input)?)),
+        "update_account" => out(app.update_account(args(input)?)),
+        "log_interaction" => out(app.log_interaction(args(input)?)),
+        "list_contacts" => out(app.list_contacts(args(input)?)),
+        "create_contact" => out(app.create_contact(args(input)?)),
+        "list_leads" => out(app.list_leads(args(input)?)),
+        "create_lead" => out(app.create_lead(args(input)?)),
+        "qualify_lead" => out(app.qualify_lead(args(input)?)),
+        "convert_lead" => out(app.convert_lead(args(input)?)),
+        "disqualify_lead" => out(app.disqualify_lead(args(input)?)),
+        "list_tasks" => out(app.list_tasks(args(input)?)),
+        "create_task" => out(app.create_task(args(input)?)),
+        "complete_task" => out(app.complete_task(args(input)?)),
+        "pipeline" => out(app.pipeline(args(input)?)),
+        "create_deal" => out(app.create_deal(args(input)?)),
+        "move_deal" => out(app.move_deal(args(input)?)),
+        "search" => out(app.search(args(input)?)),
+        "today" => out(app.today(args(input)?)),
+        "sync_status" => out(app.sync_status()),
+        "sync_now" => out(app.sync_now()),
+        "get_settings" => out(app.get_settings()),
+        "save_settings" => out(app.save_settings(args(input)?)),
+        "mark_ready" => out(app.mark_ready(args(input)?)),
+        _ => Err(AppError::new("unknown_command")),
+    }
+}

@@ -1,0 +1,63 @@
+//! The user's preferences, kept as JSON beside the database.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, Result};
+
+const FILE: &str = "settings.json";
+
+/// What the Settings screen sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `en`, `zh` or `es`; the system language when absent.
+    pub language: Option<String>,
+    /// `light`, `dark` or `system`.
+    pub theme: Option<String>,
+    /// The team server's address (used once sync lands).
+    pub server_url: Option<String>,
+    /// The login on that server.
+    pub login: Option<String>,
+}
+
+impl Settings {
+    /// The settings saved in `dir`, or the defaults.
+    pub fn load(dir: &Path) -> Settings {
+        std::fs::read_to_string(dir.join(FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Save into `dir`, replacing the file atomically.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let check = |field: &str, v: &Option<String>, allowed: &[&str]| match v.as_deref() {
+            Some(v) if !allowed.contains(&v) => Err(AppError::invalid(
+                field,
+                &crm_domain::Problem::OneOf {
+                    allowed: allowed.join(", "),
+                },
+            )),
+            _ => Ok(()),
+        };
+        check("language", &self.language, &["en", "zh", "es"])?;
+        check("theme", &self.theme, &["light", "dark", "system"])?;
+        let io = |e: std::io::Error| {
+            eprintln!("crm-app: cannot save settings: {e}");
+            AppError::new("io")
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = dir.join(format!("{FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).map_err(AppError::bad_request)?;
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, dir.join(FILE)).map_err(io)
+    }
+}
+
+impl App {
+    pub(crate) fn settings(&self) -> Result<Settings> {
+        Ok(Settings::load(self.dir()))
+    }
+}

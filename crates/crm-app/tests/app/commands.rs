@@ -1,0 +1,395 @@
+//! The commands as the UI calls them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use crm_app::{
+    AccountId, App, ConvertLead, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, LoadDemo,
+    LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TaskQuery, TaskScope, TodayArgs,
+    UpdateRecord,
+};
+use crm_domain::EntityKind;
+use crm_store::{AccountListQuery, AccountSort};
+
+use crate::Fixture;
+
+fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn account(app: &App, name: &str) -> crm_domain::Id {
+    app.create_account(CreateRecord {
+        fields: fields(&[("name", name), ("industry", "软件"), ("region", "上海")]),
+    })
+    .expect("creating an account")
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn a_first_start_has_no_database_until_one_is_created() {
+    let fx = Fixture::empty();
+    let status = fx.app.status().unwrap();
+    assert!(!status.ready, "no database yet");
+    let err = fx
+        .app
+        .list_accounts(AccountListQuery::default())
+        .unwrap_err();
+    assert_eq!(
+        err.code, "no_database",
+        "commands say why they cannot answer"
+    );
+
+    let bad = fx
+        .app
+        .create_database(crm_app::CreateDatabase {
+            name: "Ana".into(),
+            email: None,
+            currency: "XYZ".into(),
+        })
+        .unwrap_err();
+    assert_eq!(
+        (bad.code.as_str(), bad.field.as_deref()),
+        ("invalid", Some("currency"))
+    );
+
+    let status = fx
+        .app
+        .create_database(crm_app::CreateDatabase {
+            name: "Ana Méndez".into(),
+            email: None,
+            currency: "EUR".into(),
+        })
+        .unwrap();
+    assert!(status.ready);
+    assert_eq!(status.user.unwrap().name, "Ana Méndez");
+    assert_eq!(status.currency.as_deref(), Some("EUR"));
+    // A second app on the same directory finds it.
+    let again = App::open(fx.dir.path()).unwrap();
+    assert!(again.status().unwrap().ready);
+}
+
+#[test]
+fn demo_data_reports_progress_and_fills_the_list() {
+    let fx = Fixture::empty();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let summary = fx
+        .app
+        .load_demo(
+            LoadDemo {
+                accounts: 40,
+                seed: 7,
+            },
+            &|p| seen.lock().unwrap().push((p.task, p.done, p.total)),
+        )
+        .unwrap();
+    assert_eq!(summary.accounts, 40);
+    assert_eq!(seen.lock().unwrap().last(), Some(&("demo", 40, 40)));
+    let page = fx
+        .app
+        .list_accounts(AccountListQuery {
+            limit: 10,
+            sort: AccountSort::Updated,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((page.total, page.rows.len()), (40, 10));
+    let facets = fx.app.account_facets().unwrap();
+    assert!(!facets.values.industries.is_empty() && facets.owners.len() > 1);
+}
+
+#[test]
+fn an_account_page_shows_a_logged_call_with_who_and_when_and_the_field_history() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "上海云杉科技有限公司");
+    let logged = fx
+        .app
+        .log_interaction(LogInteraction {
+            account_id: id,
+            kind: "Call".into(),
+            subject: "讨论续约报价".into(),
+            body: Some("客户希望下周收到报价".into()),
+            outcome: None,
+            contact_id: None,
+            opportunity_id: None,
+            occurred_at: Some("2026-01-10T09:30:00+08:00".into()),
+        })
+        .unwrap();
+    assert_eq!(logged.kind, "call", "kinds are parsed, case-insensitively");
+    assert_eq!(logged.author_name.as_deref(), Some("Li Wei"));
+    assert_eq!(logged.occurred_at.to_rfc3339(), "2026-01-10T01:30:00+00:00");
+
+    assert!(
+        fx.app
+            .update_account(UpdateRecord {
+                id,
+                fields: fields(&[("phone", "+86 21 5555 0101")]),
+            })
+            .unwrap()
+    );
+    let page = fx.app.account_view(AccountId { id }).unwrap();
+    assert_eq!(page.interaction_count, 1);
+    assert_eq!(page.view.timeline.entries[0].subject, "讨论续约报价");
+    assert_eq!(page.view.account.phone.as_deref(), Some("+86 21 5555 0101"));
+    let history = fx.app.history(RecordId { id }).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.field == "phone" && h.changed_by_name.as_deref() == Some("Li Wei"))
+    );
+
+    let err = fx
+        .app
+        .update_account(UpdateRecord {
+            id,
+            fields: fields(&[("email", "not-an-email")]),
+        })
+        .unwrap_err();
+    assert_eq!(
+        (err.message_key.as_str(), err.field.as_deref()),
+        ("problem.email", Some("email"))
+    );
+    let err = fx
+        .app
+        .update_account(UpdateRecord {
+            id,
+            fields: fields(&[("owner_id", "someone")]),
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.message_key, "problem.unknown_field",
+        "references are set by commands, not typed"
+    );
+}
+
+#[test]
+fn search_finds_chinese_by_substring_across_kinds() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "北京星辰科技有限公司");
+    fx.app
+        .log_interaction(LogInteraction {
+            account_id: id,
+            kind: "visit".into(),
+            subject: "拜访星辰总部".into(),
+            body: None,
+            outcome: None,
+            contact_id: None,
+            opportunity_id: None,
+            occurred_at: None,
+        })
+        .unwrap();
+    let groups = fx
+        .app
+        .search(SearchArgs {
+            query: "星辰".into(),
+            per_group: 0,
+        })
+        .unwrap();
+    let kinds: Vec<EntityKind> = groups.iter().map(|g| g.entity).collect();
+    assert_eq!(kinds, [EntityKind::Account, EntityKind::Interaction]);
+    assert_eq!(groups[1].hits[0].account_id, Some(id));
+}
+
+#[test]
+fn moving_a_deal_changes_stage_probability_and_the_board_totals() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "ACME");
+    let deal = fx
+        .app
+        .create_deal(CreateDeal {
+            account_id: id,
+            name: "Annual".into(),
+            amount: "12000.50".into(),
+            currency: None,
+            stage: None,
+            close_date: Some("2026-03-01".into()),
+        })
+        .unwrap();
+    let card = fx
+        .app
+        .move_deal(MoveDeal {
+            id: deal,
+            stage: "proposal".into(),
+            lost_reason: None,
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            card.stage.as_str(),
+            card.probability,
+            card.currency.as_str()
+        ),
+        ("proposal", Some(50), "CNY")
+    );
+    let board = fx.app.pipeline(Default::default()).unwrap();
+    let proposal = board
+        .columns
+        .iter()
+        .find(|c| c.stage.key == "proposal")
+        .unwrap();
+    assert_eq!(proposal.count, 1);
+    assert_eq!(
+        (proposal.totals[0].amount, proposal.totals[0].weighted),
+        (1_200_050, 600_025)
+    );
+    let err = fx
+        .app
+        .move_deal(MoveDeal {
+            id: deal,
+            stage: "nowhere".into(),
+            lost_reason: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("stage"));
+}
+
+#[test]
+fn leads_convert_once_and_a_second_attempt_gets_its_own_message() {
+    let fx = Fixture::ready();
+    let lead = fx
+        .app
+        .create_lead(CreateRecord {
+            fields: fields(&[
+                ("name", "王伟"),
+                ("company", "华信贸易"),
+                ("source", "exhibition"),
+            ]),
+        })
+        .unwrap();
+    assert_eq!(
+        fx.app.qualify_lead(RecordId { id: lead }).unwrap().status,
+        "qualified"
+    );
+    let done = fx
+        .app
+        .convert_lead(ConvertLead {
+            id: lead,
+            account_id: None,
+            deal_name: Some("First order".into()),
+            amount: Some("50000".into()),
+            currency: None,
+        })
+        .unwrap();
+    let page = fx
+        .app
+        .account_view(AccountId {
+            id: done.account_id,
+        })
+        .unwrap();
+    assert_eq!(page.view.account.name, "华信贸易");
+    assert_eq!(page.view.open_opportunities[0].amount.minor, 5_000_000);
+
+    let again = fx
+        .app
+        .disqualify_lead(DisqualifyLead {
+            id: lead,
+            reason: "duplicate".into(),
+        })
+        .unwrap_err();
+    assert_eq!(
+        (again.code.as_str(), again.params["status"].as_str()),
+        ("lead_closed", Some("converted"))
+    );
+}
+
+#[test]
+fn today_lists_my_promises_by_due_date_and_the_latest_history() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "ACME");
+    for (title, due) in [
+        ("late", "2026-01-05"),
+        ("now", "2026-01-10"),
+        ("soon", "2026-01-14"),
+        ("later", "2026-02-20"),
+    ] {
+        fx.app
+            .create_task(CreateTask {
+                title: title.into(),
+                due_date: Some(due.into()),
+                account_id: Some(id),
+            })
+            .unwrap();
+    }
+    let today = fx
+        .app
+        .today(TodayArgs {
+            today: day("2026-01-10"),
+        })
+        .unwrap();
+    let titles =
+        |rows: &[crm_store::TaskRow]| rows.iter().map(|t| t.title.clone()).collect::<Vec<_>>();
+    assert_eq!(titles(&today.overdue), ["late"]);
+    assert_eq!(titles(&today.due_today), ["now"]);
+    assert_eq!(titles(&today.upcoming), ["soon"]);
+    assert_eq!(today.due_today[0].account_name.as_deref(), Some("ACME"));
+
+    let all = fx
+        .app
+        .list_tasks(TaskQuery {
+            scope: TaskScope::All,
+            mine: true,
+            today: day("2026-01-10"),
+            limit: 0,
+        })
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    fx.app.complete_task(RecordId { id: all[0].id }).unwrap();
+    let err = fx
+        .app
+        .complete_task(RecordId { id: all[0].id })
+        .unwrap_err();
+    assert_eq!(err.code, "task_done");
+}
+
+#[test]
+fn sync_shows_pending_changes_and_says_no_server_is_configured() {
+    let fx = Fixture::ready();
+    account(&fx.app, "ACME");
+    let status = fx.app.sync_status().unwrap();
+    assert_eq!(status.pending, 1, "the new account waits in the outbox");
+    assert_eq!(status.changes[0].kind, "insert");
+    assert!(status.server.is_none());
+    let err = fx.app.sync_now().unwrap_err();
+    assert_eq!(err.message_key, "error.sync_not_configured");
+}
+
+#[test]
+fn settings_are_kept_beside_the_database_and_checked() {
+    let fx = Fixture::ready();
+    let wanted = Settings {
+        language: Some("zh".into()),
+        theme: Some("dark".into()),
+        ..Default::default()
+    };
+    fx.app.save_settings(wanted.clone()).unwrap();
+    assert_eq!(
+        App::open(fx.dir.path()).unwrap().get_settings().unwrap(),
+        wanted
+    );
+    let err = fx
+        .app
+        .save_settings(Settings {
+            language: Some("fr".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("language"));
+}
+
+#[test]
+fn only_one_app_holds_a_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = crm_app::lock_instance(dir.path()).unwrap();
+    let second = crm_app::lock_instance(dir.path()).unwrap_err();
+    assert_eq!(second.code, "already_running");
+    drop(first);
+    assert!(
+        crm_app::lock_instance(dir.path()).is_ok(),
+        "the lock goes with its holder"
+    );
+}

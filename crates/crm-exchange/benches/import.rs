@@ -1,0 +1,100 @@
+//! Importing a big CSV into a fresh store: decode, guess the mapping, parse
+//! and check every row, then write every lead with its outbox entry, field
+//! history, search entry and import fingerprint in one transaction.
+//!
+//! `cargo bench -p crm-exchange` (CRM_BENCH_IMPORT_ROWS to resize; default
+//! 100,000 rows, the target being under 10 s).
+
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use crm_domain::EntityKind;
+use crm_exchange::Source;
+use crm_store::{ImportOptions, NewUser, Store};
+use tempfile::TempDir;
+
+fn rows() -> usize {
+    std::env::var("CRM_BENCH_IMPORT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// Business cards in three languages, every person different.
+fn csv(rows: usize) -> Vec<u8> {
+    const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵"];
+    const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "强", "磊", "洋"];
+    const FIRST: &[&str] = &[
+        "José", "María", "Lucía", "James", "Mary", "Ana", "Oliver", "Inés",
+    ];
+    const LAST: &[&str] = &[
+        "Méndez", "García", "Núñez", "Smith", "O'Neil", "Peña", "Brown",
+    ];
+    let mut out = String::from("姓名,公司,职位,手机,电子邮箱,来源,备注\n");
+    for i in 0..rows {
+        let (name, company) = match i % 3 {
+            0 => (
+                format!("{}{}{}", SURNAMES[i % 8], GIVEN[(i / 8) % 8], i),
+                format!("北京星辰科技{}有限公司", i / 5),
+            ),
+            1 => (
+                format!("{} {} {i}", FIRST[i % 8], LAST[i % 7]),
+                format!("Construcciones Núñez {} S.L.", i / 5),
+            ),
+            _ => (
+                format!("{} {} {i}", FIRST[(i + 3) % 8], LAST[(i + 2) % 7]),
+                format!("Harbor Logistics {} Ltd", i / 5),
+            ),
+        };
+        out.push_str(&format!(
+            "{name},\"{company}\",Manager,+86 138 {:04} {:04},person{i}@example.com,exhibition,\"Met at booth {}, wants a quote\"\n",
+            (i / 10_000) % 10_000,
+            i % 10_000,
+            i % 300
+        ));
+    }
+    out.into_bytes()
+}
+
+fn fresh_store() -> (Store, TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let me = NewUser {
+        name: "Bench".into(),
+        email: None,
+        team: None,
+        currency: "CNY".into(),
+    };
+    let store = Store::create(&Store::path_in(dir.path()), &me).expect("a new store");
+    (store, dir)
+}
+
+fn benches(c: &mut Criterion) {
+    let n = rows();
+    let bytes = csv(n);
+    let mut group = c.benchmark_group("import");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30))
+        .throughput(Throughput::Elements(n as u64));
+    group.bench_function(format!("csv_leads_{n}"), |b| {
+        b.iter_batched(
+            fresh_store,
+            |(mut store, dir)| {
+                let source = Source::parse(&bytes, None, false).expect("the CSV reads");
+                let plan =
+                    crm_exchange::plan(&store, &source, EntityKind::Lead, None).expect("a plan");
+                assert!(plan.problems.is_empty(), "{:?}", &plan.problems[..1]);
+                let outcome = crm_exchange::import(&mut store, &plan, ImportOptions::default())
+                    .expect("the import");
+                assert_eq!(outcome.imported.len(), n, "every row imported");
+                (store, dir)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(import, benches);
+criterion_main!(import);

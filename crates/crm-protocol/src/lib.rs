@@ -1,0 +1,254 @@
+//! The sync protocol, version 1: routes under `/api/v1/`, JSON bodies, the
+//! protocol version in the `x-crm-protocol` header of every request.
+//!
+//! Unknown fields are ignored when reading, so a newer peer's additions do not
+//! break an older one; the protocol version says when the meaning changed.
+
+use std::collections::BTreeMap;
+
+use crm_domain::{EntityKind, Hlc, Id, Op, User};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The protocol this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The header that carries it.
+pub const PROTOCOL_HEADER: &str = "x-crm-protocol";
+/// The most ops one push may carry.
+pub const MAX_PUSH_OPS: usize = 1_000;
+/// The largest page a pull returns.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+
+/// `POST /api/v1/login`: exchange a password for a device token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The user's email.
+    pub email: String,
+    /// The password (sent over TLS only, except on loopback).
+    pub password: String,
+    /// The laptop's device id (its local database's).
+    pub device_id: Id,
+    /// A name to recognise the device by in `device list`.
+    pub device_name: String,
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token for later requests; the server keeps only its hash.
+    pub token: String,
+    /// Who logged in.
+    pub user: User,
+}
+
+/// `POST /api/v1/push`: local changes, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The ops, in device sequence order.
+    pub ops: Vec<Op>,
+}
+
+/// What became of one pushed op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied as sent.
+    Applied,
+    /// Applied field by field; some fields lost to newer edits by last-writer-wins.
+    Merged,
+    /// At least one field kept the server's value and a conflict records both.
+    Conflict,
+    /// Refused; `code` and `message` say why. Nothing of it was applied.
+    Rejected,
+    /// Already applied before (a replayed batch); nothing done twice.
+    Duplicate,
+}
+
+/// The server's verdict on one op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The op.
+    pub op_id: Id,
+    /// Its device sequence number.
+    pub device_seq: i64,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Machine-readable reason, for rejections and merges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Human reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The record as the server now has it, when the op was not applied as
+    /// sent (merged, conflict, replay, rejection): the laptop takes it at once,
+    /// since no later change of the record may come to bring it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RecordState>,
+}
+
+/// The answer to a push: one verdict per op, in order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Verdicts.
+    pub verdicts: Vec<Verdict>,
+    /// The server's clock (UTC ms): a laptop whose ops were refused as dated
+    /// in the future starts its clock again from here.
+    #[serde(default)]
+    pub server_time_ms: i64,
+}
+
+/// The current state of one record, as a pull delivers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordState {
+    /// Kind.
+    pub entity: EntityKind,
+    /// Id.
+    pub id: Id,
+    /// Every field's canonical value.
+    pub fields: BTreeMap<String, Value>,
+    /// Soft-deleted (a tombstone).
+    pub deleted: bool,
+    /// When it last changed.
+    pub hlc: Hlc,
+    /// Who changed it last.
+    pub changed_by: Option<Id>,
+    /// Who created it.
+    pub created_by: Option<Id>,
+    /// Position in the server's change sequence.
+    pub change_seq: i64,
+}
+
+/// One entry of a pull page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// A record to create or overwrite (tombstones included).
+    Upsert(RecordState),
+    /// A record that left the user's scope (reassigned, access revoked): it
+    /// leaves the laptop.
+    Remove {
+        /// Kind.
+        entity: EntityKind,
+        /// Id.
+        id: Id,
+        /// Position in the server's change sequence.
+        change_seq: i64,
+    },
+}
+
+impl Change {
+    /// Position in the server's change sequence.
+    pub fn change_seq(&self) -> i64 {
+        match self {
+            Change::Upsert(r) => r.change_seq,
+            Change::Remove { change_seq, .. } => *change_seq,
+        }
+    }
+}
+
+/// `GET /api/v1/pull?cursor=N&limit=L`: the changes after `cursor`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// The last change sequence applied locally (0 for a first sync).
+    pub cursor: i64,
+    /// Page size.
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+}
+
+fn default_limit() -> u32 {
+    1_000
+}
+
+/// One page of changes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Changes in sequence order.
+    pub changes: Vec<Change>,
+    /// The cursor to save once the page is applied.
+    pub cursor: i64,
+    /// Whether more pages follow.
+    pub more: bool,
+    /// The cursor is older than the server's tombstone retention: drop the
+    /// local copy of server data (keeping the outbox) and pull from 0.
+    #[serde(default)]
+    pub resync: bool,
+}
+
+/// `POST /api/v1/fetch`: the current state of given records (after a
+/// rejected change is discarded, to put the server's version back).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FetchRequest {
+    /// Record ids.
+    pub ids: Vec<Id>,
+}
+
+/// The answer to a fetch: the visible ones among the records asked for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FetchResponse {
+    /// Their states.
+    pub records: Vec<RecordState>,
+}
+
+/// Every error body: a stable code and a human message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The inside of an [`ErrorBody`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (see [`codes`]).
+    pub code: String,
+    /// What happened, for a person.
+    pub message: String,
+}
+
+/// The error codes the server uses.
+pub mod codes {
+    /// No or unknown token.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// Wrong email or password.
+    pub const BAD_LOGIN: &str = "bad_login";
+    /// Too many failed logins; wait.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// The device was revoked by an administrator.
+    pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// The user was disabled.
+    pub const USER_DISABLED: &str = "user_disabled";
+    /// The protocol version header is missing or unknown.
+    pub const PROTOCOL_VERSION: &str = "protocol_version";
+    /// The client's schema is older than the server accepts.
+    pub const UPGRADE_REQUIRED: &str = "upgrade_required";
+    /// The client's schema is newer than the server knows.
+    pub const SERVER_TOO_OLD: &str = "server_too_old";
+    /// The body is not valid for this route.
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// The body is too large.
+    pub const TOO_LARGE: &str = "too_large";
+    /// Not allowed for this user.
+    pub const FORBIDDEN: &str = "forbidden";
+    /// Something broke on the server.
+    pub const INTERNAL: &str = "internal";
+    /// An op's clock is far in the future.
+    pub const CLOCK_AHEAD: &str = "clock_ahead";
+    /// An op touches a record outside the user's scope.
+    pub const OUT_OF_SCOPE: &str = "out_of_scope";
+    /// An op names an unknown field or an invalid value.
+    pub const INVALID_OP: &str = "invalid_op";
+    /// An op edits a record the server does not have.
+    pub const UNKNOWN_RECORD: &str = "unknown_record";
+}
+
+/// `GET /api/v1/me`: who the token belongs to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeResponse {
+    /// The user.
+    pub user: User,
+    /// The device.
+    pub device_id: Id,
+    /// The server's clock (UTC ms), for skew warnings.
+    pub server_time_ms: i64,
+}

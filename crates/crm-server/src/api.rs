@@ -1,0 +1,431 @@
+//! HTTP routes under `/api/v1/`. `app(state)` builds the router apart from
+//! `main`, so tests serve it on a real port.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, FromRequestParts, Query, State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, request::Parts},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use crm_domain::change::SCHEMA_VERSION;
+use crm_protocol::{
+    ErrorBody, ErrorDetail, FetchRequest, FetchResponse, LoginRequest, LoginResponse,
+    MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
+    PushRequest, PushResponse, codes,
+};
+use serde::de::DeserializeOwned;
+use tower_http::{
+    compression::CompressionLayer, decompression::RequestDecompressionLayer, trace::TraceLayer,
+};
+
+use crate::{
+    Database,
+    auth::{self, LoginError},
+    backend::{Backend, DeviceRow, StorageError, UserRow},
+    sync,
+};
+
+/// The largest request body accepted (a push of 1,000 ops is about 1 MB).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Arc<Database>,
+    /// The current time in UTC milliseconds (replaced in tests).
+    pub now: fn() -> i64,
+}
+
+impl AppState {
+    /// State over `db` with the real clock.
+    pub fn new(db: Database) -> Self {
+        AppState {
+            db: Arc::new(db),
+            now: || chrono::Utc::now().timestamp_millis(),
+        }
+    }
+}
+
+/// An error answer: status, stable code, human message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Conflict(message) => {
+                ApiError::new(StatusCode::CONFLICT, codes::BAD_REQUEST, message)
+            }
+            other => {
+                // Details stay in the server log; the client gets a plain sentence.
+                tracing::error!(error = %other, "storage failure");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    "the server could not complete the request; nothing was lost, try again",
+                )
+            }
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "the server failed",
+        )
+    })?
+}
+
+/// A JSON body parsed with our own error answers (size, syntax).
+fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::TOO_LARGE,
+                format!(
+                    "the request is larger than {} MB; send smaller batches",
+                    MAX_BODY / 1024 / 1024
+                ),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                rejection.body_text(),
+            )
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            format!("the request body is not valid: {e}"),
+        )
+    })
+}
+
+/// Every `/api/v1` request must say which protocol it speaks.
+async fn require_protocol(
+    headers: HeaderMap,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let version = headers
+        .get(PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    match version {
+        Some(PROTOCOL_VERSION) => next.run(request).await,
+        Some(other) if other > PROTOCOL_VERSION => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::PROTOCOL_VERSION,
+            format!("the app speaks sync protocol {other}, this server only {PROTOCOL_VERSION}; update the server"),
+        )
+        .into_response(),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::PROTOCOL_VERSION,
+            format!("sync protocol {PROTOCOL_VERSION} is required (header {PROTOCOL_HEADER}); update the app"),
+        )
+        .into_response(),
+    }
+}
+
+/// The authenticated user and device of a request.
+pub struct Caller {
+    /// The user.
+    pub user: UserRow,
+    /// Their device.
+    pub device: DeviceRow,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::UNAUTHORIZED,
+                    "log in first (crm login)",
+                )
+            })?
+            .to_owned();
+        let db = state.db.clone();
+        blocking(move || {
+            let hash = auth::token_hash(&token);
+            let found = db.read(|tx| {
+                let Some(device) = tx.device_by_token(&hash)? else {
+                    return Ok(None);
+                };
+                let user = tx.user(device.user_id)?;
+                Ok(user.map(|u| (u, device)))
+            })?;
+            let Some((user, device)) = found else {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::UNAUTHORIZED,
+                    "the login is not valid any more; log in again (crm login)",
+                ));
+            };
+            if device.revoked_at.is_some() {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    codes::DEVICE_REVOKED,
+                    "this laptop was signed out by an administrator; your unsynced changes are kept, log in again to send them",
+                ));
+            }
+            if !user.active {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    codes::USER_DISABLED,
+                    "this account has been disabled; your unsynced changes are kept on the laptop",
+                ));
+            }
+            Ok(Caller { user, device })
+        })
+        .await
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let request: LoginRequest = parse(body)?;
+    let now = (state.now)();
+    blocking(move || {
+        let (user, token) = auth::login(
+            state.db.as_ref(),
+            &request.email,
+            &request.password,
+            request.device_id,
+            &request.device_name,
+            now,
+        )
+        .map_err(|e| match e {
+            LoginError::BadLogin => {
+                ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, e.to_string())
+            }
+            LoginError::RateLimited => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                e.to_string(),
+            ),
+            LoginError::Disabled => {
+                ApiError::new(StatusCode::FORBIDDEN, codes::USER_DISABLED, e.to_string())
+            }
+            LoginError::Storage(s) => s.into(),
+        })?;
+        tracing::info!(user = %user.email, device = %request.device_id, "login");
+        Ok(Json(LoginResponse {
+            token,
+            user: user_view(&user),
+        }))
+    })
+    .await
+}
+
+/// The directory entry of a user (no secrets).
+pub fn user_view(user: &UserRow) -> crm_domain::User {
+    crm_domain::User {
+        id: user.id,
+        name: user.name.clone(),
+        email: Some(user.email.clone()),
+        role: user.role.clone(),
+        team: user.team.clone(),
+        active: user.active,
+    }
+}
+
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    let now = (state.now)();
+    blocking(move || {
+        auth::logout(state.db.as_ref(), &caller.device, now)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+async fn me(State(state): State<AppState>, caller: Caller) -> Json<MeResponse> {
+    Json(MeResponse {
+        user: user_view(&caller.user),
+        device_id: caller.device.id,
+        server_time_ms: (state.now)(),
+    })
+}
+
+async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let request: PushRequest = parse(body)?;
+    if request.ops.len() > MAX_PUSH_OPS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("at most {MAX_PUSH_OPS} changes per push"),
+        ));
+    }
+    if let Some(op) = request
+        .ops
+        .iter()
+        .find(|op| op.schema_version > SCHEMA_VERSION)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::SERVER_TOO_OLD,
+            format!(
+                "the app writes data version {}, this server knows up to {SCHEMA_VERSION}; ask your administrator to update the server. Your changes are kept",
+                op.schema_version
+            ),
+        ));
+    }
+    if request
+        .ops
+        .iter()
+        .any(|op| op.schema_version < sync::MIN_SCHEMA_VERSION)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::UPGRADE_REQUIRED,
+            "this version of the app is too old for the server; update the app. Your changes are kept and will sync after the update",
+        ));
+    }
+    let now = (state.now)();
+    let ops = request.ops.len();
+    let user = caller.user.email.clone();
+    let verdicts = blocking(move || {
+        Ok(state
+            .db
+            .write(|tx| sync::push(tx, &caller.user, caller.device.id, &request.ops, now))?)
+    })
+    .await?;
+    tracing::info!(%user, ops, "push");
+    Ok(Json(PushResponse {
+        verdicts,
+        server_time_ms: now,
+    }))
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<crm_protocol::PullResponse>, ApiError> {
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.body_text()))?;
+    let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
+    pull_fault();
+    let viewer = sync::viewer_of(&caller.user);
+    blocking(move || {
+        Ok(Json(
+            state
+                .db
+                .read(|tx| sync::pull(tx, &viewer, query.cursor, limit))?,
+        ))
+    })
+    .await
+}
+
+/// `CRM_SERVER_FAULT=pull:N`: serve N pulls, then die on the next one, as a
+/// server that crashes in the middle of a laptop's pull (crash tests only).
+fn pull_fault() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static SERVED: AtomicI64 = AtomicI64::new(0);
+    let Some(limit) = std::env::var("CRM_SERVER_FAULT")
+        .ok()
+        .and_then(|v| v.strip_prefix("pull:").and_then(|n| n.parse::<i64>().ok()))
+    else {
+        return;
+    };
+    if SERVED.fetch_add(1, Ordering::SeqCst) >= limit {
+        eprintln!("fault injected: dying in the middle of a pull");
+        std::process::abort();
+    }
+}
+
+async fn fetch(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<FetchResponse>, ApiError> {
+    let request: FetchRequest = parse(body)?;
+    let viewer = sync::viewer_of(&caller.user);
+    blocking(move || {
+        let records = state.db.read(|tx| sync::fetch(tx, &viewer, &request.ids))?;
+        Ok(Json(FetchResponse { records }))
+    })
+    .await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, codes::BAD_REQUEST, "no such route")
+}
+
+/// The router, apart from `main` so tests serve it directly.
+pub fn app(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .route("/push", post(push))
+        .route("/pull", get(pull))
+        .route("/fetch", post(fetch))
+        .layer(middleware::from_fn(require_protocol));
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/health", get(|| async { "ok" }))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

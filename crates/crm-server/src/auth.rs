@@ -1,0 +1,213 @@
+//! Passwords (argon2), device tokens (random, stored only as a hash) and the
+//! admin operations on users and devices.
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use base64::Engine;
+use crm_domain::{Hlc, Id};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    backend::{Backend, DeviceRow, StorageError, StorageResult, UserRow},
+    sync,
+};
+
+/// Failed logins allowed per email within [`LOCKOUT_WINDOW_MS`].
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// The window failed logins are counted in (15 minutes).
+pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Hash a password for storage.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `password` matches a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A new random bearer token (256 bits).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the server stores of a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Why a login failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Wrong email or password (never says which).
+    #[error("wrong email or password")]
+    BadLogin,
+    /// Too many failures recently.
+    #[error("too many failed logins; wait 15 minutes and try again")]
+    RateLimited,
+    /// The user was disabled.
+    #[error("this account has been disabled; ask your administrator")]
+    Disabled,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Check a password and register the device; returns the user and a token.
+pub fn login(
+    db: &impl Backend,
+    email: &str,
+    password: &str,
+    device_id: Id,
+    device_name: &str,
+    now_ms: i64,
+) -> Result<(UserRow, String), LoginError> {
+    let email = email.trim().to_lowercase();
+    let failures = db.read(|tx| tx.login_failures(&email, now_ms - LOCKOUT_WINDOW_MS))?;
+    if failures >= MAX_FAILED_LOGINS {
+        return Err(LoginError::RateLimited);
+    }
+    let user = db.read(|tx| tx.user_by_email(&email))?;
+    // Verify even for an unknown email, so timing does not tell which emails exist.
+    let hash = user.as_ref().map_or(
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$ZmFrZWZha2VmYWtlZmFrZQ",
+        |u| u.password_hash.as_str(),
+    );
+    let ok = verify_password(password, hash);
+    let Some(user) = user.filter(|_| ok) else {
+        db.write(|tx| tx.add_login_failure(&email, now_ms))?;
+        return Err(LoginError::BadLogin);
+    };
+    if !user.active {
+        return Err(LoginError::Disabled);
+    }
+    let token = new_token();
+    db.write(|tx| {
+        tx.clear_login_failures(&email)?;
+        let previous = tx.device(device_id)?;
+        if previous.as_ref().is_some_and(|p| p.user_id != user.id) {
+            return Err(StorageError::Conflict(
+                "this laptop's database belongs to another user; make a new one with `crm init`"
+                    .into(),
+            ));
+        }
+        let device = sync::new_device(
+            &user,
+            device_id,
+            device_name,
+            token_hash(&token),
+            now_ms,
+            previous,
+        );
+        tx.upsert_device(&device)
+    })?;
+    Ok((user, token))
+}
+
+/// A new team member, published to every laptop's directory.
+pub fn add_user(
+    db: &impl Backend,
+    email: &str,
+    name: &str,
+    role: &str,
+    team: Option<&str>,
+    password: &str,
+    hlc: Hlc,
+) -> StorageResult<UserRow> {
+    let user = UserRow {
+        id: Id::new(),
+        email: email.trim().to_lowercase(),
+        name: name.trim().to_owned(),
+        role: role.to_owned(),
+        team: team.map(str::to_owned),
+        password_hash: hash_password(password),
+        active: true,
+    };
+    db.write(|tx| {
+        tx.insert_user(&user)?;
+        sync::publish_user(tx, &user, hlc)
+    })?;
+    Ok(user)
+}
+
+/// Disable a user (they leave): their devices stop syncing; their records stay.
+pub fn disable_user(db: &impl Backend, email: &str, hlc: Hlc) -> StorageResult<Option<UserRow>> {
+    let email = email.trim().to_lowercase();
+    db.write(|tx| {
+        let Some(mut user) = tx.user_by_email(&email)? else {
+            return Ok(None);
+        };
+        user.active = false;
+        tx.update_user(&user)?;
+        sync::publish_user(tx, &user, hlc)?;
+        Ok(Some(user))
+    })
+}
+
+/// Revoke a device: its token stops working at once.
+pub fn revoke_device(db: &impl Backend, id: Id, now_ms: i64) -> StorageResult<Option<DeviceRow>> {
+    db.write(|tx| {
+        let Some(mut device) = tx.device(id)? else {
+            return Ok(None);
+        };
+        device.revoked_at = Some(now_ms);
+        tx.update_device(&device)?;
+        Ok(Some(device))
+    })
+}
+
+/// Revoke the device a token belongs to (logout).
+pub fn logout(db: &impl Backend, device: &DeviceRow, now_ms: i64) -> StorageResult<()> {
+    let mut device = device.clone();
+    db.write(|tx| {
+        device.revoked_at = Some(now_ms);
+        // A new random hash, so the old token can never match again.
+        device.token_hash = token_hash(&new_token());
+        tx.update_device(&device)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let hash = hash_password("correct horse");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+        assert_ne!(
+            hash,
+            hash_password("correct horse"),
+            "salted: same password, different hash"
+        );
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert!(a.len() >= 43, "256 bits of randomness");
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), a);
+    }
+}

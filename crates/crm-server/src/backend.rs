@@ -1,0 +1,237 @@
+//! The storage a server needs, as one trait with two implementations
+//! (SQLite in `sqlite.rs`, PostgreSQL in `postgres.rs`). The sync rules in
+//! `sync.rs` are written once against it.
+//!
+//! Every method runs inside a transaction handed out by [`Backend::write`] or
+//! [`Backend::read`]; writers are serialized by [`Tx::next_seq`], which also
+//! guarantees that change sequence numbers become visible in order.
+
+use std::collections::BTreeMap;
+
+use crm_domain::{EntityKind, Hlc, Id};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The PostgreSQL pool failed.
+    #[error("postgres pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// Stored data does not parse.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// A uniqueness rule was broken (an email already used...).
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// Result of storage calls.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A member of the team, with the secrets only the server holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    /// Id.
+    pub id: Id,
+    /// Login email (unique, lower case).
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `rep`, `manager` or `admin`.
+    pub role: String,
+    /// Team.
+    pub team: Option<String>,
+    /// Argon2 hash of the password.
+    pub password_hash: String,
+    /// False once disabled.
+    pub active: bool,
+}
+
+/// A laptop registered by a login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRow {
+    /// The laptop's device id.
+    pub id: Id,
+    /// Whose it is.
+    pub user_id: Id,
+    /// A name to recognise it by.
+    pub name: String,
+    /// SHA-256 of its bearer token (hex).
+    pub token_hash: String,
+    /// When it logged in (UTC ms).
+    pub created_at: i64,
+    /// When it last synced (UTC ms).
+    pub last_seen_at: Option<i64>,
+    /// When it was revoked (UTC ms).
+    pub revoked_at: Option<i64>,
+    /// The highest device sequence number applied.
+    pub last_seq: i64,
+}
+
+/// Who last wrote a field, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldVersion {
+    /// The write's clock.
+    pub hlc: Hlc,
+    /// Its author.
+    pub by: Id,
+}
+
+/// A record as the server keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    /// Kind.
+    pub entity: EntityKind,
+    /// Id.
+    pub id: Id,
+    /// Current canonical field values.
+    pub data: BTreeMap<String, Value>,
+    /// Per field: the last write.
+    pub versions: BTreeMap<String, FieldVersion>,
+    /// A tombstone.
+    pub deleted: bool,
+    /// The last change to the record.
+    pub hlc: Hlc,
+    /// Who made it.
+    pub changed_by: Id,
+    /// Who created the record.
+    pub created_by: Id,
+    /// The user whose book the record belongs to; `None`: everyone's.
+    pub scope_user: Option<Id>,
+    /// That user's team.
+    pub scope_team: Option<String>,
+    /// One more user who may see it (a conflict's other author).
+    pub extra_user: Option<Id>,
+    /// The account it hangs under, for moving children with their account.
+    pub account_id: Option<Id>,
+    /// Position in the change sequence.
+    pub change_seq: i64,
+}
+
+/// A record that left a user's (or team's) scope at a point in the sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exit {
+    /// Position in the change sequence.
+    pub change_seq: i64,
+    /// Kind.
+    pub entity: EntityKind,
+    /// Id.
+    pub id: Id,
+    /// The user who could see it before.
+    pub old_user: Option<Id>,
+    /// That user's team.
+    pub old_team: Option<String>,
+}
+
+/// Who is asking: decides which records a pull returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Viewer {
+    /// The user.
+    pub user_id: Id,
+    /// `rep`, `manager` or `admin`.
+    pub role: String,
+    /// Their team.
+    pub team: Option<String>,
+}
+
+impl Viewer {
+    /// Whether a record with this scope is visible.
+    pub fn sees(
+        &self,
+        scope_user: Option<Id>,
+        scope_team: Option<&str>,
+        extra_user: Option<Id>,
+    ) -> bool {
+        match (self.role.as_str(), scope_user) {
+            ("admin", _) | (_, None) => true,
+            ("manager", Some(u)) => {
+                u == self.user_id
+                    || extra_user == Some(self.user_id)
+                    || (self.team.is_some() && self.team.as_deref() == scope_team)
+            }
+            (_, Some(u)) => u == self.user_id || extra_user == Some(self.user_id),
+        }
+    }
+}
+
+/// Operations inside one transaction.
+pub trait Tx {
+    /// Add a user; fails with [`StorageError::Conflict`] if the email is taken.
+    fn insert_user(&mut self, user: &UserRow) -> StorageResult<()>;
+    /// Replace a user's row.
+    fn update_user(&mut self, user: &UserRow) -> StorageResult<()>;
+    /// A user by id.
+    fn user(&mut self, id: Id) -> StorageResult<Option<UserRow>>;
+    /// A user by email (lower case).
+    fn user_by_email(&mut self, email: &str) -> StorageResult<Option<UserRow>>;
+    /// Everyone, by name.
+    fn users(&mut self) -> StorageResult<Vec<UserRow>>;
+
+    /// Register a device or replace its token (a new login on the laptop).
+    fn upsert_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    /// A device by id.
+    fn device(&mut self, id: Id) -> StorageResult<Option<DeviceRow>>;
+    /// A device by token hash.
+    fn device_by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceRow>>;
+    /// Every device, newest first.
+    fn devices(&mut self) -> StorageResult<Vec<DeviceRow>>;
+    /// Lock a device's row for this transaction and return it (pushes of one
+    /// device are applied one at a time).
+    fn lock_device(&mut self, id: Id) -> StorageResult<Option<DeviceRow>>;
+    /// Save a device's sequence, last-seen time and revocation.
+    fn update_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+
+    /// Failed logins for an email since a time.
+    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64>;
+    /// Record a failed login.
+    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()>;
+    /// Forget failed logins (after a success).
+    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()>;
+
+    /// Take the next `n` change sequence numbers, returning the first. Takes the
+    /// write lock that orders all writers until commit.
+    fn next_seq(&mut self, n: i64) -> StorageResult<i64>;
+    /// The last sequence number handed out.
+    fn last_seq(&mut self) -> StorageResult<i64>;
+    /// A record by id.
+    fn record(&mut self, id: Id) -> StorageResult<Option<StoredRecord>>;
+    /// Insert or replace a record.
+    fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
+    /// Records hanging under an account (contacts, history...).
+    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>>;
+    /// Record that something left a scope.
+    fn add_exit(&mut self, exit: &Exit) -> StorageResult<()>;
+    /// Records changed after `cursor` visible to `viewer`, in order, at most
+    /// `limit + 1` (so the caller knows whether more follow). Their
+    /// `versions` are left empty: pulls do not send them.
+    fn changes_since(
+        &mut self,
+        viewer: &Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<Vec<StoredRecord>>;
+    /// Exits after `cursor` that concern `viewer`, in order.
+    fn exits_since(&mut self, viewer: &Viewer, cursor: i64, limit: u32)
+    -> StorageResult<Vec<Exit>>;
+    /// Tombstones were purged up to this sequence number; a cursor older than
+    /// it must resync.
+    fn horizon(&mut self) -> StorageResult<i64>;
+    /// Delete tombstones (and exits) last changed before `before_ms`, moving
+    /// the horizon past them; returns how many records were purged.
+    fn purge_tombstones(&mut self, before_ms: i64) -> StorageResult<usize>;
+}
+
+/// A server database.
+pub trait Backend: Send + Sync + 'static {
+    /// Run `f` in a write transaction; commit if it returns `Ok`.
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T>;
+    /// Run `f` in a read transaction (a consistent snapshot).
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T>;
+}

@@ -1,0 +1,242 @@
+//! `crm-server`: serve the team, and manage its users and devices.
+
+use std::{io::Read, net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use crm_domain::{Hlc, Id};
+use crm_server::{
+    Database,
+    api::{self, AppState},
+    auth,
+    backend::Backend,
+};
+
+/// The team server of the offline CRM.
+#[derive(Debug, Parser)]
+#[command(name = "crm-server", version, about)]
+struct Cli {
+    /// Database URL: sqlite://PATH (default, in the platform data dir) or postgres://...
+    #[arg(long, global = true, env = "CRM_SERVER_DATABASE")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the sync API
+    Serve {
+        /// Address to listen on (port 0: any free port)
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        listen: SocketAddr,
+        /// TLS certificate chain (PEM); serve HTTPS
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Team members
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Laptops that have logged in
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// Delete tombstones older than the retention (laptops offline longer resync)
+    Purge {
+        /// Keep tombstones younger than this many days
+        #[arg(long, default_value_t = 180)]
+        older_than_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCmd {
+    /// Add a member; the password is read from stdin
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// rep, manager or admin
+        #[arg(long, value_parser = ["rep", "manager", "admin"])]
+        role: String,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Everyone
+    List,
+    /// Disable a member who left (their records stay)
+    Disable { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCmd {
+    /// Every device
+    List,
+    /// Sign a device out at once
+    Revoke { id: String },
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn server_hlc() -> Hlc {
+    Hlc {
+        wall_ms: now_ms().max(0).unsigned_abs(),
+        counter: 0,
+        node: "server".into(),
+    }
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let url = cli.database.unwrap_or_else(Database::default_url);
+    let db =
+        Database::open(&url).with_context(|| format!("cannot open the server database {url}"))?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => serve(db, listen, tls_cert.zip(tls_key)),
+        Command::User(UserCmd::Add {
+            email,
+            name,
+            role,
+            team,
+        }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 8 {
+                bail!("the password must have at least 8 characters (read from standard input)");
+            }
+            let email = crm_domain::Email::try_from_text(&email).context("--email")?;
+            let user = auth::add_user(
+                &db,
+                &email,
+                &name,
+                &role,
+                team.as_deref(),
+                password,
+                server_hlc(),
+            )?;
+            println!(
+                "added {} <{}> as {} ({})",
+                user.name, user.email, user.role, user.id
+            );
+            Ok(())
+        }
+        Command::User(UserCmd::List) => {
+            for u in db.read(|tx| tx.users())? {
+                let state = if u.active { "active" } else { "disabled" };
+                println!(
+                    "{:<36}  {:<28} {:<24} {:<8} {:<12} {state}",
+                    u.id,
+                    u.email,
+                    u.name,
+                    u.role,
+                    u.team.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::User(UserCmd::Disable { email }) => {
+            match auth::disable_user(&db, &email, server_hlc())? {
+                Some(u) => {
+                    println!(
+                        "disabled {} <{}>; their devices can no longer sync",
+                        u.name, u.email
+                    );
+                    Ok(())
+                }
+                None => bail!("no user with email {email}"),
+            }
+        }
+        Command::Device(DeviceCmd::List) => {
+            for d in db.read(|tx| tx.devices())? {
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  user {}  {:<20} seq {:<8} {state}",
+                    d.id, d.user_id, d.name, d.last_seq
+                );
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCmd::Revoke { id }) => {
+            let id: Id = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{id} is not a device id"))?;
+            match auth::revoke_device(&db, id, now_ms())? {
+                Some(_) => {
+                    println!("revoked device {id}");
+                    Ok(())
+                }
+                None => bail!("no device {id}"),
+            }
+        }
+        Command::Purge { older_than_days } => {
+            let before = now_ms() - older_than_days * 24 * 60 * 60 * 1000;
+            let purged = db.write(|tx| tx.purge_tombstones(before))?;
+            println!("purged {purged} tombstones older than {older_than_days} days");
+            Ok(())
+        }
+    }
+}
+
+fn serve(db: Database, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let app = api::app(AppState::new(db));
+        match tls {
+            Some((cert, key)) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "cannot load the TLS certificate {} / key {}",
+                            cert.display(),
+                            key.display()
+                        )
+                    })?;
+                let listener = std::net::TcpListener::bind(listen)
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                println!("listening on https://{addr}");
+                axum_server::from_tcp_rustls(listener, config)?
+                    .serve(app.into_make_service())
+                    .await?;
+            }
+            None => {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                println!("listening on http://{}", listener.local_addr()?);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,514 @@
+//! PostgreSQL, for a team that outgrows one machine: several stateless server
+//! processes over one database. Writers are serialized by a row lock taken at
+//! the start of every write transaction, which also makes change sequence
+//! numbers commit in order (a pull can never skip a slower transaction).
+
+use std::collections::BTreeMap;
+
+use crm_domain::{EntityKind, Hlc, Id};
+use postgres::{IsolationLevel, NoTls, Row, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::backend::{
+    Backend, DeviceRow, Exit, FieldVersion, StorageError, StorageResult, StoredRecord, Tx, UserRow,
+    Viewer,
+};
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id            uuid PRIMARY KEY,
+    email         text NOT NULL UNIQUE,
+    name          text NOT NULL,
+    role          text NOT NULL,
+    team          text,
+    password_hash text NOT NULL,
+    active        boolean NOT NULL
+);
+CREATE TABLE devices (
+    id            uuid PRIMARY KEY,
+    user_id       uuid NOT NULL REFERENCES users(id),
+    name          text NOT NULL,
+    token_hash    text NOT NULL UNIQUE,
+    created_at    bigint NOT NULL,
+    last_seen_at  bigint,
+    revoked_at    bigint,
+    last_seq      bigint NOT NULL
+);
+CREATE TABLE login_failures (
+    email         text NOT NULL,
+    at            bigint NOT NULL
+);
+CREATE INDEX login_failures_by_email ON login_failures (email, at);
+CREATE TABLE counters (
+    name          text PRIMARY KEY,
+    value         bigint NOT NULL
+);
+INSERT INTO counters VALUES ('change_seq', 0), ('horizon', 0);
+CREATE TABLE records (
+    id            uuid PRIMARY KEY,
+    entity        text NOT NULL,
+    data          jsonb NOT NULL,
+    versions      jsonb NOT NULL,
+    deleted       boolean NOT NULL,
+    hlc           text NOT NULL,
+    changed_by    uuid NOT NULL,
+    created_by    uuid NOT NULL,
+    scope_user    uuid,
+    scope_team    text,
+    extra_user    uuid,
+    account_id    uuid,
+    change_seq    bigint NOT NULL UNIQUE
+);
+CREATE INDEX records_by_scope ON records (scope_user, change_seq);
+CREATE INDEX records_by_team ON records (scope_team, change_seq);
+CREATE INDEX records_by_account ON records (account_id) WHERE account_id IS NOT NULL;
+CREATE TABLE exits (
+    change_seq    bigint PRIMARY KEY,
+    entity        text NOT NULL,
+    id            uuid NOT NULL,
+    old_user      uuid,
+    old_team      text
+);
+"#];
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// The server's PostgreSQL database, through a connection pool.
+pub struct PgBackend {
+    pool: Pool,
+}
+
+impl PgBackend {
+    /// Connect to `url` and bring the schema up to date (under an advisory
+    /// lock, so processes starting together migrate once).
+    pub fn connect(url: &str) -> StorageResult<Self> {
+        let config: postgres::Config = url.parse()?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        // Connections open as needed, up to 16; an admin command uses one.
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .min_idle(Some(1))
+            .build(manager)?;
+        let mut conn = pool.get()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(4242001)", &[])?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS server_schema (version integer NOT NULL)")?;
+        let version: i64 = tx
+            .query_opt("SELECT version::bigint FROM server_schema", &[])?
+            .map_or(0, |r| r.get(0));
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StorageError::Corrupt(format!(
+                "the database was written by a newer server (schema {version})"
+            )));
+        }
+        for sql in MIGRATIONS.iter().skip(version as usize) {
+            tx.batch_execute(sql)?;
+        }
+        tx.execute("DELETE FROM server_schema", &[])?;
+        tx.execute(
+            "INSERT INTO server_schema (version) VALUES ($1)",
+            &[&(MIGRATIONS.len() as i32)],
+        )?;
+        tx.commit()?;
+        Ok(PgBackend { pool })
+    }
+}
+
+impl Backend for PgBackend {
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn.transaction()?;
+        // One writer at a time, from here to commit: what a push reads is
+        // still true when it writes, and sequence numbers commit in order.
+        tx.execute(
+            "SELECT value FROM counters WHERE name = 'change_seq' FOR UPDATE",
+            &[],
+        )?;
+        let out = f(&mut PgTx { tx: &mut tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
+        let mut conn = self.pool.get()?;
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let out = f(&mut PgTx { tx: &mut tx });
+        tx.commit()?;
+        out
+    }
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(e.to_string())
+}
+
+fn user_row(r: &Row) -> UserRow {
+    UserRow {
+        id: Id(r.get(0)),
+        email: r.get(1),
+        name: r.get(2),
+        role: r.get(3),
+        team: r.get(4),
+        password_hash: r.get(5),
+        active: r.get(6),
+    }
+}
+
+fn device_row(r: &Row) -> DeviceRow {
+    DeviceRow {
+        id: Id(r.get(0)),
+        user_id: Id(r.get(1)),
+        name: r.get(2),
+        token_hash: r.get(3),
+        created_at: r.get(4),
+        last_seen_at: r.get(5),
+        revoked_at: r.get(6),
+        last_seq: r.get(7),
+    }
+}
+
+fn record_row(r: &Row) -> StorageResult<StoredRecord> {
+    let entity: String = r.get(0);
+    let data: Value = r.get(2);
+    let versions: Value = r.get(3);
+    let hlc: String = r.get(5);
+    Ok(StoredRecord {
+        entity: entity.parse::<EntityKind>().map_err(corrupt)?,
+        id: Id(r.get(1)),
+        data: serde_json::from_value::<BTreeMap<String, Value>>(data).map_err(corrupt)?,
+        versions: serde_json::from_value::<BTreeMap<String, FieldVersion>>(versions)
+            .map_err(corrupt)?,
+        deleted: r.get(4),
+        hlc: hlc.parse::<Hlc>().map_err(corrupt)?,
+        changed_by: Id(r.get(6)),
+        created_by: Id(r.get(7)),
+        scope_user: r.get::<_, Option<Uuid>>(8).map(Id),
+        scope_team: r.get(9),
+        extra_user: r.get::<_, Option<Uuid>>(10).map(Id),
+        account_id: r.get::<_, Option<Uuid>>(11).map(Id),
+        change_seq: r.get(12),
+    })
+}
+
+fn exit_row(r: &Row) -> StorageResult<Exit> {
+    let entity: String = r.get(1);
+    Ok(Exit {
+        change_seq: r.get(0),
+        entity: entity.parse::<EntityKind>().map_err(corrupt)?,
+        id: Id(r.get(2)),
+        old_user: r.get::<_, Option<Uuid>>(3).map(Id),
+        old_team: r.get(4),
+    })
+}
+
+const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
+const DEVICE_COLS: &str =
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+/// The columns a pull reads: field versions are the server's business, not
+/// sent, so they are not parsed either.
+const PULL_COLS: &str = "entity, id, data, '{}'::jsonb, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+const VISIBLE: &str =
+    "($4::text = 'admin' OR scope_user IS NULL OR scope_user = $2 OR extra_user = $2
+      OR ($4::text = 'manager' AND $3::text IS NOT NULL AND scope_team = $3::text))";
+
+impl Tx for PgTx<'_, '_> {
+    fn insert_user(&mut self, u: &UserRow) -> StorageResult<()> {
+        let inserted = self.tx.execute(
+            &format!(
+                "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING"
+            ),
+            &[&u.id.0, &u.email, &u.name, &u.role, &u.team, &u.password_hash, &u.active],
+        )?;
+        if inserted == 0 {
+            return Err(StorageError::Conflict(format!(
+                "a user with email {} already exists",
+                u.email
+            )));
+        }
+        Ok(())
+    }
+
+    fn update_user(&mut self, u: &UserRow) -> StorageResult<()> {
+        self.tx.execute(
+            "UPDATE users SET email = $2, name = $3, role = $4, team = $5, password_hash = $6, active = $7 WHERE id = $1",
+            &[&u.id.0, &u.email, &u.name, &u.role, &u.team, &u.password_hash, &u.active],
+        )?;
+        Ok(())
+    }
+
+    fn user(&mut self, uid: Id) -> StorageResult<Option<UserRow>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {USER_COLS} FROM users WHERE id = $1"),
+                &[&uid.0],
+            )?
+            .map(|r| user_row(&r)))
+    }
+
+    fn user_by_email(&mut self, email: &str) -> StorageResult<Option<UserRow>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {USER_COLS} FROM users WHERE email = $1"),
+                &[&email],
+            )?
+            .map(|r| user_row(&r)))
+    }
+
+    fn users(&mut self) -> StorageResult<Vec<UserRow>> {
+        Ok(self
+            .tx
+            .query(&format!("SELECT {USER_COLS} FROM users ORDER BY name"), &[])?
+            .iter()
+            .map(user_row)
+            .collect())
+    }
+
+    fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.tx.execute(
+            &format!(
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (id) DO UPDATE SET user_id = $2, name = $3, token_hash = $4, created_at = $5,
+                     last_seen_at = $6, revoked_at = $7, last_seq = $8"
+            ),
+            &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq],
+        )?;
+        Ok(())
+    }
+
+    fn device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1"),
+                &[&did.0],
+            )?
+            .map(|r| device_row(&r)))
+    }
+
+    fn device_by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceRow>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = $1"),
+                &[&token_hash],
+            )?
+            .map(|r| device_row(&r)))
+    }
+
+    fn devices(&mut self) -> StorageResult<Vec<DeviceRow>> {
+        Ok(self
+            .tx
+            .query(
+                &format!("SELECT {DEVICE_COLS} FROM devices ORDER BY created_at DESC"),
+                &[],
+            )?
+            .iter()
+            .map(device_row)
+            .collect())
+    }
+
+    fn lock_device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1 FOR UPDATE"),
+                &[&did.0],
+            )?
+            .map(|r| device_row(&r)))
+    }
+
+    fn update_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.upsert_device(d)
+    }
+
+    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64> {
+        Ok(self
+            .tx
+            .query_one(
+                "SELECT count(*) FROM login_failures WHERE email = $1 AND at >= $2",
+                &[&email, &since_ms],
+            )?
+            .get(0))
+    }
+
+    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()> {
+        self.tx.execute(
+            "INSERT INTO login_failures (email, at) VALUES ($1, $2)",
+            &[&email, &at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()> {
+        self.tx
+            .execute("DELETE FROM login_failures WHERE email = $1", &[&email])?;
+        Ok(())
+    }
+
+    fn next_seq(&mut self, n: i64) -> StorageResult<i64> {
+        let last: i64 = self
+            .tx
+            .query_one(
+                "UPDATE counters SET value = value + $1 WHERE name = 'change_seq' RETURNING value",
+                &[&n],
+            )?
+            .get(0);
+        Ok(last - n + 1)
+    }
+
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT value FROM counters WHERE name = 'change_seq'", &[])?
+            .get(0))
+    }
+
+    fn record(&mut self, rid: Id) -> StorageResult<Option<StoredRecord>> {
+        self.tx
+            .query_opt(
+                &format!("SELECT {RECORD_COLS} FROM records WHERE id = $1"),
+                &[&rid.0],
+            )?
+            .map(|r| record_row(&r))
+            .transpose()
+    }
+
+    fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
+        let data = serde_json::to_value(&r.data).map_err(corrupt)?;
+        let versions = serde_json::to_value(&r.versions).map_err(corrupt)?;
+        self.tx.execute(
+            &format!(
+                "INSERT INTO records ({RECORD_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (id) DO UPDATE SET data = $3, versions = $4, deleted = $5, hlc = $6, changed_by = $7,
+                     scope_user = $9, scope_team = $10, extra_user = $11, account_id = $12, change_seq = $13"
+            ),
+            &[
+                &r.entity.name(),
+                &r.id.0,
+                &data,
+                &versions,
+                &r.deleted,
+                &r.hlc.to_string(),
+                &r.changed_by.0,
+                &r.created_by.0,
+                &r.scope_user.map(|u| u.0),
+                &r.scope_team,
+                &r.extra_user.map(|u| u.0),
+                &r.account_id.map(|a| a.0),
+                &r.change_seq,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>> {
+        self.tx
+            .query(
+                &format!("SELECT {RECORD_COLS} FROM records WHERE account_id = $1"),
+                &[&account_id.0],
+            )?
+            .iter()
+            .map(record_row)
+            .collect()
+    }
+
+    fn add_exit(&mut self, e: &Exit) -> StorageResult<()> {
+        self.tx.execute(
+            "INSERT INTO exits (change_seq, entity, id, old_user, old_team) VALUES ($1, $2, $3, $4, $5)",
+            &[&e.change_seq, &e.entity.name(), &e.id.0, &e.old_user.map(|u| u.0), &e.old_team],
+        )?;
+        Ok(())
+    }
+
+    fn changes_since(
+        &mut self,
+        viewer: &Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {PULL_COLS} FROM records WHERE change_seq > $1 AND {VISIBLE} ORDER BY change_seq LIMIT $5"
+        );
+        self.tx
+            .query(
+                &sql,
+                &[
+                    &cursor,
+                    &viewer.user_id.0,
+                    &viewer.team,
+                    &viewer.role,
+                    &(i64::from(limit) + 1),
+                ],
+            )?
+            .iter()
+            .map(record_row)
+            .collect()
+    }
+
+    fn exits_since(
+        &mut self,
+        viewer: &Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<Vec<Exit>> {
+        self.tx
+            .query(
+                "SELECT change_seq, entity, id, old_user, old_team FROM exits
+                 WHERE change_seq > $1 AND $4::text <> 'admin'
+                   AND (old_user = $2 OR ($4::text = 'manager' AND $3::text IS NOT NULL AND old_team = $3::text))
+                 ORDER BY change_seq LIMIT $5",
+                &[&cursor, &viewer.user_id.0, &viewer.team, &viewer.role, &(i64::from(limit) + 1)],
+            )?
+            .iter()
+            .map(exit_row)
+            .collect()
+    }
+
+    fn horizon(&mut self) -> StorageResult<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT value FROM counters WHERE name = 'horizon'", &[])?
+            .get(0))
+    }
+
+    fn purge_tombstones(&mut self, before_ms: i64) -> StorageResult<usize> {
+        let before = Hlc {
+            wall_ms: before_ms.max(0).unsigned_abs(),
+            counter: 0,
+            node: String::new(),
+        }
+        .to_string();
+        let max: Option<i64> = self
+            .tx
+            .query_one(
+                "SELECT max(change_seq) FROM records WHERE deleted AND hlc < $1",
+                &[&before],
+            )?
+            .get(0);
+        let Some(max) = max else { return Ok(0) };
+        let purged = self.tx.execute(
+            "DELETE FROM records WHERE deleted AND change_seq <= $1",
+            &[&max],
+        )?;
+        self.tx
+            .execute("DELETE FROM exits WHERE change_seq <= $1", &[&max])?;
+        self.tx.execute(
+            "UPDATE counters SET value = greatest(value, $1) WHERE name = 'horizon'",
+            &[&max],
+        )?;
+        Ok(purged as usize)
+    }
+}

@@ -1,0 +1,519 @@
+//! The embedded server database: one SQLite file, zero set-up.
+
+use std::{path::Path, sync::Mutex, time::Duration};
+
+use crm_domain::{EntityKind, Hlc, Id};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use uuid::Uuid;
+
+use crate::backend::{
+    Backend, DeviceRow, Exit, StorageError, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+};
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id            BLOB PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    team          TEXT,
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL
+) STRICT;
+CREATE TABLE devices (
+    id            BLOB PRIMARY KEY,
+    user_id       BLOB NOT NULL REFERENCES users(id),
+    name          TEXT NOT NULL,
+    token_hash    TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER,
+    revoked_at    INTEGER,
+    last_seq      INTEGER NOT NULL
+) STRICT;
+CREATE TABLE login_failures (
+    email         TEXT NOT NULL,
+    at            INTEGER NOT NULL
+) STRICT;
+CREATE INDEX login_failures_by_email ON login_failures (email, at);
+CREATE TABLE counters (
+    name          TEXT PRIMARY KEY,
+    value         INTEGER NOT NULL
+) STRICT;
+INSERT INTO counters VALUES ('change_seq', 0), ('horizon', 0);
+CREATE TABLE records (
+    id            BLOB PRIMARY KEY,
+    entity        TEXT NOT NULL,
+    data          TEXT NOT NULL,
+    versions      TEXT NOT NULL,
+    deleted       INTEGER NOT NULL,
+    hlc           TEXT NOT NULL,
+    changed_by    BLOB NOT NULL,
+    created_by    BLOB NOT NULL,
+    scope_user    BLOB,
+    scope_team    TEXT,
+    extra_user    BLOB,
+    account_id    BLOB,
+    change_seq    INTEGER NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX records_by_scope ON records (scope_user, change_seq);
+CREATE INDEX records_by_team ON records (scope_team, change_seq);
+CREATE INDEX records_by_account ON records (account_id) WHERE account_id IS NOT NULL;
+CREATE TABLE exits (
+    change_seq    INTEGER PRIMARY KEY,
+    entity        TEXT NOT NULL,
+    id            BLOB NOT NULL,
+    old_user      BLOB,
+    old_team      TEXT
+) STRICT;
+"#];
+
+/// The server's SQLite database: one writer connection, readers as needed.
+pub struct SqliteBackend {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    path: std::path::PathBuf,
+}
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteBackend {
+    /// Open (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> StorageResult<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        }
+        let mut conn = open(path)?;
+        // The version is read under the write lock, so processes starting
+        // together on a new file migrate it once.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StorageError::Corrupt(format!(
+                "{} was written by a newer server (schema {version})",
+                path.display()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(SqliteBackend {
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            path: path.to_owned(),
+        })
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut wrapped = SqliteTx { conn: &tx };
+        let out = f(&mut wrapped)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
+        let pooled = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => open(&self.path)?,
+        };
+        let out = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let mut wrapped = SqliteTx { conn: &tx };
+            let out = f(&mut wrapped);
+            tx.finish()?;
+            out
+        };
+        self.readers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+        out
+    }
+}
+
+struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+fn id(r: &Row<'_>, i: usize) -> rusqlite::Result<Id> {
+    r.get::<_, Uuid>(i).map(Id)
+}
+
+fn opt_id(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Id>> {
+    Ok(r.get::<_, Option<Uuid>>(i)?.map(Id))
+}
+
+fn corrupt(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: id(r, 0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        role: r.get(3)?,
+        team: r.get(4)?,
+        password_hash: r.get(5)?,
+        active: r.get(6)?,
+    })
+}
+
+const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
+const DEVICE_COLS: &str =
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+/// The columns a pull reads: field versions are the server's business, not
+/// sent, so they are not parsed either.
+const PULL_COLS: &str = "entity, id, data, '{}', deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+
+fn device_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok(DeviceRow {
+        id: id(r, 0)?,
+        user_id: id(r, 1)?,
+        name: r.get(2)?,
+        token_hash: r.get(3)?,
+        created_at: r.get(4)?,
+        last_seen_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+        last_seq: r.get(7)?,
+    })
+}
+
+fn record_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
+    let entity: String = r.get(0)?;
+    let data: String = r.get(2)?;
+    let versions: String = r.get(3)?;
+    let hlc: String = r.get(5)?;
+    Ok(StoredRecord {
+        entity: entity.parse::<EntityKind>().map_err(|e| corrupt(0, e))?,
+        id: id(r, 1)?,
+        data: serde_json::from_str(&data).map_err(|e| corrupt(2, e))?,
+        versions: serde_json::from_str(&versions).map_err(|e| corrupt(3, e))?,
+        deleted: r.get(4)?,
+        hlc: hlc.parse::<Hlc>().map_err(|e| corrupt(5, e))?,
+        changed_by: id(r, 6)?,
+        created_by: id(r, 7)?,
+        scope_user: opt_id(r, 8)?,
+        scope_team: r.get(9)?,
+        extra_user: opt_id(r, 10)?,
+        account_id: opt_id(r, 11)?,
+        change_seq: r.get(12)?,
+    })
+}
+
+fn exit_row(r: &Row<'_>) -> rusqlite::Result<Exit> {
+    let entity: String = r.get(1)?;
+    Ok(Exit {
+        change_seq: r.get(0)?,
+        entity: entity.parse::<EntityKind>().map_err(|e| corrupt(1, e))?,
+        id: id(r, 2)?,
+        old_user: opt_id(r, 3)?,
+        old_team: r.get(4)?,
+    })
+}
+
+fn json(v: &impl serde::Serialize) -> StorageResult<String> {
+    serde_json::to_string(v).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// The visibility condition for a viewer, with its three parameters
+/// (?2 user, ?3 team, ?4 role).
+const VISIBLE: &str = "(?4 = 'admin' OR scope_user IS NULL OR scope_user = ?2 OR extra_user = ?2
+      OR (?4 = 'manager' AND ?3 IS NOT NULL AND scope_team = ?3))";
+
+impl Tx for SqliteTx<'_> {
+    fn insert_user(&mut self, user: &UserRow) -> StorageResult<()> {
+        let result = self.conn.execute(
+            &format!("INSERT INTO users ({USER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            params![
+                user.id.0,
+                user.email,
+                user.name,
+                user.role,
+                user.team,
+                user.password_hash,
+                user.active
+            ],
+        );
+        match result {
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                Err(StorageError::Conflict(format!(
+                    "a user with email {} already exists",
+                    user.email
+                )))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    fn update_user(&mut self, user: &UserRow) -> StorageResult<()> {
+        self.conn.execute(
+            "UPDATE users SET email = ?2, name = ?3, role = ?4, team = ?5, password_hash = ?6, active = ?7 WHERE id = ?1",
+            params![user.id.0, user.email, user.name, user.role, user.team, user.password_hash, user.active],
+        )?;
+        Ok(())
+    }
+
+    fn user(&mut self, uid: Id) -> StorageResult<Option<UserRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))?
+            .query_row([uid.0], user_row)
+            .optional()?)
+    }
+
+    fn user_by_email(&mut self, email: &str) -> StorageResult<Option<UserRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE email = ?1"))?
+            .query_row([email], user_row)
+            .optional()?)
+    }
+
+    fn users(&mut self) -> StorageResult<Vec<UserRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY name"))?
+            .query_map([], user_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.conn.execute(
+            &format!(
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET user_id = ?2, name = ?3, token_hash = ?4, created_at = ?5,
+                     last_seen_at = ?6, revoked_at = ?7, last_seq = ?8"
+            ),
+            params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq],
+        )?;
+        Ok(())
+    }
+
+    fn device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {DEVICE_COLS} FROM devices WHERE id = ?1"))?
+            .query_row([did.0], device_row)
+            .optional()?)
+    }
+
+    fn device_by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DEVICE_COLS} FROM devices WHERE token_hash = ?1"
+            ))?
+            .query_row([token_hash], device_row)
+            .optional()?)
+    }
+
+    fn devices(&mut self) -> StorageResult<Vec<DeviceRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DEVICE_COLS} FROM devices ORDER BY created_at DESC"
+            ))?
+            .query_map([], device_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn lock_device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
+        // The write transaction is already exclusive in SQLite.
+        self.device(did)
+    }
+
+    fn update_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.upsert_device(d)
+    }
+
+    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM login_failures WHERE email = ?1 AND at >= ?2",
+            params![email, since_ms],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()> {
+        self.conn.execute(
+            "INSERT INTO login_failures (email, at) VALUES (?1, ?2)",
+            params![email, at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()> {
+        self.conn
+            .execute("DELETE FROM login_failures WHERE email = ?1", [email])?;
+        Ok(())
+    }
+
+    fn next_seq(&mut self, n: i64) -> StorageResult<i64> {
+        let last: i64 = self
+            .conn
+            .prepare_cached(
+                "UPDATE counters SET value = value + ?1 WHERE name = 'change_seq' RETURNING value",
+            )?
+            .query_row([n], |r| r.get(0))?;
+        Ok(last - n + 1)
+    }
+
+    fn last_seq(&mut self) -> StorageResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM counters WHERE name = 'change_seq'")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn record(&mut self, rid: Id) -> StorageResult<Option<StoredRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"))?
+            .query_row([rid.0], record_row)
+            .optional()?)
+    }
+
+    fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO records ({RECORD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (id) DO UPDATE SET data = ?3, versions = ?4, deleted = ?5, hlc = ?6, changed_by = ?7,
+                     scope_user = ?9, scope_team = ?10, extra_user = ?11, account_id = ?12, change_seq = ?13"
+            ))?
+            .execute(params![
+                r.entity.name(),
+                r.id.0,
+                json(&r.data)?,
+                json(&r.versions)?,
+                r.deleted,
+                r.hlc.to_string(),
+                r.changed_by.0,
+                r.created_by.0,
+                r.scope_user.map(|u| u.0),
+                r.scope_team,
+                r.extra_user.map(|u| u.0),
+                r.account_id.map(|a| a.0),
+                r.change_seq,
+            ])?;
+        Ok(())
+    }
+
+    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE account_id = ?1"
+            ))?
+            .query_map([account_id.0], record_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn add_exit(&mut self, e: &Exit) -> StorageResult<()> {
+        self.conn
+            .prepare_cached("INSERT INTO exits (change_seq, entity, id, old_user, old_team) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![e.change_seq, e.entity.name(), e.id.0, e.old_user.map(|u| u.0), e.old_team])?;
+        Ok(())
+    }
+
+    fn changes_since(
+        &mut self,
+        viewer: &Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<Vec<StoredRecord>> {
+        let sql = format!(
+            "SELECT {PULL_COLS} FROM records WHERE change_seq > ?1 AND {VISIBLE} ORDER BY change_seq LIMIT ?5"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(
+                params![
+                    cursor,
+                    viewer.user_id.0,
+                    viewer.team,
+                    viewer.role,
+                    i64::from(limit) + 1
+                ],
+                record_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn exits_since(
+        &mut self,
+        viewer: &Viewer,
+        cursor: i64,
+        limit: u32,
+    ) -> StorageResult<Vec<Exit>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT change_seq, entity, id, old_user, old_team FROM exits
+                 WHERE change_seq > ?1 AND ?4 <> 'admin'
+                   AND (old_user = ?2 OR (?4 = 'manager' AND ?3 IS NOT NULL AND old_team = ?3))
+                 ORDER BY change_seq LIMIT ?5",
+            )?
+            .query_map(
+                params![
+                    cursor,
+                    viewer.user_id.0,
+                    viewer.team,
+                    viewer.role,
+                    i64::from(limit) + 1
+                ],
+                exit_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn horizon(&mut self) -> StorageResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM counters WHERE name = 'horizon'")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    fn purge_tombstones(&mut self, before_ms: i64) -> StorageResult<usize> {
+        // HLC text starts with the zero-padded wall time, so it compares as text.
+        let before = Hlc {
+            wall_ms: before_ms.max(0).unsigned_abs(),
+            counter: 0,
+            node: String::new(),
+        }
+        .to_string();
+        let max: Option<i64> = self.conn.query_row(
+            "SELECT max(change_seq) FROM records WHERE deleted AND hlc < ?1",
+            [&before],
+            |r| r.get(0),
+        )?;
+        let Some(max) = max else { return Ok(0) };
+        let purged = self.conn.execute(
+            "DELETE FROM records WHERE deleted AND change_seq <= ?1",
+            [max],
+        )?;
+        self.conn
+            .execute("DELETE FROM exits WHERE change_seq <= ?1", [max])?;
+        self.conn.execute(
+            "UPDATE counters SET value = max(value, ?1) WHERE name = 'horizon'",
+            [max],
+        )?;
+        Ok(purged)
+    }
+}

@@ -1,0 +1,233 @@
+//! Backups of the live database and restoring one.
+//!
+//! A backup is a consistent copy made with SQLite's online backup while the
+//! app may be writing: one self-contained file (no write-ahead log beside
+//! it), checked before it is given its name, so a half-written backup never
+//! looks like a good one. A restore checks the file first (ours, not from a
+//! newer version, intact) and refuses anything else with the live database
+//! untouched; the database it replaces is kept beside it.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use rusqlite::{
+    Connection, OpenFlags,
+    backup::{Backup, StepResult},
+};
+use serde::Serialize;
+
+use crate::{
+    Store,
+    error::{Result, StoreError},
+    migrations,
+};
+
+/// A backup made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupInfo {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+    /// Its schema version.
+    pub schema_version: i64,
+}
+
+/// A restore done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreInfo {
+    /// The live database, now holding the backup.
+    pub path: PathBuf,
+    /// The backup restored.
+    pub from: PathBuf,
+    /// Where the database it replaced was kept, if there was one.
+    pub previous: Option<PathBuf>,
+    /// The schema version of the backup (the live database is migrated to
+    /// the newest after the restore).
+    pub schema_version: i64,
+}
+
+/// Copy every page of `from` into `to` in one step, waiting while another
+/// program holds a lock.
+fn copy_pages(from: &Connection, to: &mut Connection) -> Result<()> {
+    let backup = Backup::new(from, to)?;
+    let mut waits = 0;
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            StepResult::Busy | StepResult::Locked => {
+                waits += 1;
+                if waits > 100 {
+                    return Err(StoreError::Busy);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Check that `path` is a CRM database this version can use and is intact,
+/// reading it only. Returns its schema version.
+pub fn check_backup(path: &Path) -> Result<i64> {
+    if !path.is_file() {
+        return Err(StoreError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} does not exist", path.display()),
+        )));
+    }
+    let not_ours = || StoreError::NotCrmDatabase(path.to_owned());
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| not_ours())?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    if app_id != migrations::APPLICATION_ID {
+        return Err(not_ours());
+    }
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = migrations::MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            known,
+        });
+    }
+    let verdict: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    let devices: i64 = conn
+        .query_row("SELECT count(*) FROM device", [], |r| r.get(0))
+        .map_err(|_| not_ours())?;
+    if verdict != "ok" || devices != 1 {
+        return Err(StoreError::Refused(format!(
+            "{} is damaged ({verdict}); it was not restored",
+            path.display()
+        )));
+    }
+    Ok(version)
+}
+
+/// `path` with `suffix` added to its file name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+impl Store {
+    /// Write a consistent copy of the database to `dest`, which must not
+    /// exist yet. Writes of this or another program may go on meanwhile.
+    pub fn backup(&self, dest: &Path) -> Result<BackupInfo> {
+        if dest.exists() {
+            return Err(StoreError::Refused(format!(
+                "{} already exists; choose another name for the backup",
+                dest.display()
+            )));
+        }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let partial = beside(dest, ".partial");
+        let made = (|| {
+            let _ = std::fs::remove_file(&partial);
+            let mut copy = Connection::open(&partial)?;
+            copy_pages(self.conn(), &mut copy)?;
+            // One self-contained file: no write-ahead log to lose beside it.
+            copy.pragma_update(None, "journal_mode", "DELETE")?;
+            drop(copy);
+            let version = check_backup(&partial)?;
+            std::fs::rename(&partial, dest)?;
+            Ok(version)
+        })();
+        let version = match made {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        Ok(BackupInfo {
+            path: dest.to_owned(),
+            bytes: std::fs::metadata(dest)?.len(),
+            schema_version: version,
+        })
+    }
+
+    /// Replace the database at `live` with the backup at `from`, after
+    /// checking it. The database replaced is first copied beside it
+    /// (`crm.db.before-restore-…`). The backup itself is only read.
+    pub fn restore(live: &Path, from: &Path) -> Result<RestoreInfo> {
+        let version = check_backup(from)?;
+        if live.exists()
+            && let (Ok(a), Ok(b)) = (live.canonicalize(), from.canonicalize())
+            && a == b
+        {
+            return Err(StoreError::Refused(
+                "that file is the live database itself; choose a backup".into(),
+            ));
+        }
+        let source = Connection::open_with_flags(
+            from,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let previous = beside(live, &format!(".before-restore-{stamp}"));
+        let previous = if live.exists() {
+            match Store::open(live) {
+                Ok(current) => {
+                    current.backup(&previous)?;
+                    drop(current);
+                    let mut conn = Connection::open(live)?;
+                    conn.busy_timeout(Duration::from_secs(5))?;
+                    copy_pages(&source, &mut conn)?;
+                }
+                // A live file that cannot be opened (damaged, or no database
+                // yet) is moved aside whole instead.
+                Err(_) => {
+                    std::fs::rename(live, &previous)?;
+                    for suffix in ["-wal", "-shm"] {
+                        let _ = std::fs::rename(beside(live, suffix), beside(&previous, suffix));
+                    }
+                    let mut conn = Connection::open(live)?;
+                    copy_pages(&source, &mut conn)?;
+                }
+            }
+            Some(previous)
+        } else {
+            if let Some(dir) = live.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut conn = Connection::open(live)?;
+            copy_pages(&source, &mut conn)?;
+            None
+        };
+        drop(source);
+        // Opening migrates an older backup and puts the file back in WAL mode.
+        let restored = Store::open(live)?;
+        // The restored file is a new device for the server: its old device may
+        // have pushed changes after the backup was made, and new changes must
+        // not reuse those sequence numbers (the server would take them for
+        // replays). A new login registers it.
+        restored
+            .conn()
+            .execute("UPDATE device SET id = ?1", [crm_domain::Id::new().0])?;
+        restored
+            .conn()
+            .execute("UPDATE sync_state SET token = NULL", [])?;
+        drop(restored);
+        Ok(RestoreInfo {
+            path: live.to_owned(),
+            from: from.to_owned(),
+            previous,
+            schema_version: version,
+        })
+    }
+}

@@ -1,0 +1,764 @@
+//! Queries shaped for the desktop app's screens: sorted and counted account
+//! pages for a virtual list, contacts across accounts, tasks with their
+//! account's name, recently logged history and pipeline totals per stage.
+//! Rows here are slimmer than the full records so a page of them crosses the
+//! IPC boundary quickly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::Id;
+use rusqlite::{Row, params, params_from_iter, types::Value as Sql};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Store, error::Result, read::millis};
+
+/// The column the account list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSort {
+    /// Relevance with a query, else name.
+    #[default]
+    Default,
+    /// Name, case-insensitive.
+    Name,
+    /// Industry, then name.
+    Industry,
+    /// Region, then name.
+    Region,
+    /// Lifecycle, then name.
+    Lifecycle,
+    /// Owner's name, then name.
+    Owner,
+    /// Last change.
+    Updated,
+}
+
+/// One page of the account list, with filters and order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountListQuery {
+    /// Full-text query.
+    pub query: Option<String>,
+    /// Exact industry.
+    pub industry: Option<String>,
+    /// Exact region.
+    pub region: Option<String>,
+    /// `prospect`, `customer` or `former`.
+    pub lifecycle: Option<String>,
+    /// Owner.
+    pub owner_id: Option<Id>,
+    /// Order.
+    pub sort: AccountSort,
+    /// Reverse the order.
+    pub descending: bool,
+    /// Rows to skip.
+    pub offset: usize,
+    /// Rows to return (0 = 100).
+    pub limit: usize,
+}
+
+/// An account as one line of the list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountRow {
+    /// Record id.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Lifecycle.
+    pub lifecycle: String,
+    /// Main phone.
+    pub phone: Option<String>,
+    /// The responsible rep's name.
+    pub owner_name: Option<String>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of accounts and how many match in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPage {
+    /// Matching accounts in all.
+    pub total: i64,
+    /// The rows from `offset`.
+    pub rows: Vec<AccountRow>,
+}
+
+/// Values to filter the account list by.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountFacets {
+    /// Distinct industries.
+    pub industries: Vec<String>,
+    /// Distinct regions.
+    pub regions: Vec<String>,
+}
+
+/// A contact as one line of the list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactRow {
+    /// Record id.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// Job title.
+    pub title: Option<String>,
+    /// Preferred email.
+    pub email: Option<String>,
+    /// Preferred phone.
+    pub phone: Option<String>,
+    /// The account.
+    pub account_id: Id,
+    /// The account's name.
+    pub account_name: String,
+}
+
+/// A page of contacts and how many match in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactPage {
+    /// Matching contacts in all.
+    pub total: i64,
+    /// The rows from the offset.
+    pub rows: Vec<ContactRow>,
+}
+
+/// A task with the names a list shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRow {
+    /// Record id.
+    pub id: Id,
+    /// What to do.
+    pub title: String,
+    /// When it is due.
+    pub due_date: Option<NaiveDate>,
+    /// The account it is for.
+    pub account_id: Option<Id>,
+    /// That account's name.
+    pub account_name: Option<String>,
+    /// Who must do it.
+    pub assignee_name: Option<String>,
+    /// When it was done.
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A history entry as a line of an activity feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRow {
+    /// Record id.
+    pub id: Id,
+    /// `call`, `visit`, ...
+    pub kind: String,
+    /// Summary.
+    pub subject: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The account.
+    pub account_id: Option<Id>,
+    /// The account's name.
+    pub account_name: Option<String>,
+    /// Who wrote it.
+    pub author_name: Option<String>,
+}
+
+/// Deals of one stage in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageTotal {
+    /// Stage key.
+    pub stage: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Number of deals.
+    pub count: i64,
+    /// Sum of amounts, minor units.
+    pub amount: i64,
+    /// Sum of amount × probability, minor units.
+    pub weighted: i64,
+}
+
+/// A deal as a card on the pipeline board.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DealCard {
+    /// Record id.
+    pub id: Id,
+    /// Deal name.
+    pub name: String,
+    /// Stage key.
+    pub stage: String,
+    /// The customer.
+    pub account_id: Id,
+    /// The customer's name.
+    pub account_name: String,
+    /// Amount in minor units.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Win probability in percent.
+    pub probability: Option<i64>,
+    /// Expected close.
+    pub close_date: Option<NaiveDate>,
+    /// The responsible rep's name.
+    pub owner_name: Option<String>,
+}
+
+fn id(r: &Row<'_>, i: usize) -> rusqlite::Result<Id> {
+    r.get::<_, Uuid>(i).map(Id)
+}
+
+fn opt_id(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Id>> {
+    Ok(r.get::<_, Option<Uuid>>(i)?.map(Id))
+}
+
+fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    let text: Option<String> = r.get(i)?;
+    Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()))
+}
+
+fn first_of_list(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    let text: Option<String> = r.get(i)?;
+    Ok(text
+        .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
+        .and_then(|v| v.into_iter().next()))
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl Store {
+    /// One page of the account list with the number of matches, filtered and
+    /// sorted as asked; ties are broken by id so paging is stable.
+    pub fn account_page(&self, q: &AccountListQuery) -> Result<AccountPage> {
+        let limit = if q.limit == 0 { 100 } else { q.limit };
+        let mut from = String::from(" FROM accounts a LEFT JOIN users u ON u.id = a.owner_id");
+        let mut args: Vec<Sql> = Vec::new();
+        let query = q.query.as_deref().filter(|t| !t.trim().is_empty());
+        if let Some(text) = query {
+            let Some(expr) = crm_domain::search::match_expression(text) else {
+                return Ok(AccountPage {
+                    total: 0,
+                    rows: Vec::new(),
+                });
+            };
+            from.push_str(
+                " JOIN (SELECT rowid, bm25(accounts_fts, 10.0, 1.0) AS score FROM accounts_fts
+                  WHERE accounts_fts MATCH ?) m ON m.rowid = a.rowid",
+            );
+            args.push(expr.into());
+        }
+        from.push_str(" WHERE a.deleted_at IS NULL");
+        for (column, value) in [
+            ("a.industry", &q.industry),
+            ("a.region", &q.region),
+            ("a.lifecycle", &q.lifecycle),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                from.push_str(&format!(" AND {column} = ?"));
+                args.push(v.to_owned().into());
+            }
+        }
+        if let Some(owner) = q.owner_id {
+            from.push_str(" AND a.owner_id = ?");
+            args.push(owner.0.as_bytes().to_vec().into());
+        }
+        let total: i64 = self
+            .conn()
+            .prepare_cached(&format!("SELECT count(*){from}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match (q.sort, query.is_some()) {
+            (AccountSort::Default, true) => "m.score".to_owned(),
+            (AccountSort::Default | AccountSort::Name, _) => {
+                format!("a.name COLLATE NOCASE {dir}, a.id {dir}")
+            }
+            (AccountSort::Industry, _) => {
+                format!("a.industry IS NULL, a.industry {dir}, a.name COLLATE NOCASE, a.id")
+            }
+            (AccountSort::Region, _) => {
+                format!("a.region IS NULL, a.region {dir}, a.name COLLATE NOCASE, a.id")
+            }
+            (AccountSort::Lifecycle, _) => {
+                format!("a.lifecycle {dir}, a.name COLLATE NOCASE, a.id")
+            }
+            (AccountSort::Owner, _) => {
+                format!("u.name IS NULL, u.name {dir}, a.name COLLATE NOCASE, a.id")
+            }
+            (AccountSort::Updated, _) => format!("a.updated_at {dir}, a.id {dir}"),
+        };
+        let sql = format!(
+            "SELECT a.id, a.name, a.industry, a.region, a.lifecycle, a.phone, u.name, a.updated_at{from}
+             ORDER BY {order} LIMIT ? OFFSET ?"
+        );
+        args.push((limit as i64).into());
+        args.push((q.offset as i64).into());
+        let rows = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args), |r| {
+                Ok(AccountRow {
+                    id: id(r, 0)?,
+                    name: r.get(1)?,
+                    industry: r.get(2)?,
+                    region: r.get(3)?,
+                    lifecycle: r.get(4)?,
+                    phone: r.get(5)?,
+                    owner_name: r.get(6)?,
+                    updated_at: millis(r.get(7)?),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(AccountPage { total, rows })
+    }
+
+    /// The industries and regions in use, for the list's filters.
+    pub fn account_facets(&self) -> Result<AccountFacets> {
+        let distinct = |column: &str| -> Result<Vec<String>> {
+            let sql = format!(
+                "SELECT DISTINCT {column} FROM accounts
+                 WHERE deleted_at IS NULL AND {column} IS NOT NULL ORDER BY {column}"
+            );
+            let values = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(values)
+        };
+        Ok(AccountFacets {
+            industries: distinct("industry")?,
+            regions: distinct("region")?,
+        })
+    }
+
+    /// A page of contacts across all accounts: matches of `query` by relevance,
+    /// else the newest first.
+    pub fn contact_page(
+        &self,
+        query: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<ContactPage> {
+        let select = "SELECT c.id, c.name, c.title, c.emails, c.phones, c.account_id, a.name";
+        let mut from = String::from(" FROM contacts c JOIN accounts a ON a.id = c.account_id");
+        let mut args: Vec<Sql> = Vec::new();
+        let query = query.filter(|t| !t.trim().is_empty());
+        if let Some(text) = query {
+            let Some(expr) = crm_domain::search::match_expression(text) else {
+                return Ok(ContactPage {
+                    total: 0,
+                    rows: Vec::new(),
+                });
+            };
+            from.push_str(
+                " JOIN (SELECT rowid, bm25(contacts_fts, 10.0, 1.0) AS score FROM contacts_fts
+                  WHERE contacts_fts MATCH ?) m ON m.rowid = c.rowid",
+            );
+            args.push(expr.into());
+        }
+        from.push_str(" WHERE c.deleted_at IS NULL");
+        let total: i64 = self
+            .conn()
+            .prepare_cached(&format!("SELECT count(*){from}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let order = if query.is_some() {
+            "m.score"
+        } else {
+            "c.rowid DESC"
+        };
+        let sql = format!("{select}{from} ORDER BY {order} LIMIT ? OFFSET ?");
+        args.push((limit.max(1) as i64).into());
+        args.push((offset as i64).into());
+        let rows = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args), |r| {
+                Ok(ContactRow {
+                    id: id(r, 0)?,
+                    name: r.get(1)?,
+                    title: r.get(2)?,
+                    email: first_of_list(r, 3)?,
+                    phone: first_of_list(r, 4)?,
+                    account_id: id(r, 5)?,
+                    account_name: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ContactPage { total, rows })
+    }
+
+    /// Open tasks due from `from` to `to` (both inclusive, either open-ended)
+    /// of `assignee` (everyone's with `None`), soonest first.
+    pub fn open_tasks_between(
+        &self,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        assignee: Option<Id>,
+        limit: usize,
+    ) -> Result<Vec<TaskRow>> {
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT t.id, t.title, t.due_date, t.account_id, a.name, u.name, t.done_at
+                 FROM tasks t LEFT JOIN accounts a ON a.id = t.account_id
+                      LEFT JOIN users u ON u.id = t.assignee_id
+                 WHERE t.done_at IS NULL AND t.deleted_at IS NULL
+                   AND (?1 IS NULL OR t.due_date >= ?1) AND (?2 IS NULL OR t.due_date <= ?2)
+                   AND (?3 IS NULL OR t.assignee_id = ?3)
+                 ORDER BY t.due_date IS NULL, t.due_date, t.created_at LIMIT ?4",
+            )?
+            .query_map(
+                params![
+                    from.map(day),
+                    to.map(day),
+                    assignee.map(|a| a.0),
+                    limit as i64
+                ],
+                |r| {
+                    Ok(TaskRow {
+                        id: id(r, 0)?,
+                        title: r.get(1)?,
+                        due_date: date(r, 2)?,
+                        account_id: opt_id(r, 3)?,
+                        account_name: r.get(4)?,
+                        assignee_name: r.get(5)?,
+                        done_at: r.get::<_, Option<i64>>(6)?.map(millis),
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The history entries most recently recorded in this database (logged
+    /// here or, later, pulled by sync), newest recorded first. Ordered by
+    /// insertion rather than by `occurred_at`, which has no index of its own:
+    /// this stays instant with millions of entries.
+    pub fn recently_logged(&self, limit: usize) -> Result<Vec<ActivityRow>> {
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT i.id, i.kind, i.subject, i.occurred_at, i.account_id, a.name, u.name
+                 FROM interactions i LEFT JOIN accounts a ON a.id = i.account_id
+                      LEFT JOIN users u ON u.id = i.author_id
+                 WHERE i.deleted_at IS NULL ORDER BY i.rowid DESC LIMIT ?1",
+            )?
+            .query_map([limit as i64], |r| {
+                Ok(ActivityRow {
+                    id: id(r, 0)?,
+                    kind: r.get(1)?,
+                    subject: r.get(2)?,
+                    occurred_at: millis(r.get(3)?),
+                    account_id: opt_id(r, 4)?,
+                    account_name: r.get(5)?,
+                    author_name: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Count, sum and probability-weighted sum of the deals of each stage, per
+    /// currency (amounts in different currencies are never added together). A
+    /// deal without its own probability counts with its stage's default.
+    pub fn stage_totals(&self) -> Result<Vec<StageTotal>> {
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT o.stage, o.currency, count(*), sum(o.amount),
+                        sum(o.amount * coalesce(o.probability, s.probability)) / 100
+                 FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage
+                 WHERE o.deleted_at IS NULL
+                 GROUP BY o.stage, o.currency ORDER BY s.position, o.currency",
+            )?
+            .query_map([], |r| {
+                Ok(StageTotal {
+                    stage: r.get(0)?,
+                    currency: r.get(1)?,
+                    count: r.get(2)?,
+                    amount: r.get(3)?,
+                    weighted: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Up to `limit` deals of one stage as board cards, the soonest to close
+    /// first.
+    pub fn deal_cards(&self, stage: &str, limit: usize) -> Result<Vec<DealCard>> {
+        let rows = self
+            .conn()
+            .prepare_cached(
+                "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
+                        o.probability, o.close_date, u.name
+                 FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                      LEFT JOIN users u ON u.id = o.owner_id
+                 WHERE o.stage = ?1 AND o.deleted_at IS NULL
+                 ORDER BY o.close_date IS NULL, o.close_date, o.name LIMIT ?2",
+            )?
+            .query_map(params![stage, limit as i64], deal_card)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// How many history entries an account has (its page shows the first
+    /// ones and pages through the rest).
+    pub fn interaction_count(&self, account_id: Id) -> Result<i64> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM interactions WHERE account_id = ?1 AND deleted_at IS NULL",
+            )?
+            .query_row([account_id.0], |r| r.get(0))?)
+    }
+
+    /// One deal as a board card.
+    pub fn deal_card(&self, deal: Id) -> Result<DealCard> {
+        let card = self
+            .conn()
+            .prepare_cached(
+                "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
+                        o.probability, o.close_date, u.name
+                 FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                      LEFT JOIN users u ON u.id = o.owner_id
+                 WHERE o.id = ?1 AND o.deleted_at IS NULL",
+            )?
+            .query_row([deal.0], deal_card);
+        match card {
+            Ok(card) => Ok(card),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Err(crate::StoreError::NotFound {
+                entity: crm_domain::EntityKind::Opportunity,
+                id: deal,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn deal_card(r: &Row<'_>) -> rusqlite::Result<DealCard> {
+    Ok(DealCard {
+        id: id(r, 0)?,
+        name: r.get(1)?,
+        stage: r.get(2)?,
+        account_id: id(r, 3)?,
+        account_name: r.get(4)?,
+        amount: r.get(5)?,
+        currency: r.get(6)?,
+        probability: r.get(7)?,
+        close_date: date(r, 8)?,
+        owner_name: r.get(9)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewUser;
+    use crm_domain::EntityKind;
+    use serde_json::json;
+
+    fn store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let me = NewUser {
+            name: "Li Wei".into(),
+            email: None,
+            team: None,
+            currency: "CNY".into(),
+        };
+        (
+            Store::create(&Store::path_in(dir.path()), &me).unwrap(),
+            dir,
+        )
+    }
+
+    fn account(s: &mut Store, name: &str, industry: &str, region: &str) -> Id {
+        s.write(|w| {
+            w.insert(
+                EntityKind::Account,
+                &[
+                    ("name", json!(name)),
+                    ("industry", json!(industry)),
+                    ("region", json!(region)),
+                ],
+            )
+        })
+        .unwrap()
+    }
+
+    fn deal(s: &mut Store, account: Id, name: &str, stage: &str, amount: i64, cur: &str) -> Id {
+        s.write(|w| {
+            w.insert(
+                EntityKind::Opportunity,
+                &[
+                    ("account_id", json!(account.to_string())),
+                    ("name", json!(name)),
+                    ("stage", json!(stage)),
+                    ("amount", json!(amount)),
+                    ("currency", json!(cur)),
+                ],
+            )
+        })
+        .unwrap()
+    }
+
+    fn names(page: &AccountPage) -> Vec<&str> {
+        page.rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn account_pages_are_counted_filtered_sorted_and_stable() {
+        let (mut s, _dir) = store();
+        account(&mut s, "beta", "软件", "北京");
+        account(&mut s, "Alpha", "Energy", "Madrid");
+        account(&mut s, "北京星辰科技有限公司", "软件", "北京");
+        account(&mut s, "Gamma", "Energy", "London");
+
+        let all = s
+            .account_page(&AccountListQuery {
+                limit: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(all.total, 4, "the total counts every match, not the page");
+        assert_eq!(names(&all), ["Alpha", "beta"], "names sort ignoring case");
+
+        let rest = s
+            .account_page(&AccountListQuery {
+                limit: 2,
+                offset: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(names(&rest), ["Gamma", "北京星辰科技有限公司"]);
+
+        let by_region = s
+            .account_page(&AccountListQuery {
+                sort: AccountSort::Region,
+                descending: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(by_region.rows[0].region.as_deref(), Some("北京"));
+        assert_eq!(by_region.rows[3].region.as_deref(), Some("London"));
+
+        let filtered = s
+            .account_page(&AccountListQuery {
+                industry: Some("软件".into()),
+                query: Some("科技".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(filtered.total, 1);
+        assert_eq!(names(&filtered), ["北京星辰科技有限公司"]);
+
+        let facets = s.account_facets().unwrap();
+        assert_eq!(facets.industries, ["Energy", "软件"]);
+        assert_eq!(facets.regions.len(), 3);
+    }
+
+    #[test]
+    fn stage_totals_weigh_by_probability_and_keep_currencies_apart() {
+        let (mut s, _dir) = store();
+        let acme = account(&mut s, "ACME", "Energy", "Madrid");
+        deal(&mut s, acme, "A", "proposal", 100_000, "CNY");
+        let b = deal(&mut s, acme, "B", "proposal", 300_000, "CNY");
+        deal(&mut s, acme, "C", "proposal", 5_000, "EUR");
+        // Proposal's default is 50 %; B gets its own 10 %.
+        s.write(|w| w.update(EntityKind::Opportunity, b, &[("probability", json!(10))]))
+            .unwrap();
+
+        let totals = s.stage_totals().unwrap();
+        let cny = totals
+            .iter()
+            .find(|t| t.stage == "proposal" && t.currency == "CNY")
+            .unwrap();
+        assert_eq!((cny.count, cny.amount), (2, 400_000));
+        assert_eq!(cny.weighted, 50_000 + 30_000);
+        let eur = totals.iter().find(|t| t.currency == "EUR").unwrap();
+        assert_eq!((eur.count, eur.amount, eur.weighted), (1, 5_000, 2_500));
+
+        s.move_deal(b, "won", None).unwrap();
+        let cards = s.deal_cards("won", 10).unwrap();
+        assert_eq!(cards.len(), 1);
+        assert_eq!(cards[0].account_name, "ACME");
+        assert_eq!(s.deal_card(b).unwrap().stage, "won");
+    }
+
+    #[test]
+    fn tasks_between_dates_carry_the_account_name() {
+        let (mut s, _dir) = store();
+        let acme = account(&mut s, "ACME", "Energy", "Madrid");
+        let me = s.user_id();
+        for (title, due) in [
+            ("late", "2026-01-01"),
+            ("today", "2026-01-10"),
+            ("soon", "2026-01-12"),
+        ] {
+            s.write(|w| {
+                w.insert(
+                    EntityKind::Task,
+                    &[
+                        ("title", json!(title)),
+                        ("due_date", json!(due)),
+                        ("account_id", json!(acme.to_string())),
+                        ("assignee_id", json!(me.to_string())),
+                    ],
+                )
+            })
+            .unwrap();
+        }
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let upcoming = s
+            .open_tasks_between(Some(d("2026-01-11")), Some(d("2026-01-17")), Some(me), 10)
+            .unwrap();
+        assert_eq!(upcoming.len(), 1);
+        assert_eq!(upcoming[0].title, "soon");
+        assert_eq!(upcoming[0].account_name.as_deref(), Some("ACME"));
+        let until_today = s
+            .open_tasks_between(None, Some(d("2026-01-10")), None, 10)
+            .unwrap();
+        assert_eq!(until_today.len(), 2);
+    }
+
+    #[test]
+    fn recently_logged_lists_the_last_recorded_first_and_contacts_page() {
+        let (mut s, _dir) = store();
+        let acme = account(&mut s, "ACME", "Energy", "Madrid");
+        for subject in ["first", "second"] {
+            s.write(|w| {
+                w.insert(
+                    EntityKind::Interaction,
+                    &[
+                        ("subject", json!(subject)),
+                        ("kind", json!("call")),
+                        ("occurred_at", json!(1_767_225_600_000_i64)),
+                        ("account_id", json!(acme.to_string())),
+                    ],
+                )
+            })
+            .unwrap();
+        }
+        let recent = s.recently_logged(10).unwrap();
+        assert_eq!(recent[0].subject, "second");
+        assert_eq!(recent[1].account_name.as_deref(), Some("ACME"));
+
+        s.write(|w| {
+            w.insert(
+                EntityKind::Contact,
+                &[
+                    ("name", json!("Ana Méndez")),
+                    ("account_id", json!(acme.to_string())),
+                    ("emails", json!(["ana@example.es"])),
+                ],
+            )
+        })
+        .unwrap();
+        let page = s.contact_page(Some("mendez"), 0, 10).unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.rows[0].email.as_deref(), Some("ana@example.es"));
+        assert_eq!(page.rows[0].account_name, "ACME");
+        assert_eq!(s.contact_page(None, 0, 10).unwrap().total, 1);
+    }
+}

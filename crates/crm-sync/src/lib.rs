@@ -1,0 +1,466 @@
+//! The laptop side of sync: log in, push the outbox in idempotent batches,
+//! pull the team's changes page by page, and report progress. The desktop app
+//! and the `crm` command both call this; it holds no SQL (the store does).
+
+use std::{
+    net::IpAddr,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
+
+use crm_domain::{Id, User};
+use crm_protocol::{
+    ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, codes,
+};
+use crm_store::{Store, StoreError};
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Ops per push request.
+pub const PUSH_BATCH: usize = 500;
+/// Changes per pull page.
+pub const PULL_PAGE: u32 = 5_000;
+
+/// Why a sync (or login) did not complete. Nothing queued is ever lost.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No network, or the server is down.
+    #[error("server unreachable; {pending} changes are safe and queued ({detail})")]
+    Unreachable {
+        /// Changes waiting in the outbox.
+        pending: i64,
+        /// What the network layer said.
+        detail: String,
+    },
+    /// The server answered with an error.
+    #[error("{message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Stable code (see `crm_protocol::codes`).
+        code: String,
+        /// The server's explanation.
+        message: String,
+    },
+    /// Not logged in yet (or logged out).
+    #[error("not logged in: run `crm login --server URL --email EMAIL` first")]
+    NotLoggedIn,
+    /// Plain HTTP to a machine other than this one.
+    #[error(
+        "refusing to send a password or data over plain HTTP to {0}; use https:// (or --insecure on a trusted network)"
+    )]
+    Insecure(String),
+    /// The URL does not parse.
+    #[error("{0} is not a server address (expected https://host[:port])")]
+    BadUrl(String),
+    /// Cancelled by the user.
+    #[error("sync cancelled; {pending} changes are safe and queued")]
+    Cancelled {
+        /// Changes waiting in the outbox.
+        pending: i64,
+    },
+    /// The server sent something that is not the protocol.
+    #[error("the server's answer could not be read ({0}); is the address right?")]
+    Protocol(String),
+    /// The local database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable code for user interfaces.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Unreachable { .. } => "unreachable",
+            SyncError::Server { code, .. } => code,
+            SyncError::NotLoggedIn => "not_logged_in",
+            SyncError::Insecure(_) => "insecure",
+            SyncError::BadUrl(_) => "bad_url",
+            SyncError::Cancelled { .. } => "cancelled",
+            SyncError::Protocol(_) => "protocol",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Where a sync is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Progress {
+    /// Pushing: ops sent so far of those queued when the sync began.
+    Push {
+        /// Sent.
+        done: usize,
+        /// Queued.
+        total: usize,
+    },
+    /// Pulling: changes applied so far.
+    Pull {
+        /// Applied.
+        done: usize,
+    },
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Local changes the server accepted as sent.
+    pub pushed: usize,
+    /// Of those, replays of changes it had already applied (an earlier
+    /// sync's answer was lost); nothing was applied twice.
+    pub replayed: usize,
+    /// Changes from the team applied here.
+    pub pulled: usize,
+    /// Records that left this laptop (reassigned away).
+    pub removed: usize,
+    /// Local changes merged field by field with newer edits.
+    pub merged: usize,
+    /// Conflicts to resolve (new ones, from both directions).
+    pub conflicts: usize,
+    /// Local changes the server refused (see `crm sync status`).
+    pub rejected: usize,
+    /// Changes still queued.
+    pub pending: i64,
+    /// Pairs of records that look like the same customer or person.
+    pub possible_duplicates: usize,
+}
+
+/// Options of a sync or login.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Allow plain HTTP to other machines.
+    pub insecure: bool,
+    /// A PEM file of extra trusted certificate authorities (a company CA).
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// Check a server address: https anywhere, http only to this machine unless
+/// `insecure`. Returns it without a trailing slash.
+pub fn check_url(url: &str, insecure: bool) -> Result<String, SyncError> {
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| SyncError::BadUrl(url.to_owned()))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or_default()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    if host.is_empty() {
+        return Err(SyncError::BadUrl(url.to_owned()));
+    }
+    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match scheme {
+        "https" => Ok(url.to_owned()),
+        "http" if loopback || insecure => Ok(url.to_owned()),
+        "http" => Err(SyncError::Insecure(host.to_owned())),
+        _ => Err(SyncError::BadUrl(url.to_owned())),
+    }
+}
+
+/// An HTTP client for one server.
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    token: Option<String>,
+    pending: i64,
+}
+
+fn agent(options: &Options) -> Result<ureq::Agent, SyncError> {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(path) = &options.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| SyncError::Protocol(format!("{}: {e}", path.display())))?;
+        let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(120)))
+        .tls_config(tls.build())
+        .build()
+        .into())
+}
+
+impl Client {
+    /// A client for `base` (checked with [`check_url`]).
+    pub fn new(
+        base: &str,
+        token: Option<String>,
+        options: &Options,
+        pending: i64,
+    ) -> Result<Self, SyncError> {
+        Ok(Client {
+            base: check_url(base, options.insecure)?,
+            agent: agent(options)?,
+            token,
+            pending,
+        })
+    }
+
+    fn unreachable(&self, e: ureq::Error) -> SyncError {
+        SyncError::Unreachable {
+            pending: self.pending,
+            detail: e.to_string(),
+        }
+    }
+
+    fn answer<T: DeserializeOwned>(
+        &self,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, SyncError> {
+        let mut response = response.map_err(|e| self.unreachable(e))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(512 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| self.unreachable(e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&text).map_err(|e| SyncError::Protocol(e.to_string()));
+        }
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => Err(SyncError::Server {
+                status,
+                code: body.error.code,
+                message: body.error.message,
+            }),
+            // A proxy or a dying server: not our protocol, so treat it as down.
+            Err(_) if status >= 500 => Err(SyncError::Unreachable {
+                pending: self.pending,
+                detail: format!("HTTP {status}"),
+            }),
+            Err(_) => Err(SyncError::Protocol(format!("HTTP {status}"))),
+        }
+    }
+
+    fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        let mut request = self
+            .agent
+            .post(format!("{}/api/v1/{path}", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+        if let Some(token) = &self.token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        self.answer(request.send_json(body))
+    }
+
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
+        let mut request = self
+            .agent
+            .get(format!("{}/api/v1/{path}", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+        if let Some(token) = &self.token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        self.answer(request.call())
+    }
+}
+
+fn client_for(store: &Store, options: &Options) -> Result<Client, SyncError> {
+    let config = store.sync_config()?.ok_or(SyncError::NotLoggedIn)?;
+    let token = config.token.ok_or(SyncError::NotLoggedIn)?;
+    Client::new(
+        &config.server_url,
+        Some(token),
+        options,
+        store.outbox_len()?,
+    )
+}
+
+/// Log in to `server` and make this laptop a device of that user. Records made
+/// here before the first login become the user's.
+pub fn login(
+    store: &mut Store,
+    server: &str,
+    email: &str,
+    password: &str,
+    options: &Options,
+) -> Result<User, SyncError> {
+    let client = Client::new(server, None, options, store.outbox_len()?)?;
+    let device_name = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "laptop".to_owned());
+    let answer: LoginResponse = client.post(
+        "login",
+        &LoginRequest {
+            email: email.trim().to_owned(),
+            password: password.to_owned(),
+            device_id: store.device_id(),
+            device_name,
+        },
+    )?;
+    store.record_login(&client.base, email.trim(), &answer.token, &answer.user)?;
+    Ok(answer.user)
+}
+
+/// Sign this laptop out: the server forgets the token; data and queued
+/// changes stay here.
+pub fn logout(store: &mut Store, options: &Options) -> Result<(), SyncError> {
+    if let Ok(client) = client_for(store, options) {
+        // Offline is fine: the token is forgotten here either way.
+        let _: Result<serde_json::Value, _> = client.post("logout", &serde_json::json!({}));
+    }
+    store.record_logout()?;
+    Ok(())
+}
+
+/// Push everything queued, then pull until up to date. `cancel` is checked
+/// between batches and pages; progress is reported after each.
+pub fn sync(
+    store: &mut Store,
+    options: &Options,
+    mut progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Summary, SyncError> {
+    let result = sync_inner(store, options, &mut progress, cancel);
+    let error = result.as_ref().err().map(ToString::to_string);
+    store.record_sync_result(error.as_deref())?;
+    result
+}
+
+fn sync_inner(
+    store: &mut Store,
+    options: &Options,
+    progress: &mut impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Summary, SyncError> {
+    let client = client_for(store, options)?;
+    let mut summary = Summary::default();
+    let total = usize::try_from(store.outbox_len()?).unwrap_or(usize::MAX);
+    let cancelled = |store: &Store| -> Result<SyncError, SyncError> {
+        Ok(SyncError::Cancelled {
+            pending: store.outbox_len()?,
+        })
+    };
+    // Push. Each batch is settled as soon as its verdicts arrive; a batch
+    // whose answer is lost is sent again and the server answers "duplicate".
+    let mut sent = 0;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(cancelled(store)?);
+        }
+        let ops = store.outbox(PUSH_BATCH)?;
+        if ops.is_empty() {
+            break;
+        }
+        let answer: PushResponse = client.post("push", &PushRequest { ops })?;
+        crm_domain::fault::point("push_answered");
+        if answer.verdicts.is_empty() {
+            return Err(SyncError::Protocol("the server gave no verdict".into()));
+        }
+        let settled = store.settle(&answer.verdicts)?;
+        if answer
+            .verdicts
+            .iter()
+            .any(|v| v.code.as_deref() == Some(codes::CLOCK_AHEAD))
+        {
+            store.reset_clock(answer.server_time_ms)?;
+        }
+        summary.pushed += settled.applied + settled.replayed;
+        summary.replayed += settled.replayed;
+        summary.merged += settled.merged;
+        // Conflicts are counted when their records arrive in the pull below,
+        // once, whichever laptop's edit lost.
+        summary.rejected += settled.rejected;
+        sent += answer.verdicts.len();
+        progress(Progress::Push { done: sent, total });
+    }
+    // Pull.
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(cancelled(store)?);
+        }
+        let cursor = store.sync_config()?.map_or(0, |c| c.cursor);
+        let page: PullResponse = client.get(&format!("pull?cursor={cursor}&limit={PULL_PAGE}"))?;
+        if page.resync {
+            store.reset_for_resync()?;
+            continue;
+        }
+        let applied = store.apply_pull(&page.changes, page.cursor, page.more)?;
+        summary.pulled += applied.upserts;
+        summary.removed += applied.removals;
+        summary.conflicts += applied.conflicts;
+        progress(Progress::Pull {
+            done: summary.pulled,
+        });
+        if !page.more {
+            break;
+        }
+    }
+    summary.pending = store.outbox_len()?;
+    // Two reps may have created the same customer offline: point out pairs
+    // after a sync that brought records (a first sync is the team's data as
+    // it stands, so the check waits for `crm duplicates`).
+    if (1..=PULL_PAGE as usize).contains(&summary.pulled) {
+        summary.possible_duplicates = store.duplicates(None)?.len();
+    }
+    Ok(summary)
+}
+
+/// Drop a rejected change and put the server's version of its record back
+/// (when the server is reachable; otherwise the next change to the record
+/// brings it).
+pub fn discard_rejected(store: &mut Store, op_id: Id, options: &Options) -> Result<(), SyncError> {
+    let record = store.discard_rejected(op_id)?;
+    if let Ok(client) = client_for(store, options)
+        && let Ok(answer) =
+            client.post::<_, FetchResponse>("fetch", &FetchRequest { ids: vec![record] })
+    {
+        store.apply_fetched(&answer.records)?;
+    }
+    Ok(())
+}
+
+/// Whether an error means "try again later" rather than "fix something".
+pub fn is_transient(e: &SyncError) -> bool {
+    matches!(
+        e,
+        SyncError::Unreachable { .. } | SyncError::Cancelled { .. }
+    ) || matches!(e, SyncError::Server { code, .. } if code == codes::INTERNAL || code == codes::RATE_LIMITED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_told() {
+        assert!(check_url("http://127.0.0.1:8640", false).is_ok());
+        assert!(check_url("http://localhost:8640/", false).is_ok());
+        assert!(check_url("http://[::1]:8640", false).is_ok());
+        assert!(check_url("https://crm.example.com", false).is_ok());
+        assert!(matches!(
+            check_url("http://crm.example.com", false),
+            Err(SyncError::Insecure(_))
+        ));
+        assert!(check_url("http://crm.example.com", true).is_ok());
+        assert!(matches!(
+            check_url("crm.example.com", false),
+            Err(SyncError::BadUrl(_))
+        ));
+        assert!(matches!(
+            check_url("ftp://crm.example.com", false),
+            Err(SyncError::BadUrl(_))
+        ));
+        assert_eq!(
+            check_url("https://crm.example.com/", false).unwrap(),
+            "https://crm.example.com"
+        );
+    }
+}

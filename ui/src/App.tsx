@@ -1,0 +1,194 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Backend, Settings, Status } from './backend';
+import { AppContext, type AppContextValue } from './context';
+import { localeTag, pickLanguage } from './i18n';
+import { errorMessage } from './lib/errors';
+import { opensSearch } from './lib/keys';
+import { parseRoute, routeHash, type Route } from './lib/route';
+import SearchPalette from './components/SearchPalette';
+import Today from './screens/Today';
+import Accounts from './screens/Accounts';
+import AccountPage from './screens/AccountPage';
+import Contacts from './screens/Contacts';
+import Leads from './screens/Leads';
+import Tasks from './screens/Tasks';
+import Pipeline from './screens/Pipeline';
+import Sync from './screens/Sync';
+import SettingsScreen from './screens/Settings';
+import Welcome from './screens/Welcome';
+
+const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
+const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return route;
+}
+
+interface Props {
+  backend: Backend;
+  initialSettings: Settings | null;
+}
+
+export default function App({ backend, initialSettings }: Props) {
+  const { t, i18n } = useTranslation();
+  const route = useRoute();
+  const [status, setStatus] = useState<Status | null>(null);
+  const [settings, setSettings] = useState<Settings>(initialSettings ?? EMPTY_SETTINGS);
+  const [notice, setNotice] = useState<string>('');
+  const [error, setError] = useState<string>('');
+  const [searching, setSearching] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
+
+  const refreshStatus = useCallback(async () => {
+    try {
+      setStatus(await backend.call('status'));
+    } catch (e) {
+      setError(errorMessage(i18n.t, e));
+    }
+  }, [backend, i18n]);
+
+  useEffect(() => {
+    void refreshStatus();
+  }, [refreshStatus]);
+
+  const lang = settings.language ?? pickLanguage(navigator.languages);
+  useEffect(() => {
+    if (i18n.language !== lang) void i18n.changeLanguage(lang);
+    document.documentElement.lang = localeTag(lang);
+  }, [i18n, lang]);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = settings.theme ?? 'system';
+  }, [settings.theme]);
+
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [t, lang]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (opensSearch(e)) {
+        e.preventDefault();
+        setSearching(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Move focus to the new screen's content, for keyboard and screen reader users.
+  useEffect(() => {
+    mainRef.current?.focus({ preventScroll: true });
+  }, [route.screen]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(''), 4000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const ctx = useMemo<AppContextValue | null>(
+    () =>
+      status && {
+        backend,
+        status,
+        refreshStatus,
+        settings,
+        locale: localeTag(lang),
+        saveSettings: async (s: Settings) => {
+          try {
+            setSettings(await backend.call('save_settings', s));
+          } catch (e) {
+            setError(errorMessage(i18n.t, e));
+          }
+        },
+        notify: (m: string) => {
+          setError('');
+          setNotice(m);
+        },
+        fail: (e: unknown) => setError(errorMessage(i18n.t, e)),
+      },
+    [backend, status, refreshStatus, settings, lang, i18n],
+  );
+
+  if (!ctx) {
+    return (
+      <div className="splash" role="status">
+        {error || t('common.loading')}
+      </div>
+    );
+  }
+
+  const activeNav = route.screen === 'account' ? 'accounts' : route.screen;
+
+  return (
+    <AppContext.Provider value={ctx}>
+      <div className="app">
+        <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), mainRef.current?.focus())}>
+          {t('app.skip')}
+        </a>
+        <nav className="sidebar" aria-label={t('nav.main')}>
+          <div className="brand">{t('app.title')}</div>
+          <button type="button" className="search-button" onClick={() => setSearching(true)} disabled={!status?.ready}>
+            <span>{t('nav.search')}</span>
+            <kbd>Ctrl K</kbd>
+          </button>
+          <ul>
+            {NAV.map((screen) => (
+              <li key={screen}>
+                <a href={routeHash({ screen } as Route)} aria-current={activeNav === screen ? 'page' : undefined}>
+                  {t(`nav.${screen}`)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" ref={mainRef} tabIndex={-1}>
+          {error && (
+            <div className="error" role="alert">
+              <span>{error}</span>
+              <button type="button" onClick={() => setError('')} aria-label={t('common.close')}>
+                ×
+              </button>
+            </div>
+          )}
+          {!status?.ready && route.screen !== 'settings' ? <Welcome /> : <Screen route={route} />}
+        </main>
+        <div className="toast" role="status" aria-live="polite">
+          {notice}
+        </div>
+        {searching && <SearchPalette onClose={() => setSearching(false)} />}
+      </div>
+    </AppContext.Provider>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.screen) {
+    case 'today':
+      return <Today />;
+    case 'accounts':
+      return <Accounts />;
+    case 'account':
+      return <AccountPage key={route.id} id={route.id} />;
+    case 'contacts':
+      return <Contacts />;
+    case 'leads':
+      return <Leads />;
+    case 'tasks':
+      return <Tasks />;
+    case 'pipeline':
+      return <Pipeline />;
+    case 'sync':
+      return <Sync />;
+    case 'settings':
+      return <SettingsScreen />;
+  }
+}

@@ -1,0 +1,92 @@
+// The UI reaches the core only through a Backend: Tauri's IPC in the desktop
+// app, or HTTP to the loopback bridge (crm-bridge) in a browser. Both carry
+// the same command names and arguments (crm_app::COMMANDS).
+
+import type * as T from './types';
+
+export type * from './types';
+
+/** Every command of the core, with its argument and result types. Sync's
+ * commands join this table when the sync client lands. */
+export interface Commands {
+  status: [void, T.Status];
+  create_database: [{ name: string; email?: string | null; currency: string }, T.Status];
+  load_demo: [{ accounts: number; seed?: number }, T.DemoSummary];
+  account_facets: [void, T.Facets];
+  list_accounts: [T.AccountListQuery, T.Page<T.AccountRow>];
+  account_view: [{ id: T.Id }, T.AccountView];
+  timeline: [{ account_id: T.Id; after?: T.TimelineCursor | null; limit?: number }, T.Timeline];
+  history: [{ id: T.Id }, T.FieldHistory[]];
+  create_account: [{ fields: Record<string, string> }, T.Id];
+  update_account: [{ id: T.Id; fields: Record<string, string> }, boolean];
+  log_interaction: [
+    {
+      account_id: T.Id;
+      kind: string;
+      subject: string;
+      body?: string | null;
+      outcome?: string | null;
+      contact_id?: T.Id | null;
+      opportunity_id?: T.Id | null;
+      occurred_at?: string | null;
+    },
+    T.Interaction,
+  ];
+  list_contacts: [{ query?: string | null; offset?: number; limit?: number }, T.Page<T.ContactRow>];
+  create_contact: [{ account_id: T.Id; fields: Record<string, string> }, T.Id];
+  list_leads: [{ status?: string | null; limit?: number }, T.Lead[]];
+  create_lead: [{ fields: Record<string, string> }, T.Id];
+  qualify_lead: [{ id: T.Id }, T.Lead];
+  convert_lead: [
+    { id: T.Id; account_id?: T.Id | null; deal_name?: string | null; amount?: string | null; currency?: string | null },
+    T.Converted,
+  ];
+  disqualify_lead: [{ id: T.Id; reason: string }, T.Lead];
+  list_tasks: [{ scope: T.TaskScope; mine: boolean; today: string; limit?: number }, T.TaskRow[]];
+  create_task: [{ title: string; due_date?: string | null; account_id?: T.Id | null }, T.Id];
+  complete_task: [{ id: T.Id }, null];
+  pipeline: [{ cards_per_stage?: number }, T.Board];
+  create_deal: [
+    { account_id: T.Id; name: string; amount: string; currency?: string | null; stage?: string | null; close_date?: string | null },
+    T.Id,
+  ];
+  move_deal: [{ id: T.Id; stage: string; lost_reason?: string | null }, T.DealCard];
+  search: [{ query: string; per_group?: number }, T.SearchGroup[]];
+  today: [{ today: string }, T.Today];
+  sync_status: [void, T.SyncStatus];
+  sync_now: [void, T.SyncStatus];
+  get_settings: [void, T.Settings];
+  save_settings: [T.Settings, T.Settings];
+  mark_ready: [{ screen: string; shown: number; total: number }, null];
+}
+
+export type Command = keyof Commands;
+export type Args<C extends Command> = Commands[C][0];
+export type Result<C extends Command> = Commands[C][1];
+
+export interface Backend {
+  /** Run a command of the core. Rejects with a BackendError. */
+  call<C extends Command>(command: C, ...args: Args<C> extends void ? [] : [Args<C>]): Promise<Result<C>>;
+  /** Hear progress of long commands; returns the unsubscribe function. */
+  onProgress(listener: (p: T.Progress) => void): () => void;
+}
+
+/** A failed command, carrying the core's error for translation. */
+export class BackendError extends Error {
+  readonly error: T.AppError;
+  constructor(error: T.AppError) {
+    super(error.code);
+    this.error = error;
+  }
+}
+
+function isAppError(e: unknown): e is T.AppError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message_key' in e;
+}
+
+/** Whatever a backend threw, as a BackendError the UI can translate. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (isAppError(e)) return new BackendError({ ...e, params: e.params ?? {} });
+  return new BackendError({ code: 'unreachable', message_key: 'error.unreachable', params: {} });
+}

@@ -1,0 +1,325 @@
+// The shapes the core sends and takes (crates/crm-app, crates/crm-store).
+
+export type Id = string;
+
+export interface AppError {
+  code: string;
+  message_key: string;
+  params: Record<string, unknown>;
+  field?: string;
+}
+
+export interface Progress {
+  task: string;
+  done: number;
+  total: number;
+}
+
+export interface User {
+  id: Id;
+  name: string;
+  email: string | null;
+  role: string;
+  team: string | null;
+  active: boolean;
+}
+
+export interface Status {
+  ready: boolean;
+  data_dir: string;
+  user: User | null;
+  currency: string | null;
+  accounts: number;
+}
+
+export type AccountSort = 'default' | 'name' | 'industry' | 'region' | 'lifecycle' | 'owner' | 'updated';
+
+export interface AccountListQuery {
+  query?: string | null;
+  industry?: string | null;
+  region?: string | null;
+  lifecycle?: string | null;
+  owner_id?: Id | null;
+  sort?: AccountSort;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+export interface AccountRow {
+  id: Id;
+  name: string;
+  industry: string | null;
+  region: string | null;
+  lifecycle: string;
+  phone: string | null;
+  owner_name: string | null;
+  updated_at: string;
+}
+
+export interface Page<T> {
+  total: number;
+  rows: T[];
+}
+
+export interface Facets {
+  industries: string[];
+  regions: string[];
+  owners: User[];
+}
+
+export interface Stamp {
+  created_at: string;
+  created_by: Id | null;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface Account extends Stamp {
+  id: Id;
+  name: string;
+  kind: string;
+  industry: string | null;
+  region: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  size: string | null;
+  lifecycle: string;
+  tags: string[];
+  owner_id: Id | null;
+  owner_name: string | null;
+  notes: string | null;
+}
+
+export interface Contact extends Stamp {
+  id: Id;
+  account_id: Id;
+  name: string;
+  title: string | null;
+  emails: string[];
+  phones: string[];
+  preferred_channel: string | null;
+  notes: string | null;
+}
+
+export interface Interaction extends Stamp {
+  id: Id;
+  kind: string;
+  direction: string | null;
+  occurred_at: string;
+  subject: string;
+  body: string | null;
+  outcome: string | null;
+  account_id: Id | null;
+  contact_id: Id | null;
+  contact_name: string | null;
+  opportunity_id: Id | null;
+  lead_id: Id | null;
+  author_id: Id | null;
+  author_name: string | null;
+}
+
+export interface Money {
+  minor: number;
+  currency: string;
+}
+
+export interface Opportunity extends Stamp {
+  id: Id;
+  account_id: Id;
+  account_name: string | null;
+  name: string;
+  stage: string;
+  amount: Money;
+  probability: number | null;
+  close_date: string | null;
+  owner_id: Id | null;
+  lost_reason: string | null;
+  notes: string | null;
+}
+
+export interface Task extends Stamp {
+  id: Id;
+  title: string;
+  due_date: string | null;
+  assignee_id: Id | null;
+  account_id: Id | null;
+  done_at: string | null;
+  notes: string | null;
+}
+
+export interface TimelineCursor {
+  occurred_at: number;
+  id: Id;
+}
+
+export interface Timeline {
+  entries: Interaction[];
+  next: TimelineCursor | null;
+}
+
+export interface AccountView {
+  account: Account;
+  contacts: Contact[];
+  open_opportunities: Opportunity[];
+  open_tasks: Task[];
+  timeline: Timeline;
+  interaction_count: number;
+}
+
+export interface FieldHistory {
+  field: string;
+  old: unknown;
+  new: unknown;
+  changed_by: Id | null;
+  changed_by_name: string | null;
+  changed_at: string;
+  op: string;
+}
+
+export interface ContactRow {
+  id: Id;
+  name: string;
+  title: string | null;
+  email: string | null;
+  phone: string | null;
+  account_id: Id;
+  account_name: string;
+}
+
+export interface Lead extends Stamp {
+  id: Id;
+  name: string;
+  company: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string | null;
+  source: string | null;
+  status: string;
+  score: number | null;
+  disqualify_reason: string | null;
+  converted_account_id: Id | null;
+}
+
+export interface Converted {
+  account_id: Id;
+  contact_id: Id;
+  opportunity_id: Id;
+  interactions_moved: number;
+  tasks_moved: number;
+}
+
+export interface TaskRow {
+  id: Id;
+  title: string;
+  due_date: string | null;
+  account_id: Id | null;
+  account_name: string | null;
+  assignee_name: string | null;
+  done_at: string | null;
+}
+
+export type TaskScope = 'all' | 'overdue' | 'today' | 'upcoming';
+
+export interface ActivityRow {
+  id: Id;
+  kind: string;
+  subject: string;
+  occurred_at: string;
+  account_id: Id | null;
+  account_name: string | null;
+  author_name: string | null;
+}
+
+export interface Today {
+  overdue: TaskRow[];
+  due_today: TaskRow[];
+  upcoming: TaskRow[];
+  recent: ActivityRow[];
+}
+
+export interface StageTotal {
+  stage: string;
+  currency: string;
+  count: number;
+  amount: number;
+  weighted: number;
+}
+
+export interface DealCard {
+  id: Id;
+  name: string;
+  stage: string;
+  account_id: Id;
+  account_name: string;
+  amount: number;
+  currency: string;
+  probability: number | null;
+  close_date: string | null;
+  owner_name: string | null;
+}
+
+export interface BoardColumn {
+  key: string;
+  position: number;
+  probability: number;
+  closed: boolean;
+  won: boolean;
+  count: number;
+  totals: StageTotal[];
+  deals: DealCard[];
+}
+
+export interface Board {
+  columns: BoardColumn[];
+}
+
+export type Entity = 'user' | 'account' | 'contact' | 'interaction' | 'lead' | 'opportunity' | 'task';
+
+export interface SearchHit {
+  entity: Entity;
+  id: Id;
+  title: string;
+  detail: string | null;
+  account_id: Id | null;
+  occurred_at: string | null;
+}
+
+export interface SearchGroup {
+  entity: Entity;
+  hits: SearchHit[];
+}
+
+export interface PendingChange {
+  seq: number;
+  entity: Entity;
+  record_id: Id;
+  kind: string;
+  fields: string[];
+  at: string;
+}
+
+export interface SyncStatus {
+  pending: number;
+  changes: PendingChange[];
+  server: string | null;
+}
+
+export interface Settings {
+  language: string | null;
+  theme: string | null;
+  server_url: string | null;
+  login: string | null;
+}
+
+export interface DemoSummary {
+  users: number;
+  accounts: number;
+  contacts: number;
+  interactions: number;
+  opportunities: number;
+  leads: number;
+  tasks: number;
+}

@@ -1,0 +1,46 @@
+// The pipeline board's local logic: moving a card between columns at once
+// (before the core confirms) and keeping each column's totals right.
+import type { Board, BoardColumn, DealCard, StageTotal } from '../backend';
+
+function withDeal(totals: StageTotal[], stage: string, deal: DealCard, probability: number, sign: 1 | -1): StageTotal[] {
+  const weighted = Math.trunc((deal.amount * probability) / 100);
+  const found = totals.find((t) => t.currency === deal.currency);
+  const next = found
+    ? totals.map((t) =>
+        t === found
+          ? { ...t, count: t.count + sign, amount: t.amount + sign * deal.amount, weighted: t.weighted + sign * weighted }
+          : t,
+      )
+    : [...totals, { stage, currency: deal.currency, count: 1, amount: deal.amount, weighted }];
+  return next.filter((t) => t.count > 0);
+}
+
+/** The board after moving `dealId` to `stage`; the deal takes the stage's
+ * default probability, as the core does. Unknown deal or same stage: unchanged. */
+export function moveCard(board: Board, dealId: string, stage: string): Board {
+  const from = board.columns.find((c) => c.deals.some((d) => d.id === dealId));
+  const to = board.columns.find((c) => c.key === stage);
+  if (!from || !to || from === to) return board;
+  const deal = from.deals.find((d) => d.id === dealId)!;
+  const moved: DealCard = { ...deal, stage, probability: to.probability };
+  const columns = board.columns.map((c): BoardColumn => {
+    if (c === from) {
+      return {
+        ...c,
+        count: c.count - 1,
+        deals: c.deals.filter((d) => d.id !== dealId),
+        totals: withDeal(c.totals, c.key, deal, deal.probability ?? c.probability, -1),
+      };
+    }
+    if (c === to) {
+      return {
+        ...c,
+        count: c.count + 1,
+        deals: [moved, ...c.deals],
+        totals: withDeal(c.totals, c.key, moved, to.probability, 1),
+      };
+    }
+    return c;
+  });
+  return { columns };
+}

@@ -1,0 +1,38 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import i18next from 'i18next';
+import { BackendError } from '../backend';
+import { initI18n } from '../i18n';
+import { errorMessage } from './errors';
+
+beforeAll(async () => {
+  await initI18n('en');
+});
+
+const t = (...args: Parameters<typeof i18next.t>) => i18next.t(...args);
+
+describe('error messages', () => {
+  it('names the refused field and the problem in the user’s language', async () => {
+    const e = new BackendError({ code: 'invalid', message_key: 'problem.amount', params: { currency: 'CNY', decimals: 2 }, field: 'amount' });
+    await i18next.changeLanguage('en');
+    expect(errorMessage(t as never, e)).toBe('Amount is not an amount in CNY (like 12000.50, at most 2 decimals)');
+    await i18next.changeLanguage('zh');
+    expect(errorMessage(t as never, e)).toBe('金额不是有效的 CNY 金额（例如 12000.50，最多 2 位小数）');
+    await i18next.changeLanguage('es');
+    expect(errorMessage(t as never, e)).toContain('Importe no es un importe en CNY');
+  });
+
+  it('translates the entity and status parameters too', async () => {
+    await i18next.changeLanguage('en');
+    const gone = new BackendError({ code: 'not_found', message_key: 'error.not_found', params: { entity: 'opportunity' } });
+    expect(errorMessage(t as never, gone)).toBe('This deal no longer exists; it may have been deleted.');
+    const closed = new BackendError({ code: 'lead_closed', message_key: 'error.lead_closed', params: { status: 'converted' } });
+    expect(errorMessage(t as never, closed)).toBe('This lead is already Converted.');
+  });
+
+  it('never shows a raw code, stack or unknown key', async () => {
+    await i18next.changeLanguage('en');
+    const unknown = new BackendError({ code: 'weird', message_key: 'error.weird', params: {} });
+    expect(errorMessage(t as never, unknown)).toBe(i18next.t('error.internal'));
+    expect(errorMessage(t as never, new TypeError('Failed to fetch'))).toBe(i18next.t('error.unreachable'));
+  });
+});

@@ -1,0 +1,223 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Lead } from '../backend';
+import { useApp } from '../context';
+
+const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
+const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
+
+type Dialog = { lead: Lead; action: 'convert' | 'disqualify' } | null;
+
+export default function Leads() {
+  const { t } = useTranslation();
+  const { backend, fail, notify } = useApp();
+  const [status, setStatus] = useState('');
+  const [leads, setLeads] = useState<Lead[] | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [adding, setAdding] = useState(false);
+
+  const load = useCallback(() => {
+    backend.call('list_leads', { status: status || null }).then(setLeads, fail);
+  }, [backend, status, fail]);
+  useEffect(load, [load]);
+
+  const qualify = async (lead: Lead) => {
+    try {
+      await backend.call('qualify_lead', { id: lead.id });
+      notify(`${lead.name}: ${t('lead_status.qualified')}`);
+      load();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="leads-title">
+      <header className="screen-head">
+        <h1 id="leads-title">{t('leads.title')}</h1>
+        <label>
+          {t('leads.status_filter')}{' '}
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">{t('common.any')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`lead_status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="primary" onClick={() => setAdding(true)}>
+          {t('leads.new')}
+        </button>
+      </header>
+      {adding && <NewLead onDone={() => (setAdding(false), load())} />}
+      {dialog && <LeadDialog {...dialog} onClose={() => setDialog(null)} onDone={() => (setDialog(null), load())} />}
+      {leads === null ? (
+        <p>{t('common.loading')}</p>
+      ) : leads.length === 0 ? (
+        <p className="muted">{t('leads.none')}</p>
+      ) : (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>{t('field.name')}</th>
+              <th>{t('field.company')}</th>
+              <th>{t('field.source')}</th>
+              <th>{t('field.status')}</th>
+              <th>{t('field.score')}</th>
+              <th>
+                <span className="sr-only">{t('common.open')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {leads.map((lead) => {
+              const open = !['converted', 'disqualified'].includes(lead.status);
+              return (
+                <tr key={lead.id}>
+                  <td>
+                    {lead.name}
+                    <div className="muted small">{[lead.email, lead.phone].filter(Boolean).join(' · ')}</div>
+                  </td>
+                  <td>{lead.company}</td>
+                  <td>{lead.source}</td>
+                  <td>
+                    <span className={`badge ${lead.status}`}>{t(`lead_status.${lead.status}`)}</span>
+                    {lead.disqualify_reason && <div className="muted small">{lead.disqualify_reason}</div>}
+                  </td>
+                  <td>{lead.score ?? ''}</td>
+                  <td className="actions">
+                    {open && lead.status !== 'qualified' && (
+                      <button type="button" onClick={() => qualify(lead)}>
+                        {t('leads.qualify')}
+                      </button>
+                    )}
+                    {open && (
+                      <button type="button" className="primary" onClick={() => setDialog({ lead, action: 'convert' })}>
+                        {t('leads.convert')}
+                      </button>
+                    )}
+                    {open && (
+                      <button type="button" onClick={() => setDialog({ lead, action: 'disqualify' })}>
+                        {t('leads.disqualify')}
+                      </button>
+                    )}
+                    {lead.converted_account_id && <a href={`#/accounts/${lead.converted_account_id}`}>{t('common.open')}</a>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function LeadDialog({ lead, action, onClose, onDone }: { lead: Lead; action: 'convert' | 'disqualify'; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const { backend, fail, notify, status } = useApp();
+  const [dealName, setDealName] = useState(lead.company ? `${lead.company}: ${lead.name}` : lead.name);
+  const [amount, setAmount] = useState('');
+  const [currency, setCurrency] = useState(status.currency ?? 'USD');
+  const [reason, setReason] = useState('');
+  const title = t(action === 'convert' ? 'leads.convert_title' : 'leads.disqualify_title', { name: lead.name });
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      if (action === 'convert') {
+        const done = await backend.call('convert_lead', { id: lead.id, deal_name: dealName, amount: amount || null, currency });
+        notify(t('leads.converted'));
+        onDone();
+        window.location.hash = `#/accounts/${done.account_id}`;
+      } else {
+        await backend.call('disqualify_lead', { id: lead.id, reason });
+        notify(`${lead.name}: ${t('lead_status.disqualified')}`);
+        onDone();
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <form
+        className="modal card form"
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        onSubmit={submit}
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2>{title}</h2>
+        {action === 'convert' ? (
+          <>
+            <p className="muted">{t('leads.convert_hint')}</p>
+            <label>
+              {t('field.deal_name')}
+              <input value={dealName} onChange={(e) => setDealName(e.target.value)} autoFocus />
+            </label>
+            <div className="row">
+              <label className="grow">
+                {t('field.amount')}
+                <input value={amount} inputMode="decimal" onChange={(e) => setAmount(e.target.value)} />
+              </label>
+              <label>
+                {t('field.currency')}
+                <input value={currency} size={4} onChange={(e) => setCurrency(e.target.value.toUpperCase())} />
+              </label>
+            </div>
+          </>
+        ) : (
+          <label>
+            {t('field.reason')}
+            <input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+          </label>
+        )}
+        <div className="row">
+          <button type="submit" className="primary">
+            {action === 'convert' ? t('leads.convert') : t('leads.disqualify')}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function NewLead({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const { backend, fail } = useApp();
+  const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(NEW_FIELDS.map((f) => [f, ''])));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+      await backend.call('create_lead', { fields: filled });
+      onDone();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  return (
+    <form className="card form inline" onSubmit={submit} aria-label={t('leads.new')}>
+      {NEW_FIELDS.map((f, i) => (
+        <label key={f}>
+          {t(`field.${f}`)}
+          <input value={fields[f]} autoFocus={i === 0} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
+        </label>
+      ))}
+      <button type="submit" className="primary">
+        {t('common.save')}
+      </button>
+      <button type="button" onClick={onDone}>
+        {t('common.cancel')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,121 @@
+import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Board, BoardColumn, DealCard } from '../backend';
+import { useApp } from '../context';
+import { moveCard } from '../lib/board';
+import { formatDate, formatMoney } from '../lib/format';
+
+/** Opportunities by stage: drag a card (or use its menu) to move the deal. */
+export default function Pipeline() {
+  const { t } = useTranslation();
+  const { backend, fail, notify } = useApp();
+  const [board, setBoard] = useState<Board | null>(null);
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
+
+  const load = useCallback(() => {
+    backend.call('pipeline', {}).then(setBoard, fail);
+  }, [backend, fail]);
+  useEffect(load, [load]);
+
+  const move = async (deal: DealCard, stage: string) => {
+    if (!board || deal.stage === stage) return;
+    const before = board;
+    setBoard(moveCard(board, deal.id, stage)); // at once; the core confirms below
+    try {
+      const lostReason = stage === 'lost' ? window.prompt(t('field.lost_reason')) : null;
+      await backend.call('move_deal', { id: deal.id, stage, lost_reason: lostReason || null });
+      notify(t('pipeline.moved', { name: deal.name, stage: t(`stage.${stage}`) }));
+    } catch (e) {
+      setBoard(before);
+      fail(e);
+    }
+  };
+
+  const onDragEnd = (e: DragEndEvent) => {
+    const deal = e.active.data.current?.deal as DealCard | undefined;
+    const stage = e.over?.id as string | undefined;
+    if (deal && stage) void move(deal, stage);
+  };
+
+  if (!board) return <p>{t('common.loading')}</p>;
+  return (
+    <section className="screen-fill" aria-labelledby="pipeline-title">
+      <header className="screen-head">
+        <h1 id="pipeline-title">{t('pipeline.title')}</h1>
+        <span className="muted">{t('pipeline.drag_hint')}</span>
+      </header>
+      <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+        <div className="board" aria-label={t('pipeline.board')}>
+          {board.columns.map((column) => (
+            <Column key={column.key} column={column} stages={board.columns} onMove={move} />
+          ))}
+        </div>
+      </DndContext>
+    </section>
+  );
+}
+
+function Column({ column, stages, onMove }: { column: BoardColumn; stages: BoardColumn[]; onMove: (d: DealCard, s: string) => void }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  const { setNodeRef, isOver } = useDroppable({ id: column.key });
+  const name = t(`stage.${column.key}`);
+  return (
+    <section ref={setNodeRef} className={`column${isOver ? ' over' : ''}`} aria-label={name} data-stage={column.key}>
+      <header>
+        <h2>
+          {name} <span className="count">{t('pipeline.deals', { count: column.count })}</span>
+        </h2>
+        <dl className="totals">
+          {column.totals.map((total) => (
+            <div key={total.currency}>
+              <dt>{t('pipeline.total')}</dt>
+              <dd>{formatMoney(total.amount, total.currency, locale, true)}</dd>
+              <dt>{t('pipeline.weighted')}</dt>
+              <dd>{formatMoney(total.weighted, total.currency, locale, true)}</dd>
+            </div>
+          ))}
+        </dl>
+        {column.count > column.deals.length && <p className="muted small">{t('pipeline.showing', { shown: column.deals.length })}</p>}
+      </header>
+      <ul>
+        {column.deals.map((deal) => (
+          <Card key={deal.id} deal={deal} stages={stages} onMove={onMove} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[]; onMove: (d: DealCard, s: string) => void }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: deal.id, data: { deal } });
+  const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)`, zIndex: 10 } : undefined;
+  return (
+    <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
+      <div className="deal-name">{deal.name}</div>
+      <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
+        {deal.account_name}
+      </a>
+      <div className="row small">
+        <strong className="grow">{formatMoney(deal.amount, deal.currency, locale)}</strong>
+        {deal.probability !== null && <span className="muted">{deal.probability}%</span>}
+      </div>
+      {deal.close_date && <div className="muted small">{formatDate(deal.close_date, locale)}</div>}
+      <label className="small move" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+        <span className="sr-only">
+          {t('pipeline.move_to')} ({deal.name})
+        </span>
+        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={`${t('pipeline.move_to')}: ${deal.name}`}>
+          {stages.map((s) => (
+            <option key={s.key} value={s.key}>
+              {t('pipeline.move_to')} {t(`stage.${s.key}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+    </li>
+  );
+}

@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TaskRow, Today as TodayData } from '../backend';
+import { useApp } from '../context';
+import { formatDateTime, formatRelativeDay, localDay } from '../lib/format';
+
+export default function Today() {
+  const { t } = useTranslation();
+  const { backend, status, fail } = useApp();
+  const [data, setData] = useState<TodayData | null>(null);
+
+  useEffect(() => {
+    backend.call('today', { today: localDay() }).then(setData, fail);
+  }, [backend, fail]);
+
+  const done = async (task: TaskRow) => {
+    try {
+      await backend.call('complete_task', { id: task.id });
+      setData(await backend.call('today', { today: localDay() }));
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  return (
+    <section aria-labelledby="today-title">
+      <h1 id="today-title">{t('today.greeting', { name: status.user?.name ?? '' })}</h1>
+      {!data ? (
+        <p>{t('common.loading')}</p>
+      ) : (
+        <div className="columns">
+          <div>
+            <TaskList title={t('today.overdue')} tasks={data.overdue} onDone={done} tone="late" />
+            <TaskList title={t('today.due_today')} tasks={data.due_today} onDone={done} />
+            <TaskList title={t('today.upcoming')} tasks={data.upcoming} onDone={done} />
+          </div>
+          <Recent rows={data.recent} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function TaskList(props: { title: string; tasks: TaskRow[]; onDone: (t: TaskRow) => void; tone?: 'late' }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  const today = new Date();
+  return (
+    <section className="card" aria-label={props.title}>
+      <h2>
+        {props.title} <span className="count">{props.tasks.length}</span>
+      </h2>
+      {props.tasks.length === 0 ? (
+        <p className="muted">{t('today.nothing_due')}</p>
+      ) : (
+        <ul className="tasks">
+          {props.tasks.map((task) => (
+            <li key={task.id}>
+              <input type="checkbox" aria-label={t('tasks.mark_done', { title: task.title })} onChange={() => props.onDone(task)} />
+              <span className="grow">
+                {task.title}
+                {task.account_id && (
+                  <>
+                    {' · '}
+                    <a href={`#/accounts/${task.account_id}`}>{task.account_name}</a>
+                  </>
+                )}
+              </span>
+              {task.due_date && (
+                <span className={props.tone === 'late' ? 'late' : 'muted'}>{formatRelativeDay(task.due_date, today, locale)}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Recent({ rows }: { rows: TodayData['recent'] }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  return (
+    <section className="card" aria-labelledby="recent-title">
+      <h2 id="recent-title">{t('today.recent')}</h2>
+      {rows.length === 0 ? (
+        <p className="muted">{t('today.nothing_recent')}</p>
+      ) : (
+        <ul className="feed">
+          {rows.map((r) => (
+            <li key={r.id}>
+              <span className={`kind kind-${r.kind}`}>{t(`kind.${r.kind}`)}</span>
+              <div className="grow">
+                <div>{r.subject}</div>
+                <div className="muted">
+                  {r.account_id && <a href={`#/accounts/${r.account_id}`}>{r.account_name}</a>}
+                  {' · '}
+                  {r.author_name && t('account.by', { name: r.author_name })}
+                  {' · '}
+                  {formatDateTime(r.occurred_at, locale)}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
