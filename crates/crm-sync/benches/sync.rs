@@ -441,7 +441,12 @@ fn many_clients(bin: &Path, label: &str, database: &str, clients: usize) {
                                 .expect("insert");
                         }
                         let started = Instant::now();
-                        match crm_sync::sync(store, &Options::default(), |_| {}, &AtomicBool::new(false)) {
+                        match crm_sync::sync(
+                            store,
+                            &Options::default(),
+                            |_| {},
+                            &AtomicBool::new(false),
+                        ) {
                             Ok(_) => times.push(Ok(started.elapsed())),
                             Err(e) => times.push(Err(e.to_string())),
                         }
@@ -458,9 +463,16 @@ fn many_clients(bin: &Path, label: &str, database: &str, clients: usize) {
     let elapsed = started.elapsed();
     let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     if let Some(first) = failures.first() {
-        println!("  {} of {} syncs failed; the first: {first}", failures.len(), results.len());
+        println!(
+            "  {} of {} syncs failed; the first: {first}",
+            failures.len(),
+            results.len()
+        );
     }
-    let mut samples: Vec<Duration> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    let mut samples: Vec<Duration> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
     let syncs = samples.len();
     println!(
         "{clients} clients at once ({label}): {syncs} syncs of {EDITS} new records each in {:.1} s = {:.0} syncs/s, {:.0} ops/s; sync latency p50 {:.0} ms, p99 {:.0} ms; server peak memory {:.0} MB",
