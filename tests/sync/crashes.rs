@@ -231,6 +231,24 @@ fn case_6_the_server_dying_in_the_middle_of_a_pull_loses_nothing() {
         err.to_string().contains("1 changes are safe and queued"),
         "{err}"
     );
+    // The command says so too, with its own exit code, in the user's language.
+    let out = boss.crm(&["sync"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "unreachable has its own exit code"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("server unreachable; 1 changes are safe and queued"),
+        "{stderr}"
+    );
+    let out = boss.crm(&["--lang", "zh", "sync"], &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("无法连接服务器"),
+        "in Chinese too"
+    );
+    assert_eq!(boss.pending(), 1, "and nothing was lost");
     let _ = PASSWORD;
 }
 
