@@ -219,6 +219,9 @@ fn case_9_same_field_offline_is_lww_or_a_conflict_and_different_fields_merge() {
         account,
         &[("phone", json!("+34 600 111 111"))],
     );
+    // Later by the clock: the clock counts milliseconds, and two edits in the
+    // same one would be ordered by device id instead.
+    std::thread::sleep(std::time::Duration::from_millis(5));
     boss.update(
         EntityKind::Account,
         account,

@@ -153,6 +153,7 @@ fn check_existing(path: &Path) -> Result<bool> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|_| not_ours())?;
+    conn.busy_timeout(Duration::from_secs(30))?;
     // Reading the header is what fails on a file that is not SQLite at all.
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -175,14 +176,15 @@ fn check_existing(path: &Path) -> Result<bool> {
 
 fn connect(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
+    // First of all: another handle (the app and `crm` at once, the maintenance
+    // thread) may hold a lock for a moment, even while this one sets up WAL;
+    // waiting beats failing.
+    conn.busy_timeout(Duration::from_secs(30))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // NORMAL in WAL mode: a committed write survives any crash of the app or
     // the OS; only a power cut can drop the last commits, never half of one.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // Another handle (the app and `crm` at once, the maintenance thread) may
-    // hold the write lock for a moment; waiting beats failing an edit.
-    conn.busy_timeout(Duration::from_secs(30))?;
     // Checkpoints run on the Maintenance thread, not inside commits.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.set_prepared_statement_cache_capacity(64);
