@@ -328,7 +328,19 @@ pub fn sync(
     mut progress: impl FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Summary, SyncError> {
+    // One sync at a time per database (the app and `crm sync` at once): the
+    // second waits for the first, then finds little left to do.
+    let lock_path = store.path().with_extension("sync-lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| SyncError::Store(StoreError::Io(e)))?;
+    lock.lock()
+        .map_err(|e| SyncError::Store(StoreError::Io(e)))?;
     let result = sync_inner(store, options, &mut progress, cancel);
+    drop(lock);
     let error = result.as_ref().err().map(ToString::to_string);
     store.record_sync_result(error.as_deref())?;
     result
