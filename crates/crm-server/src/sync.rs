@@ -491,29 +491,46 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
         && parent.deleted
     {
         let mine = json!({ op.entity.name(): op.record_id.to_string() });
-        conflict_record(
+        return deleted_meanwhile(
             tx,
             &parent,
-            Clash {
-                field: SEEN_FIELD,
-                base: &Value::Null,
-                mine: &mine,
-                theirs: &json!("deleted"),
-            },
+            &mine,
             op,
-            None,
-        )?;
-        return Ok(verdict(
-            op,
-            Outcome::Conflict,
-            Some("parent_deleted"),
-            Some(
-                "added to an account that was deleted meanwhile; restore the account or let it go"
-                    .into(),
-            ),
-        ));
+            "parent_deleted",
+            "added to an account that was deleted meanwhile; restore the account or let it go",
+        );
     }
     Ok(verdict(op, Outcome::Applied, None, None))
+}
+
+/// `op` meets a record deleted meanwhile: a conflict between what the op
+/// wanted (`mine`) and the deletion, for the people involved to settle.
+fn deleted_meanwhile(
+    tx: &mut dyn Tx,
+    deleted: &StoredRecord,
+    mine: &Value,
+    op: &Op,
+    code: &str,
+    message: &str,
+) -> StorageResult<Verdict> {
+    conflict_record(
+        tx,
+        deleted,
+        Clash {
+            field: SEEN_FIELD,
+            base: &Value::Null,
+            mine,
+            theirs: &json!("deleted"),
+        },
+        op,
+        None,
+    )?;
+    Ok(verdict(
+        op,
+        Outcome::Conflict,
+        Some(code),
+        Some(message.to_owned()),
+    ))
 }
 
 fn update(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<Verdict> {
@@ -526,24 +543,14 @@ fn update(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<
                 .map(|(k, c)| (k.clone(), c.new.clone()))
                 .collect::<BTreeMap<_, _>>()
         );
-        conflict_record(
+        return deleted_meanwhile(
             tx,
             &current,
-            Clash {
-                field: SEEN_FIELD,
-                base: &Value::Null,
-                mine: &mine,
-                theirs: &json!("deleted"),
-            },
+            &mine,
             op,
-            None,
-        )?;
-        return Ok(verdict(
-            op,
-            Outcome::Conflict,
-            Some("edit_of_deleted"),
-            Some("the record was deleted on the server; restore it or let it go".into()),
-        ));
+            "edit_of_deleted",
+            "the record was deleted on the server; restore it or let it go",
+        );
     }
     let old_scope = (current.scope_user, current.scope_team.clone());
     let mut changed = false;
