@@ -1,23 +1,15 @@
 //! The `crm` command as a user runs it: the built binary, a real data
 //! directory, output read back as text and as JSON.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::Crm;
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Crm {
-    dir: TempDir,
-}
 
 impl Crm {
-    fn new() -> Self {
-        Crm {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
     fn initialised() -> Self {
         let crm = Crm::new();
         crm.ok(&[
@@ -30,35 +22,6 @@ impl Crm {
             "EUR",
         ]);
         crm
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("crm").expect("the crm binary");
-        cmd.env("CRM_DATA_DIR", self.dir.path())
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("CRM_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .args(args);
-        cmd
-    }
-
-    /// Run and expect success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().expect("run crm");
-        assert!(
-            out.status.success(),
-            "crm {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    /// Run with --json and expect success; returns the document.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).expect("one JSON document")
     }
 
     /// Run and expect failure; returns stderr.
@@ -74,16 +37,6 @@ impl Crm {
 
     fn id(&self, args: &[&str]) -> String {
         self.json(args)["id"].as_str().expect("an id").to_owned()
-    }
-
-    fn pending(&self) -> i64 {
-        self.json(&["outbox"])["pending"]
-            .as_i64()
-            .expect("pending count")
-    }
-
-    fn db(&self) -> std::path::PathBuf {
-        self.dir.path().join("crm.db")
     }
 }
 

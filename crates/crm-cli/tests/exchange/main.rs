@@ -2,50 +2,19 @@
 //! user runs them: the built binary on a real data directory, with the
 //! sample files of `assets/samples/`.
 
-use std::path::{Path, PathBuf};
+#[path = "../common/mod.rs"]
+mod common;
 
-use assert_cmd::Command;
+use std::path::Path;
+
+use common::Crm;
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Crm {
-    dir: TempDir,
-}
 
 impl Crm {
     fn initialised() -> Self {
-        let crm = Crm {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let crm = Crm::new();
         crm.ok(&["init", "--name", "Ana Méndez", "--currency", "EUR"]);
         crm
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("crm").expect("the crm binary");
-        cmd.env("CRM_DATA_DIR", self.dir.path())
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("CRM_LANG")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .args(args);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().expect("run crm");
-        assert!(
-            out.status.success(),
-            "crm {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).expect("one JSON document")
     }
 
     /// Run and expect failure; returns (stdout, stderr).
@@ -56,14 +25,6 @@ impl Crm {
             String::from_utf8(out.stdout).expect("utf-8 output"),
             String::from_utf8(out.stderr).expect("utf-8 errors"),
         )
-    }
-
-    fn pending(&self) -> i64 {
-        self.json(&["outbox"])["pending"].as_i64().expect("pending")
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("crm.db")
     }
 
     fn path(&self, name: &str) -> String {
