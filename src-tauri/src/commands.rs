@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use crm_app::{
-    AccountId, App, AppError, Board, BoardQuery, ContactQuery, ConvertLead, CreateContact,
-    CreateDatabase, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, Facets, LeadQuery,
-    LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, Status, SyncStatus,
-    TaskQuery, TimelineArgs, Today, TodayArgs, UpdateRecord,
+    AccountId, App, AppError, Board, BoardQuery, ConflictRow, ContactQuery, ConvertLead,
+    CreateContact, CreateDatabase, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, Facets,
+    LeadQuery, LoadDemo, LogInteraction, MoveDeal, RecordId, RejectedId, RejectedRow,
+    ResolveConflict, SearchArgs, Settings, SignIn, Status, SyncReport, SyncStatus, TaskQuery,
+    TimelineArgs, Today, TodayArgs, UpdateRecord,
 };
 use crm_store::{
     AccountListQuery, AccountPage, ContactPage, Converted, DealCard, DemoSummary, SearchGroup,
@@ -173,8 +174,51 @@ async fn sync_status(app: Shared<'_>) -> Out<SyncStatus> {
 }
 
 #[tauri::command]
-async fn sync_now(app: Shared<'_>) -> Out<SyncStatus> {
-    off_ui(&app, |a| a.sync_now()).await
+async fn sync_now<R: Runtime>(app: Shared<'_>, handle: AppHandle<R>) -> Out<SyncReport> {
+    off_ui(&app, move |a| {
+        a.sync_now(&|p| drop(handle.emit("progress", p)))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_cancel(app: Shared<'_>) -> Out<()> {
+    off_ui(&app, |a| a.sync_cancel()).await
+}
+
+#[tauri::command]
+async fn sync_login(app: Shared<'_>, args: SignIn) -> Out<SyncStatus> {
+    off_ui(&app, |a| a.sync_login(args)).await
+}
+
+#[tauri::command]
+async fn sync_logout(app: Shared<'_>) -> Out<SyncStatus> {
+    off_ui(&app, |a| a.sync_logout()).await
+}
+
+#[tauri::command]
+async fn list_conflicts(app: Shared<'_>) -> Out<Vec<ConflictRow>> {
+    off_ui(&app, |a| a.list_conflicts()).await
+}
+
+#[tauri::command]
+async fn resolve_conflict(app: Shared<'_>, args: ResolveConflict) -> Out<()> {
+    off_ui(&app, |a| a.resolve_conflict(args)).await
+}
+
+#[tauri::command]
+async fn list_rejected(app: Shared<'_>) -> Out<Vec<RejectedRow>> {
+    off_ui(&app, |a| a.list_rejected()).await
+}
+
+#[tauri::command]
+async fn retry_rejected(app: Shared<'_>, args: RejectedId) -> Out<SyncStatus> {
+    off_ui(&app, |a| a.retry_rejected(args)).await
+}
+
+#[tauri::command]
+async fn discard_rejected(app: Shared<'_>, args: RejectedId) -> Out<SyncStatus> {
+    off_ui(&app, |a| a.discard_rejected(args)).await
 }
 
 #[tauri::command]
@@ -223,6 +267,14 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         today,
         sync_status,
         sync_now,
+        sync_cancel,
+        sync_login,
+        sync_logout,
+        list_conflicts,
+        resolve_conflict,
+        list_rejected,
+        retry_rejected,
+        discard_rejected,
         get_settings,
         save_settings,
         mark_ready,
@@ -285,8 +337,8 @@ mod tests {
         )
         .expect("the database is created");
         assert_eq!(created["user"]["name"], "Li Wei");
-        let err = invoke(&webview, "sync_now", json!({})).expect_err("no server yet");
-        assert_eq!(err["message_key"], "error.sync_not_configured");
+        let err = invoke(&webview, "sync_now", json!({})).expect_err("not signed in yet");
+        assert_eq!(err["message_key"], "error.not_signed_in");
 
         for name in crm_app::COMMANDS {
             if let Err(e) = invoke(&webview, name, json!({ "args": {} })) {

@@ -4,6 +4,7 @@
 //! killed.
 
 mod crashes;
+mod desktop;
 mod merging;
 mod scope;
 mod simulation;

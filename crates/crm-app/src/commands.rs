@@ -345,34 +345,6 @@ pub struct TodayArgs {
     pub today: NaiveDate,
 }
 
-/// One local change waiting to be synced.
-#[derive(Debug, Clone, Serialize)]
-pub struct PendingChange {
-    /// Position in this device's sequence.
-    pub seq: i64,
-    /// The kind of record.
-    pub entity: EntityKind,
-    /// The record.
-    pub record_id: Id,
-    /// insert, update, delete, restore.
-    pub kind: String,
-    /// Changed fields.
-    pub fields: Vec<String>,
-    /// When, as the hybrid logical clock's wall time.
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
-/// The Sync screen.
-#[derive(Debug, Clone, Serialize)]
-pub struct SyncStatus {
-    /// Local changes not yet sent.
-    pub pending: i64,
-    /// The oldest of them.
-    pub changes: Vec<PendingChange>,
-    /// The team server, once one is configured.
-    pub server: Option<String>,
-}
-
 /// The UI's word that a screen first showed its data.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MarkReady {
@@ -906,39 +878,6 @@ impl App {
                 recent: s.recently_logged(20)?,
             })
         })
-    }
-
-    /// Local changes waiting for the team server.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let server = self.settings()?.server_url;
-        self.read(|s| {
-            let changes = s
-                .outbox(50)?
-                .into_iter()
-                .map(|op| PendingChange {
-                    seq: op.device_seq,
-                    entity: op.entity,
-                    record_id: op.record_id,
-                    kind: op.kind.as_str().to_owned(),
-                    fields: op.fields.keys().cloned().collect(),
-                    at: chrono::DateTime::from_timestamp_millis(
-                        i64::try_from(op.hlc.wall_ms).unwrap_or(i64::MAX),
-                    )
-                    .unwrap_or_default(),
-                })
-                .collect();
-            Ok(SyncStatus {
-                pending: s.outbox_len()?,
-                changes,
-                server,
-            })
-        })
-    }
-
-    /// Send local changes and receive the team's. Until the sync client
-    /// lands there is no team server to talk to.
-    pub fn sync_now(&self) -> Result<SyncStatus> {
-        Err(AppError::new("sync_not_configured"))
     }
 
     /// Log when a screen first became interactive, counted from the app's

@@ -16,6 +16,7 @@ mod commands;
 pub mod dispatch;
 mod error;
 mod settings;
+mod sync;
 
 use std::{
     fs::File,
@@ -32,6 +33,10 @@ pub use crm_domain::{FieldHistory as FieldChangeRow, Id, Interaction, Lead};
 pub use dispatch::COMMANDS;
 pub use error::{AppError, Result};
 pub use settings::Settings;
+pub use sync::{
+    ConflictRow, PendingChange, RejectedId, RejectedRow, ResolveConflict, Shown, SignIn,
+    SyncReport, SyncStatus,
+};
 
 /// Progress of a long command, sent to the UI as events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +55,7 @@ pub struct App {
     dir: PathBuf,
     writer: Mutex<Option<Store>>,
     reader: Mutex<Option<Store>>,
+    sync: sync::SyncState,
 }
 
 impl std::fmt::Debug for App {
@@ -101,6 +107,10 @@ pub fn lock_instance(dir: &Path) -> Result<InstanceLock> {
 fn lock(m: &Mutex<Option<Store>>) -> MutexGuard<'_, Option<Store>> {
     // A panic inside a command leaves SQLite consistent (its transaction rolls
     // back), so the store stays usable.
+    lock_plain(m)
+}
+
+fn lock_plain<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -119,6 +129,7 @@ impl App {
             dir: dir.to_owned(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            sync: sync::SyncState::default(),
         })
     }
 

@@ -16,10 +16,13 @@ pub struct Settings {
     pub language: Option<String>,
     /// `light`, `dark` or `system`.
     pub theme: Option<String>,
-    /// The team server's address (used once sync lands).
+    /// The team server last signed in to (the sign-in form starts from it).
     pub server_url: Option<String>,
-    /// The login on that server.
+    /// The login used there.
     pub login: Option<String>,
+    /// Whether plain HTTP to the team server was allowed at sign-in (a
+    /// trusted office network); sync keeps to that choice.
+    pub insecure_server: bool,
 }
 
 impl Settings {

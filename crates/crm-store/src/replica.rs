@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crm_domain::{EntityKind, Id, Op, User, schema::Storage};
 use crm_protocol::{Change, Outcome, RecordState, Verdict};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -79,7 +79,7 @@ pub struct ConflictView {
 }
 
 /// Which value a resolution keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Keep {
     /// The value that was not applied.
@@ -465,7 +465,8 @@ impl Store {
             .collect()
     }
 
-    fn record_name(&self, entity: &str, id: Option<Id>) -> Result<Option<String>> {
+    /// The name (or subject, or title) of a record, if it is on this laptop.
+    pub fn record_name(&self, entity: &str, id: Option<Id>) -> Result<Option<String>> {
         let (Ok(entity), Some(id)) = (entity.parse::<EntityKind>(), id) else {
             return Ok(None);
         };

@@ -347,15 +347,20 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
 }
 
 #[test]
-fn sync_shows_pending_changes_and_says_no_server_is_configured() {
+fn sync_shows_pending_changes_and_asks_to_sign_in_first() {
     let fx = Fixture::ready();
     account(&fx.app, "ACME");
     let status = fx.app.sync_status().unwrap();
     assert_eq!(status.pending, 1, "the new account waits in the outbox");
     assert_eq!(status.changes[0].kind, "insert");
-    assert!(status.server.is_none());
-    let err = fx.app.sync_now().unwrap_err();
-    assert_eq!(err.message_key, "error.sync_not_configured");
+    assert!(status.server.is_none() && !status.signed_in);
+    let err = fx.app.sync_now(&|_| {}).unwrap_err();
+    assert_eq!(err.message_key, "error.not_signed_in");
+    assert!(
+        !fx.app.sync_status().unwrap().running,
+        "a failed sync is over"
+    );
+    assert_eq!(fx.app.sync_status().unwrap().pending, 1, "nothing was lost");
 }
 
 #[test]

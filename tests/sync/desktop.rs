@@ -1,0 +1,216 @@
+//! The desktop app's Sync screen commands (`crm-app`) against the real
+//! server: sign in, sync with progress, a conflict shown side by side with
+//! typed values and settled from the app, a refused change listed with its
+//! reason, and a server that is down reported in the user's terms with the
+//! queue intact.
+
+use std::cell::RefCell;
+
+use crm_app::{App, CreateDatabase, CreateRecord, RejectedId, ResolveConflict, Shown, SignIn};
+use crm_domain::EntityKind;
+use crm_store::Keep;
+use crm_system_tests::{Laptop, PASSWORD};
+use serde_json::json;
+
+use crate::team;
+
+fn app_for(name: &str) -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = App::open(dir.path()).expect("an empty directory opens");
+    app.create_database(CreateDatabase {
+        name: name.into(),
+        email: None,
+        currency: "EUR".into(),
+    })
+    .expect("create the database");
+    (app, dir)
+}
+
+fn sign_in(app: &App, server: &str, email: &str) {
+    app.sync_login(SignIn {
+        server: server.into(),
+        email: email.into(),
+        password: PASSWORD.into(),
+        insecure: false,
+    })
+    .unwrap_or_else(|e| panic!("sign in as {email}: {e}"));
+}
+
+#[test]
+fn the_app_signs_in_syncs_and_settles_a_conflict_against_the_real_server() {
+    let mut server = team();
+    let (app, _dir) = app_for("Ana on her laptop");
+
+    // A wrong password is an error the UI translates, and nothing changes.
+    let err = app
+        .sync_login(SignIn {
+            server: server.url.clone(),
+            email: "ana@example.com".into(),
+            password: "not her password".into(),
+            insecure: false,
+        })
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.bad_login");
+    assert!(!app.sync_status().unwrap().signed_in);
+
+    // Work done before signing in becomes Ana's and goes up with the first sync.
+    let account = app
+        .create_account(CreateRecord {
+            fields: [("name".to_owned(), "Talleres Ruiz".to_owned())].into(),
+        })
+        .unwrap();
+    sign_in(&app, &server.url, "ana@example.com");
+    assert_eq!(
+        app.status().unwrap().user.expect("a user").name,
+        "Ana Méndez",
+        "the local profile became the server's user"
+    );
+    let events = RefCell::new(Vec::new());
+    let report = app.sync_now(&|p| events.borrow_mut().push(p.task)).unwrap();
+    assert_eq!(report.summary.pushed, 1);
+    assert_eq!(report.status.pending, 0);
+    assert!(report.status.last_sync_at.is_some());
+    assert!(!report.status.running);
+    assert!(
+        events.borrow().contains(&"sync_push") && events.borrow().contains(&"sync_pull"),
+        "progress reaches the UI: {:?}",
+        events.borrow()
+    );
+    let deal = app
+        .create_deal(crm_app::CreateDeal {
+            account_id: account,
+            name: "Flota 2027".into(),
+            amount: "12000".into(),
+            currency: Some("EUR".into()),
+            stage: None,
+            close_date: None,
+        })
+        .unwrap();
+    app.sync_now(&|_| {}).unwrap();
+
+    // Her manager moves the deal on; Ana, offline, moves it elsewhere.
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    boss.sync();
+    boss.update(
+        EntityKind::Opportunity,
+        deal,
+        &[("stage", json!("negotiation"))],
+    );
+    boss.sync();
+    server.kill();
+    server.wait_dead();
+    app.move_deal(crm_app::MoveDeal {
+        id: deal,
+        stage: "proposal".into(),
+        lost_reason: None,
+    })
+    .unwrap();
+    let err = app.sync_now(&|_| {}).unwrap_err();
+    assert_eq!(err.message_key, "error.server_unreachable");
+    assert_eq!(err.params["count"], 1, "the change is safe and queued");
+    let status = app.sync_status().unwrap();
+    assert_eq!(status.pending, 1);
+    assert_eq!(
+        status.last_error.map(|e| e.message_key).as_deref(),
+        Some("error.server_unreachable"),
+        "the screen says why the last sync failed"
+    );
+
+    // Back online: the stage is high-stakes, so a conflict, both sides shown.
+    server.restart();
+    let report = app.sync_now(&|_| {}).unwrap();
+    assert_eq!(report.summary.conflicts, 1, "{:?}", report.summary);
+    assert!(report.status.last_error.is_none());
+    let conflicts = app.list_conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    let c = &conflicts[0];
+    assert_eq!(
+        (c.field.as_str(), c.record_name.as_deref()),
+        ("stage", Some("Flota 2027"))
+    );
+    let stage = |key: &str| Shown::Choice {
+        group: "stage".into(),
+        key: key.into(),
+    };
+    assert_eq!(c.mine, stage("proposal"));
+    assert_eq!(c.theirs, stage("negotiation"));
+    assert_eq!(c.theirs_by.as_deref(), Some("Boss"));
+    assert_eq!(app.sync_status().unwrap().conflicts, 1);
+
+    // Ana keeps hers; after both sync, the manager has it too.
+    app.resolve_conflict(ResolveConflict {
+        id: c.id,
+        keep: Keep::Mine,
+    })
+    .unwrap();
+    assert!(app.list_conflicts().unwrap().is_empty());
+    app.sync_now(&|_| {}).unwrap();
+    boss.sync();
+    assert_eq!(
+        boss.field(EntityKind::Opportunity, deal, "stage"),
+        Some(json!("proposal"))
+    );
+    assert!(boss.store.open_conflicts().unwrap().is_empty());
+
+    // Signing out keeps the data and the queue; syncing then says to sign in.
+    app.create_account(CreateRecord {
+        fields: [("name".to_owned(), "Queued while signed out".to_owned())].into(),
+    })
+    .unwrap();
+    let status = app.sync_logout().unwrap();
+    assert!(!status.signed_in);
+    assert_eq!(status.pending, 1);
+    let err = app.sync_now(&|_| {}).unwrap_err();
+    assert_eq!(err.message_key, "error.not_signed_in");
+}
+
+#[test]
+fn a_change_the_server_refuses_is_listed_with_its_reason_and_can_be_discarded() {
+    let server = team();
+    let (app, _dir) = app_for("Ana");
+    sign_in(&app, &server.url, "ana@example.com");
+    let account = app
+        .create_account(CreateRecord {
+            fields: [("name".to_owned(), "Handed Over SA".to_owned())].into(),
+        })
+        .unwrap();
+    app.sync_now(&|_| {}).unwrap();
+
+    // The manager hands the account to Li while Ana, offline, edits it.
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    boss.sync();
+    let li = boss.store.find_user("li@example.com").expect("li").id;
+    boss.update(
+        EntityKind::Account,
+        account,
+        &[("owner_id", json!(li.to_string()))],
+    );
+    boss.sync();
+    app.update_account(crm_app::UpdateRecord {
+        id: account,
+        fields: [("notes".to_owned(), "Ana's offline note".to_owned())].into(),
+    })
+    .unwrap();
+    let report = app.sync_now(&|_| {}).unwrap();
+    assert_eq!(report.summary.rejected, 1, "{:?}", report.summary);
+    assert_eq!(report.status.rejected, 1, "the screen counts it");
+    let rejected = app.list_rejected().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(
+        (
+            rejected[0].reason.as_str(),
+            rejected[0].entity,
+            rejected[0].kind.as_str()
+        ),
+        ("out_of_scope", EntityKind::Account, "update")
+    );
+    assert_eq!(rejected[0].fields, ["notes"]);
+
+    app.discard_rejected(RejectedId {
+        op_id: rejected[0].op_id,
+    })
+    .unwrap();
+    assert!(app.list_rejected().unwrap().is_empty());
+    let status = app.sync_status().unwrap();
+    assert_eq!((status.pending, status.rejected), (0, 0));
+}
