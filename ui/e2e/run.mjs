@@ -5,10 +5,13 @@
 //   node e2e/run.mjs            (after `npm run build` and `cargo build -p crm-app`)
 //
 // CRM_BRIDGE: the bridge binary (default ../target/debug/crm-bridge)
+// CRM_SERVER, CRM_CLI: the team server and the `crm` command (default
+//             ../target/debug/crm-server and ../target/debug/crm), for the
+//             offline-and-conflict test against a real server
 // CHROMIUM:   the browser (default /usr/bin/chromium)
 // SHOTS:      where screenshots go (default ../target/ui-e2e)
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +22,9 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const bridgeBin = process.env.CRM_BRIDGE ?? join(root, 'target', 'debug', 'crm-bridge');
+const serverBin = process.env.CRM_SERVER ?? join(root, 'target', 'debug', 'crm-server');
+const cliBin = process.env.CRM_CLI ?? join(root, 'target', 'debug', 'crm');
+const PASSWORD = 'correct horse battery';
 const shots = process.env.SHOTS ?? join(root, 'target', 'ui-e2e');
 mkdirSync(shots, { recursive: true });
 
@@ -55,6 +61,56 @@ function api(bridge) {
   };
 }
 
+/** The real team server over a SQLite file in `dir`, on `listen` (port 0:
+ * any free port); resolves with its URL once it listens. */
+async function startServer(dir, listen = '127.0.0.1:0') {
+  const child = spawn(serverBin, ['--database', `sqlite://${join(dir, 'server.db')}`, 'serve', '--listen', listen], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('the server did not start within 20 s')), 20_000);
+    child.on('exit', (code) => fail(new Error(`the server exited with ${code}`)));
+    lines.on('line', (line) => {
+      const m = /^listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+  });
+  return { child, url };
+}
+
+async function stopServer(server) {
+  const exited = new Promise((ok) => server.child.once('exit', ok));
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
+/** Run a command to completion; fails the test with its stderr otherwise. */
+function run(bin, args, { env = {}, input = '' } = {}) {
+  const r = spawnSync(bin, args, { input, env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function dragDeal(page, dealId, stage) {
+  const card = page.locator(`[data-deal="${dealId}"]`);
+  await card.waitFor();
+  await card.scrollIntoViewIfNeeded();
+  const target = page.locator(`[data-stage=${stage}]`);
+  const from = await card.boundingBox();
+  const to = await target.boundingBox();
+  await page.mouse.move(from.x + 20, from.y + 12);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 40, from.y + 30, { steps: 5 });
+  await page.mouse.move(to.x + to.width / 2, to.y + 120, { steps: 15 });
+  await page.mouse.up();
+  await page.locator(`[data-stage=${stage}] [data-deal="${dealId}"]`).waitFor();
+}
+
 function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -86,6 +142,8 @@ page.on('pageerror', (e) => consoleErrors.push(String(e)));
 
 const ACCOUNT = '上海云杉科技有限公司';
 const state = {};
+/** What tests started and must stop, whatever happens. */
+const cleanups = [];
 const tests = [
   [
     'a first start offers to create the database or load demo data',
@@ -181,18 +239,8 @@ const tests = [
         currency: 'CNY',
       });
       await page.goto(`${bridge.url}#/pipeline`);
-      const card = page.locator(`[data-stage=qualification] [data-deal="${dealId}"]`);
-      await card.waitFor();
-      await card.scrollIntoViewIfNeeded();
-      const target = page.locator('[data-stage=proposal]');
-      const from = await card.boundingBox();
-      const to = await target.boundingBox();
-      await page.mouse.move(from.x + 20, from.y + 12);
-      await page.mouse.down();
-      await page.mouse.move(from.x + 40, from.y + 30, { steps: 5 });
-      await page.mouse.move(to.x + to.width / 2, to.y + 120, { steps: 15 });
-      await page.mouse.up();
-      await page.locator(`[data-stage=proposal] [data-deal="${dealId}"]`).waitFor();
+      await page.locator(`[data-stage=qualification] [data-deal="${dealId}"]`).waitFor();
+      await dragDeal(page, dealId, 'proposal');
       await page.getByRole('status').filter({ hasText: 'moved to Proposal' }).waitFor();
       const view = await call('account_view', { id: state.accountId });
       const deal = view.open_opportunities.find((d) => d.id === dealId);
@@ -203,19 +251,111 @@ const tests = [
     },
   ],
   [
-    'in Chinese, Sync says no team server is configured and lists waiting changes',
+    'in Chinese, Sync lists waiting changes and asks to sign in first',
     async () => {
       await page.goto(`${bridge.url}#/settings`);
       await page.getByLabel('Language').selectOption('zh');
       await page.getByRole('heading', { name: '设置' }).waitFor();
       await page.goto(`${bridge.url}#/sync`);
-      await page.getByRole('heading', { name: '同步' }).waitFor();
-      const pending = await page.getByTestId('pending').textContent();
-      assert(/项本地修改等待同步/.test(pending), `pending says "${pending}"`);
-      await page.getByRole('button', { name: '立即同步' }).click();
-      const alert = await page.getByRole('alert').textContent();
-      assert(alert.includes('尚未配置团队服务器'), `the message was "${alert}"`);
+      await page.getByRole('heading', { name: '同步', level: 1 }).waitFor();
+      await page.getByTestId('pending').filter({ hasText: /^\d+ 项本地修改等待同步$/ }).waitFor();
+      await page.getByText('登录团队服务器后').waitFor();
+      assert(await page.getByRole('button', { name: '立即同步' }).isDisabled(), 'no sync before signing in');
+      await page.getByRole('button', { name: '登录' }).waitFor();
       await page.screenshot({ path: join(shots, 'sync-zh.png') });
+    },
+  ],
+  [
+    'work offline and resolve a sync conflict against a real server',
+    async () => {
+      // A team server, with Li (a rep) and her manager.
+      const serverDir = mkdtempSync(join(tmpdir(), 'crm-e2e-server-'));
+      cleanups.push(() => rmSync(serverDir, { recursive: true, force: true }));
+      let server = await startServer(serverDir);
+      cleanups.push(() => server.child.kill('SIGKILL'));
+      const admin = (args) => run(serverBin, ['--database', `sqlite://${join(serverDir, 'server.db')}`, ...args], { input: PASSWORD });
+      admin(['user', 'add', '--email', 'li@example.com', '--name', '李伟', '--role', 'rep', '--team', 'East']);
+      admin(['user', 'add', '--email', 'boss@example.com', '--name', 'Zhang Boss', '--role', 'manager', '--team', 'East']);
+
+      // Li's laptop: a fresh app, created from the welcome screen.
+      const liDir = mkdtempSync(join(tmpdir(), 'crm-e2e-li-'));
+      const li = await startBridge(liDir);
+      cleanups.push(() => li.child.kill('SIGINT'), () => rmSync(liDir, { recursive: true, force: true }));
+      const liCall = api(li);
+      const tab = await context.newPage();
+      state.current = tab;
+      tab.setDefaultTimeout(15_000);
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${li.url}?token=${li.token}#/sync`);
+      await tab.getByLabel('Name').fill('Li Wei');
+      await tab.getByRole('button', { name: 'Create my database' }).click();
+
+      // Sign in from the Sync screen; a wrong password is explained.
+      await tab.goto(`${li.url}#/sync`);
+      const form = tab.getByRole('form', { name: 'Team server and login' });
+      await form.getByLabel('Team server').fill(server.url);
+      await form.getByLabel('Email').fill('li@example.com');
+      await form.getByLabel('Password').fill('wrong');
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+      await form.getByLabel('Password').fill(PASSWORD);
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByTestId('signed-in').filter({ hasText: 'li@example.com' }).waitFor();
+
+      const accountId = await liCall('create_account', { fields: { name: '杭州青禾茶业' } });
+      const dealId = await liCall('create_deal', { account_id: accountId, name: '青禾 年度订阅', amount: '80000', currency: 'CNY' });
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      await tab.getByTestId('sync-outcome').filter({ hasText: 'Sync complete' }).waitFor();
+
+      // The manager, at the office, moves the deal to negotiation.
+      const bossDir = mkdtempSync(join(tmpdir(), 'crm-e2e-boss-'));
+      cleanups.push(() => rmSync(bossDir, { recursive: true, force: true }));
+      const boss = (args, input) => run(cliBin, args, { env: { CRM_DATA_DIR: bossDir }, input });
+      boss(['init', '--name', 'Zhang Boss', '--currency', 'CNY']);
+      boss(['login', '--server', server.url, '--email', 'boss@example.com'], PASSWORD);
+      boss(['sync']);
+      boss(['deal', 'move', dealId, '--stage', 'negotiation']);
+      boss(['sync']);
+
+      // Li is offline (the server is gone) and moves the same deal on the board.
+      const listen = server.url.replace(/^http:\/\//, '');
+      await stopServer(server);
+      await tab.goto(`${li.url}#/pipeline`);
+      await dragDeal(tab, dealId, 'proposal');
+      await tab.goto(`${li.url}#/sync`);
+      await tab.getByTestId('pending').filter({ hasText: '1 local change waits' }).waitFor();
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      const offline = await tab.getByTestId('sync-outcome').textContent();
+      assert(offline.includes('cannot be reached') && offline.includes('1 change is safe'), `offline sync said "${offline}"`);
+      await tab.getByTestId('pending').filter({ hasText: '1 local change waits' }).waitFor();
+      await tab.getByRole('status').filter({ hasText: 'Team server not reachable' }).waitFor();
+      await tab.screenshot({ path: join(shots, 'sync-offline.png') });
+
+      // Back online: the stage is high-stakes, so both values are shown.
+      server = await startServer(serverDir, listen);
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      // Moving a deal sets its stage and probability: one decision, not two.
+      await tab.getByTestId('sync-outcome').filter({ hasText: '1 item needs your decision' }).waitFor();
+      const conflict = tab.getByRole('listitem', { name: '青禾 年度订阅 · Stage, Probability' });
+      const mine = await conflict.locator('[data-side=mine]').textContent();
+      const theirs = await conflict.locator('[data-side=theirs]').textContent();
+      assert(mine.includes('Proposal') && mine.includes('50%') && mine.includes('by 李伟'), `mine shows "${mine}"`);
+      assert(theirs.includes('Negotiation') && theirs.includes('75%') && theirs.includes('by Zhang Boss'), `theirs shows "${theirs}"`);
+      await tab.screenshot({ path: join(shots, 'sync-conflict.png') });
+
+      // Li keeps hers; after both sync, the manager's laptop agrees.
+      await conflict.getByRole('button', { name: 'Keep “Proposal · 50%”' }).click();
+      await conflict.waitFor({ state: 'detached' });
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      await tab.getByTestId('sync-outcome').filter({ hasText: 'Sync complete:' }).waitFor();
+      boss(['sync']);
+      const shown = JSON.parse(boss(['--json', 'deal', 'show', dealId]));
+      const stage = shown.stage ?? shown.deal?.stage;
+      assert(stage === 'proposal', `the manager's laptop has the deal at ${stage}`);
+      const conflicts = JSON.parse(boss(['--json', 'conflicts', 'list']));
+      assert(conflicts.length === 0, `the manager still sees ${conflicts.length} conflicts`);
+      await tab.close();
+      state.current = null;
     },
   ],
 ];
@@ -231,7 +371,8 @@ for (const [name, test] of tests) {
   } catch (e) {
     failed += 1;
     console.log(`FAIL ${name}\n     ${e.message}`);
-    await page.screenshot({ path: join(shots, `failed-${passed + failed}.png`) }).catch(() => {});
+    await (state.current ?? page).screenshot({ path: join(shots, `failed-${passed + failed}.png`) }).catch(() => {});
+    state.current = null;
   }
 }
 if (consoleErrors.length) {
@@ -240,6 +381,13 @@ if (consoleErrors.length) {
 }
 
 await browser.close();
+for (const cleanup of cleanups.reverse()) {
+  try {
+    cleanup();
+  } catch {
+    // Already gone.
+  }
+}
 bridge.child.kill('SIGINT');
 rmSync(dataDir, { recursive: true, force: true });
 console.log(`e2e: ${passed} passed, ${failed} failed`);

@@ -6,8 +6,7 @@ import type * as T from './types';
 
 export type * from './types';
 
-/** Every command of the core, with its argument and result types. Sync's
- * commands join this table when the sync client lands. */
+/** Every command of the core, with its argument and result types. */
 export interface Commands {
   status: [void, T.Status];
   create_database: [{ name: string; email?: string | null; currency: string }, T.Status];
@@ -54,7 +53,15 @@ export interface Commands {
   search: [{ query: string; per_group?: number }, T.SearchGroup[]];
   today: [{ today: string }, T.Today];
   sync_status: [void, T.SyncStatus];
-  sync_now: [void, T.SyncStatus];
+  sync_now: [void, T.SyncReport];
+  sync_cancel: [void, null];
+  sync_login: [{ server: string; email: string; password: string; insecure: boolean }, T.SyncStatus];
+  sync_logout: [void, T.SyncStatus];
+  list_conflicts: [void, T.ConflictRow[]];
+  resolve_conflict: [{ id: T.Id; keep: 'mine' | 'theirs' }, null];
+  list_rejected: [void, T.RejectedRow[]];
+  retry_rejected: [{ op_id: T.Id }, T.SyncStatus];
+  discard_rejected: [{ op_id: T.Id }, T.SyncStatus];
   get_settings: [void, T.Settings];
   save_settings: [T.Settings, T.Settings];
   mark_ready: [{ screen: string; shown: number; total: number }, null];

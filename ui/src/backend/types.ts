@@ -304,14 +304,82 @@ export interface PendingChange {
 export interface SyncStatus {
   pending: number;
   changes: PendingChange[];
+  /** The team server this laptop signed in to. */
   server: string | null;
+  email: string | null;
+  signed_in: boolean;
+  last_sync_at: string | null;
+  /** Why the last sync did not complete. */
+  last_error: AppError | null;
+  conflicts: number;
+  rejected: number;
+  running: boolean;
+}
+
+export interface SyncSummary {
+  pushed: number;
+  replayed: number;
+  pulled: number;
+  removed: number;
+  merged: number;
+  conflicts: number;
+  rejected: number;
+  pending: number;
+  possible_duplicates: number;
+}
+
+export interface SyncReport {
+  summary: SyncSummary;
+  status: SyncStatus;
+}
+
+/** A conflict's value, typed for display (crm_app::Shown). */
+export type Shown =
+  | { type: 'empty' }
+  | { type: 'text'; value: string }
+  | { type: 'number'; value: number }
+  | { type: 'money'; minor: number; currency: string }
+  | { type: 'choice'; group: string; key: string }
+  | { type: 'bool'; value: boolean }
+  | { type: 'person'; name: string }
+  | { type: 'record'; name: string | null }
+  | { type: 'deleted' }
+  | { type: 'edits'; fields: string[] };
+
+export interface ConflictRow {
+  id: Id;
+  entity: string;
+  record_id: Id | null;
+  record_name: string | null;
+  /** The field, or `*` for a deletion against an edit. */
+  field: string;
+  base: Shown;
+  mine: Shown;
+  theirs: Shown;
+  mine_by: string | null;
+  theirs_by: string | null;
+  created_at: string;
+}
+
+export interface RejectedRow {
+  op_id: Id;
+  entity: string;
+  record_id: Id;
+  record_name: string | null;
+  kind: string;
+  fields: string[];
+  /** Stable code: out_of_scope, invalid_op, unknown_record, forbidden… */
+  reason: string;
+  rejected_at: string;
 }
 
 export interface Settings {
   language: string | null;
   theme: string | null;
+  /** The team server last signed in to. */
   server_url: string | null;
   login: string | null;
+  insecure_server?: boolean;
 }
 
 export interface DemoSummary {

@@ -35,4 +35,16 @@ describe('error messages', () => {
     expect(errorMessage(t as never, unknown)).toBe(i18next.t('error.internal'));
     expect(errorMessage(t as never, new TypeError('Failed to fetch'))).toBe(i18next.t('error.unreachable'));
   });
+
+  it('tells how many changes are safe when the server cannot be reached', async () => {
+    const offline = (count: number) =>
+      new BackendError({ code: 'server_unreachable', message_key: 'error.server_unreachable', params: { count } });
+    await i18next.changeLanguage('en');
+    expect(errorMessage(t as never, offline(1))).toContain('Your 1 change is safe and queued');
+    expect(errorMessage(t as never, offline(1234))).toContain('Your 1,234 changes are safe and queued');
+    await i18next.changeLanguage('zh');
+    expect(errorMessage(t as never, offline(3))).toContain('3 项修改已安全保存');
+    await i18next.changeLanguage('es');
+    expect(errorMessage(t as never, offline(2))).toContain('Sus 2 cambios están a salvo');
+  });
 });

@@ -1,10 +1,17 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { SyncStatus } from '../backend';
+import ServerSignIn from '../components/ServerSignIn';
 import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
 
 export default function Settings() {
   const { t } = useTranslation();
-  const { settings, saveSettings, status } = useApp();
+  const { backend, settings, saveSettings, status, fail } = useApp();
+  const [sync, setSync] = useState<SyncStatus | null>(null);
+  useEffect(() => {
+    backend.call('sync_status').then(setSync, fail);
+  }, [backend, fail]);
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t('settings.title')}</h1>
@@ -31,18 +38,10 @@ export default function Settings() {
           </select>
         </label>
       </div>
-      <fieldset className="card form" disabled>
-        <legend>{t('settings.server')}</legend>
-        <p className="muted">{t('settings.server_later')}</p>
-        <label>
-          {t('field.server_url')}
-          <input value={settings.server_url ?? ''} readOnly />
-        </label>
-        <label>
-          {t('field.login')}
-          <input value={settings.login ?? ''} readOnly />
-        </label>
-      </fieldset>
+      <section className="card" aria-labelledby="server-title">
+        <h2 id="server-title">{t('settings.server')}</h2>
+        {sync && <ServerSignIn sync={sync} onChange={setSync} />}
+      </section>
       <dl className="card details">
         {status.user && (
           <div>
