@@ -251,6 +251,21 @@ const tests = [
     },
   ],
   [
+    'a deal marked lost asks why, from the card’s menu',
+    async () => {
+      const dealId = await call('create_deal', { account_id: state.accountId, name: '云杉 试点项目', amount: '9000', currency: 'CNY' });
+      await page.reload();
+      const card = page.locator(`[data-deal="${dealId}"]`);
+      await card.getByRole('combobox').selectOption('lost');
+      const dialog = page.getByRole('dialog', { name: 'Mark “云杉 试点项目” as lost' });
+      await dialog.getByLabel('Why it was lost').fill('预算冻结');
+      await dialog.getByRole('button', { name: 'Mark as lost' }).click();
+      await page.locator(`[data-stage=lost] [data-deal="${dealId}"]`).waitFor();
+      const history = await call('history', { id: dealId });
+      assert(history.some((h) => h.field === 'lost_reason' && h.new === '预算冻结'), 'the reason is recorded');
+    },
+  ],
+  [
     'in Chinese, Sync lists waiting changes and asks to sign in first',
     async () => {
       await page.goto(`${bridge.url}#/settings`);

@@ -223,6 +223,8 @@ const en = {
     overdue: 'overdue',
   },
   pipeline: {
+    lost_title: 'Mark “{{name}}” as lost',
+    mark_lost: 'Mark as lost',
     title: 'Pipeline',
     total: 'Total',
     weighted: 'Weighted',

@@ -225,6 +225,8 @@ const es: Resources = {
     overdue: 'vencida',
   },
   pipeline: {
+    lost_title: 'Marcar «{{name}}» como perdida',
+    mark_lost: 'Marcar como perdida',
     title: 'Embudo de ventas',
     total: 'Total',
     weighted: 'Ponderado',

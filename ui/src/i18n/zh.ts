@@ -225,6 +225,8 @@ const zh: Resources = {
     overdue: '已逾期',
   },
   pipeline: {
+    lost_title: '将“{{name}}”标记为丢单',
+    mark_lost: '标记为丢单',
     title: '销售漏斗',
     total: '合计',
     weighted: '加权',

@@ -1,5 +1,5 @@
 import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Board, BoardColumn, DealCard } from '../backend';
 import { useApp } from '../context';
@@ -11,6 +11,8 @@ export default function Pipeline() {
   const { t } = useTranslation();
   const { backend, fail, notify } = useApp();
   const [board, setBoard] = useState<Board | null>(null);
+  // A deal dropped on "lost" waits here for its reason before it moves.
+  const [losing, setLosing] = useState<DealCard | null>(null);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
 
   const load = useCallback(() => {
@@ -18,12 +20,15 @@ export default function Pipeline() {
   }, [backend, fail]);
   useEffect(load, [load]);
 
-  const move = async (deal: DealCard, stage: string) => {
+  const move = async (deal: DealCard, stage: string, lostReason: string | null = null) => {
     if (!board || deal.stage === stage) return;
+    if (stage === 'lost' && lostReason === null) {
+      setLosing(deal);
+      return;
+    }
     const before = board;
     setBoard(moveCard(board, deal.id, stage)); // at once; the core confirms below
     try {
-      const lostReason = stage === 'lost' ? window.prompt(t('field.lost_reason')) : null;
       await backend.call('move_deal', { id: deal.id, stage, lost_reason: lostReason || null });
       notify(t('pipeline.moved', { name: deal.name, stage: t(`stage.${stage}`) }));
     } catch (e) {
@@ -52,7 +57,45 @@ export default function Pipeline() {
           ))}
         </div>
       </DndContext>
+      {losing && (
+        <LostReason
+          deal={losing}
+          onDone={(reason) => {
+            setLosing(null);
+            if (reason !== null) void move(losing, 'lost', reason);
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** Ask why a deal was lost (optional, but what managers review later). */
+function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string | null) => void }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onDone(reason.trim());
+  };
+  return (
+    <div className="modal" role="presentation" onKeyDown={(e) => e.key === 'Escape' && onDone(null)}>
+      <form className="card form" role="dialog" aria-modal="true" aria-label={t('pipeline.lost_title', { name: deal.name })} onSubmit={submit}>
+        <h2>{t('pipeline.lost_title', { name: deal.name })}</h2>
+        <label>
+          {t('field.lost_reason')}
+          <input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus maxLength={500} />
+        </label>
+        <div className="row">
+          <button type="submit" className="primary">
+            {t('pipeline.mark_lost')}
+          </button>
+          <button type="button" onClick={() => onDone(null)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </div>
   );
 }
 
