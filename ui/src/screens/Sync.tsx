@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toBackendError, type ConflictRow, type Progress, type RejectedRow, type SyncStatus } from '../backend';
 import ServerSignIn from '../components/ServerSignIn';
@@ -101,6 +101,7 @@ export default function Sync() {
   // Before the first sync there is no last result to show; after a failed
   // one, the screen keeps saying why until a sync completes.
   const lastError = outcome ? null : sync?.last_error;
+  const groups = groupConflicts(conflicts);
   // The network may be up while the team server is not (a hotel portal, a
   // server down): the badge says which.
   const unreachable = (outcome?.code ?? lastError?.code) === 'server_unreachable';
@@ -161,13 +162,9 @@ export default function Sync() {
       </section>
 
       {conflicts.length > 0 && (
-        <section className="card" aria-labelledby="conflicts-title">
-          <h2 id="conflicts-title">
-            {t('sync.conflicts')} <span className="count">{conflicts.length}</span>
-          </h2>
-          <p className="muted">{t('sync.conflicts_intro')}</p>
+        <Decisions id="conflicts" title={t('sync.conflicts')} count={groups.length} intro={t('sync.conflicts_intro')}>
           <ul className="plain conflicts">
-            {groupConflicts(conflicts).map((group) => (
+            {groups.map((group) => (
               <Conflict
                 key={group[0].id}
                 group={group}
@@ -179,15 +176,11 @@ export default function Sync() {
               />
             ))}
           </ul>
-        </section>
+        </Decisions>
       )}
 
       {rejected.length > 0 && (
-        <section className="card" aria-labelledby="rejected-title">
-          <h2 id="rejected-title">
-            {t('sync.rejected')} <span className="count">{rejected.length}</span>
-          </h2>
-          <p className="muted">{t('sync.rejected_intro')}</p>
+        <Decisions id="rejected" title={t('sync.rejected')} count={rejected.length} intro={t('sync.rejected_intro')}>
           <table className="grid">
             <tbody>
               {rejected.map((r) => (
@@ -216,7 +209,7 @@ export default function Sync() {
               ))}
             </tbody>
           </table>
-        </section>
+        </Decisions>
       )}
 
       {sync && sync.changes.length > 0 && (
@@ -238,6 +231,19 @@ export default function Sync() {
           </table>
         </section>
       )}
+    </section>
+  );
+}
+
+/** A list of things waiting for the user's decision. */
+function Decisions({ id, title, count, intro, children }: { id: string; title: string; count: number; intro: string; children: ReactNode }) {
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>
+        {title} <span className="count">{count}</span>
+      </h2>
+      <p className="muted">{intro}</p>
+      {children}
     </section>
   );
 }
