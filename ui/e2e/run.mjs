@@ -12,7 +12,7 @@
 // SHOTS:      where screenshots go (default ../target/ui-e2e)
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -263,6 +263,26 @@ const tests = [
       await page.locator(`[data-stage=lost] [data-deal="${dealId}"]`).waitFor();
       const history = await call('history', { id: dealId });
       assert(history.some((h) => h.field === 'lost_reason' && h.new === '预算冻结'), 'the reason is recorded');
+    },
+  ],
+  [
+    'a file in the data folder that is not a CRM database is explained and left alone',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'crm.db'), 'quarterly figures, not a database');
+      const bad = await startBridge(dir);
+      cleanups.push(() => bad.child.kill('SIGINT'));
+      const tab = await context.newPage();
+      state.current = tab;
+      await tab.goto(`${bad.url}?token=${bad.token}#/accounts`);
+      await tab.getByRole('heading', { name: 'The database cannot be opened' }).waitFor();
+      const alert = await tab.getByRole('alert').textContent();
+      assert(alert.includes('is not a CRM database; it was left untouched'), `the page said "${alert}"`);
+      assert((await tab.getByTestId('load-demo').count()) === 0, 'nothing offers to write over the file');
+      assert(readFileSync(join(dir, 'crm.db'), 'utf8') === 'quarterly figures, not a database', 'the file is intact');
+      await tab.close();
+      state.current = null;
     },
   ],
   [

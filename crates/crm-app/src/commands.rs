@@ -34,6 +34,9 @@ pub struct Status {
     pub currency: Option<String>,
     /// Accounts in the database.
     pub accounts: i64,
+    /// Why the database in the data directory could not be opened; the UI
+    /// shows this instead of offering to create one.
+    pub problem: Option<AppError>,
 }
 
 /// A new database for the person using this laptop.
@@ -434,6 +437,7 @@ impl App {
                 user: None,
                 currency: None,
                 accounts: 0,
+                problem: self.problem.clone(),
             });
         };
         let me = store.user_id();
@@ -444,6 +448,7 @@ impl App {
             user,
             currency: Some(store.default_currency().to_owned()),
             accounts: store.account_count()?,
+            problem: None,
         })
     }
 
@@ -460,6 +465,10 @@ impl App {
             _ => None,
         };
         let currency = currency(&args.currency)?;
+        if let Some(problem) = &self.problem {
+            // Never create over a file that is there but could not be opened.
+            return Err(problem.clone());
+        }
         {
             let writer = crate::lock(&self.writer);
             if writer.is_some() {

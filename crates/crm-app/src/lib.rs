@@ -55,6 +55,8 @@ pub struct App {
     dir: PathBuf,
     writer: Mutex<Option<Store>>,
     reader: Mutex<Option<Store>>,
+    /// Why the database that is there could not be opened.
+    problem: Option<AppError>,
     sync: sync::SyncState,
 }
 
@@ -116,19 +118,31 @@ fn lock_plain<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     /// The app over `dir`, opening the database there if there is one. A
-    /// missing database is not an error: the UI offers to create one.
+    /// missing database is not an error: the UI offers to create one. A
+    /// database that cannot be opened (written by a newer version, not a CRM
+    /// file, damaged) is not an error here either: the window still opens
+    /// and [`Status::problem`] says why, in the user's language, and the
+    /// file is left untouched.
     pub fn open(dir: &Path) -> Result<App> {
         let path = Store::path_in(dir);
-        let (writer, reader) = if path.exists() {
-            (Some(Store::open(&path)?), Some(Store::open(&path)?))
+        let opened = if path.exists() {
+            Store::open(&path).and_then(|w| Ok((Some(w), Some(Store::open(&path)?))))
         } else {
-            (None, None)
+            Ok((None, None))
+        };
+        let ((writer, reader), problem) = match opened {
+            Ok(pair) => (pair, None),
+            Err(e) => {
+                eprintln!("crm-app: cannot open {}: {e}", path.display());
+                ((None, None), Some(AppError::from(e)))
+            }
         };
         Ok(App {
             started: Instant::now(),
             dir: dir.to_owned(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            problem,
             sync: sync::SyncState::default(),
         })
     }

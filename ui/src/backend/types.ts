@@ -30,6 +30,8 @@ export interface Status {
   user: User | null;
   currency: string | null;
   accounts: number;
+  /** Why the database in the data folder could not be opened. */
+  problem?: AppError | null;
 }
 
 export type AccountSort = 'default' | 'name' | 'industry' | 'region' | 'lifecycle' | 'owner' | 'updated';

@@ -29,6 +29,8 @@ const en = {
     descending: 'Descending',
   },
   welcome: {
+    problem_title: 'The database cannot be opened',
+    problem_where: 'Data folder:',
     title: 'Welcome to Offline CRM',
     intro: 'Everything lives on this laptop and works without a network. Create your database, or try the app with demo data in three languages.',
     create: 'Create my database',

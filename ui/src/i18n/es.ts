@@ -31,6 +31,8 @@ const es: Resources = {
     descending: 'Descendente',
   },
   welcome: {
+    problem_title: 'No se puede abrir la base de datos',
+    problem_where: 'Carpeta de datos:',
     title: 'Bienvenido a CRM sin conexión',
     intro: 'Todo vive en este portátil y funciona sin red. Cree su base de datos o pruebe la aplicación con datos de ejemplo en tres idiomas.',
     create: 'Crear mi base de datos',

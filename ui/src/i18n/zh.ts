@@ -31,6 +31,8 @@ const zh: Resources = {
     descending: '降序',
   },
   welcome: {
+    problem_title: '无法打开数据库',
+    problem_where: '数据文件夹：',
     title: '欢迎使用离线 CRM',
     intro: '所有数据都保存在这台电脑上，没有网络也能使用。创建您的数据库，或先用三种语言的示例数据试用。',
     create: '创建我的数据库',

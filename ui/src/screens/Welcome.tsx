@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../context';
+import { errorMessage } from '../lib/errors';
 import { formatNumber } from '../lib/format';
 
 const CURRENCIES = ['CNY', 'USD', 'EUR', 'GBP', 'MXN', 'JPY', 'HKD', 'TWD'];
@@ -9,7 +10,7 @@ const DEMO_SIZES = [2_000, 10_000, 100_000];
 /** First start: create the database, or fill it with demo data. */
 export default function Welcome() {
   const { t } = useTranslation();
-  const { backend, refreshStatus, fail, locale } = useApp();
+  const { backend, refreshStatus, fail, locale, status } = useApp();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [currency, setCurrency] = useState(locale === 'zh-CN' ? 'CNY' : locale === 'es-ES' ? 'EUR' : 'USD');
@@ -46,6 +47,20 @@ export default function Welcome() {
       setProgress(null);
     }
   };
+
+  if (status.problem) {
+    // A database is there but cannot be opened: say why, offer nothing that
+    // could write over it.
+    return (
+      <section className="welcome" aria-labelledby="welcome-title">
+        <h1 id="welcome-title">{t('welcome.problem_title')}</h1>
+        <p role="alert">{errorMessage(t, status.problem)}</p>
+        <p className="muted">
+          {t('welcome.problem_where')} <code>{status.data_dir}</code>
+        </p>
+      </section>
+    );
+  }
 
   return (
     <section className="welcome" aria-labelledby="welcome-title">

@@ -32,6 +32,31 @@ fn day(s: &str) -> NaiveDate {
 }
 
 #[test]
+fn a_file_that_is_not_a_crm_database_is_reported_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crm_store::Store::path_in(dir.path());
+    std::fs::write(&path, b"my tax return, not a database").unwrap();
+    let app = App::open(dir.path()).expect("the window opens anyway");
+    let status = app.status().unwrap();
+    assert!(!status.ready);
+    let problem = status.problem.expect("the status says why");
+    assert_eq!(problem.message_key, "error.not_crm_database");
+    let err = app
+        .create_database(crm_app::CreateDatabase {
+            name: "Li Wei".into(),
+            email: None,
+            currency: "CNY".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.not_crm_database");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"my tax return, not a database",
+        "nothing was created over the file"
+    );
+}
+
+#[test]
 fn a_first_start_has_no_database_until_one_is_created() {
     let fx = Fixture::empty();
     let status = fx.app.status().unwrap();
