@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crm_app::{
     AccountId, App, AppError, Board, BoardQuery, ConflictRow, ContactQuery, ConvertLead,
     CreateContact, CreateDatabase, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, Facets,
-    LeadQuery, LoadDemo, LogInteraction, MoveDeal, RecordId, RejectedId, RejectedRow,
+    LeadQuery, LoadDemo, LogInteraction, MoveDeal, Reassign, RecordId, RejectedId, RejectedRow,
     ResolveConflict, SearchArgs, Settings, SignIn, Status, SyncReport, SyncStatus, TaskQuery,
     TimelineArgs, Today, TodayArgs, UpdateRecord,
 };
@@ -222,6 +222,16 @@ async fn discard_rejected(app: Shared<'_>, args: RejectedId) -> Out<SyncStatus> 
 }
 
 #[tauri::command]
+async fn list_users(app: Shared<'_>) -> Out<Vec<crm_app::User>> {
+    off_ui(&app, |a| a.list_users()).await
+}
+
+#[tauri::command]
+async fn reassign(app: Shared<'_>, args: Reassign) -> Out<crm_store::Reassigned> {
+    off_ui(&app, |a| a.reassign(args)).await
+}
+
+#[tauri::command]
 async fn get_settings(app: Shared<'_>) -> Out<Settings> {
     off_ui(&app, |a| a.get_settings()).await
 }
@@ -275,6 +285,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         list_rejected,
         retry_rejected,
         discard_rejected,
+        list_users,
+        reassign,
         get_settings,
         save_settings,
         mark_ready,

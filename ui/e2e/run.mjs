@@ -266,6 +266,27 @@ const tests = [
     },
   ],
   [
+    'a manager hands a departing rep’s records to a colleague in one action',
+    async () => {
+      const before = await call('account_view', { id: state.accountId });
+      const users = await call('list_users');
+      const leaving = users.find((u) => u.id === before.account.owner_id);
+      const taking = users.find((u) => u.active && u.id !== leaving.id);
+      await page.goto(`${bridge.url}#/settings`);
+      const card = page.getByRole('region', { name: 'Hand over a departing colleague’s records' });
+      await card.getByLabel('Leaving').selectOption(leaving.id);
+      await card.getByLabel('Taking over').selectOption(taking.id);
+      await card.getByRole('button', { name: 'Hand over' }).click();
+      const confirm = card.getByRole('group');
+      await confirm.getByText(`Give all of ${leaving.name}’s`).waitFor();
+      await confirm.getByRole('button', { name: 'Hand over' }).click();
+      await page.getByRole('status').filter({ hasText: `are now ${taking.name}’s` }).waitFor();
+      const after = await call('account_view', { id: state.accountId });
+      assert(after.account.owner_id === taking.id, 'the account changed hands');
+      await page.screenshot({ path: join(shots, 'handover.png') });
+    },
+  ],
+  [
     'a file in the data folder that is not a CRM database is explained and left alone',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));

@@ -913,3 +913,35 @@ impl App {
         Ok(args)
     }
 }
+
+/// Handing a departing colleague's records to another.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Reassign {
+    /// Who is leaving.
+    pub from: Id,
+    /// Who takes over.
+    pub to: Id,
+}
+
+impl App {
+    /// The team directory, as this laptop knows it (synced from the server).
+    pub fn list_users(&self) -> Result<Vec<User>> {
+        self.read(|s| Ok(s.users()?))
+    }
+
+    /// Give every account, lead, deal and open task of `from` to `to`, in one
+    /// transaction; each change syncs as an ordinary edit.
+    pub fn reassign(&self, args: Reassign) -> Result<crm_store::Reassigned> {
+        if args.from == args.to {
+            return Err(AppError::new("same_person"));
+        }
+        self.write(|s| {
+            let target = s.users()?.into_iter().find(|u| u.id == args.to);
+            match target {
+                None => Err(AppError::new("not_found").with("entity", EntityKind::User.name())),
+                Some(u) if !u.active => Err(AppError::new("user_left").with("name", u.name)),
+                Some(_) => Ok(s.reassign(args.from, args.to)?),
+            }
+        })
+    }
+}

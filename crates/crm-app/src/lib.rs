@@ -29,7 +29,7 @@ use crm_store::Store;
 use serde::Serialize;
 
 pub use commands::*;
-pub use crm_domain::{FieldHistory as FieldChangeRow, Id, Interaction, Lead};
+pub use crm_domain::{FieldHistory as FieldChangeRow, Id, Interaction, Lead, User};
 pub use dispatch::COMMANDS;
 pub use error::{AppError, Result};
 pub use settings::Settings;

@@ -62,6 +62,8 @@ export interface Commands {
   list_rejected: [void, T.RejectedRow[]];
   retry_rejected: [{ op_id: T.Id }, T.SyncStatus];
   discard_rejected: [{ op_id: T.Id }, T.SyncStatus];
+  list_users: [void, T.User[]];
+  reassign: [{ from: T.Id; to: T.Id }, T.Reassigned];
   get_settings: [void, T.Settings];
   save_settings: [T.Settings, T.Settings];
   mark_ready: [{ screen: string; shown: number; total: number }, null];

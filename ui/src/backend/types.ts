@@ -393,3 +393,11 @@ export interface DemoSummary {
   leads: number;
   tasks: number;
 }
+
+/** How many records changed owner in a hand-over. */
+export interface Reassigned {
+  accounts: number;
+  leads: number;
+  opportunities: number;
+  tasks: number;
+}

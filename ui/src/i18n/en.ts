@@ -310,6 +310,13 @@ const en = {
   },
 
   settings: {
+    handover_title: 'Hand over a departing colleague’s records',
+    handover_intro: 'Every account, lead, deal and open task of the person leaving goes to the one you choose, in one step. Each change syncs like any other edit.',
+    handover_from: 'Leaving',
+    handover_to: 'Taking over',
+    handover: 'Hand over',
+    handover_confirm: 'Give all of {{from}}’s accounts, leads, deals and open tasks to {{to}}?',
+    handover_done: '{{accounts, number}} accounts, {{leads, number}} leads, {{deals, number}} deals and {{tasks, number}} open tasks are now {{to}}’s.',
     title: 'Settings',
     language: 'Language',
     theme: 'Theme',
@@ -322,6 +329,8 @@ const en = {
     me: 'Signed in on this laptop as',
   },
   error: {
+    same_person: 'Choose two different people.',
+    user_left: '{{name}} has left the team; choose someone who is still here.',
     title: 'Something went wrong',
     invalid: '{{field}} {{problem}}',
     not_found: 'This {{entity}} no longer exists; it may have been deleted.',

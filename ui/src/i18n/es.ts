@@ -312,6 +312,13 @@ const es: Resources = {
   },
 
   settings: {
+    handover_title: 'Traspasar los registros de un compañero que se va',
+    handover_intro: 'Todas las cuentas, prospectos, oportunidades y tareas abiertas de quien se va pasan en un solo paso a la persona que elija. Cada cambio se sincroniza como cualquier edición.',
+    handover_from: 'Quien se va',
+    handover_to: 'Quien se hace cargo',
+    handover: 'Traspasar',
+    handover_confirm: '¿Dar todas las cuentas, prospectos, oportunidades y tareas abiertas de {{from}} a {{to}}?',
+    handover_done: '{{accounts, number}} cuentas, {{leads, number}} prospectos, {{deals, number}} oportunidades y {{tasks, number}} tareas abiertas son ahora de {{to}}.',
     title: 'Ajustes',
     language: 'Idioma',
     theme: 'Tema',
@@ -324,6 +331,8 @@ const es: Resources = {
     me: 'Usuario en este portátil',
   },
   error: {
+    same_person: 'Elija dos personas distintas.',
+    user_left: '{{name}} ya no está en el equipo; elija a alguien que siga.',
     title: 'Algo salió mal',
     invalid: '{{field}} {{problem}}',
     not_found: 'Este registro ({{entity}}) ya no existe; puede que se haya eliminado.',

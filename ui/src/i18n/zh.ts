@@ -312,6 +312,13 @@ const zh: Resources = {
   },
 
   settings: {
+    handover_title: '移交离职同事的记录',
+    handover_intro: '离职人员的所有客户、线索、商机和未完成任务一步移交给您选择的人。每项修改都会像普通编辑一样同步。',
+    handover_from: '离职人员',
+    handover_to: '接手人员',
+    handover: '移交',
+    handover_confirm: '将 {{from}} 的所有客户、线索、商机和未完成任务移交给 {{to}}？',
+    handover_done: '{{accounts, number}} 个客户、{{leads, number}} 条线索、{{deals, number}} 个商机和 {{tasks, number}} 项未完成任务已移交给 {{to}}。',
     title: '设置',
     language: '语言',
     theme: '主题',
@@ -324,6 +331,8 @@ const zh: Resources = {
     me: '本机用户',
   },
   error: {
+    same_person: '请选择两个不同的人。',
+    user_left: '{{name}} 已离开团队，请选择仍在职的同事。',
     title: '出错了',
     invalid: '{{field}}{{problem}}',
     not_found: '该{{entity}}已不存在，可能已被删除。',

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../backend';
+import HandOver from '../components/HandOver';
 import ServerSignIn from '../components/ServerSignIn';
 import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
@@ -42,6 +43,7 @@ export default function Settings() {
         <h2 id="server-title">{t('settings.server')}</h2>
         {sync && <ServerSignIn sync={sync} onChange={setSync} />}
       </section>
+      {status.ready && <HandOver />}
       <dl className="card details">
         {status.user && (
           <div>

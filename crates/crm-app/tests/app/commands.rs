@@ -423,3 +423,66 @@ fn only_one_app_holds_a_data_directory() {
         "the lock goes with its holder"
     );
 }
+
+#[test]
+fn a_departing_reps_records_are_handed_over_in_one_action() {
+    let fx = Fixture::ready();
+    fx.app
+        .load_demo(
+            LoadDemo {
+                accounts: 60,
+                seed: 7,
+            },
+            &|_| {},
+        )
+        .unwrap();
+    let users = fx.app.list_users().unwrap();
+    let owner_of = |id| {
+        fx.app
+            .account_view(AccountId { id })
+            .unwrap()
+            .view
+            .account
+            .owner_id
+    };
+    // Someone who owns accounts leaves; someone else takes over.
+    let page = fx
+        .app
+        .list_accounts(AccountListQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    let first = page.rows[0].id;
+    let leaving = owner_of(first).expect("demo accounts have owners");
+    let taking = users
+        .iter()
+        .find(|u| u.id != leaving && u.active)
+        .expect("another member")
+        .id;
+    let moved = fx
+        .app
+        .reassign(crm_app::Reassign {
+            from: leaving,
+            to: taking,
+        })
+        .unwrap();
+    assert!(moved.accounts >= 1, "{moved:?}");
+    assert_eq!(owner_of(first), Some(taking));
+    let again = fx
+        .app
+        .reassign(crm_app::Reassign {
+            from: leaving,
+            to: taking,
+        })
+        .unwrap();
+    assert_eq!(again.accounts, 0, "nothing is left with the one who left");
+    let err = fx
+        .app
+        .reassign(crm_app::Reassign {
+            from: taking,
+            to: taking,
+        })
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.same_person");
+}
