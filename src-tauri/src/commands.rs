@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crm_app::{
     AccountId, App, AppError, Board, BoardQuery, ConflictRow, ContactQuery, ConvertLead,
     CreateContact, CreateDatabase, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, Facets,
-    LeadQuery, LoadDemo, LogInteraction, MoveDeal, Reassign, RecordId, RejectedId, RejectedRow,
-    ResolveConflict, SearchArgs, Settings, SignIn, Status, SyncReport, SyncStatus, TaskQuery,
-    TimelineArgs, Today, TodayArgs, UpdateRecord,
+    ImportFile, ImportReport, LeadQuery, LoadDemo, LogInteraction, MoveDeal, Reassign, RecordId,
+    RejectedId, RejectedRow, ResolveConflict, SearchArgs, Settings, SignIn, Status, SyncReport,
+    SyncStatus, TaskQuery, TimelineArgs, Today, TodayArgs, UpdateRecord,
 };
 use crm_store::{
     AccountListQuery, AccountPage, ContactPage, Converted, DealCard, DemoSummary, SearchGroup,
@@ -222,6 +222,16 @@ async fn discard_rejected(app: Shared<'_>, args: RejectedId) -> Out<SyncStatus> 
 }
 
 #[tauri::command]
+async fn import_preview(app: Shared<'_>, args: ImportFile) -> Out<ImportReport> {
+    off_ui(&app, |a| a.import_preview(args)).await
+}
+
+#[tauri::command]
+async fn import_file(app: Shared<'_>, args: ImportFile) -> Out<ImportReport> {
+    off_ui(&app, |a| a.import_file(args)).await
+}
+
+#[tauri::command]
 async fn list_users(app: Shared<'_>) -> Out<Vec<crm_app::User>> {
     off_ui(&app, |a| a.list_users()).await
 }
@@ -285,6 +295,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         list_rejected,
         retry_rejected,
         discard_rejected,
+        import_preview,
+        import_file,
         list_users,
         reassign,
         get_settings,

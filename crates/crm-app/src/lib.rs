@@ -15,6 +15,7 @@ pub mod bridge;
 mod commands;
 pub mod dispatch;
 mod error;
+mod exchange;
 mod settings;
 mod sync;
 
@@ -32,6 +33,7 @@ pub use commands::*;
 pub use crm_domain::{FieldHistory as FieldChangeRow, Id, Interaction, Lead, User};
 pub use dispatch::COMMANDS;
 pub use error::{AppError, Result};
+pub use exchange::{ImportFile, ImportReport};
 pub use settings::Settings;
 pub use sync::{
     ConflictRow, PendingChange, RejectedId, RejectedRow, ResolveConflict, Shown, SignIn,

@@ -486,3 +486,69 @@ fn a_departing_reps_records_are_handed_over_in_one_action() {
         .unwrap_err();
     assert_eq!(err.message_key, "error.same_person");
 }
+
+fn csv_file(text: &str) -> crm_app::ImportFile {
+    use base64::Engine;
+    crm_app::ImportFile {
+        into: "leads".into(),
+        file_name: "fair.csv".into(),
+        content: base64::engine::general_purpose::STANDARD.encode(text),
+        skip_invalid: false,
+        keep_duplicates: false,
+    }
+}
+
+#[test]
+fn a_file_of_business_cards_is_previewed_then_imported_once() {
+    let fx = Fixture::ready();
+    let text = "Name,Company,Email\n\
+                王芳,杭州青禾茶业,wang.fang@qinghe.cn\n\
+                Luis Ortega,Frutas Ortega,not-an-email\n\
+                Wang Fang again,杭州青禾茶业,wang.fang@qinghe.cn\n";
+    let preview = fx.app.import_preview(csv_file(text)).unwrap();
+    assert_eq!(preview.preview.rows, 3);
+    assert_eq!(preview.preview.bad_rows, 1, "the bad email is found");
+    assert_eq!(preview.preview.problems[0].line, 3);
+    assert_eq!(
+        (preview.new_records, preview.duplicates),
+        (1, 1),
+        "the second card of the same person is a duplicate"
+    );
+    assert!(!preview.written);
+    assert!(
+        fx.app.list_leads(Default::default()).unwrap().is_empty(),
+        "a preview writes nothing"
+    );
+
+    let err = fx.app.import_file(csv_file(text)).unwrap_err();
+    assert_eq!(err.message_key, "error.import_has_problems");
+    assert_eq!(err.params["count"], 1);
+
+    let done = fx
+        .app
+        .import_file(crm_app::ImportFile {
+            skip_invalid: true,
+            ..csv_file(text)
+        })
+        .unwrap();
+    assert_eq!((done.new_records, done.written), (1, true));
+    assert_eq!(fx.app.list_leads(Default::default()).unwrap().len(), 1);
+    let again = fx
+        .app
+        .import_file(crm_app::ImportFile {
+            skip_invalid: true,
+            ..csv_file(text)
+        })
+        .unwrap();
+    assert_eq!(
+        (again.new_records, again.already_imported),
+        (0, 1),
+        "the same file twice imports nothing twice"
+    );
+
+    let err = fx
+        .app
+        .import_preview(csv_file("Name,Email\n"))
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.import_empty");
+}

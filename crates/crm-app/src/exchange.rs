@@ -1,0 +1,126 @@
+//! Importing a file chosen in the window: the UI reads its bytes and sends
+//! them (base64), the core detects the encoding and format, shows what would
+//! happen (a dry run: new records, likely duplicates, rows with problems),
+//! and imports when the user confirms. The same planner as `crm import`.
+
+use base64::Engine;
+use crm_domain::EntityKind;
+use crm_exchange::{ExchangeError, Preview, Source};
+use crm_store::ImportOptions;
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, Result};
+
+/// Problems listed in a report (the count says how many in all).
+const PROBLEMS_SHOWN: usize = 50;
+
+/// A file to import.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportFile {
+    /// `leads`, `contacts` or `accounts`.
+    pub into: String,
+    /// The file's name (`.vcf` or `.vcard` reads as vCard, anything else as CSV).
+    pub file_name: String,
+    /// The file's bytes, base64.
+    pub content: String,
+    /// Import the good rows even when some rows have problems.
+    #[serde(default)]
+    pub skip_invalid: bool,
+    /// Import rows that look like existing records too.
+    #[serde(default)]
+    pub keep_duplicates: bool,
+}
+
+/// What an import would do, or did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// Columns, encoding, sample records, problems.
+    pub preview: Preview,
+    /// Records written (or that would be).
+    pub new_records: usize,
+    /// Rows left out because they look like an existing record or an earlier row.
+    pub duplicates: usize,
+    /// Rows this database imported before (the same file again).
+    pub already_imported: usize,
+    /// Accounts made for contacts whose company had none.
+    pub accounts_created: usize,
+    /// Whether anything was written.
+    pub written: bool,
+}
+
+fn exchange_error(e: ExchangeError) -> AppError {
+    match e {
+        ExchangeError::Malformed(encoding) => {
+            AppError::new("import_encoding").with("encoding", encoding)
+        }
+        ExchangeError::Empty => AppError::new("import_empty"),
+        ExchangeError::Csv { line, message } => {
+            eprintln!("crm-app: CSV unreadable at line {line}: {message}");
+            AppError::new("import_csv").with("line", line)
+        }
+        ExchangeError::Unsupported { .. } => AppError::new("import_unsupported"),
+        ExchangeError::Store(e) => e.into(),
+        other => {
+            eprintln!("crm-app: import: {other}");
+            AppError::new("import_unreadable")
+        }
+    }
+}
+
+impl App {
+    fn import_run(&self, args: &ImportFile, dry_run: bool) -> Result<ImportReport> {
+        let entity = match args.into.as_str() {
+            "leads" => EntityKind::Lead,
+            "contacts" => EntityKind::Contact,
+            "accounts" => EntityKind::Account,
+            _ => {
+                return Err(AppError::bad_request(format!(
+                    "import into {:?}",
+                    args.into
+                )));
+            }
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(args.content.as_bytes())
+            .map_err(AppError::bad_request)?;
+        let name = args.file_name.to_lowercase();
+        let vcard = name.ends_with(".vcf") || name.ends_with(".vcard");
+        let source = Source::parse(&bytes, None, vcard).map_err(exchange_error)?;
+        self.write(|s| {
+            let plan = crm_exchange::plan(s, &source, entity, None).map_err(exchange_error)?;
+            let mut preview = plan.preview(5);
+            preview.problems.truncate(PROBLEMS_SHOWN);
+            if !dry_run && !plan.problems.is_empty() && !args.skip_invalid {
+                return Err(AppError::new("import_has_problems").with("count", plan.bad_rows()));
+            }
+            let outcome = crm_exchange::import(
+                s,
+                &plan,
+                ImportOptions {
+                    dry_run,
+                    keep_duplicates: args.keep_duplicates,
+                },
+            )
+            .map_err(exchange_error)?;
+            Ok(ImportReport {
+                preview,
+                new_records: outcome.imported.len(),
+                duplicates: outcome.duplicates.len(),
+                already_imported: outcome.already_imported.len(),
+                accounts_created: outcome.accounts_created.len(),
+                written: !dry_run,
+            })
+        })
+    }
+
+    /// What importing the file would do; nothing is written.
+    pub fn import_preview(&self, args: ImportFile) -> Result<ImportReport> {
+        self.import_run(&args, true)
+    }
+
+    /// Import the file's good rows (refused while rows have problems, unless
+    /// `skip_invalid`); duplicates are left out unless `keep_duplicates`.
+    pub fn import_file(&self, args: ImportFile) -> Result<ImportReport> {
+        self.import_run(&args, false)
+    }
+}
