@@ -266,6 +266,26 @@ const tests = [
     },
   ],
   [
+    'import the fair’s business cards (GB18030 CSV) into leads, duplicates left out',
+    async () => {
+      await page.goto(`${bridge.url}#/leads`);
+      const before = (await call('list_leads', {})).length;
+      await page.getByRole('button', { name: 'Import…' }).click();
+      const dialog = page.getByRole('region', { name: 'Import from a file' });
+      await dialog.getByLabel('File').setInputFiles(join(root, 'assets', 'samples', 'business-cards-gbk.csv'));
+      const preview = dialog.getByTestId('import-preview');
+      await preview.getByText('7 rows: 6 new, 1 look like records you have').waitFor();
+      await preview.getByText('gb18030').waitFor();
+      await page.screenshot({ path: join(shots, 'import.png') });
+      await dialog.getByRole('button', { name: 'Import 6 records' }).click();
+      await page.getByRole('status').filter({ hasText: '6 records imported.' }).waitFor();
+      const leads = await call('list_leads', {});
+      assert(leads.length === before + 6, `${leads.length - before} leads were added`);
+      assert(leads.some((l) => l.name === '刘芳'), 'the Chinese names were read in the right encoding');
+      await page.getByRole('cell', { name: '刘芳' }).waitFor();
+    },
+  ],
+  [
     'a manager hands a departing rep’s records to a colleague in one action',
     async () => {
       const before = await call('account_view', { id: state.accountId });

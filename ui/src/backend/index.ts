@@ -62,11 +62,22 @@ export interface Commands {
   list_rejected: [void, T.RejectedRow[]];
   retry_rejected: [{ op_id: T.Id }, T.SyncStatus];
   discard_rejected: [{ op_id: T.Id }, T.SyncStatus];
+  import_preview: [ImportArgs, T.ImportReport];
+  import_file: [ImportArgs, T.ImportReport];
   list_users: [void, T.User[]];
   reassign: [{ from: T.Id; to: T.Id }, T.Reassigned];
   get_settings: [void, T.Settings];
   save_settings: [T.Settings, T.Settings];
   mark_ready: [{ screen: string; shown: number; total: number }, null];
+}
+
+/** A file to import: its name and bytes (base64). */
+interface ImportArgs {
+  into: 'leads' | 'contacts' | 'accounts';
+  file_name: string;
+  content: string;
+  skip_invalid: boolean;
+  keep_duplicates: boolean;
 }
 
 export type Command = keyof Commands;

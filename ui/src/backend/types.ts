@@ -401,3 +401,37 @@ export interface Reassigned {
   opportunities: number;
   tasks: number;
 }
+
+export interface ImportColumn {
+  number: number;
+  header: string;
+  /** The field it fills, or null when left out. */
+  target: string | null;
+  guessed: boolean;
+}
+
+export interface ImportProblem {
+  line: number;
+  field: string;
+  value: string;
+  /** A problem code (problem.* in the translations). */
+  code: string;
+}
+
+/** What an import would do (preview) or did. */
+export interface ImportReport {
+  preview: {
+    format: string;
+    encoding: string;
+    columns: ImportColumn[];
+    rows: number;
+    good_rows: number;
+    bad_rows: number;
+    problems: ImportProblem[];
+  };
+  new_records: number;
+  duplicates: number;
+  already_imported: number;
+  accounts_created: number;
+  written: boolean;
+}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Lead } from '../backend';
+import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
@@ -15,6 +16,7 @@ export default function Leads() {
   const [leads, setLeads] = useState<Lead[] | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   const load = useCallback(() => {
     backend.call('list_leads', { status: status || null }).then(setLeads, fail);
@@ -49,7 +51,11 @@ export default function Leads() {
         <button type="button" className="primary" onClick={() => setAdding(true)}>
           {t('leads.new')}
         </button>
+        <button type="button" onClick={() => setImporting(true)}>
+          {t('import.open')}
+        </button>
       </header>
+      {importing && <ImportFile into="leads" onDone={() => (setImporting(false), load())} />}
       {adding && <NewLead onDone={() => (setAdding(false), load())} />}
       {dialog && <LeadDialog {...dialog} onClose={() => setDialog(null)} onDone={() => (setDialog(null), load())} />}
       {leads === null ? (

@@ -546,9 +546,6 @@ fn a_file_of_business_cards_is_previewed_then_imported_once() {
         "the same file twice imports nothing twice"
     );
 
-    let err = fx
-        .app
-        .import_preview(csv_file("Name,Email\n"))
-        .unwrap_err();
+    let err = fx.app.import_preview(csv_file("Name,Email\n")).unwrap_err();
     assert_eq!(err.message_key, "error.import_empty");
 }
