@@ -22,6 +22,28 @@ fn has_session_bus() -> bool {
             .is_some_and(|d| PathBuf::from(d).join("bus").exists())
 }
 
+/// WebKitGTK settings for a window that shows one local page. No GPU
+/// compositing: under Xvfb (Mesa's software GL) it cost the web process about
+/// 100 MB and slowed the first paint, and lists and forms do not need it. No
+/// page cache (the app never leaves its page) and the smallest resource cache
+/// (every file comes from the binary).
+#[cfg(target_os = "linux")]
+fn tune_webview(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    window.with_webview(|webview| {
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_page_cache(false);
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    })
+}
+
 fn main() {
     let Some(dir) = crm_app::default_data_dir() else {
         eprintln!("offline-crm: no data directory on this system; set CRM_DATA_DIR");
@@ -55,13 +77,17 @@ fn main() {
             match crm_app::lock_instance(&dir) {
                 Ok(lock) => {
                     tauri_app.manage(lock);
-                    Ok(())
                 }
                 Err(_) => {
                     eprintln!("offline-crm: already running for {}", dir.display());
                     std::process::exit(0);
                 }
             }
+            #[cfg(target_os = "linux")]
+            if let Some(window) = tauri_app.get_webview_window("main") {
+                tune_webview(&window)?;
+            }
+            Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
