@@ -360,7 +360,7 @@ const tests = [
       const liCall = api(li);
       const tab = await context.newPage();
       state.current = tab;
-      tab.setDefaultTimeout(15_000);
+      tab.setDefaultTimeout(30_000); // a fresh bridge, a server and the CLI start here
       tab.on('pageerror', (e) => consoleErrors.push(String(e)));
       await tab.goto(`${li.url}?token=${li.token}#/sync`);
       await tab.getByLabel('Name').fill('Li Wei');
