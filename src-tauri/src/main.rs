@@ -22,7 +22,38 @@ fn has_session_bus() -> bool {
             .is_some_and(|d| PathBuf::from(d).join("bus").exists())
 }
 
+/// Start again with `WEBKIT_DISABLE_COMPOSITING_MODE=1` unless it is set.
+/// Without GPU compositing the web process takes about 100 MB less (measured
+/// under Xvfb, where GL is Mesa's software renderer) and paints the first
+/// screen sooner; lists and forms do not need it. WebKitGTK reads the
+/// variable when the view is created: switching the view's
+/// hardware-acceleration policy afterwards (through `with_webview`) left it
+/// deaf to the mouse, and setting a variable in a running process is not
+/// thread-safe, hence the new start before anything else runs. Set the
+/// variable to 0 to keep compositing.
+#[cfg(target_os = "linux")]
+fn without_gpu_compositing() {
+    use std::os::unix::process::CommandExt;
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let error = std::process::Command::new(exe)
+        .arg0(args.next().unwrap_or_default())
+        .args(args)
+        .env(VAR, "1")
+        .exec();
+    // Only reached when the new start failed: run as is.
+    eprintln!("offline-crm: cannot restart without GPU compositing: {error}");
+}
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    without_gpu_compositing();
     let Some(dir) = crm_app::default_data_dir() else {
         eprintln!("offline-crm: no data directory on this system; set CRM_DATA_DIR");
         std::process::exit(1);
