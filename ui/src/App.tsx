@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Backend, Settings, Status } from './backend';
 import { AppContext, type AppContextValue } from './context';
@@ -7,16 +7,19 @@ import { errorMessage } from './lib/errors';
 import { opensSearch } from './lib/keys';
 import { parseRoute, routeHash, type Route } from './lib/route';
 import SearchPalette from './components/SearchPalette';
-import Today from './screens/Today';
 import Accounts from './screens/Accounts';
-import AccountPage from './screens/AccountPage';
-import Contacts from './screens/Contacts';
-import Leads from './screens/Leads';
-import Tasks from './screens/Tasks';
-import Pipeline from './screens/Pipeline';
-import Sync from './screens/Sync';
-import SettingsScreen from './screens/Settings';
-import Welcome from './screens/Welcome';
+
+// The account list (the start screen) and the shell are in the first chunk;
+// every other screen is fetched when first shown, so start-up parses less.
+const Today = lazy(() => import('./screens/Today'));
+const AccountPage = lazy(() => import('./screens/AccountPage'));
+const Contacts = lazy(() => import('./screens/Contacts'));
+const Leads = lazy(() => import('./screens/Leads'));
+const Tasks = lazy(() => import('./screens/Tasks'));
+const Pipeline = lazy(() => import('./screens/Pipeline'));
+const Sync = lazy(() => import('./screens/Sync'));
+const SettingsScreen = lazy(() => import('./screens/Settings'));
+const Welcome = lazy(() => import('./screens/Welcome'));
 
 const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
@@ -159,7 +162,9 @@ export default function App({ backend, initialSettings }: Props) {
               </button>
             </div>
           )}
-          {!status?.ready && route.screen !== 'settings' ? <Welcome /> : <Screen route={route} />}
+          <Suspense fallback={null}>
+            {!status?.ready && route.screen !== 'settings' ? <Welcome /> : <Screen route={route} />}
+          </Suspense>
         </main>
         <div className="toast" role="status" aria-live="polite">
           {notice}
