@@ -37,12 +37,14 @@ function useRoute(): Route {
 interface Props {
   backend: Backend;
   initialSettings: Settings | null;
+  /** Fetched by the caller alongside the settings, so start-up waits for one round trip, not two. */
+  initialStatus?: Status | null;
 }
 
-export default function App({ backend, initialSettings }: Props) {
+export default function App({ backend, initialSettings, initialStatus = null }: Props) {
   const { t, i18n } = useTranslation();
   const route = useRoute();
-  const [status, setStatus] = useState<Status | null>(null);
+  const [status, setStatus] = useState<Status | null>(initialStatus);
   const [settings, setSettings] = useState<Settings>(initialSettings ?? EMPTY_SETTINGS);
   const [notice, setNotice] = useState<string>('');
   const [error, setError] = useState<string>('');
@@ -58,8 +60,8 @@ export default function App({ backend, initialSettings }: Props) {
   }, [backend, i18n]);
 
   useEffect(() => {
-    void refreshStatus();
-  }, [refreshStatus]);
+    if (!initialStatus) void refreshStatus();
+  }, [initialStatus, refreshStatus]);
 
   const lang = settings.language ?? pickLanguage(navigator.languages);
   useEffect(() => {

@@ -1,8 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AccountListQuery, AccountRow, AccountSort, Facets } from '../backend';
-import { usePagedList } from '../components/usePagedList';
+import type { AccountListQuery, AccountRow, AccountSort, Backend, Facets, Page } from '../backend';
+import { PAGE_SIZE, usePagedList } from '../components/usePagedList';
 import { useApp } from '../context';
 import { formatDate } from '../lib/format';
 
@@ -17,25 +17,51 @@ const COLUMNS: { sort: AccountSort; label: string; width: string }[] = [
 ];
 const GRID = COLUMNS.map((c) => c.width).join(' ');
 
+const START_FILTERS: AccountListQuery = { sort: 'default', descending: false };
+const START_QUERY: AccountListQuery = { ...START_FILTERS, query: null };
+let early: { backend: Backend; asked: number; page: Promise<Page<AccountRow>> } | null = null;
+
+/** Ask for the first page of the unfiltered list (the start screen) while the
+ * UI is still starting, so the query runs while React renders. The list takes
+ * it on its first mount; a page older than a few seconds is not used. */
+export function prefetchAccounts(backend: Backend) {
+  const page = backend.call('list_accounts', { ...START_QUERY, offset: 0, limit: PAGE_SIZE });
+  page.catch(() => {}); // handled by the list, or dropped
+  early = { backend, asked: Date.now(), page };
+}
+
+function takeEarly(backend: Backend, q: AccountListQuery, offset: number, limit: number) {
+  const e = early;
+  early = null;
+  const same = JSON.stringify(q) === JSON.stringify(START_QUERY) && offset === 0 && limit === PAGE_SIZE;
+  return e && e.backend === backend && same && Date.now() - e.asked < 5000 ? e.page : null;
+}
+
 export default function Accounts() {
   const { t } = useTranslation();
   const { backend, fail, locale } = useApp();
   const [query, setQuery] = useState('');
-  const [filters, setFilters] = useState<AccountListQuery>({ sort: 'default', descending: false });
+  const [filters, setFilters] = useState<AccountListQuery>(START_FILTERS);
   const [facets, setFacets] = useState<Facets | null>(null);
   const [adding, setAdding] = useState(false);
-
-  useEffect(() => {
-    backend.call('account_facets').then(setFacets, fail);
-  }, [backend, fail]);
 
   const q: AccountListQuery = useMemo(() => ({ ...filters, query: query.trim() || null }), [filters, query]);
   const key = JSON.stringify(q);
   const fetchPage = useCallback(
-    (offset: number, limit: number) => backend.call('list_accounts', { ...q, offset, limit }),
+    (offset: number, limit: number) => {
+      const ask = () => backend.call('list_accounts', { ...q, offset, limit });
+      return takeEarly(backend, q, offset, limit)?.catch(ask) ?? ask();
+    },
     [backend, q],
   );
   const list = usePagedList<AccountRow>(key, fetchPage, fail);
+
+  // The facets go over every account: ask once the first page is in, so the
+  // list does not wait behind them for the database.
+  const listed = list.total !== null;
+  useEffect(() => {
+    if (listed) backend.call('account_facets').then(setFacets, fail);
+  }, [backend, fail, listed]);
 
   const set = (patch: Partial<AccountListQuery>) => setFilters((f) => ({ ...f, ...patch }));
   const sortBy = (sort: AccountSort) =>
