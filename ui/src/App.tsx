@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Backend, Settings, Status } from './backend';
 import { AppContext, type AppContextValue } from './context';
@@ -9,17 +9,52 @@ import { parseRoute, routeHash, type Route } from './lib/route';
 import SearchPalette from './components/SearchPalette';
 import Accounts from './screens/Accounts';
 
+/** A screen in a chunk of its own, fetched when first needed. Once fetched it
+ * renders at once, with no Suspense round, as if it were in the first chunk. */
+function lazyScreen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let fetched: ComponentType<P> | null = null;
+  const preload = () =>
+    load().then((module) => {
+      fetched = module.default;
+      return module;
+    });
+  const Lazy = lazy(preload);
+  function LazyScreen(props: P) {
+    // Chosen once per mount: switching component types would remount it.
+    const [Shown] = useState<ComponentType<P>>(() => fetched ?? Lazy);
+    return <Shown {...props} />;
+  }
+  return Object.assign(LazyScreen, { preload });
+}
+
 // The account list (the start screen) and the shell are in the first chunk;
-// every other screen is fetched when first shown, so start-up parses less.
-const Today = lazy(() => import('./screens/Today'));
-const AccountPage = lazy(() => import('./screens/AccountPage'));
-const Contacts = lazy(() => import('./screens/Contacts'));
-const Leads = lazy(() => import('./screens/Leads'));
-const Tasks = lazy(() => import('./screens/Tasks'));
-const Pipeline = lazy(() => import('./screens/Pipeline'));
-const Sync = lazy(() => import('./screens/Sync'));
-const SettingsScreen = lazy(() => import('./screens/Settings'));
-const Welcome = lazy(() => import('./screens/Welcome'));
+// every other screen is fetched when first shown or soon after start-up, so
+// start-up parses less.
+const Today = lazyScreen(() => import('./screens/Today'));
+const AccountPage = lazyScreen(() => import('./screens/AccountPage'));
+const Contacts = lazyScreen(() => import('./screens/Contacts'));
+const Leads = lazyScreen(() => import('./screens/Leads'));
+const Tasks = lazyScreen(() => import('./screens/Tasks'));
+const Pipeline = lazyScreen(() => import('./screens/Pipeline'));
+const Sync = lazyScreen(() => import('./screens/Sync'));
+const SettingsScreen = lazyScreen(() => import('./screens/Settings'));
+const Welcome = lazyScreen(() => import('./screens/Welcome'));
+const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
+  today: Today,
+  account: AccountPage,
+  contacts: Contacts,
+  leads: Leads,
+  tasks: Tasks,
+  pipeline: Pipeline,
+  sync: Sync,
+  settings: SettingsScreen,
+};
+
+/** Fetch the screen the app starts on, so that its first render needs no second round. */
+export function preloadFirstScreen(route: Route, status: Status | null): Promise<unknown> {
+  const screen = !status?.ready && route.screen !== 'settings' ? Welcome : route.screen === 'accounts' ? null : LATER[route.screen];
+  return screen ? screen.preload().catch(() => {}) : Promise.resolve();
+}
 
 const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
@@ -62,6 +97,12 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
   useEffect(() => {
     if (!initialStatus) void refreshStatus();
   }, [initialStatus, refreshStatus]);
+
+  // The other screens, once the first one is up: going to them then shows them at once.
+  useEffect(() => {
+    const timer = setTimeout(() => Object.values(LATER).forEach((screen) => void screen.preload().catch(() => {})), 1000);
+    return () => clearTimeout(timer);
+  }, []);
 
   const lang = settings.language ?? pickLanguage(navigator.languages);
   useEffect(() => {
