@@ -22,29 +22,39 @@ fn has_session_bus() -> bool {
             .is_some_and(|d| PathBuf::from(d).join("bus").exists())
 }
 
-/// WebKitGTK settings for a window that shows one local page. No GPU
-/// compositing: under Xvfb (Mesa's software GL) it cost the web process about
-/// 100 MB and slowed the first paint, and lists and forms do not need it. No
-/// page cache (the app never leaves its page) and the smallest resource cache
-/// (every file comes from the binary).
+/// Start again with `WEBKIT_DISABLE_COMPOSITING_MODE=1` unless it is set.
+/// Without GPU compositing the web process takes about 100 MB less (measured
+/// under Xvfb, where GL is Mesa's software renderer) and paints the first
+/// screen sooner; lists and forms do not need it. WebKitGTK reads the
+/// variable when the view is created: switching the view's
+/// hardware-acceleration policy afterwards (through `with_webview`) left it
+/// deaf to the mouse, and setting a variable in a running process is not
+/// thread-safe, hence the new start before anything else runs (about 110 ms;
+/// the menu entry sets the variable and is spared it). Set the variable to 0
+/// to keep compositing.
 #[cfg(target_os = "linux")]
-fn tune_webview(window: &tauri::WebviewWindow) -> tauri::Result<()> {
-    use webkit2gtk::{
-        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+fn without_gpu_compositing() {
+    use std::os::unix::process::CommandExt;
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VAR).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
     };
-    window.with_webview(|webview| {
-        let view = webview.inner();
-        if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            settings.set_enable_page_cache(false);
-        }
-        if let Some(context) = view.context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
-        }
-    })
+    let mut args = std::env::args_os();
+    let error = std::process::Command::new(exe)
+        .arg0(args.next().unwrap_or_default())
+        .args(args)
+        .env(VAR, "1")
+        .exec();
+    // Only reached when the new start failed: run as is.
+    eprintln!("offline-crm: cannot restart without GPU compositing: {error}");
 }
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    without_gpu_compositing();
     let Some(dir) = crm_app::default_data_dir() else {
         eprintln!("offline-crm: no data directory on this system; set CRM_DATA_DIR");
         std::process::exit(1);
@@ -77,17 +87,13 @@ fn main() {
             match crm_app::lock_instance(&dir) {
                 Ok(lock) => {
                     tauri_app.manage(lock);
+                    Ok(())
                 }
                 Err(_) => {
                     eprintln!("offline-crm: already running for {}", dir.display());
                     std::process::exit(0);
                 }
             }
-            #[cfg(target_os = "linux")]
-            if let Some(window) = tauri_app.get_webview_window("main") {
-                tune_webview(&window)?;
-            }
-            Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())

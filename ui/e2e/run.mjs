@@ -333,7 +333,7 @@ const tests = [
       await page.getByLabel('Language').selectOption('zh');
       await page.getByRole('heading', { name: '设置' }).waitFor();
       await page.goto(`${bridge.url}#/sync`);
-      await page.getByRole('heading', { name: '同步', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: '同步', level: 1, exact: true }).waitFor();
       await page.getByTestId('pending').filter({ hasText: /^\d+ 项本地修改等待同步$/ }).waitFor();
       await page.getByText('登录团队服务器后').waitFor();
       assert(await page.getByRole('button', { name: '立即同步' }).isDisabled(), 'no sync before signing in');
