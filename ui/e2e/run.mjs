@@ -405,6 +405,7 @@ const tests = [
       assert(offline.includes('cannot be reached') && offline.includes('1 change is safe'), `offline sync said "${offline}"`);
       await tab.getByTestId('pending').filter({ hasText: '1 local change waits' }).waitFor();
       await tab.getByRole('status').filter({ hasText: 'Team server not reachable' }).waitFor();
+      await tab.locator('nav .nav-badge').filter({ hasText: /^1/ }).waitFor();
       await tab.screenshot({ path: join(shots, 'sync-offline.png') });
 
       // Back online: the stage is high-stakes, so both values are shown.
@@ -412,6 +413,7 @@ const tests = [
       await tab.getByRole('button', { name: 'Sync now' }).click();
       // Moving a deal sets its stage and probability: one decision, not two.
       await tab.getByTestId('sync-outcome').filter({ hasText: '1 item needs your decision' }).waitFor();
+      await tab.locator('nav .nav-badge.attention').filter({ hasText: /^1/ }).waitFor();
       const conflict = tab.getByRole('listitem', { name: '青禾 年度订阅 · Stage, Probability' });
       const mine = await conflict.locator('[data-side=mine]').textContent();
       const theirs = await conflict.locator('[data-side=theirs]').textContent();
@@ -422,6 +424,7 @@ const tests = [
       // Li keeps hers; after both sync, the manager's laptop agrees.
       await conflict.getByRole('button', { name: 'Keep “Proposal · 50%”' }).click();
       await conflict.waitFor({ state: 'detached' });
+      await tab.locator('nav .nav-badge.attention').waitFor({ state: 'detached' });
       await tab.getByRole('button', { name: 'Sync now' }).click();
       await tab.getByTestId('sync-outcome').filter({ hasText: 'Sync complete:' }).waitFor();
       boss(['sync']);

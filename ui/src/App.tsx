@@ -7,6 +7,7 @@ import { errorMessage } from './lib/errors';
 import { opensSearch } from './lib/keys';
 import { parseRoute, routeHash, type Route } from './lib/route';
 import SearchPalette from './components/SearchPalette';
+import SyncBadge from './components/SyncBadge';
 import Accounts from './screens/Accounts';
 
 /** A screen in a chunk of its own, fetched when first needed. Once fetched it
@@ -191,6 +192,7 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
               <li key={screen}>
                 <a href={routeHash({ screen } as Route)} aria-current={activeNav === screen ? 'page' : undefined}>
                   {t(`nav.${screen}`)}
+                  {screen === 'sync' && <SyncBadge when={window.location.hash} />}
                 </a>
               </li>
             ))}

@@ -55,7 +55,9 @@ pub struct SyncStatus {
     pub last_sync_at: Option<DateTime<Utc>>,
     /// Why the last sync did not complete, if it did not.
     pub last_error: Option<AppError>,
-    /// Conflicts waiting for a decision.
+    /// Decisions waiting on conflicts: the fields one edit changed together
+    /// (a moved deal's stage and probability) count once, as the screen
+    /// shows them.
     pub conflicts: usize,
     /// Changes the server refused, waiting for retry or discard.
     pub rejected: usize,
@@ -325,7 +327,7 @@ impl App {
                 signed_in: config.as_ref().is_some_and(|c| c.token.is_some()),
                 last_sync_at: config.as_ref().and_then(|c| c.last_sync_at),
                 last_error,
-                conflicts: s.open_conflicts()?.len(),
+                conflicts: decisions(&s.open_conflicts()?),
                 rejected: s.rejected()?.len(),
                 running: self.sync_state().running.load(Ordering::SeqCst),
             })
@@ -472,6 +474,26 @@ impl App {
     }
 }
 
+/// Open conflicts counted as decisions: one per record, edit and pair of
+/// people (the UI's `groupConflicts` groups the same way).
+fn decisions(open: &[ConflictView]) -> usize {
+    let mut keys: Vec<_> = open
+        .iter()
+        .map(|c| match c.record_id {
+            Some(record) => (
+                record.to_string(),
+                c.created_at,
+                c.mine_by.clone(),
+                c.theirs_by.clone(),
+            ),
+            None => (c.id.to_string(), c.created_at, None, None),
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.len()
+}
+
 fn conflict_row(
     s: &Store,
     users: &HashMap<String, String>,
@@ -601,5 +623,32 @@ mod tests {
             e.message_key, "error.server_refused",
             "unknown codes get a general sentence, not the English message"
         );
+    }
+
+    #[test]
+    fn the_fields_one_edit_changed_together_are_one_decision() {
+        let at = Utc::now();
+        let deal = Id::new();
+        let conflict = |field: &str, record: Option<Id>, created_at| ConflictView {
+            id: Id::new(),
+            entity: "opportunity".into(),
+            record_id: record,
+            record_name: None,
+            field: field.into(),
+            base: Value::Null,
+            mine: Value::Null,
+            theirs: Value::Null,
+            mine_by: Some("Li".into()),
+            theirs_by: Some("Boss".into()),
+            created_at,
+        };
+        let open = [
+            conflict("stage", Some(deal), at),
+            conflict("probability", Some(deal), at),
+            conflict("amount", Some(deal), at + chrono::Duration::minutes(5)),
+            conflict("stage", None, at),
+        ];
+        assert_eq!(decisions(&open), 3);
+        assert_eq!(decisions(&[]), 0);
     }
 }

@@ -245,6 +245,8 @@ const en = {
     hint: 'Type to search. ↑↓ to choose, Enter to open, Esc to close.',
   },
   sync: {
+    needs_decision_one: '{{count, number}} conflict or refused change needs your decision',
+    needs_decision_other: '{{count, number}} conflicts or refused changes need your decision',
     title: 'Sync',
     online: 'Online',
     offline: 'Offline: everything keeps working, changes wait here.',

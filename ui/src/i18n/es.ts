@@ -247,6 +247,8 @@ const es: Resources = {
     hint: 'Escriba para buscar. ↑↓ para elegir, Intro para abrir, Esc para cerrar.',
   },
   sync: {
+    needs_decision_one: '{{count, number}} conflicto o cambio rechazado necesita su decisión',
+    needs_decision_other: '{{count, number}} conflictos o cambios rechazados necesitan su decisión',
     title: 'Sincronizar',
     online: 'Con conexión',
     offline: 'Sin conexión: todo sigue funcionando y los cambios esperan aquí.',

@@ -247,6 +247,8 @@ const zh: Resources = {
     hint: '输入即搜索。↑↓ 选择，回车打开，Esc 关闭。',
   },
   sync: {
+    needs_decision_one: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
+    needs_decision_other: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
     title: '同步',
     online: '在线',
     offline: '离线：一切照常可用，修改会保存在本机等待同步。',

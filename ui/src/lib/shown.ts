@@ -36,7 +36,8 @@ export function shownText(t: TFunction, value: Shown, locale: string, field?: st
 }
 
 /** Conflicts of one record that arose from one edit (a deal moved: stage and
- * probability together) form one decision; the rest stand alone. Order is kept. */
+ * probability together) form one decision; the rest stand alone. Order is
+ * kept. The core counts decisions the same way (`SyncStatus.conflicts`). */
 export function groupConflicts(rows: ConflictRow[]): ConflictRow[][] {
   const groups = new Map<string, ConflictRow[]>();
   for (const row of rows) {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toBackendError, type ConflictRow, type Progress, type RejectedRow, type SyncStatus } from '../backend';
 import ServerSignIn from '../components/ServerSignIn';
+import { SYNC_CHANGED } from '../components/SyncBadge';
 import { useApp } from '../context';
 import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
@@ -48,6 +49,7 @@ export default function Sync() {
       setConflicts(c);
       setRejected(r);
       setRunning(s.running);
+      window.dispatchEvent(new Event(SYNC_CHANGED));
     } catch (e) {
       fail(e);
     }
@@ -63,10 +65,8 @@ export default function Sync() {
     setProgress(null);
     try {
       const report = await backend.call('sync_now');
-      // Count decisions as the list below shows them (a moved deal's stage
-      // and probability are one).
-      const open = report.status.conflicts > 0 ? groupConflicts(await backend.call('list_conflicts')).length : 0;
-      const attention = open + report.status.rejected;
+      // Conflicts are counted as decisions, as the list below shows them.
+      const attention = report.status.conflicts + report.status.rejected;
       const text =
         attention > 0
           ? t('sync.done_attention', { count: attention })
