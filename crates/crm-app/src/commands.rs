@@ -183,6 +183,8 @@ pub struct LeadQuery {
     pub status: Option<String>,
     /// At most this many (0 = 500).
     pub limit: usize,
+    /// Skip this many (the next page).
+    pub offset: usize,
 }
 
 /// Converting a lead.
@@ -652,7 +654,7 @@ impl App {
             args.limit.min(5000)
         };
         let status = args.status.filter(|s| !s.is_empty());
-        self.read(|s| Ok(s.leads(status.as_deref(), limit)?))
+        self.read(|s| Ok(s.leads(status.as_deref(), args.offset, limit)?))
     }
 
     /// A new lead owned by the user.

@@ -539,7 +539,7 @@ fn lead(store: &mut Store, cmd: LeadCmd, out: Out) -> Result<()> {
             )
         }
         LeadCmd::List { status, limit } => {
-            let leads = store.leads(status.as_deref(), limit)?;
+            let leads = store.leads(status.as_deref(), 0, limit)?;
             out.show(&leads, || print::leads(&leads))
         }
         LeadCmd::Edit { id, fields } => {

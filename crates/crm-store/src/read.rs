@@ -500,16 +500,17 @@ impl Store {
         })
     }
 
-    /// Leads, newest first; `status` filters.
-    pub fn leads(&self, status: Option<&str>, limit: usize) -> Result<Vec<Lead>> {
+    /// Leads, newest first, `limit` of them after skipping `offset`; `status`
+    /// filters.
+    pub fn leads(&self, status: Option<&str>, offset: usize, limit: usize) -> Result<Vec<Lead>> {
         let sql = format!(
             "{LEAD_SELECT} WHERE l.deleted_at IS NULL AND (?1 IS NULL OR l.status = ?1)
-             ORDER BY l.created_at DESC LIMIT ?2"
+             ORDER BY l.created_at DESC, l.id LIMIT ?2 OFFSET ?3"
         );
         let rows = self
             .conn()
             .prepare_cached(&sql)?
-            .query_map(params![status, limit as i64], lead)?
+            .query_map(params![status, limit as i64, offset as i64], lead)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }

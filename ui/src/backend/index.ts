@@ -33,7 +33,7 @@ export interface Commands {
   ];
   list_contacts: [{ query?: string | null; offset?: number; limit?: number }, T.Page<T.ContactRow>];
   create_contact: [{ account_id: T.Id; fields: Record<string, string> }, T.Id];
-  list_leads: [{ status?: string | null; limit?: number }, T.Lead[]];
+  list_leads: [{ status?: string | null; offset?: number; limit?: number }, T.Lead[]];
   create_lead: [{ fields: Record<string, string> }, T.Id];
   qualify_lead: [{ id: T.Id }, T.Lead];
   convert_lead: [

@@ -6,6 +6,7 @@ import { useApp } from '../context';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
+const PAGE = 200;
 
 type Dialog = { lead: Lead; action: 'convert' | 'disqualify' } | null;
 
@@ -14,13 +15,21 @@ export default function Leads() {
   const { backend, fail, notify } = useApp();
   const [status, setStatus] = useState('');
   const [leads, setLeads] = useState<Lead[] | null>(null);
+  const [more, setMore] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
 
-  const load = useCallback(() => {
-    backend.call('list_leads', { status: status || null }).then(setLeads, fail);
-  }, [backend, status, fail]);
+  // The first page again (after a change), or the next one after `shown`.
+  const fetchPage = useCallback(
+    (shown: Lead[]) =>
+      backend.call('list_leads', { status: status || null, offset: shown.length, limit: PAGE }).then((page) => {
+        setLeads([...shown, ...page]);
+        setMore(page.length === PAGE);
+      }, fail),
+    [backend, status, fail],
+  );
+  const load = useCallback(() => void fetchPage([]), [fetchPage]);
   useEffect(load, [load]);
 
   const qualify = async (lead: Lead) => {
@@ -115,6 +124,11 @@ export default function Leads() {
             })}
           </tbody>
         </table>
+      )}
+      {leads && more && (
+        <button type="button" className="link" onClick={() => void fetchPage(leads)}>
+          {t('common.load_more')}
+        </button>
       )}
     </section>
   );

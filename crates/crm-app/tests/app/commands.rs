@@ -549,3 +549,33 @@ fn a_file_of_business_cards_is_previewed_then_imported_once() {
     let err = fx.app.import_preview(csv_file("Name,Email\n")).unwrap_err();
     assert_eq!(err.message_key, "error.import_empty");
 }
+
+#[test]
+fn leads_come_a_page_at_a_time_without_gaps_or_repeats() {
+    let fx = Fixture::ready();
+    for i in 0..5 {
+        fx.app
+            .create_lead(CreateRecord {
+                fields: fields(&[("name", &format!("Lead {i}"))]),
+            })
+            .unwrap();
+    }
+    let page = |offset| {
+        fx.app
+            .list_leads(crm_app::LeadQuery {
+                status: None,
+                limit: 2,
+                offset,
+            })
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name)
+            .collect::<Vec<_>>()
+    };
+    let mut seen: Vec<String> = [page(0), page(2), page(4)].concat();
+    assert_eq!(seen.len(), 5);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "every lead once");
+    assert!(page(6).is_empty());
+}

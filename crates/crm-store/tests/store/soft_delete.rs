@@ -198,7 +198,7 @@ fn deleted_children_leave_every_list() {
         "and off the timeline"
     );
     assert!(
-        fx.store.lead(lead).is_err() && fx.store.leads(None, 50).unwrap().is_empty(),
+        fx.store.lead(lead).is_err() && fx.store.leads(None, 0, 50).unwrap().is_empty(),
         "lead gone"
     );
     let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
