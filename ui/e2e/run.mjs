@@ -286,6 +286,26 @@ const tests = [
     },
   ],
   [
+    'import phone contacts (vCard) into contacts, with accounts for new companies',
+    async () => {
+      await page.goto(`${bridge.url}#/contacts`);
+      await page.locator('[role=table] [role=row]').nth(1).waitFor();
+      await page.getByRole('button', { name: 'Import…' }).click();
+      const dialog = page.getByRole('region', { name: 'Import from a file' });
+      await dialog.getByLabel('File').setInputFiles(join(root, 'assets', 'samples', 'phone-contacts.vcf'));
+      const preview = dialog.getByTestId('import-preview');
+      await preview.getByText(/Read as vcard/).waitFor();
+      await preview.getByText(/accounts? will be created for/).waitFor();
+      const summary = await preview.locator('p').first().textContent();
+      const fresh = Number(/(\d+) new/.exec(summary)?.[1]);
+      assert(fresh > 0, `the preview said "${summary}"`);
+      await dialog.getByRole('button', { name: new RegExp(`^Import ${fresh} record`) }).click();
+      await page.getByRole('status').filter({ hasText: `${fresh} record` }).waitFor();
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill('孙晓东');
+      await page.getByRole('row', { name: /孙晓东/ }).waitFor();
+    },
+  ],
+  [
     'a manager hands a departing rep’s records to a colleague in one action',
     async () => {
       const before = await call('account_view', { id: state.accountId });

@@ -98,6 +98,7 @@ export default function ImportFile({ into, onDone }: Props) {
               bad: n(p.bad_rows),
             })}
           </p>
+          {report.accounts_created > 0 && <p>{t('import.accounts_created', { count: report.accounts_created })}</p>}
           <p className="muted small">
             {t('import.read_as', { format: p.format, encoding: p.encoding })}
           </p>

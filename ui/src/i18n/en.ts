@@ -398,6 +398,8 @@ const en = {
     unknown_field: 'cannot be edited here',
   },
   import: {
+    accounts_created_one: '{{count, number}} account will be created for a company not yet here.',
+    accounts_created_other: '{{count, number}} accounts will be created for companies not yet here.',
     open: 'Import…',
     title: 'Import from a file',
     intro: 'A CSV file (from a spreadsheet or another CRM) or vCard business cards. You see what would happen before anything is written.',

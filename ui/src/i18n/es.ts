@@ -400,6 +400,8 @@ const es: Resources = {
     unknown_field: 'no se puede editar aquí',
   },
   import: {
+    accounts_created_one: 'Se creará {{count, number}} cuenta para una empresa que aún no está.',
+    accounts_created_other: 'Se crearán {{count, number}} cuentas para empresas que aún no están.',
     open: 'Importar…',
     title: 'Importar desde un archivo',
     intro: 'Un archivo CSV (de una hoja de cálculo u otro CRM) o tarjetas vCard. Verá lo que ocurrirá antes de que se escriba nada.',

@@ -400,6 +400,8 @@ const zh: Resources = {
     unknown_field: '不能在此修改',
   },
   import: {
+    accounts_created_one: '将为尚未录入的公司新建 {{count, number}} 个客户。',
+    accounts_created_other: '将为尚未录入的公司新建 {{count, number}} 个客户。',
     open: '导入…',
     title: '从文件导入',
     intro: 'CSV 文件（来自表格或其他 CRM）或 vCard 名片。写入之前会先显示将要发生的情况。',

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ContactRow } from '../backend';
 import { usePagedList } from '../components/usePagedList';
+import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
 
 const GRID = '1.4fr 1.2fr 1.6fr 1.2fr 1.4fr';
@@ -11,12 +12,15 @@ export default function Contacts() {
   const { t } = useTranslation();
   const { backend, fail } = useApp();
   const [query, setQuery] = useState('');
+  const [importing, setImporting] = useState(false);
+  // Bumped after an import, so the list is fetched anew.
+  const [imports, setImports] = useState(0);
   const q = query.trim() || null;
   const fetchPage = useCallback(
     (offset: number, limit: number) => backend.call('list_contacts', { query: q, offset, limit }),
     [backend, q],
   );
-  const list = usePagedList<ContactRow>(q ?? '', fetchPage, fail);
+  const list = usePagedList<ContactRow>(`${imports}|${q ?? ''}`, fetchPage, fail);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: list.total ?? 0,
@@ -37,7 +41,11 @@ export default function Contacts() {
         <span className="muted" aria-live="polite">
           {list.total !== null && t('contacts.count', { count: list.total })}
         </span>
+        <button type="button" onClick={() => setImporting(true)}>
+          {t('import.open')}
+        </button>
       </header>
+      {importing && <ImportFile into="contacts" onDone={() => (setImporting(false), setImports((n) => n + 1))} />}
       <div className="filters" role="search">
         <label className="grow">
           {t('contacts.search')}
