@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use crm_app::{App, CreateDatabase, CreateRecord, RejectedId, ResolveConflict, Shown, SignIn};
 use crm_domain::EntityKind;
 use crm_store::Keep;
-use crm_system_tests::{Laptop, PASSWORD};
+use crm_system_tests::{Laptop, PASSWORD, Server, company_ca};
 use serde_json::json;
 
 use crate::team;
@@ -32,6 +32,7 @@ fn sign_in(app: &App, server: &str, email: &str) {
         email: email.into(),
         password: PASSWORD.into(),
         insecure: false,
+        ca_pem: None,
     })
     .unwrap_or_else(|e| panic!("sign in as {email}: {e}"));
 }
@@ -48,6 +49,7 @@ fn the_app_signs_in_syncs_and_settles_a_conflict_against_the_real_server() {
             email: "ana@example.com".into(),
             password: "not her password".into(),
             insecure: false,
+            ca_pem: None,
         })
         .unwrap_err();
     assert_eq!(err.message_key, "error.bad_login");
@@ -213,4 +215,38 @@ fn a_change_the_server_refuses_is_listed_with_its_reason_and_can_be_discarded() 
     assert!(app.list_rejected().unwrap().is_empty());
     let status = app.sync_status().unwrap();
     assert_eq!((status.pending, status.rejected), (0, 0));
+}
+
+#[test]
+fn a_company_certificate_given_at_sign_in_is_trusted_for_every_sync() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ca, cert, key) = company_ca(dir.path());
+    let server = Server::start_tls(&cert, &key);
+    server.add_user("ana@example.com", "Ana", "rep", "North");
+    let (app, _data) = app_for("Ana");
+    let attempt = |ca_pem: Option<String>| {
+        app.sync_login(SignIn {
+            server: server.url.clone(),
+            email: "ana@example.com".into(),
+            password: PASSWORD.into(),
+            insecure: false,
+            ca_pem,
+        })
+    };
+    // An unknown issuer is not "the server is down": the user is told to
+    // get the company's certificate.
+    let err = attempt(None).unwrap_err();
+    assert_eq!(err.message_key, "error.untrusted_certificate");
+    let err = attempt(Some("my notes, not a certificate".into())).unwrap_err();
+    assert_eq!(err.message_key, "error.bad_certificate_file");
+    assert!(!app.sync_status().unwrap().signed_in);
+
+    let pem = std::fs::read_to_string(&ca).expect("ca.pem");
+    attempt(Some(pem)).expect("signed in with the company CA");
+    app.create_account(CreateRecord {
+        fields: [("name".to_owned(), "Over TLS GmbH".to_owned())].into(),
+    })
+    .unwrap();
+    let report = app.sync_now(&|_| {}).expect("the kept certificate is used");
+    assert_eq!(report.summary.pushed, 1);
 }

@@ -331,70 +331,7 @@ fn plain_http_to_another_machine_is_refused_before_anything_is_sent() {
 #[test]
 fn https_with_the_servers_certificate_and_failed_logins_rate_limited() {
     let dir = tempfile::tempdir().expect("dir");
-    let path = |name: &str| dir.path().join(name);
-    let (ca, cert, key) = (path("ca.pem"), path("cert.pem"), path("key.pem"));
-    let openssl = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    // A company CA, and the server's certificate signed by it.
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Test CA",
-        "-keyout",
-        "ca-key.pem",
-        "-out",
-        "ca.pem",
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "server.csr",
-    ]);
-    std::fs::write(
-        path("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .expect("ext");
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-    ]);
+    let (ca, cert, key) = crm_system_tests::company_ca(dir.path());
     let server = crm_system_tests::Server::start_tls(&cert, &key);
     assert!(server.url.starts_with("https://"), "{}", server.url);
     server.add_user("ana@example.com", "Ana", "rep", "North");

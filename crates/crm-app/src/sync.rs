@@ -77,7 +77,14 @@ pub struct SignIn {
     /// Allow plain HTTP to another machine (a trusted office network).
     #[serde(default)]
     pub insecure: bool,
+    /// The company's certificate authority (PEM text), when the server's
+    /// certificate is signed by it; kept beside the database for every sync.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
+
+/// Where the company CA given at sign-in is kept, in the data directory.
+const CA_FILE: &str = "server-ca.pem";
 
 /// What "Sync now" did, and where things stand after it.
 #[derive(Debug, Clone, Serialize)]
@@ -231,7 +238,13 @@ fn sync_error(e: SyncError) -> AppError {
     match e {
         SyncError::Unreachable { pending, detail } => {
             eprintln!("crm-app: server unreachable: {detail}");
-            AppError::new("server_unreachable").with("count", pending)
+            // A server that answers with a certificate nobody vouches for is
+            // not "down": the user needs the company's certificate.
+            if detail.to_lowercase().contains("certificate") {
+                AppError::new("untrusted_certificate").with("count", pending)
+            } else {
+                AppError::new("server_unreachable").with("count", pending)
+            }
         }
         SyncError::Cancelled { pending } => AppError::new("sync_cancelled").with("count", pending),
         SyncError::NotLoggedIn => AppError::new("not_signed_in"),
@@ -284,9 +297,10 @@ impl App {
     }
 
     fn sync_options(&self) -> Result<Options> {
+        let ca = self.dir().join(CA_FILE);
         Ok(Options {
             insecure: self.settings()?.insecure_server,
-            ca_file: None,
+            ca_file: ca.exists().then_some(ca),
         })
     }
 
@@ -338,18 +352,47 @@ impl App {
     /// first sign-in become the user's; the next sync sends them.
     pub fn sync_login(&self, args: SignIn) -> Result<SyncStatus> {
         let mut store = self.sync_handle()?;
-        let options = Options {
-            insecure: args.insecure,
-            ca_file: None,
+        let io = |e: std::io::Error| {
+            eprintln!("crm-app: cannot keep the certificate: {e}");
+            AppError::new("io")
         };
-        crm_sync::login(
+        // A new certificate is tried first and kept only if sign-in works.
+        let given = args
+            .ca_pem
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let trial = self.dir().join(format!("{CA_FILE}.new"));
+        let options = match given {
+            Some(pem) => {
+                if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(AppError::new("bad_certificate_file"));
+                }
+                std::fs::write(&trial, pem).map_err(io)?;
+                Options {
+                    insecure: args.insecure,
+                    ca_file: Some(trial.clone()),
+                }
+            }
+            None => Options {
+                insecure: args.insecure,
+                ..self.sync_options()?
+            },
+        };
+        let signed_in = crm_sync::login(
             &mut store,
             &args.server,
             &args.email,
             &args.password,
             &options,
-        )
-        .map_err(sync_error)?;
+        );
+        if given.is_some() {
+            match signed_in {
+                Ok(_) => std::fs::rename(&trial, self.dir().join(CA_FILE)).map_err(io)?,
+                Err(_) => drop(std::fs::remove_file(&trial)),
+            }
+        }
+        signed_in.map_err(sync_error)?;
         let mut settings = self.settings()?;
         settings.insecure_server = args.insecure;
         settings.server_url = Some(args.server.trim().to_owned());

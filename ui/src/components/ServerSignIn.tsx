@@ -20,6 +20,8 @@ export default function ServerSignIn({ sync, onChange }: Props) {
   const [email, setEmail] = useState(sync?.email ?? settings.login ?? '');
   const [password, setPassword] = useState('');
   const [insecure, setInsecure] = useState(settings.insecure_server ?? false);
+  // The company's certificate authority, when the administrator hands one out.
+  const [caPem, setCaPem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
@@ -42,7 +44,7 @@ export default function ServerSignIn({ sync, onChange }: Props) {
     e.preventDefault();
     void run(
       async () => {
-        const next = await backend.call('sync_login', { server, email, password, insecure });
+        const next = await backend.call('sync_login', { server, email, password, insecure, ca_pem: caPem });
         setPassword('');
         return next;
       },
@@ -98,6 +100,18 @@ export default function ServerSignIn({ sync, onChange }: Props) {
           onChange={(e) => setPassword(e.target.value)}
           required
           autoComplete="current-password"
+        />
+      </label>
+      <label>
+        {t('sync.certificate')}
+        <input
+          type="file"
+          accept=".pem,.crt,.cer"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void file.text().then(setCaPem);
+            else setCaPem(null);
+          }}
         />
       </label>
       <label className="check">

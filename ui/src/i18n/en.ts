@@ -245,6 +245,7 @@ const en = {
     hint: 'Type to search. ↑↓ to choose, Enter to open, Esc to close.',
   },
   sync: {
+    certificate: 'Company certificate (.pem), only if your administrator gave you one',
     needs_decision_one: '{{count, number}} conflict or refused change needs your decision',
     needs_decision_other: '{{count, number}} conflicts or refused changes need your decision',
     title: 'Sync',
@@ -331,6 +332,8 @@ const en = {
     me: 'Signed in on this laptop as',
   },
   error: {
+    untrusted_certificate: 'The team server’s certificate is not trusted by this laptop. If your company uses its own certificates, choose the company certificate your administrator gave you. Your changes are kept.',
+    bad_certificate_file: 'That file is not a certificate (a .pem file starting with BEGIN CERTIFICATE).',
     import_encoding: 'The file is not readable {{encoding}} text. Save it as UTF-8 and try again.',
     import_empty: 'The file holds no records.',
     import_csv: 'The file cannot be read as CSV from line {{line}} on (an unclosed quote?).',

@@ -247,6 +247,7 @@ const es: Resources = {
     hint: 'Escriba para buscar. ↑↓ para elegir, Intro para abrir, Esc para cerrar.',
   },
   sync: {
+    certificate: 'Certificado de la empresa (.pem), solo si su administrador le dio uno',
     needs_decision_one: '{{count, number}} conflicto o cambio rechazado necesita su decisión',
     needs_decision_other: '{{count, number}} conflictos o cambios rechazados necesitan su decisión',
     title: 'Sincronizar',
@@ -333,6 +334,8 @@ const es: Resources = {
     me: 'Usuario en este portátil',
   },
   error: {
+    untrusted_certificate: 'Este portátil no confía en el certificado del servidor del equipo. Si su empresa usa sus propios certificados, elija el certificado que le dio su administrador. Sus cambios se conservan.',
+    bad_certificate_file: 'Ese archivo no es un certificado (un archivo .pem que empieza por BEGIN CERTIFICATE).',
     import_encoding: 'El archivo no es texto {{encoding}} legible. Guárdelo como UTF-8 e inténtelo de nuevo.',
     import_empty: 'El archivo no contiene registros.',
     import_csv: 'El archivo no se puede leer como CSV a partir de la línea {{line}} (¿unas comillas sin cerrar?).',

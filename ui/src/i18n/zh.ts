@@ -247,6 +247,7 @@ const zh: Resources = {
     hint: '输入即搜索。↑↓ 选择，回车打开，Esc 关闭。',
   },
   sync: {
+    certificate: '公司证书（.pem），仅在管理员提供时选择',
     needs_decision_one: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
     needs_decision_other: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
     title: '同步',
@@ -333,6 +334,8 @@ const zh: Resources = {
     me: '本机用户',
   },
   error: {
+    untrusted_certificate: '这台电脑不信任团队服务器的证书。如果公司使用自己的证书，请选择管理员提供的公司证书。您的修改都会保留。',
+    bad_certificate_file: '该文件不是证书（应为以 BEGIN CERTIFICATE 开头的 .pem 文件）。',
     import_encoding: '该文件不是可读的 {{encoding}} 文本。请另存为 UTF-8 后重试。',
     import_empty: '文件中没有记录。',
     import_csv: '从第 {{line}} 行起无法按 CSV 读取（引号未闭合？）。',
