@@ -5,7 +5,7 @@ use crm_domain::{
     Account, Contact, EntityKind, FieldHistory, Id, Interaction, Lead, Money, Op, Opportunity,
     Stamp, Task, User, entity::Stage,
 };
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -302,6 +302,19 @@ pub struct AccountView {
     pub timeline: Timeline,
 }
 
+/// A lead that is not deleted, read on `conn` (inside a write transaction
+/// when the answer decides the write).
+pub(crate) fn lead_on(conn: &Connection, rid: Id) -> Result<Lead> {
+    let sql = format!("{LEAD_SELECT} WHERE l.id = ?1 AND l.deleted_at IS NULL");
+    conn.prepare_cached(&sql)?
+        .query_row([rid.0], lead)
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            entity: EntityKind::Lead,
+            id: rid,
+        })
+}
+
 impl Store {
     fn one<T>(
         &self,
@@ -337,8 +350,7 @@ impl Store {
 
     /// A lead that is not deleted.
     pub fn lead(&self, rid: Id) -> Result<Lead> {
-        let sql = format!("{LEAD_SELECT} WHERE l.id = ?1 AND l.deleted_at IS NULL");
-        self.one(&sql, rid, EntityKind::Lead, lead)
+        lead_on(self.conn(), rid)
     }
 
     /// A deal that is not deleted.

@@ -69,17 +69,19 @@ impl Store {
     /// and a deal, carry its history and tasks over, and mark it converted: all
     /// or nothing.
     pub fn convert_lead(&mut self, lead_id: Id, choice: LeadConversion) -> Result<Converted> {
-        let lead = self.lead(lead_id)?;
-        if matches!(lead.status.as_str(), "converted" | "disqualified") {
-            return Err(StoreError::Refused(format!(
-                "lead {} is already {}; only open leads can be converted",
-                lead.name, lead.status
-            )));
-        }
         if let Some(account) = choice.account_id {
             self.account(account)?;
         }
         self.write(|w| {
+            // Read inside the write transaction: another handle (the `crm`
+            // command beside the app) cannot convert it in between.
+            let lead = crate::read::lead_on(w.conn(), lead_id)?;
+            if matches!(lead.status.as_str(), "converted" | "disqualified") {
+                return Err(StoreError::Refused(format!(
+                    "lead {} is already {}; only open leads can be converted",
+                    lead.name, lead.status
+                )));
+            }
             let owner = lead.owner_id.unwrap_or(w.user_id());
             let account_id = match choice.account_id {
                 Some(existing) => existing,
@@ -180,14 +182,14 @@ impl Store {
 
     /// Mark a lead as not worth pursuing, with the reason.
     pub fn disqualify_lead(&mut self, lead_id: Id, reason: &str) -> Result<()> {
-        let lead = self.lead(lead_id)?;
-        if lead.status == "converted" {
-            return Err(StoreError::Refused(format!(
-                "lead {} is already converted",
-                lead.name
-            )));
-        }
         self.write(|w| {
+            let lead = crate::read::lead_on(w.conn(), lead_id)?;
+            if lead.status == "converted" {
+                return Err(StoreError::Refused(format!(
+                    "lead {} is already converted",
+                    lead.name
+                )));
+            }
             w.update(
                 EntityKind::Lead,
                 lead_id,
@@ -281,14 +283,24 @@ impl Store {
 
     /// Mark a task done now.
     pub fn complete_task(&mut self, task: Id) -> Result<()> {
-        let current = self.task(task)?;
-        if current.done_at.is_some() {
-            return Err(StoreError::Refused(format!(
-                "task \"{}\" is already done",
-                current.title
-            )));
-        }
         self.write(|w| {
+            let (title, done): (String, bool) = w
+                .conn()
+                .query_row(
+                    "SELECT title, done_at IS NOT NULL FROM tasks WHERE id = ?1 AND deleted_at IS NULL",
+                    [task.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound {
+                    entity: EntityKind::Task,
+                    id: task,
+                })?;
+            if done {
+                return Err(StoreError::Refused(format!(
+                    "task \"{title}\" is already done"
+                )));
+            }
             let now = w.now().timestamp_millis();
             w.update(EntityKind::Task, task, &[("done_at", json!(now))])
         })?;
