@@ -53,13 +53,26 @@ pub fn push_index_text(out: &mut String, text: &str) {
 /// nothing to search for. Every word must match; Latin words match as prefixes
 /// (`mend` finds `Méndez`), CJK runs as exact substrings.
 pub fn match_expression(query: &str) -> Option<String> {
-    let terms: Vec<String> = query
+    let mut words: Vec<&str> = query
         .split(|c: char| {
             !(c.is_alphanumeric() || c == '\'' || c == '@' || c == '.' || c == '-' || c == '+')
         })
-        .filter_map(term)
+        .filter(|w| term(w).is_some())
         .collect();
+    // While typing "annual c", the lone "c" would match every word starting
+    // with c (most of the index) and add nothing the next key does not: it
+    // waits for a second letter. A Chinese character is a whole word, kept.
+    if words.len() > 1 && words.last().is_some_and(|w| is_one_latin_letter(w)) {
+        words.pop();
+    }
+    let terms: Vec<String> = words.into_iter().filter_map(term).collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+/// Whether a query is one letter or digit of a non-CJK script (`a`, `7`).
+pub fn is_one_latin_letter(query: &str) -> bool {
+    let mut chars = query.trim().chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphanumeric() && !is_cjk(c))
 }
 
 fn term(word: &str) -> Option<String> {
@@ -102,11 +115,28 @@ mod tests {
     }
 
     #[test]
+    fn a_last_single_letter_waits_for_the_next_key() {
+        assert_eq!(match_expression("annual c").as_deref(), Some("\"annual\"*"));
+        assert_eq!(
+            match_expression("annual co").as_deref(),
+            Some("\"annual\"* AND \"co\"*")
+        );
+        assert_eq!(match_expression("a").as_deref(), Some("\"a\"*"));
+        assert_eq!(
+            match_expression("北京 科").as_deref(),
+            Some("\"北 京\" AND \"科\"")
+        );
+        assert!(
+            is_one_latin_letter(" a ") && !is_one_latin_letter("科") && !is_one_latin_letter("ab")
+        );
+    }
+
+    #[test]
     fn fts_syntax_in_a_query_is_treated_as_text() {
         // Quotes, stars and NEAR() must not reach FTS5 as operators.
         assert_eq!(
             match_expression("\"a* OR b").as_deref(),
-            Some("\"a\"* AND \"OR\"* AND \"b\"*")
+            Some("\"a\"* AND \"OR\"*")
         );
         assert_eq!(match_expression("  * ( ) ").as_deref(), None);
         assert_eq!(match_expression("o'neil").as_deref(), Some("\"o neil\"*"));

@@ -231,7 +231,13 @@ impl Store {
     /// come newest first rather than ranked, which keeps the first page fast.
     pub fn search(&self, query: &str, per_group: usize) -> Result<Vec<SearchGroup>> {
         let mut groups = Vec::new();
+        // One letter finds records by name; the whole contact history (a
+        // million entries) waits for the second letter.
+        let one_letter = crm_domain::search::is_one_latin_letter(query);
         for entity in SEARCHED {
+            if one_letter && entity == EntityKind::Interaction {
+                continue;
+            }
             let hits = self.search_kind(entity, query, per_group)?;
             if !hits.is_empty() {
                 groups.push(SearchGroup { entity, hits });

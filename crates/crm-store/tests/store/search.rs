@@ -93,6 +93,12 @@ fn english_text_in_interaction_bodies_is_found() {
         !finds(&fx.store, "refund", call),
         "a word not in the text must not match"
     );
+    // While typing: one letter finds names, not the whole history; a lone
+    // last letter waits for the next key instead of matching half the index.
+    assert!(finds(&fx.store, "a", acme));
+    assert!(!finds(&fx.store, "d", call), "one letter skips the history");
+    assert!(finds(&fx.store, "di", call));
+    assert!(finds(&fx.store, "discount w", call));
 }
 
 #[test]
