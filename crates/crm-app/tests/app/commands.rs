@@ -460,30 +460,13 @@ fn a_departing_reps_records_are_handed_over_in_one_action() {
         .find(|u| u.id != leaving && u.active)
         .expect("another member")
         .id;
-    let moved = fx
-        .app
-        .reassign(crm_app::Reassign {
-            from: leaving,
-            to: taking,
-        })
-        .unwrap();
+    let reassign = |from, to| fx.app.reassign(crm_app::Reassign { from, to });
+    let moved = reassign(leaving, taking).unwrap();
     assert!(moved.accounts >= 1, "{moved:?}");
     assert_eq!(owner_of(first), Some(taking));
-    let again = fx
-        .app
-        .reassign(crm_app::Reassign {
-            from: leaving,
-            to: taking,
-        })
-        .unwrap();
+    let again = reassign(leaving, taking).unwrap();
     assert_eq!(again.accounts, 0, "nothing is left with the one who left");
-    let err = fx
-        .app
-        .reassign(crm_app::Reassign {
-            from: taking,
-            to: taking,
-        })
-        .unwrap_err();
+    let err = reassign(taking, taking).unwrap_err();
     assert_eq!(err.message_key, "error.same_person");
 }
 
