@@ -108,13 +108,9 @@ pub fn lock_instance(dir: &Path) -> Result<InstanceLock> {
     }
 }
 
-fn lock(m: &Mutex<Option<Store>>) -> MutexGuard<'_, Option<Store>> {
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside a command leaves SQLite consistent (its transaction rolls
     // back), so the store stays usable.
-    lock_plain(m)
-}
-
-fn lock_plain<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

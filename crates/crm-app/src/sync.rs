@@ -162,6 +162,8 @@ pub struct ConflictRow {
     pub record_id: Option<Id>,
     /// Its name or subject, if it is on this laptop.
     pub record_name: Option<String>,
+    /// Conflicts with the same key are decided together (see `decision_key`).
+    pub decision: String,
     /// The field (`*` for a deletion against an edit).
     pub field: String,
     /// The value before both edits.
@@ -283,10 +285,6 @@ fn choice_group(entity: EntityKind, field: &str) -> String {
 }
 
 impl App {
-    fn sync_state(&self) -> &SyncState {
-        &self.sync
-    }
-
     /// A handle of its own for network work; see the module comment.
     fn sync_handle(&self) -> Result<Store> {
         let path = Store::path_in(self.dir());
@@ -306,7 +304,7 @@ impl App {
 
     /// The Sync screen: what waits, where it goes, how the last sync went.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let remembered = crate::lock_plain(&self.sync_state().last_error).clone();
+        let remembered = crate::lock(&self.sync.last_error).clone();
         self.read(|s| {
             let changes = s
                 .outbox(50)?
@@ -343,7 +341,7 @@ impl App {
                 last_error,
                 conflicts: decisions(&s.open_conflicts()?),
                 rejected: s.rejected()?.len(),
-                running: self.sync_state().running.load(Ordering::SeqCst),
+                running: self.sync.running.load(Ordering::SeqCst),
             })
         })
     }
@@ -398,7 +396,7 @@ impl App {
         settings.server_url = Some(args.server.trim().to_owned());
         settings.login = Some(args.email.trim().to_owned());
         settings.save(self.dir())?;
-        *crate::lock_plain(&self.sync_state().last_error) = None;
+        *crate::lock(&self.sync.last_error) = None;
         // The user may have changed (the local profile adopted the server's
         // identity): reopen both connections so every query sees it.
         self.install(store)?;
@@ -416,7 +414,7 @@ impl App {
     /// Push local changes, then pull the team's, reporting progress. A sync
     /// that cannot finish keeps every queued change and says why.
     pub fn sync_now(&self, progress: &dyn Fn(Progress)) -> Result<SyncReport> {
-        let state = self.sync_state();
+        let state = &self.sync;
         if state.running.swap(true, Ordering::SeqCst) {
             return Err(AppError::new("sync_running"));
         }
@@ -443,7 +441,7 @@ impl App {
             &state.cancel,
         )
         .map_err(sync_error);
-        *crate::lock_plain(&state.last_error) = result.as_ref().err().cloned();
+        *crate::lock(&state.last_error) = result.as_ref().err().cloned();
         let summary = result?;
         drop(running);
         Ok(SyncReport {
@@ -455,7 +453,7 @@ impl App {
     /// Ask a running sync to stop after its current batch; what it already
     /// applied stays, what is queued stays queued.
     pub fn sync_cancel(&self) -> Result<()> {
-        self.sync_state().cancel.store(true, Ordering::SeqCst);
+        self.sync.cancel.store(true, Ordering::SeqCst);
         Ok(())
     }
 
@@ -517,24 +515,26 @@ impl App {
     }
 }
 
-/// Open conflicts counted as decisions: one per record, edit and pair of
-/// people (the UI's `groupConflicts` groups the same way).
+/// Conflicts with the same key are one decision: one record, one edit, the
+/// same two people (a moved deal's stage and probability together).
+fn decision_key(c: &ConflictView) -> String {
+    match c.record_id {
+        Some(record) => format!(
+            "{record}|{}|{}|{}",
+            c.created_at.timestamp_millis(),
+            c.mine_by.as_deref().unwrap_or_default(),
+            c.theirs_by.as_deref().unwrap_or_default()
+        ),
+        None => c.id.to_string(),
+    }
+}
+
+/// Open conflicts counted as decisions (as the screen groups them).
 fn decisions(open: &[ConflictView]) -> usize {
-    let mut keys: Vec<_> = open
-        .iter()
-        .map(|c| match c.record_id {
-            Some(record) => (
-                record.to_string(),
-                c.created_at,
-                c.mine_by.clone(),
-                c.theirs_by.clone(),
-            ),
-            None => (c.id.to_string(), c.created_at, None, None),
-        })
-        .collect();
-    keys.sort();
-    keys.dedup();
-    keys.len()
+    open.iter()
+        .map(decision_key)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 fn conflict_row(
@@ -563,6 +563,7 @@ fn conflict_row(
         })
     };
     Ok(ConflictRow {
+        decision: decision_key(&c),
         base: show(&c.base)?,
         mine: show(&c.mine)?,
         theirs: show(&c.theirs)?,

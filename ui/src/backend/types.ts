@@ -353,6 +353,8 @@ export interface ConflictRow {
   entity: string;
   record_id: Id | null;
   record_name: string | null;
+  /** Conflicts with the same key are one decision (one edit's fields). */
+  decision: string;
   /** The field, or `*` for a deletion against an edit. */
   field: string;
   base: Shown;

@@ -40,6 +40,8 @@ describe('conflict grouping', () => {
     entity: 'opportunity',
     record_id: record,
     record_name: 'Deal',
+    // As the core keys them: one record, one edit, the same two people.
+    decision: record ? `${record}|${at}|Li|Boss` : id,
     field,
     base: { type: 'empty' },
     mine: { type: 'empty' },

@@ -36,12 +36,13 @@ export function shownText(t: TFunction, value: Shown, locale: string, field?: st
 }
 
 /** Conflicts of one record that arose from one edit (a deal moved: stage and
- * probability together) form one decision; the rest stand alone. Order is
- * kept. The core counts decisions the same way (`SyncStatus.conflicts`). */
+ * probability together) form one decision: the core gives them the same
+ * `decision` key, and counts decisions by it (`SyncStatus.conflicts`).
+ * Order is kept. */
 export function groupConflicts(rows: ConflictRow[]): ConflictRow[][] {
   const groups = new Map<string, ConflictRow[]>();
   for (const row of rows) {
-    const key = row.record_id ? `${row.record_id}|${row.created_at}|${row.mine_by}|${row.theirs_by}` : row.id;
+    const key = row.decision;
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);

@@ -5,6 +5,7 @@ import type { AccountView, FieldHistory, Interaction, Timeline } from '../backen
 import { useApp } from '../context';
 import { formatDate, formatDateTime, formatMoney, historyValue, localDay } from '../lib/format';
 import { QUICK_LOG_KEYS, quickLogKind } from '../lib/keys';
+import FormActions from '../components/FormActions';
 
 const EDITABLE = ['name', 'industry', 'region', 'address', 'phone', 'email', 'website', 'lifecycle', 'tags', 'notes'];
 
@@ -319,14 +320,7 @@ function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }:
         {t('field.outcome')}
         <input value={outcome} onChange={(e) => setOutcome(e.target.value)} />
       </label>
-      <div className="row">
-        <button type="submit" className="primary" disabled={saving}>
-          {t('account.log')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('account.log')} onCancel={onCancel} busy={saving} />
     </form>
   );
 }
@@ -418,14 +412,7 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
           )}
         </label>
       ))}
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('common.save')}
-        </button>
-        <button type="button" onClick={() => setEditing(false)}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('common.save')} onCancel={() => setEditing(false)} />
     </form>
   );
 }
@@ -462,14 +449,7 @@ function AddContact({ accountId, onAdded }: { accountId: string; onAdded: () => 
           <input value={fields[f]} autoFocus={i === 0} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
         </label>
       ))}
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('common.add')}
-        </button>
-        <button type="button" onClick={() => setOpen(false)}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} />
     </form>
   );
 }
@@ -508,14 +488,7 @@ function AddTask({ accountId, onAdded }: { accountId: string; onAdded: () => voi
         {t('field.due_date')}
         <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
       </label>
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('common.add')}
-        </button>
-        <button type="button" onClick={() => setOpen(false)}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Lead } from '../backend';
 import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
+import FormActions from '../components/FormActions';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
@@ -197,14 +198,7 @@ function LeadDialog({ lead, action, onClose, onDone }: { lead: Lead; action: 'co
             <input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
           </label>
         )}
-        <div className="row">
-          <button type="submit" className="primary">
-            {action === 'convert' ? t('leads.convert') : t('leads.disqualify')}
-          </button>
-          <button type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <FormActions submit={action === 'convert' ? t('leads.convert') : t('leads.disqualify')} onCancel={onClose} />
       </form>
     </div>
   );

@@ -5,6 +5,7 @@ import type { Board, BoardColumn, DealCard } from '../backend';
 import { useApp } from '../context';
 import { moveCard } from '../lib/board';
 import { formatDate, formatMoney } from '../lib/format';
+import FormActions from '../components/FormActions';
 
 /** Opportunities by stage: drag a card (or use its menu) to move the deal. */
 export default function Pipeline() {
@@ -86,14 +87,7 @@ function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string 
           {t('field.lost_reason')}
           <input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus maxLength={500} />
         </label>
-        <div className="row">
-          <button type="submit" className="primary">
-            {t('pipeline.mark_lost')}
-          </button>
-          <button type="button" onClick={() => onDone(null)}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <FormActions submit={t('pipeline.mark_lost')} onCancel={() => onDone(null)} />
       </form>
     </div>
   );

@@ -118,7 +118,7 @@ export default function Sync() {
 
       <section className="card" aria-label={t('settings.server')}>
         {sync && !sync.signed_in && <p>{t('sync.sign_in_first')}</p>}
-        {sync && <ServerSignIn sync={sync} onChange={(s) => (setSync(s), void load())} />}
+        {sync && <ServerSignIn sync={sync} onChange={() => void load()} />}
       </section>
 
       <section className="card sync-now" aria-labelledby="sync-state">
