@@ -339,8 +339,8 @@ impl App {
                 signed_in: config.as_ref().is_some_and(|c| c.token.is_some()),
                 last_sync_at: config.as_ref().and_then(|c| c.last_sync_at),
                 last_error,
-                conflicts: decisions(&s.open_conflicts()?),
-                rejected: s.rejected()?.len(),
+                conflicts: decisions(&s.open_conflicts_unnamed()?),
+                rejected: s.rejected_count()?,
                 running: self.sync.running.load(Ordering::SeqCst),
             })
         })

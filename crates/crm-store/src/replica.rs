@@ -341,6 +341,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many changes the server refused.
+    pub fn rejected_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM rejected_ops", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or_default())
+    }
+
     /// Changes the server refused, newest first.
     pub fn rejected(&self) -> Result<Vec<RejectedOp>> {
         let mut stmt = self.conn.prepare(
@@ -430,8 +438,21 @@ impl Store {
         result
     }
 
-    /// Conflicts nobody has resolved yet, newest first.
+    /// Conflicts nobody has resolved yet, newest first, with the names of
+    /// their records.
     pub fn open_conflicts(&self) -> Result<Vec<ConflictView>> {
+        self.open_conflicts_unnamed()?
+            .into_iter()
+            .map(|mut c| {
+                c.record_name = self.record_name(&c.entity, c.record_id)?;
+                Ok(c)
+            })
+            .collect()
+    }
+
+    /// [`Store::open_conflicts`] without looking up record names (for
+    /// counting them).
+    pub fn open_conflicts_unnamed(&self) -> Result<Vec<ConflictView>> {
         let mut stmt = self.conn.prepare(
             "SELECT c.id, c.entity, c.record_id, c.field, c.base, c.mine, c.theirs, m.name, t.name, c.created_at
              FROM conflicts c LEFT JOIN users m ON m.id = c.mine_by LEFT JOIN users t ON t.id = c.theirs_by
@@ -457,12 +478,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter()
-            .map(|mut c| {
-                c.record_name = self.record_name(&c.entity, c.record_id)?;
-                Ok(c)
-            })
-            .collect()
+        Ok(rows)
     }
 
     /// The name (or subject, or title) of a record, if it is on this laptop.
