@@ -8,7 +8,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use crm_domain::{EntityKind, Id, schema};
 use fastrand::Rng;
-use rusqlite::{Transaction, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::{Store, error::Result, search::insert_document};
@@ -436,7 +436,9 @@ impl Store {
         let mut done = 0;
         while done < size.accounts {
             let n = CHUNK.min(size.accounts - done);
-            let tx = self.conn.transaction()?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             demo_chunk(&tx, &mut rng, n, size, &users, &hlc, now, &mut summary)?;
             tx.commit()?;
             done += n;
@@ -462,7 +464,9 @@ impl Store {
         summary: &mut DemoSummary,
     ) -> Result<Vec<Id>> {
         let now = self.now().timestamp_millis();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut ids = vec![self.device.user_id];
         for (i, team) in [
             "North", "North", "North", "South", "South", "South", "North", "South",

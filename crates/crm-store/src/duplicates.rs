@@ -515,9 +515,13 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
 
 impl Store {
     /// Bring the duplicate keys up to date with every write so far, in a
-    /// transaction of its own.
+    /// transaction of its own. It reads, then writes: the write lock is taken
+    /// first, or another program's commit in between fails it with "busy".
     fn refresh_duplicate_keys(&self) -> Result<()> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            self.conn(),
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         refresh(&tx)?;
         tx.commit()?;
         Ok(())

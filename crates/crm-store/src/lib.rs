@@ -222,7 +222,7 @@ impl Store {
         let now = Utc::now();
         let mut clock = Clock::resume(Hlc::zero(node));
         let hlc = clock.tick(now.timestamp_millis().max(0).unsigned_abs());
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO users (id, name, email, role, team, created_at, created_by, updated_at, hlc)
              VALUES (?1, ?2, ?3, 'rep', ?4, ?5, ?1, ?5, ?6)",

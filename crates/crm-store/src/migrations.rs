@@ -1,7 +1,7 @@
 //! Schema migrations, tracked in `PRAGMA user_version`. One entry per change;
 //! an entry is never edited once released, only followed by a new one.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Identifies a file as this CRM's database (`PRAGMA application_id`, "CRM1").
 pub const APPLICATION_ID: i32 = 0x4352_4D31;
@@ -331,18 +331,29 @@ CREATE TABLE import_fingerprints (
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own
-/// transaction together with its `user_version` bump.
+/// transaction together with its `user_version` bump. Two programs may open
+/// an old file at once (the app and `crm`): each step takes the write lock
+/// first and looks at the version again, so the second finds the step done
+/// instead of running it twice.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (index, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(current).unwrap_or(usize::MAX))
-    {
-        let tx = conn.transaction()?;
+    let known = MIGRATIONS.len() as i64;
+    let version = |conn: &Connection| -> rusqlite::Result<i64> {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
+    };
+    while version(conn)? < known {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = version(&tx)?;
+        // Done meanwhile by the other program (or a version this build does
+        // not number, which opening refuses before coming here).
+        let Some(sql) = usize::try_from(current)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+        else {
+            break;
+        };
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
     Ok(())

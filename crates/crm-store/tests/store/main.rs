@@ -3,6 +3,7 @@
 //! domain rows, outbox, field history and the full-text index.
 
 mod account_view;
+mod concurrency;
 mod demo;
 mod history;
 mod leads;

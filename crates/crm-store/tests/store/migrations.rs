@@ -137,6 +137,46 @@ fn migrating_an_up_to_date_database_changes_nothing() {
     assert_eq!(user_version(&conn), MIGRATIONS.len() as i64);
 }
 
+/// The app and `crm` started together on a file from the previous version:
+/// both see it old, and each step must run once, not fail the second
+/// program with "table already exists" or "busy".
+#[test]
+fn two_programs_migrating_one_old_file_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    for round in 0..20 {
+        let copy = dir.path().join(format!("old-{round}.db"));
+        std::fs::copy(&path, &copy).unwrap();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let programs: Vec<_> = (0..2)
+            .map(|_| {
+                let (copy, start) = (copy.clone(), std::sync::Arc::clone(&start));
+                std::thread::spawn(move || {
+                    let mut conn = Connection::open(&copy).unwrap();
+                    conn.busy_timeout(std::time::Duration::from_secs(30))
+                        .unwrap();
+                    start.wait();
+                    migrate(&mut conn).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for program in programs {
+            program
+                .join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: a program failed to migrate: {e}"));
+        }
+        let conn = Connection::open(&copy).unwrap();
+        assert_eq!(user_version(&conn), MIGRATIONS.len() as i64);
+    }
+}
+
 #[test]
 fn every_domain_field_has_a_column_of_its_storage_class() {
     // The domain's field tables and the SQL schema are written separately; a
