@@ -345,10 +345,12 @@ fn https_with_the_servers_certificate_and_failed_logins_rate_limited() {
         &Default::default(),
     )
     .expect_err("unknown certificate");
+    // Said as what it is, not as "unreachable": the fix is a file, not waiting.
     assert!(
-        matches!(err, crm_sync::SyncError::Unreachable { .. }),
+        matches!(err, crm_sync::SyncError::UntrustedCertificate { .. }),
         "{err}"
     );
+    assert!(!crm_sync::is_transient(&err));
     let options = crm_sync::Options {
         insecure: false,
         ca_file: Some(ca.clone()),
@@ -398,5 +400,28 @@ fn https_with_the_servers_certificate_and_failed_logins_rate_limited() {
         &std::sync::atomic::AtomicBool::new(false),
     )
     .expect("sync over https");
+    assert_eq!(li.pending(), 0);
+    // The command line without the file says what is wrong and how to fix
+    // it (not "unreachable", exit 3, which scripts retry), then syncs once
+    // given the file.
+    li.account("Queued for the command line");
+    let out = li.crm(&["sync"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("not trusted")
+            && stderr.contains("--ca-file")
+            && stderr.contains("1 changes are safe"),
+        "{stderr}"
+    );
+    let out = li.crm(
+        &["sync"],
+        &[("CRM_CA_FILE", ca.to_str().expect("utf-8 path"))],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(li.pending(), 0);
 }

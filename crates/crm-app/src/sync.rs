@@ -240,13 +240,11 @@ fn sync_error(e: SyncError) -> AppError {
     match e {
         SyncError::Unreachable { pending, detail } => {
             eprintln!("crm-app: server unreachable: {detail}");
-            // A server that answers with a certificate nobody vouches for is
-            // not "down": the user needs the company's certificate.
-            if detail.to_lowercase().contains("certificate") {
-                AppError::new("untrusted_certificate").with("count", pending)
-            } else {
-                AppError::new("server_unreachable").with("count", pending)
-            }
+            AppError::new("server_unreachable").with("count", pending)
+        }
+        SyncError::UntrustedCertificate { pending, detail } => {
+            eprintln!("crm-app: untrusted certificate: {detail}");
+            AppError::new("untrusted_certificate").with("count", pending)
         }
         SyncError::Cancelled { pending } => AppError::new("sync_cancelled").with("count", pending),
         SyncError::NotLoggedIn => AppError::new("not_signed_in"),

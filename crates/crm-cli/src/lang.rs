@@ -81,6 +81,9 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
         E::Unreachable { pending, .. } => {
             t!("sync.err.unreachable", pending = pending).into_owned()
         }
+        E::UntrustedCertificate { pending, .. } => {
+            t!("sync.err.untrusted_certificate", pending = pending).into_owned()
+        }
         E::Cancelled { pending } => t!("sync.err.cancelled", pending = pending).into_owned(),
         E::NotLoggedIn => t!("sync.err.not_logged_in").into_owned(),
         E::Insecure(host) => t!("sync.err.insecure", host = host).into_owned(),

@@ -32,6 +32,17 @@ pub enum SyncError {
         /// What the network layer said.
         detail: String,
     },
+    /// The server answered, but with a certificate this computer does not
+    /// trust (a company's own authority not given, expired, another name).
+    #[error(
+        "the server's certificate is not trusted ({detail}); give the company's certificate authority (PEM file). {pending} changes are safe and queued"
+    )]
+    UntrustedCertificate {
+        /// Changes waiting in the outbox.
+        pending: i64,
+        /// What the TLS layer said.
+        detail: String,
+    },
     /// The server answered with an error.
     #[error("{message}")]
     Server {
@@ -72,6 +83,7 @@ impl SyncError {
     pub fn code(&self) -> &str {
         match self {
             SyncError::Unreachable { .. } => "unreachable",
+            SyncError::UntrustedCertificate { .. } => "untrusted_certificate",
             SyncError::Server { code, .. } => code,
             SyncError::NotLoggedIn => "not_logged_in",
             SyncError::Insecure(_) => "insecure",
@@ -206,8 +218,22 @@ impl Client {
     }
 
     fn unreachable(&self, e: ureq::Error) -> SyncError {
+        let pending = self.pending;
+        // The handshake runs inside the first read or write, so rustls's
+        // verdict usually arrives wrapped in an I/O error.
+        let tls = match &e {
+            ureq::Error::Rustls(tls) => Some(tls),
+            ureq::Error::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref()),
+            _ => None,
+        };
+        if let Some(rustls::Error::InvalidCertificate(why)) = tls {
+            return SyncError::UntrustedCertificate {
+                pending,
+                detail: why.to_string(),
+            };
+        }
         SyncError::Unreachable {
-            pending: self.pending,
+            pending,
             detail: e.to_string(),
         }
     }
