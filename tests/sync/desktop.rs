@@ -6,7 +6,9 @@
 
 use std::cell::RefCell;
 
-use crm_app::{App, CreateDatabase, CreateRecord, RejectedId, ResolveConflict, Shown, SignIn};
+use crm_app::{
+    App, CreateDatabase, CreateRecord, LoadDemo, RejectedId, ResolveConflict, Shown, SignIn,
+};
 use crm_domain::EntityKind;
 use crm_store::Keep;
 use crm_system_tests::{Laptop, PASSWORD, Server, company_ca};
@@ -33,6 +35,7 @@ fn sign_in(app: &App, server: &str, email: &str) {
         password: PASSWORD.into(),
         insecure: false,
         ca_pem: None,
+        set_demo_aside: false,
     })
     .unwrap_or_else(|e| panic!("sign in as {email}: {e}"));
 }
@@ -50,6 +53,7 @@ fn the_app_signs_in_syncs_and_settles_a_conflict_against_the_real_server() {
             password: "not her password".into(),
             insecure: false,
             ca_pem: None,
+            set_demo_aside: false,
         })
         .unwrap_err();
     assert_eq!(err.message_key, "error.bad_login");
@@ -231,6 +235,7 @@ fn a_company_certificate_given_at_sign_in_is_trusted_for_every_sync() {
             password: PASSWORD.into(),
             insecure: false,
             ca_pem,
+            set_demo_aside: false,
         })
     };
     // An unknown issuer is not "the server is down": the user is told to
@@ -249,4 +254,107 @@ fn a_company_certificate_given_at_sign_in_is_trusted_for_every_sync() {
     .unwrap();
     let report = app.sync_now(&|_| {}).expect("the kept certificate is used");
     assert_eq!(report.summary.pushed, 1);
+}
+
+/// Demo data never meets the team server. Signing in from a demo database
+/// needs the user's consent, and then goes to a database of their own; the
+/// demo is kept in a file of its own, and is set aside only once the server
+/// accepted the login.
+#[test]
+fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
+    let server = team();
+    let data = tempfile::tempdir().expect("dir");
+    let app = App::open(data.path()).expect("an empty directory opens");
+    app.load_demo(
+        LoadDemo {
+            accounts: 30,
+            seed: 5,
+        },
+        &|_| {},
+    )
+    .expect("demo data");
+    assert!(app.sync_status().unwrap().demo);
+    let attempt = |password: &str, set_demo_aside: bool| {
+        app.sync_login(SignIn {
+            server: server.url.clone(),
+            email: "ana@example.com".into(),
+            password: password.into(),
+            insecure: false,
+            ca_pem: None,
+            set_demo_aside,
+        })
+    };
+    let files = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(data.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("crm"))
+            .collect();
+        names.sort();
+        names
+    };
+
+    // Without consent: refused before anything is sent.
+    let err = attempt(PASSWORD, false).unwrap_err();
+    assert_eq!(err.message_key, "error.demo_data");
+    // With consent and a wrong password: the demo stays as it was, and the
+    // database begun for the sign-in is gone.
+    let err = attempt("not her password", true).unwrap_err();
+    assert_eq!(err.message_key, "error.bad_login");
+    assert_eq!(app.status().unwrap().accounts, 30);
+    assert!(app.sync_status().unwrap().demo);
+    assert!(
+        !files()
+            .iter()
+            .any(|f| f.starts_with("crm-new") || f.starts_with("crm-demo")),
+        "{:?}",
+        files()
+    );
+
+    // With consent: signed in, in a database of her own.
+    let status = attempt(PASSWORD, true).expect("signed in");
+    assert!(status.signed_in && !status.demo);
+    let me = app.status().unwrap();
+    assert_eq!(me.accounts, 0, "no invented customer came along");
+    assert_eq!(me.user.expect("a user").name, "Ana Méndez");
+    let aside: Vec<String> = files()
+        .into_iter()
+        .filter(|f| f.starts_with("crm-demo-") && f.ends_with(".db"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the demo is kept: {:?}", files());
+    let kept = crm_store::Store::open(&data.path().join(&aside[0])).expect("the demo opens");
+    assert_eq!(kept.account_count().unwrap(), 30);
+    assert!(kept.holds_demo_data().unwrap());
+
+    // Her real work syncs; nothing invented reaches her manager.
+    app.create_account(CreateRecord {
+        fields: [("name".to_owned(), "Talleres Ruiz".to_owned())].into(),
+    })
+    .unwrap();
+    assert_eq!(app.sync_now(&|_| {}).unwrap().summary.pushed, 1);
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    boss.sync();
+    let names: Vec<String> = boss
+        .store
+        .conn()
+        .prepare("SELECT name FROM accounts")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, ["Talleres Ruiz"]);
+
+    // And a synced database takes no demo data.
+    let err = app
+        .load_demo(
+            LoadDemo {
+                accounts: 5,
+                seed: 1,
+            },
+            &|_| {},
+        )
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.demo_on_synced");
+    assert_eq!(app.status().unwrap().accounts, 1);
 }

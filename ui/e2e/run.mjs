@@ -357,7 +357,9 @@ const tests = [
       await page.getByTestId('pending').filter({ hasText: /^\d+ 项本地修改等待同步$/ }).waitFor();
       await page.getByText('登录团队服务器后').waitFor();
       assert(await page.getByRole('button', { name: '立即同步' }).isDisabled(), 'no sync before signing in');
-      await page.getByRole('button', { name: '登录' }).waitFor();
+      // This database holds the demo: signing in says it sets the demo aside.
+      await page.getByTestId('demo-notice').filter({ hasText: '演示数据' }).waitFor();
+      await page.getByRole('button', { name: '移开演示数据并登录' }).waitFor();
       await page.screenshot({ path: join(shots, 'sync-zh.png') });
     },
   ],

@@ -106,6 +106,8 @@ impl From<StoreError> for AppError {
                 .with("path", path.display().to_string())
                 .with("found", found)
                 .with("known", known),
+            StoreError::DemoData(_) => AppError::new("demo_data"),
+            StoreError::DemoOnSynced => AppError::new("demo_on_synced"),
             StoreError::DiskFull => AppError::new("disk_full"),
             StoreError::Busy => AppError::new("busy"),
             // The store's own sentence is English; the UI shows a translated

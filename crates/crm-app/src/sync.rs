@@ -8,13 +8,14 @@
 
 use std::{
     collections::HashMap,
+    path::{Path, PathBuf},
     sync::atomic::{AtomicBool, Ordering},
 };
 
 use chrono::{DateTime, Utc};
 use crm_domain::{EntityKind, Id, schema::FieldType};
 use crm_protocol::codes;
-use crm_store::{ConflictView, Keep, Store};
+use crm_store::{ConflictView, Keep, NewUser, Store};
 use crm_sync::{Options, Summary, SyncError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -63,6 +64,9 @@ pub struct SyncStatus {
     pub rejected: usize,
     /// Whether a sync is running now.
     pub running: bool,
+    /// Whether this database holds demo data: signing in then sets it aside
+    /// and starts a database of the user's own (see [`SignIn::set_demo_aside`]).
+    pub demo: bool,
 }
 
 /// Sign-in arguments.
@@ -81,6 +85,41 @@ pub struct SignIn {
     /// certificate is signed by it; kept beside the database for every sync.
     #[serde(default)]
     pub ca_pem: Option<String>,
+    /// The user agreed that demo data here is set aside (the file is kept,
+    /// renamed) and a database of their own starts for the team's records.
+    #[serde(default)]
+    pub set_demo_aside: bool,
+}
+
+/// The database a sign-in from a demo database goes to until it succeeds.
+const FRESH_DATABASE: &str = "crm-new.db";
+
+/// SQLite's files of the database at `path`: itself, its write-ahead log
+/// and the log's index.
+fn database_files(path: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    [path.to_owned(), with("-wal"), with("-shm")]
+}
+
+fn remove_database(path: &Path) {
+    for file in database_files(path) {
+        drop(std::fs::remove_file(file));
+    }
+}
+
+/// Rename a closed database with its log, which belongs to it by name.
+fn rename_database(from: &Path, to: &Path) -> std::io::Result<()> {
+    for (a, b) in database_files(from).iter().zip(database_files(to).iter()) {
+        match std::fs::rename(a, b) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound || a == from => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Where the company CA given at sign-in is kept, in the data directory.
@@ -340,6 +379,7 @@ impl App {
                 conflicts: decisions(&s.open_conflicts_unnamed()?),
                 rejected: s.rejected_count()?,
                 running: self.sync.running.load(Ordering::SeqCst),
+                demo: s.holds_demo_data()?,
             })
         })
     }
@@ -347,7 +387,22 @@ impl App {
     /// Sign this laptop in to a team server. Records made here before the
     /// first sign-in become the user's; the next sync sends them.
     pub fn sync_login(&self, args: SignIn) -> Result<SyncStatus> {
-        let mut store = self.sync_handle()?;
+        let current = self.sync_handle()?;
+        // Demo data never meets a team server: with the user's consent, the
+        // sign-in goes to a new database, which replaces this one only once
+        // the server has accepted the login.
+        let fresh = if current.holds_demo_data()? {
+            if !args.set_demo_aside {
+                return Err(AppError::new("demo_data"));
+            }
+            Some(self.fresh_database(&current)?)
+        } else {
+            None
+        };
+        let mut store = match fresh {
+            Some(fresh) => fresh,
+            None => current,
+        };
         let io = |e: std::io::Error| {
             eprintln!("crm-app: cannot keep the certificate: {e}");
             AppError::new("io")
@@ -388,6 +443,15 @@ impl App {
                 Err(_) => drop(std::fs::remove_file(&trial)),
             }
         }
+        if store.path() != Store::path_in(self.dir()) {
+            let fresh = store.path().to_owned();
+            drop(store);
+            if let Err(e) = signed_in {
+                remove_database(&fresh);
+                return Err(sync_error(e));
+            }
+            store = self.set_demo_aside(&fresh)?;
+        }
         signed_in.map_err(sync_error)?;
         let mut settings = self.settings()?;
         settings.insecure_server = args.insecure;
@@ -399,6 +463,56 @@ impl App {
         // identity): reopen both connections so every query sees it.
         self.install(store)?;
         self.sync_status()
+    }
+
+    /// A new database beside the current one (`crm-new.db`), for the same
+    /// person and currency, to sign in from instead of a demo database.
+    fn fresh_database(&self, current: &Store) -> Result<Store> {
+        let path = self.dir().join(FRESH_DATABASE);
+        // What a sign-in cut short (the app killed) may have left.
+        remove_database(&path);
+        let me = current.user_id();
+        let name = current
+            .users()?
+            .into_iter()
+            .find(|u| u.id == me)
+            .map_or_else(|| "Me".to_owned(), |u| u.name);
+        Ok(Store::create(
+            &path,
+            &NewUser {
+                name,
+                email: None,
+                team: None,
+                currency: current.default_currency().to_owned(),
+            },
+        )?)
+    }
+
+    /// Rename the demo database to `crm-demo-<when>.db` (kept, never synced)
+    /// and the signed-in `fresh` one to the database's own name; returns the
+    /// latter, open. The app's connections close first, so no file is renamed
+    /// under an open handle of this process.
+    fn set_demo_aside(&self, fresh: &Path) -> Result<Store> {
+        let main = Store::path_in(self.dir());
+        let mut writer = crate::lock(&self.writer);
+        let mut reader = crate::lock(&self.reader);
+        drop((writer.take(), reader.take()));
+        let stamp = Utc::now().format("%Y%m%d-%H%M%S");
+        let aside = self.dir().join(format!("crm-demo-{stamp}.db"));
+        let io = |e: std::io::Error| {
+            eprintln!("crm-app: cannot set the demo data aside: {e}");
+            AppError::new("io")
+        };
+        rename_database(&main, &aside).map_err(io)?;
+        if let Err(e) = rename_database(fresh, &main) {
+            // Put the demo back rather than leave no database at all.
+            drop(rename_database(&aside, &main));
+            return Err(io(e));
+        }
+        eprintln!("crm-app: demo data kept in {}", aside.display());
+        *writer = Some(Store::open(&main)?);
+        *reader = Some(Store::open(&main)?);
+        Ok(Store::open(&main)?)
     }
 
     /// Sign out: the server forgets this laptop's token; data and queued

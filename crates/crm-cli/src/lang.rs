@@ -145,6 +145,8 @@ pub fn error_message(err: &anyhow::Error) -> String {
             known = known
         )
         .into_owned(),
+        StoreError::DemoData(path) => t!("err.demo_data", path = path.display()).into_owned(),
+        StoreError::DemoOnSynced => t!("err.demo_on_synced").into_owned(),
         StoreError::DiskFull => t!("err.disk_full").into_owned(),
         StoreError::Busy => t!("err.busy").into_owned(),
         // Refusals carry their own sentence; the rest are technical and rare.

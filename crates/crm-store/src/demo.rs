@@ -11,7 +11,11 @@ use fastrand::Rng;
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::{Store, error::Result, search::insert_document};
+use crate::{
+    Store,
+    error::{Result, StoreError},
+    search::insert_document,
+};
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy)]
@@ -426,6 +430,12 @@ impl Store {
         seed: u64,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<DemoSummary> {
+        if self.sync_config()?.is_some() {
+            return Err(StoreError::DemoOnSynced);
+        }
+        // Marked before the first record: a crash part-way still leaves a
+        // demo database, never one that looks real.
+        self.conn.execute("UPDATE device SET demo = 1", [])?;
         let mut rng = Rng::with_seed(seed);
         let mut summary = DemoSummary::default();
         let hlc = self.device.clock.last().to_string();
@@ -455,6 +465,22 @@ impl Store {
         self.conn
             .execute_batch("PRAGMA cache_size = -2000; PRAGMA optimize;")?;
         Ok(summary)
+    }
+
+    /// Whether demo data was ever added here (see [`Store::demo`]).
+    pub fn holds_demo_data(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT demo FROM device", [], |r| r.get(0))?)
+    }
+
+    /// Refuse, with [`StoreError::DemoData`], when demo data is here: what
+    /// signing in to a team server checks first.
+    pub fn refuse_demo_data(&self) -> Result<()> {
+        if self.holds_demo_data()? {
+            return Err(StoreError::DemoData(self.path().to_owned()));
+        }
+        Ok(())
     }
 
     fn demo_users(

@@ -46,6 +46,14 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The database holds demo data, which must never reach a team server.
+    #[error("{} holds demo data, which must never reach your team's server; sign in from a database of your own (move the file aside and run `crm init`)", .0.display())]
+    DemoData(PathBuf),
+    /// Demo data asked for in a database that syncs with a team server.
+    #[error(
+        "this database syncs with a team server; demo data would mix invented customers with real ones, so it is only added to a database of its own"
+    )]
+    DemoOnSynced,
     /// The disk is full; the write was rolled back.
     #[error("the disk is full, so nothing was saved; free some space and try again")]
     DiskFull,
@@ -71,6 +79,8 @@ impl StoreError {
             StoreError::Missing(_) => "no_database",
             StoreError::NotCrmDatabase(_) => "not_crm_database",
             StoreError::TooNew { .. } => "database_too_new",
+            StoreError::DemoData(_) => "demo_data",
+            StoreError::DemoOnSynced => "demo_on_synced",
             StoreError::DiskFull => "disk_full",
             StoreError::Busy => "busy",
             StoreError::Sqlite(_) => "database",

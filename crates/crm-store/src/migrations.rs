@@ -328,6 +328,12 @@ CREATE TABLE import_fingerprints (
     PRIMARY KEY (entity, fingerprint)
 ) STRICT, WITHOUT ROWID;
 "#,
+    // 4: demo data is marked, so it never meets a team server; the lead list
+    // pages newest first without sorting every lead for each page.
+    r#"
+ALTER TABLE device ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX leads_newest ON leads (created_at DESC, id) WHERE deleted_at IS NULL;
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

@@ -151,6 +151,7 @@ impl Store {
         token: &str,
         user: &User,
     ) -> Result<()> {
+        self.refuse_demo_data()?;
         let old = self.device.user_id;
         let new = user.id;
         let previous = self.sync_config()?;

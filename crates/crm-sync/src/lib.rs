@@ -315,6 +315,8 @@ pub fn login(
     password: &str,
     options: &Options,
 ) -> Result<User, SyncError> {
+    // Before the password leaves: invented customers never reach a team.
+    store.refuse_demo_data()?;
     let client = Client::new(server, None, options, store.outbox_len()?)?;
     let device_name = std::env::var("HOSTNAME")
         .ok()

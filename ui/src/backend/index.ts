@@ -55,7 +55,18 @@ export interface Commands {
   sync_status: [void, T.SyncStatus];
   sync_now: [void, T.SyncReport];
   sync_cancel: [void, null];
-  sync_login: [{ server: string; email: string; password: string; insecure: boolean; ca_pem?: string | null }, T.SyncStatus];
+  sync_login: [
+    {
+      server: string;
+      email: string;
+      password: string;
+      insecure: boolean;
+      ca_pem?: string | null;
+      /** The user agreed that demo data here is set aside (kept in a file of its own). */
+      set_demo_aside?: boolean;
+    },
+    T.SyncStatus,
+  ];
   sync_logout: [void, T.SyncStatus];
   list_conflicts: [void, T.ConflictRow[]];
   resolve_conflict: [{ id: T.Id; keep: 'mine' | 'theirs' }, null];

@@ -316,6 +316,8 @@ export interface SyncStatus {
   conflicts: number;
   rejected: number;
   running: boolean;
+  /** Demo data is here: signing in sets it aside and starts the user's own database. */
+  demo: boolean;
 }
 
 export interface SyncSummary {

@@ -44,7 +44,15 @@ export default function ServerSignIn({ sync, onChange }: Props) {
     e.preventDefault();
     void run(
       async () => {
-        const next = await backend.call('sync_login', { server, email, password, insecure, ca_pem: caPem });
+        const next = await backend.call('sync_login', {
+          server,
+          email,
+          password,
+          insecure,
+          ca_pem: caPem,
+          // The notice above the button says what happens to the demo data.
+          set_demo_aside: sync?.demo ?? false,
+        });
         setPassword('');
         return next;
       },
@@ -123,9 +131,14 @@ export default function ServerSignIn({ sync, onChange }: Props) {
           {error}
         </p>
       )}
+      {sync?.demo && (
+        <p className="notice" data-testid="demo-notice">
+          {t('sync.demo_notice')}
+        </p>
+      )}
       <div>
         <button type="submit" className="primary" disabled={busy}>
-          {t('sync.sign_in')}
+          {sync?.demo ? t('sync.demo_sign_in') : t('sync.sign_in')}
         </button>
       </div>
     </form>

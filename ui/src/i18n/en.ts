@@ -245,6 +245,8 @@ const en = {
     hint: 'Type to search. ↑↓ to choose, Enter to open, Esc to close.',
   },
   sync: {
+    demo_notice: 'This laptop holds demo data. Signing in keeps it, with every change made in it, in a file of its own and starts your database for the team’s records: nothing from the demo reaches the team server.',
+    demo_sign_in: 'Set the demo aside and sign in',
     certificate: 'Company certificate (.pem), only if your administrator gave you one',
     needs_decision_one: '{{count, number}} conflict or refused change needs your decision',
     needs_decision_other: '{{count, number}} conflicts or refused changes need your decision',
@@ -351,6 +353,8 @@ const en = {
     not_crm_database: 'The file in the data folder is not a CRM database; it was left untouched.',
     database_too_new: 'The database was written by a newer version of the app. Please update the app.',
     database_exists: 'A database already exists.',
+    demo_data: 'This database holds demo data, which must never reach your team’s server. Sign in with “Set the demo aside and sign in”.',
+    demo_on_synced: 'This database syncs with a team server, so demo data is not added to it.',
     disk_full: 'The disk is full, so nothing was saved. Free some space and try again.',
     busy: 'The database is busy in another program. Close it and try again.',
     refused: 'This cannot be done to the record in its current state.',

@@ -247,6 +247,8 @@ const es: Resources = {
     hint: 'Escriba para buscar. ↑↓ para elegir, Intro para abrir, Esc para cerrar.',
   },
   sync: {
+    demo_notice: 'Este portátil contiene datos de demostración. Al iniciar sesión se guardan, con todos los cambios hechos en ellos, en un archivo aparte y empieza su base de datos para los registros del equipo: nada de la demostración llega al servidor del equipo.',
+    demo_sign_in: 'Apartar la demostración e iniciar sesión',
     certificate: 'Certificado de la empresa (.pem), solo si su administrador le dio uno',
     needs_decision_one: '{{count, number}} conflicto o cambio rechazado necesita su decisión',
     needs_decision_other: '{{count, number}} conflictos o cambios rechazados necesitan su decisión',
@@ -353,6 +355,8 @@ const es: Resources = {
     not_crm_database: 'El archivo de la carpeta de datos no es una base de datos del CRM; no se ha modificado.',
     database_too_new: 'La base de datos la escribió una versión más reciente de la aplicación. Actualícela.',
     database_exists: 'Ya existe una base de datos.',
+    demo_data: 'Esta base de datos contiene datos de demostración, que nunca deben llegar al servidor de su equipo. Inicie sesión con «Apartar la demostración e iniciar sesión».',
+    demo_on_synced: 'Esta base de datos se sincroniza con un servidor de equipo, así que no se le añaden datos de demostración.',
     disk_full: 'El disco está lleno y no se guardó nada. Libere espacio e inténtelo de nuevo.',
     busy: 'Otro programa está usando la base de datos. Ciérrelo e inténtelo de nuevo.',
     refused: 'No se puede hacer esto con el registro en su estado actual.',

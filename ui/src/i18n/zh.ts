@@ -247,6 +247,8 @@ const zh: Resources = {
     hint: '输入即搜索。↑↓ 选择，回车打开，Esc 关闭。',
   },
   sync: {
+    demo_notice: '这台电脑上是演示数据。登录后，演示数据连同在其中做的所有修改会单独保存在一个文件里，并为团队的真实记录新建您的数据库：演示中的任何内容都不会进入团队服务器。',
+    demo_sign_in: '移开演示数据并登录',
     certificate: '公司证书（.pem），仅在管理员提供时选择',
     needs_decision_one: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
     needs_decision_other: '{{count, number}} 项冲突或被拒绝的修改需要您决定',
@@ -353,6 +355,8 @@ const zh: Resources = {
     not_crm_database: '数据文件夹中的文件不是 CRM 数据库，未作任何改动。',
     database_too_new: '数据库由更新版本的应用写入，请升级应用。',
     database_exists: '数据库已存在。',
+    demo_data: '此数据库含有演示数据，演示数据绝不能进入团队服务器。请使用“移开演示数据并登录”。',
+    demo_on_synced: '此数据库与团队服务器同步，因此不会加入演示数据。',
     disk_full: '磁盘已满，未能保存。请释放空间后重试。',
     busy: '数据库正被其他程序使用，请关闭后重试。',
     refused: '该记录当前的状态不允许此操作。',

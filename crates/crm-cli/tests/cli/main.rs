@@ -599,4 +599,27 @@ fn demo_fills_a_new_database_in_three_languages() {
         0,
         "demo data is local sample data and never syncs"
     );
+    // Nor can this database sign in to a team server: refused before the
+    // password or anything else leaves (no server runs at this address).
+    let out = crm
+        .cmd(&[
+            "login",
+            "--server",
+            "https://crm.invalid",
+            "--email",
+            "ana@example.es",
+        ])
+        .write_stdin("secret\n")
+        .output()
+        .expect("run crm login");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("demo data") && err.contains("crm init"),
+        "says why and what to do: {err}"
+    );
+    assert!(
+        !err.contains("unreachable"),
+        "nothing was sent anywhere: {err}"
+    );
 }

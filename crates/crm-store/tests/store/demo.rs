@@ -118,3 +118,40 @@ fn the_same_seed_gives_the_same_demo_data() {
     );
     assert_ne!(names(7), names(8), "another seed makes other accounts");
 }
+
+/// A demo database is marked as one, and refuses to become a team member:
+/// invented customers must never reach a team server.
+#[test]
+fn a_demo_database_is_marked_and_refuses_a_login() {
+    let mut fx = Fixture::create();
+    assert!(
+        !fx.store.holds_demo_data().unwrap(),
+        "a new database is real"
+    );
+    fx.store
+        .demo(DemoSize::accounts(5), 1, |_, _| {})
+        .expect("demo data loads");
+    assert!(fx.store.holds_demo_data().unwrap());
+    fx.reopen();
+    assert!(
+        fx.store.holds_demo_data().unwrap(),
+        "the mark is in the file"
+    );
+    let user = crm_domain::User {
+        id: crm_domain::Id::new(),
+        name: "Ana".into(),
+        email: Some("ana@example.com".into()),
+        role: "rep".into(),
+        team: Some("North".into()),
+        active: true,
+    };
+    let err = fx
+        .store
+        .record_login("https://crm.example.com", "ana@example.com", "token", &user)
+        .unwrap_err();
+    assert_eq!(err.code(), "demo_data");
+    assert!(
+        fx.store.sync_config().unwrap().is_none(),
+        "nothing recorded"
+    );
+}
