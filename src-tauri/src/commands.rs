@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crm_app::{
     AccountId, App, AppError, Board, BoardQuery, ConflictRow, ContactQuery, ConvertLead,
     CreateContact, CreateDatabase, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, Facets,
-    ImportFile, ImportReport, LeadQuery, LoadDemo, LogInteraction, MoveDeal, Reassign, RecordId,
-    RejectedId, RejectedRow, ResolveConflict, SearchArgs, Settings, SignIn, Status, SyncReport,
-    SyncStatus, TaskQuery, TimelineArgs, Today, TodayArgs, UpdateRecord,
+    ImportFile, ImportReport, LeadQuery, LoadDemo, LogInteraction, MoveDeal, PendingChange,
+    Reassign, RecordId, RejectedId, RejectedRow, ResolveConflict, SearchArgs, Settings, SignIn,
+    Status, SyncReport, SyncStatus, TaskQuery, TimelineArgs, Today, TodayArgs, UpdateRecord,
 };
 use crm_store::{
     AccountListQuery, AccountPage, ContactPage, Converted, DealCard, DemoSummary, SearchGroup,
@@ -174,6 +174,11 @@ async fn sync_status(app: Shared<'_>) -> Out<SyncStatus> {
 }
 
 #[tauri::command]
+async fn sync_changes(app: Shared<'_>) -> Out<Vec<PendingChange>> {
+    off_ui(&app, |a| a.sync_changes()).await
+}
+
+#[tauri::command]
 async fn sync_now<R: Runtime>(app: Shared<'_>, handle: AppHandle<R>) -> Out<SyncReport> {
     off_ui(&app, move |a| {
         a.sync_now(&|p| drop(handle.emit("progress", p)))
@@ -286,6 +291,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         search,
         today,
         sync_status,
+        sync_changes,
         sync_now,
         sync_cancel,
         sync_login,

@@ -356,6 +356,9 @@ const tests = [
       await page.getByRole('heading', { name: '同步', level: 1, exact: true }).waitFor();
       await page.getByTestId('pending').filter({ hasText: /^\d+ 项本地修改等待同步$/ }).waitFor();
       await page.getByText('登录团队服务器后').waitFor();
+      // The oldest waiting changes are listed, the account made above among them.
+      const waiting = page.getByRole('region', { name: '等待同步的修改' });
+      await waiting.getByRole('row').filter({ hasText: '客户 · 新建' }).first().waitFor();
       assert(await page.getByRole('button', { name: '立即同步' }).isDisabled(), 'no sync before signing in');
       // This database holds the demo: signing in says it sets the demo aside.
       await page.getByTestId('demo-notice').filter({ hasText: '演示数据' }).waitFor();

@@ -42,10 +42,8 @@ pub struct PendingChange {
 /// The Sync screen.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncStatus {
-    /// Local changes not yet sent.
+    /// Local changes not yet sent (listed by [`App::sync_changes`]).
     pub pending: i64,
-    /// The oldest of them.
-    pub changes: Vec<PendingChange>,
     /// The team server, once this laptop has signed in to one.
     pub server: Option<String>,
     /// The login on that server.
@@ -339,12 +337,10 @@ impl App {
         })
     }
 
-    /// The Sync screen: what waits, where it goes, how the last sync went.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let remembered = crate::lock(&self.sync.last_error).clone();
+    /// The oldest 50 changes waiting to be sent, for the Sync screen.
+    pub fn sync_changes(&self) -> Result<Vec<PendingChange>> {
         self.read(|s| {
-            let changes = s
-                .outbox(50)?
+            Ok(s.outbox(50)?
                 .into_iter()
                 .map(|op| PendingChange {
                     seq: op.device_seq,
@@ -357,7 +353,15 @@ impl App {
                     )
                     .unwrap_or_default(),
                 })
-                .collect();
+                .collect())
+        })
+    }
+
+    /// Where the laptop stands: what waits, where it goes, how the last sync
+    /// went. Counts only: the sidebar asks on every screen change.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let remembered = crate::lock(&self.sync.last_error).clone();
+        self.read(|s| {
             let config = s.sync_config()?;
             // The database remembers that the last sync failed (perhaps in an
             // earlier run, or from `crm sync`), in English; this run
@@ -370,7 +374,6 @@ impl App {
             };
             Ok(SyncStatus {
                 pending: s.outbox_len()?,
-                changes,
                 server: config.as_ref().map(|c| c.server_url.clone()),
                 email: config.as_ref().map(|c| c.email.clone()),
                 signed_in: config.as_ref().is_some_and(|c| c.token.is_some()),

@@ -53,6 +53,7 @@ export interface Commands {
   search: [{ query: string; per_group?: number }, T.SearchGroup[]];
   today: [{ today: string }, T.Today];
   sync_status: [void, T.SyncStatus];
+  sync_changes: [void, T.PendingChange[]];
   sync_now: [void, T.SyncReport];
   sync_cancel: [void, null];
   sync_login: [

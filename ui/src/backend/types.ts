@@ -305,7 +305,6 @@ export interface PendingChange {
 
 export interface SyncStatus {
   pending: number;
-  changes: PendingChange[];
   /** The team server this laptop signed in to. */
   server: string | null;
   email: string | null;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { toBackendError, type ConflictRow, type Progress, type RejectedRow, type SyncStatus } from '../backend';
+import { toBackendError, type ConflictRow, type PendingChange, type Progress, type RejectedRow, type SyncStatus } from '../backend';
 import ServerSignIn from '../components/ServerSignIn';
 import { SYNC_CHANGED } from '../components/SyncBadge';
 import { useApp } from '../context';
@@ -32,6 +32,7 @@ export default function Sync() {
   const { backend, fail, locale, notify } = useApp();
   const online = useOnline();
   const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [changes, setChanges] = useState<PendingChange[]>([]);
   const [conflicts, setConflicts] = useState<ConflictRow[]>([]);
   const [rejected, setRejected] = useState<RejectedRow[]>([]);
   const [running, setRunning] = useState(false);
@@ -40,12 +41,14 @@ export default function Sync() {
 
   const load = useCallback(async () => {
     try {
-      const [s, c, r] = await Promise.all([
+      const [s, w, c, r] = await Promise.all([
         backend.call('sync_status'),
+        backend.call('sync_changes'),
         backend.call('list_conflicts'),
         backend.call('list_rejected'),
       ]);
       setSync(s);
+      setChanges(w);
       setConflicts(c);
       setRejected(r);
       setRunning(s.running);
@@ -212,12 +215,12 @@ export default function Sync() {
         </Decisions>
       )}
 
-      {sync && sync.changes.length > 0 && (
+      {changes.length > 0 && (
         <section className="card" aria-labelledby="changes-title">
           <h2 id="changes-title">{t('sync.changes')}</h2>
           <table className="grid">
             <tbody>
-              {sync.changes.map((c) => (
+              {changes.map((c) => (
                 <tr key={c.seq}>
                   <td className="muted">#{c.seq}</td>
                   <td>

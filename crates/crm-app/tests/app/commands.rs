@@ -377,7 +377,9 @@ fn sync_shows_pending_changes_and_asks_to_sign_in_first() {
     account(&fx.app, "ACME");
     let status = fx.app.sync_status().unwrap();
     assert_eq!(status.pending, 1, "the new account waits in the outbox");
-    assert_eq!(status.changes[0].kind, "insert");
+    let changes = fx.app.sync_changes().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].kind, "insert");
     assert!(status.server.is_none() && !status.signed_in);
     let err = fx.app.sync_now(&|_| {}).unwrap_err();
     assert_eq!(err.message_key, "error.not_signed_in");
