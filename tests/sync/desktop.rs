@@ -311,7 +311,9 @@ fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
         files()
     );
 
-    // With consent: signed in, in a database of her own.
+    // With consent: signed in, in a database of her own. A `crm` command
+    // that has the file open meanwhile goes on in the new database.
+    let mut cli = crm_store::Store::open(&crm_store::Store::path_in(data.path())).unwrap();
     let status = attempt(PASSWORD, true).expect("signed in");
     assert!(status.signed_in && !status.demo);
     let me = app.status().unwrap();
@@ -322,28 +324,42 @@ fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
         .filter(|f| f.starts_with("crm-demo-") && f.ends_with(".db"))
         .collect();
     assert_eq!(aside.len(), 1, "the demo is kept: {:?}", files());
+    assert!(
+        !files().iter().any(|f| f.starts_with("crm-new")),
+        "the database begun for the sign-in is now the database: {:?}",
+        files()
+    );
     let kept = crm_store::Store::open(&data.path().join(&aside[0])).expect("the demo opens");
     assert_eq!(kept.account_count().unwrap(), 30);
     assert!(kept.holds_demo_data().unwrap());
+
+    cli.write(|w| {
+        w.insert(
+            EntityKind::Account,
+            &[("name", json!("Written by crm meanwhile"))],
+        )
+    })
+    .expect("the other handle writes on");
+    drop(cli);
 
     // Her real work syncs; nothing invented reaches her manager.
     app.create_account(CreateRecord {
         fields: [("name".to_owned(), "Talleres Ruiz".to_owned())].into(),
     })
     .unwrap();
-    assert_eq!(app.sync_now(&|_| {}).unwrap().summary.pushed, 1);
+    assert_eq!(app.sync_now(&|_| {}).unwrap().summary.pushed, 2);
     let mut boss = Laptop::logged_in(&server, "boss@example.com");
     boss.sync();
     let names: Vec<String> = boss
         .store
         .conn()
-        .prepare("SELECT name FROM accounts")
+        .prepare("SELECT name FROM accounts ORDER BY name")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(names, ["Talleres Ruiz"]);
+    assert_eq!(names, ["Talleres Ruiz", "Written by crm meanwhile"]);
 
     // And a synced database takes no demo data.
     let err = app
@@ -356,5 +372,5 @@ fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
         )
         .unwrap_err();
     assert_eq!(err.message_key, "error.demo_on_synced");
-    assert_eq!(app.status().unwrap().accounts, 1);
+    assert_eq!(app.status().unwrap().accounts, 2);
 }

@@ -8,7 +8,7 @@
 
 use std::{
     collections::HashMap,
-    path::{Path, PathBuf},
+    path::Path,
     sync::atomic::{AtomicBool, Ordering},
 };
 
@@ -92,32 +92,13 @@ pub struct SignIn {
 /// The database a sign-in from a demo database goes to until it succeeds.
 const FRESH_DATABASE: &str = "crm-new.db";
 
-/// SQLite's files of the database at `path`: itself, its write-ahead log
-/// and the log's index.
-fn database_files(path: &Path) -> [PathBuf; 3] {
-    let with = |suffix: &str| {
+/// Remove a database that is closed, with its write-ahead log and index.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
-        PathBuf::from(name)
-    };
-    [path.to_owned(), with("-wal"), with("-shm")]
-}
-
-fn remove_database(path: &Path) {
-    for file in database_files(path) {
-        drop(std::fs::remove_file(file));
+        drop(std::fs::remove_file(name));
     }
-}
-
-/// Rename a closed database with its log, which belongs to it by name.
-fn rename_database(from: &Path, to: &Path) -> std::io::Result<()> {
-    for (a, b) in database_files(from).iter().zip(database_files(to).iter()) {
-        match std::fs::rename(a, b) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound || a == from => return Err(e),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// Where the company CA given at sign-in is kept, in the data directory.
@@ -394,17 +375,13 @@ impl App {
         // Demo data never meets a team server: with the user's consent, the
         // sign-in goes to a new database, which replaces this one only once
         // the server has accepted the login.
-        let fresh = if current.holds_demo_data()? {
+        let (mut store, demo) = if current.holds_demo_data()? {
             if !args.set_demo_aside {
                 return Err(AppError::new("demo_data"));
             }
-            Some(self.fresh_database(&current)?)
+            (self.fresh_database(&current)?, Some(current))
         } else {
-            None
-        };
-        let mut store = match fresh {
-            Some(fresh) => fresh,
-            None => current,
+            (current, None)
         };
         let io = |e: std::io::Error| {
             eprintln!("crm-app: cannot keep the certificate: {e}");
@@ -446,14 +423,17 @@ impl App {
                 Err(_) => drop(std::fs::remove_file(&trial)),
             }
         }
-        if store.path() != Store::path_in(self.dir()) {
+        if let Some(demo) = demo {
             let fresh = store.path().to_owned();
             drop(store);
             if let Err(e) = signed_in {
                 remove_database(&fresh);
                 return Err(sync_error(e));
             }
-            store = self.set_demo_aside(&fresh)?;
+            let kept = self.set_demo_aside(demo, &fresh);
+            remove_database(&fresh);
+            kept?;
+            store = self.sync_handle()?;
         }
         signed_in.map_err(sync_error)?;
         let mut settings = self.settings()?;
@@ -491,31 +471,16 @@ impl App {
         )?)
     }
 
-    /// Rename the demo database to `crm-demo-<when>.db` (kept, never synced)
-    /// and the signed-in `fresh` one to the database's own name; returns the
-    /// latter, open. The app's connections close first, so no file is renamed
-    /// under an open handle of this process.
-    fn set_demo_aside(&self, fresh: &Path) -> Result<Store> {
-        let main = Store::path_in(self.dir());
-        let mut writer = crate::lock(&self.writer);
-        let mut reader = crate::lock(&self.reader);
-        drop((writer.take(), reader.take()));
+    /// Keep the demo database as `crm-demo-<when>.db` beside it and give
+    /// the database file the signed-in contents of `fresh`. Contents are
+    /// copied, not files renamed: a `crm` command with the file open sees
+    /// the old database or the new, and never loses its write-ahead log.
+    fn set_demo_aside(&self, demo: Store, fresh: &Path) -> Result<()> {
         let stamp = Utc::now().format("%Y%m%d-%H%M%S");
-        let aside = self.dir().join(format!("crm-demo-{stamp}.db"));
-        let io = |e: std::io::Error| {
-            eprintln!("crm-app: cannot set the demo data aside: {e}");
-            AppError::new("io")
-        };
-        rename_database(&main, &aside).map_err(io)?;
-        if let Err(e) = rename_database(fresh, &main) {
-            // Put the demo back rather than leave no database at all.
-            drop(rename_database(&aside, &main));
-            return Err(io(e));
-        }
-        eprintln!("crm-app: demo data kept in {}", aside.display());
-        *writer = Some(Store::open(&main)?);
-        *reader = Some(Store::open(&main)?);
-        Ok(Store::open(&main)?)
+        let kept = self.dir().join(format!("crm-demo-{stamp}.db"));
+        demo.replace_with(fresh, &kept)?;
+        eprintln!("crm-app: demo data kept in {}", kept.display());
+        Ok(())
     }
 
     /// Sign out: the server forgets this laptop's token; data and queued

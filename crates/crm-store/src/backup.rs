@@ -122,7 +122,31 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Give the database at `live` every page of `source`, in one transaction of
+/// SQLite's online backup: another program with the file open sees the old
+/// contents or the new, never half, and no file is renamed under it.
+fn overwrite(live: &Path, source: &Connection) -> Result<()> {
+    let mut conn = Connection::open(live)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    copy_pages(source, &mut conn)
+}
+
 impl Store {
+    /// Keep this database as a self-contained copy at `keep`, then give its
+    /// file the contents of the database at `other` (left as it is). The
+    /// demo database becomes a file of its own this way when its user signs
+    /// in to a team from a new one.
+    pub fn replace_with(self, other: &Path, keep: &Path) -> Result<()> {
+        self.backup(keep)?;
+        let live = self.path().to_owned();
+        drop(self);
+        let source = Connection::open_with_flags(
+            other,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        overwrite(&live, &source)
+    }
+
     /// Write a consistent copy of the database to `dest`, which must not
     /// exist yet. Writes of this or another program may go on meanwhile.
     pub fn backup(&self, dest: &Path) -> Result<BackupInfo> {
@@ -185,9 +209,7 @@ impl Store {
                 Ok(current) => {
                     current.backup(&previous)?;
                     drop(current);
-                    let mut conn = Connection::open(live)?;
-                    conn.busy_timeout(Duration::from_secs(5))?;
-                    copy_pages(&source, &mut conn)?;
+                    overwrite(live, &source)?;
                 }
                 // A live file that cannot be opened (damaged, or no database
                 // yet) is moved aside whole instead.
