@@ -390,6 +390,9 @@ const tests = [
       await tab.goto(`${li.url}?token=${li.token}#/sync`);
       await tab.getByLabel('Name').fill('Li Wei');
       await tab.getByRole('button', { name: 'Create my database' }).click();
+      // An empty book says how to start, not "no account matches".
+      await tab.goto(`${li.url}#/accounts`);
+      await tab.getByText('No accounts yet: create one with “New account”').waitFor();
 
       // Sign in from the Sync screen; a wrong password is explained.
       await tab.goto(`${li.url}#/sync`);

@@ -60,6 +60,7 @@ const en = {
     sort_updated: 'Last change',
     new: 'New account',
     none: 'No account matches.',
+    empty: 'No accounts yet: create one with “New account”, or sign in and sync to get your team’s.',
     list_label: 'Account list',
   },
   account: {
@@ -327,6 +328,7 @@ const en = {
     theme: 'Theme',
     theme_light: 'Light',
     theme_dark: 'Dark',
+    language_system: 'Like the system ({{language}})',
     theme_system: 'Like the system',
     server: 'Team server and login',
     server_hint: 'Sign in once with the address your administrator gave you; after that, Sync sends and receives changes with one click.',

@@ -62,6 +62,7 @@ const es: Resources = {
     sort_updated: 'Último cambio',
     new: 'Nueva cuenta',
     none: 'Ninguna cuenta coincide.',
+    empty: 'Aún no hay cuentas: cree una con «Nueva cuenta», o inicie sesión y sincronice para recibir las de su equipo.',
     list_label: 'Lista de cuentas',
   },
   account: {
@@ -329,6 +330,7 @@ const es: Resources = {
     theme: 'Tema',
     theme_light: 'Claro',
     theme_dark: 'Oscuro',
+    language_system: 'Como el sistema ({{language}})',
     theme_system: 'Como el sistema',
     server: 'Servidor del equipo e inicio de sesión',
     server_hint: 'Inicie sesión una vez con la dirección que le dio su administrador; después, Sincronizar envía y recibe los cambios con un clic.',

@@ -62,6 +62,7 @@ const zh: Resources = {
     sort_updated: '最近修改',
     new: '新建客户',
     none: '没有符合条件的客户。',
+    empty: '还没有客户：点击“新建客户”创建，或登录并同步以获取团队的客户。',
     list_label: '客户列表',
   },
   account: {
@@ -329,6 +330,7 @@ const zh: Resources = {
     theme: '主题',
     theme_light: '浅色',
     theme_dark: '深色',
+    language_system: '跟随系统（{{language}}）',
     theme_system: '跟随系统',
     server: '团队服务器与登录',
     server_hint: '用管理员提供的地址登录一次，之后点击“同步”即可一键发送和接收修改。',

@@ -46,6 +46,8 @@ export default function Accounts() {
   const [adding, setAdding] = useState(false);
 
   const q: AccountListQuery = useMemo(() => ({ ...filters, query: query.trim() || null }), [filters, query]);
+  // An empty book says how to start; an empty filter result says so.
+  const filtered = Boolean(q.query || q.industry || q.region || q.lifecycle || q.owner_id);
   const key = JSON.stringify(q);
   const fetchPage = useCallback(
     (offset: number, limit: number) => {
@@ -135,7 +137,7 @@ export default function Accounts() {
         onSort={sortBy}
         locale={locale}
       />
-      {list.total === 0 && <p className="muted">{t('accounts.none')}</p>}
+      {list.total === 0 && <p className="muted">{t(filtered ? 'accounts.none' : 'accounts.empty')}</p>}
     </section>
   );
 }

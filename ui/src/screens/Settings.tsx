@@ -7,7 +7,7 @@ import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
 
 export default function Settings() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { backend, settings, saveSettings, status, fail } = useApp();
   const [sync, setSync] = useState<SyncStatus | null>(null);
   useEffect(() => {
@@ -20,7 +20,7 @@ export default function Settings() {
         <label>
           {t('settings.language')}
           <select value={settings.language ?? ''} onChange={(e) => saveSettings({ ...settings, language: e.target.value || null })}>
-            <option value="">—</option>
+            <option value="">{t('settings.language_system', { language: t(`language.${i18n.language}`) })}</option>
             {LANGUAGES.map((l) => (
               <option key={l} value={l}>
                 {t(`language.${l}`)}
