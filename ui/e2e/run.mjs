@@ -240,6 +240,9 @@ const tests = [
       });
       await page.goto(`${bridge.url}#/pipeline`);
       await page.locator(`[data-stage=qualification] [data-deal="${dealId}"]`).waitFor();
+      // The board scrolls inside itself; the page never scrolls sideways.
+      const [pageWidth, viewWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert(pageWidth <= viewWidth, `the page is ${pageWidth}px wide in a ${viewWidth}px window`);
       await dragDeal(page, dealId, 'proposal');
       await page.getByRole('status').filter({ hasText: 'moved to Proposal' }).waitFor();
       const view = await call('account_view', { id: state.accountId });
