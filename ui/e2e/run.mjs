@@ -241,7 +241,7 @@ const tests = [
       await page.goto(`${bridge.url}#/pipeline`);
       await page.locator(`[data-stage=qualification] [data-deal="${dealId}"]`).waitFor();
       // The board scrolls inside itself; the page never scrolls sideways.
-      const [pageWidth, viewWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      const [pageWidth, viewWidth] = await page.evaluate(() => [globalThis.document.documentElement.scrollWidth, globalThis.innerWidth]);
       assert(pageWidth <= viewWidth, `the page is ${pageWidth}px wide in a ${viewWidth}px window`);
       await dragDeal(page, dealId, 'proposal');
       await page.getByRole('status').filter({ hasText: 'moved to Proposal' }).waitFor();

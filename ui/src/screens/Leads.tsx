@@ -93,7 +93,11 @@ export default function Leads() {
                 <tr key={lead.id}>
                   <td>
                     {lead.name}
-                    <div className="muted small">{[lead.email, lead.phone].filter(Boolean).join(' · ')}</div>
+                    <div className="muted small">
+                      {lead.email && <span className="nowrap">{lead.email}</span>}
+                      {lead.email && lead.phone && ' · '}
+                      {lead.phone && <span className="nowrap">{lead.phone}</span>}
+                    </div>
                   </td>
                   <td>{lead.company}</td>
                   <td>{lead.source}</td>
