@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the store on the big demo database: mean time and
-//! confidence intervals of one edit, search, and the timeline.
+//! confidence intervals of one edit, search, a page of leads, and the
+//! timeline.
 //!
 //! `cargo bench -p crm-store --bench store` (CRM_BENCH_ACCOUNTS to resize).
 
@@ -44,6 +45,19 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    // The Leads screen: newest first, 200 a page, all statuses or one.
+    let mut group = c.benchmark_group("leads");
+    group.bench_function("first_page_200", |b| {
+        b.iter(|| store.leads(None, 0, 200).expect("leads"))
+    });
+    group.bench_function("new_first_page_200", |b| {
+        b.iter(|| store.leads(Some("new"), 0, 200).expect("leads"))
+    });
+    group.bench_function("page_at_10000", |b| {
+        b.iter(|| store.leads(None, 10_000, 200).expect("leads"))
+    });
     group.finish();
 
     let mut n = 0usize;
