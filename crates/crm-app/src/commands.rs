@@ -442,8 +442,7 @@ impl App {
                 problem: self.problem.clone(),
             });
         };
-        let me = store.user_id();
-        let user = store.users()?.into_iter().find(|u| u.id == me);
+        let user = store.user(store.user_id())?;
         Ok(Status {
             ready: true,
             data_dir,
@@ -938,7 +937,7 @@ impl App {
             return Err(AppError::new("same_person"));
         }
         self.write(|s| {
-            let target = s.users()?.into_iter().find(|u| u.id == args.to);
+            let target = s.user(args.to)?;
             match target {
                 None => Err(AppError::new("not_found").with("entity", EntityKind::User.name())),
                 Some(u) if !u.active => Err(AppError::new("user_left").with("name", u.name)),

@@ -83,8 +83,8 @@ pub struct SignIn {
     /// certificate is signed by it; kept beside the database for every sync.
     #[serde(default)]
     pub ca_pem: Option<String>,
-    /// The user agreed that demo data here is set aside (the file is kept,
-    /// renamed) and a database of their own starts for the team's records.
+    /// The user agreed that demo data here is set aside (kept in a file of
+    /// its own) and a database of their own starts for the team's records.
     #[serde(default)]
     pub set_demo_aside: bool,
 }
@@ -454,11 +454,8 @@ impl App {
         let path = self.dir().join(FRESH_DATABASE);
         // What a sign-in cut short (the app killed) may have left.
         remove_database(&path);
-        let me = current.user_id();
         let name = current
-            .users()?
-            .into_iter()
-            .find(|u| u.id == me)
+            .user(current.user_id())?
             .map_or_else(|| "Me".to_owned(), |u| u.name);
         Ok(Store::create(
             &path,

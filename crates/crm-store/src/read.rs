@@ -601,6 +601,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// A user by id (`None` when there is none, or they were deleted).
+    pub fn user(&self, id: Id) -> Result<Option<User>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT id, name, email, role, team, active FROM users WHERE deleted_at IS NULL AND id = ?1",
+            )?
+            .query_row([id.0], user)
+            .optional()?)
+    }
+
     /// A user by id, email or exact name (case-insensitive).
     pub fn find_user(&self, given: &str) -> Result<User> {
         let by_id = given.parse::<Id>().ok().map(|i| i.0);
