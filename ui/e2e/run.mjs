@@ -12,7 +12,7 @@
 // SHOTS:      where screenshots go (default ../target/ui-e2e)
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -466,6 +466,36 @@ const tests = [
       assert(conflicts.length === 0, `the manager still sees ${conflicts.length} conflicts`);
       await tab.close();
       state.current = null;
+    },
+  ],
+  [
+    'the demo laptop signs in to a team: the demo is set aside and none of it is sent',
+    async () => {
+      const serverDir = mkdtempSync(join(tmpdir(), 'crm-e2e-team-'));
+      cleanups.push(() => rmSync(serverDir, { recursive: true, force: true }));
+      const server = await startServer(serverDir);
+      cleanups.push(() => server.child.kill('SIGKILL'));
+      run(serverBin, ['--database', `sqlite://${join(serverDir, 'server.db')}`, 'user', 'add', '--email', 'wang@example.com', '--name', '王芳', '--role', 'rep', '--team', 'East'], {
+        input: PASSWORD,
+      });
+      // The demo app, in Chinese since the test above.
+      await page.goto(`${bridge.url}#/sync`);
+      const form = page.getByRole('form', { name: '团队服务器与登录' });
+      await form.getByTestId('demo-notice').waitFor();
+      await form.getByLabel('团队服务器').fill(server.url);
+      await form.getByLabel('邮箱').fill('wang@example.com');
+      await form.getByLabel('密码').fill(PASSWORD);
+      await form.getByRole('button', { name: '移开演示数据并登录' }).click();
+      await page.getByTestId('signed-in').filter({ hasText: 'wang@example.com' }).waitFor();
+      // Her own database, empty; the demo kept in a file of its own.
+      const kept = readdirSync(dataDir).filter((f) => /^crm-demo-.*\.db$/.test(f));
+      assert(kept.length === 1, `the data folder holds ${readdirSync(dataDir).join(', ')}`);
+      await page.goto(`${bridge.url}#/accounts`);
+      await page.getByText('还没有客户').waitFor();
+      // Her first sync sends nothing invented.
+      await page.goto(`${bridge.url}#/sync`);
+      await page.getByRole('button', { name: '立即同步' }).click();
+      await page.getByTestId('sync-outcome').filter({ hasText: '同步完成：发送 0 项' }).waitFor();
     },
   ],
 ];
