@@ -1,34 +1,181 @@
-//! Case 11: laptop and server on different schema versions, both ways. The
-//! queue is never dropped; the answer says who must update.
+//! Case 11: laptop and server on different synced-schema versions, both ways,
+//! against the real `crm-server` binary. Version 2 added a kind (exchange
+//! rates) and a field (the account's tier); a program told
+//! `CRM_SCHEMA_VERSION=1` speaks version 1 exactly as that build did. Nothing
+//! queued is ever dropped, nothing one side does not know is erased by it,
+//! and once both sides are updated everything arrives.
 
 use crm_domain::{EntityKind, change::SCHEMA_VERSION};
 use crm_system_tests::Laptop;
+use serde_json::json;
 
 use crate::team;
 
-fn set_schema_version(laptop: &Laptop, version: i64) {
-    laptop
-        .store
-        .conn()
-        .execute("UPDATE outbox SET schema_version = ?1", [version])
-        .expect("rewrite the queued ops' version");
+const OLD: [(&str, &str); 1] = [("CRM_SCHEMA_VERSION", "1")];
+
+fn rate(laptop: &mut Laptop) -> crm_domain::Id {
+    laptop.insert(
+        EntityKind::ExchangeRate,
+        &[
+            ("day", json!("2026-12-01")),
+            ("from_currency", json!("USD")),
+            ("to_currency", json!("CNY")),
+            ("rate", json!("7.1234")),
+        ],
+    )
 }
 
 #[test]
-fn case_11_a_newer_laptop_and_an_older_laptop() {
+fn case_11_a_newer_laptop_holds_back_what_an_older_server_does_not_know_and_sends_the_rest() {
+    assert_eq!(
+        SCHEMA_VERSION, 2,
+        "this test speaks of version 2's additions"
+    );
+    let mut server = team();
+    server.restart_with("CRM_SCHEMA_VERSION", "1");
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    let globex = boss.account("Globex");
+    boss.update(EntityKind::Account, globex, &[("tier", json!("strategic"))]);
+    // A later edit of a record with a held change waits behind it, in order.
+    boss.update(
+        EntityKind::Account,
+        globex,
+        &[("phone", json!("+1 555 0100"))],
+    );
+    let initech = boss.account("Initech");
+    let usd = rate(&mut boss);
+
+    let summary = boss.sync();
+    assert_eq!(
+        summary.held, 3,
+        "the tier, the phone edit behind it and the rate wait: {summary:?}"
+    );
+    assert_eq!(boss.pending(), 0, "everything else went");
+    let held: Vec<String> = boss
+        .store
+        .rejected()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    assert_eq!(held, ["server_too_old"; 3], "visible, with their reason");
+
+    // A second laptop of the same manager sees what the old server took.
+    let mut other = Laptop::logged_in(&server, "boss@example.com");
+    other.sync();
+    assert!(other.field(EntityKind::Account, initech, "name").is_some());
+    assert!(other.field(EntityKind::Account, globex, "name").is_some());
+    assert_eq!(
+        other.field(EntityKind::Account, globex, "phone"),
+        Some(json!(null)),
+        "the phone edit waits behind the tier"
+    );
+    assert_eq!(other.field(EntityKind::ExchangeRate, usd, "rate"), None);
+
+    // The server is updated: the held changes go by themselves, in order,
+    // as old as they were.
+    server.restart();
+    let summary = boss.sync();
+    assert_eq!(summary.held, 0, "{summary:?}");
+    assert!(boss.store.rejected().unwrap().is_empty());
+    other.sync();
+    assert_eq!(
+        other.field(EntityKind::Account, globex, "tier"),
+        Some(json!("strategic"))
+    );
+    assert_eq!(
+        other.field(EntityKind::Account, globex, "phone"),
+        Some(json!("+1 555 0100"))
+    );
+    assert_eq!(
+        other.field(EntityKind::ExchangeRate, usd, "rate"),
+        Some(json!("7.1234"))
+    );
+}
+
+#[test]
+fn case_11_an_older_laptop_gets_what_it_knows_erases_nothing_and_catches_up_once_updated() {
     let server = team();
     let mut ana = Laptop::logged_in(&server, "ana@example.com");
-    let account = ana.account("Versioned SL");
-    // Ops written by a newer app than the server knows.
-    set_schema_version(&ana, i64::from(SCHEMA_VERSION) + 1);
-    let err = ana.try_sync().expect_err("server too old");
+    let acme = ana.account("Acme");
+    ana.update(EntityKind::Account, acme, &[("tier", json!("key"))]);
+    ana.sync();
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    let usd = rate(&mut boss);
+    boss.sync();
+
+    // Ana's second laptop runs the previous version of `crm`.
+    let mut old = Laptop::logged_in(&server, "ana@example.com");
+    let out = old.crm(&["sync"], &OLD);
     assert!(
-        matches!(&err, crm_sync::SyncError::Server { code, .. } if code == "server_too_old"),
-        "{err}"
+        out.status.success(),
+        "an older laptop syncs with a newer server: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(ana.pending(), 1, "the queue is kept");
-    // Ops from an app too old for the server.
-    set_schema_version(&ana, 0);
+    old.reopen();
+    assert!(old.field(EntityKind::Account, acme, "name").is_some());
+    assert_eq!(
+        old.field(EntityKind::Account, acme, "tier"),
+        Some(json!(null)),
+        "version 1 has no tier"
+    );
+    assert_eq!(old.field(EntityKind::ExchangeRate, usd, "rate"), None);
+
+    // Its edit of the phone leaves the tier it never saw alone.
+    let id = acme.to_string();
+    let out = old.crm(
+        &["account", "edit", &id, "--phone", "+34 600 000 000"],
+        &OLD,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = old.crm(&["sync"], &OLD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ana.sync();
+    assert_eq!(
+        ana.field(EntityKind::Account, acme, "phone"),
+        Some(json!("+34 600 000 000"))
+    );
+    assert_eq!(
+        ana.field(EntityKind::Account, acme, "tier"),
+        Some(json!("key")),
+        "never erased by a laptop that does not know it"
+    );
+
+    // Updated, the old laptop pulls again from the start and takes what it
+    // skipped, keeping everything it had.
+    old.reopen();
+    old.sync();
+    assert_eq!(
+        old.field(EntityKind::Account, acme, "tier"),
+        Some(json!("key"))
+    );
+    assert_eq!(
+        old.field(EntityKind::ExchangeRate, usd, "rate"),
+        Some(json!("7.1234"))
+    );
+    assert_eq!(
+        old.field(EntityKind::Account, acme, "phone"),
+        Some(json!("+34 600 000 000"))
+    );
+}
+
+#[test]
+fn case_11_an_app_too_old_for_the_server_is_told_to_update_and_keeps_its_queue() {
+    let server = team();
+    let mut ana = Laptop::logged_in(&server, "ana@example.com");
+    ana.account("Versioned SL");
+    ana.store
+        .conn()
+        .execute("UPDATE outbox SET schema_version = 0", [])
+        .expect("rewrite the queued op's version");
     let err = ana.try_sync().expect_err("upgrade required");
     assert!(
         matches!(&err, crm_sync::SyncError::Server { code, .. } if code == "upgrade_required"),
@@ -36,10 +183,4 @@ fn case_11_a_newer_laptop_and_an_older_laptop() {
     );
     assert!(err.to_string().contains("update the app"), "{err}");
     assert_eq!(ana.pending(), 1, "the queue is kept");
-    // After the update, everything goes through.
-    set_schema_version(&ana, i64::from(SCHEMA_VERSION));
-    ana.sync();
-    let mut boss = Laptop::logged_in(&server, "boss@example.com");
-    boss.sync();
-    assert!(boss.field(EntityKind::Account, account, "name").is_some());
 }

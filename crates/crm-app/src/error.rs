@@ -49,6 +49,7 @@ impl AppError {
             }
             Problem::OneOf { allowed } => json!({ "allowed": allowed }),
             Problem::Range { min, max } => json!({ "min": min, "max": max }),
+            Problem::Decimal { places } => json!({ "places": places }),
             _ => json!({}),
         };
         AppError {

@@ -66,6 +66,7 @@ fn problem(p: &Problem) -> String {
         Problem::Amount { currency, decimals } => t!(key, currency = currency, decimals = decimals),
         Problem::OneOf { allowed } => t!(key, allowed = allowed),
         Problem::Range { min, max } => t!(key, min = min, max = max),
+        Problem::Decimal { places } => t!(key, places = places),
         _ => t!(key),
     }
     .into_owned()

@@ -8,9 +8,28 @@ use serde_json::Value;
 
 use crate::{hlc::Hlc, id::Id, schema::EntityKind};
 
-/// The version of the synced schema that ops are written against. Bumped when a
-/// synced table gains a field; the server upgrades ops of the previous version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The newest version of the synced schema this build speaks. Bumped when a
+/// synced kind or field is added (its description says `since` which
+/// version) or a value changes meaning (a step in [`crate::upgrade`]); the
+/// server upgrades ops of the previous version.
+///
+/// 1: the first release. 2: exchange rates; the account's tier.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The synced-schema version this program speaks: [`SCHEMA_VERSION`], or an
+/// older one named by `CRM_SCHEMA_VERSION` (a server held back during a
+/// staged update; tests of mixed versions run the real binaries this way).
+/// A program speaking an older version behaves as that version's build: it
+/// neither sends nor takes kinds and fields it would not know.
+pub fn spoken_schema() -> u32 {
+    static SPOKEN: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *SPOKEN.get_or_init(|| {
+        std::env::var("CRM_SCHEMA_VERSION")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .map_or(SCHEMA_VERSION, |v| v.clamp(1, SCHEMA_VERSION))
+    })
+}
 
 /// What an op did to its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

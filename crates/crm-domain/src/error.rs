@@ -53,6 +53,12 @@ pub enum Problem {
         /// Largest allowed value.
         max: i64,
     },
+    /// Not an exact positive decimal number.
+    #[error("is not a positive number (expected something like 7.1234, at most {places} decimals)")]
+    Decimal {
+        /// Most digits after the point.
+        places: u8,
+    },
     /// Not a date.
     #[error("is not a date (expected YYYY-MM-DD)")]
     Date,
@@ -83,6 +89,7 @@ impl Problem {
             Problem::Currency => "currency",
             Problem::OneOf { .. } => "one_of",
             Problem::Range { .. } => "range",
+            Problem::Decimal { .. } => "decimal",
             Problem::Date => "date",
             Problem::DateTime => "date_time",
             Problem::Id => "id",

@@ -17,6 +17,7 @@ pub mod hlc;
 pub mod id;
 pub mod schema;
 pub mod search;
+pub mod upgrade;
 pub mod value;
 
 pub use change::{FieldChange, Op, OpKind};
@@ -24,5 +25,5 @@ pub use entity::*;
 pub use error::{Invalid, Problem};
 pub use hlc::{Clock, Hlc};
 pub use id::Id;
-pub use schema::{EntityKind, FieldDef, FieldType, MergePolicy};
+pub use schema::{Entity, EntityKind, FieldDef, FieldType, MergePolicy};
 pub use value::{Currency, Email, Money, Phone, Probability, Website};

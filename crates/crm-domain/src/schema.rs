@@ -18,6 +18,11 @@ use crate::{
     value::{self, Currency, Email, MAX_LINE, MAX_TEXT, Money, Phone, Website},
 };
 
+/// The earliest moment a date-and-time field may hold (year 1900, UTC ms).
+pub const MIN_MOMENT_MS: i64 = -2_208_988_800_000;
+/// The latest moment a date-and-time field may hold (year 9999, UTC ms).
+pub const MAX_MOMENT_MS: i64 = 253_402_300_799_999;
+
 /// What sync does when the same field was changed on both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,11 +37,8 @@ pub enum MergePolicy {
 /// How a field's raw text is parsed and stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
-    /// Single-line text; `required` refuses empty.
-    Line {
-        /// Whether the field must have a value.
-        required: bool,
-    },
+    /// Single-line text.
+    Line,
     /// Multi-line free text.
     Text,
     /// One email address.
@@ -57,6 +59,12 @@ pub enum FieldType {
         min: i64,
         /// Largest allowed.
         max: i64,
+    },
+    /// An exact positive decimal number (an exchange rate), kept as its text
+    /// (`"7.1234"`) so no binary fraction ever rounds it.
+    Decimal {
+        /// Most digits after the point.
+        places: u8,
     },
     /// Money in minor units; parsing needs the record's currency.
     Amount,
@@ -105,7 +113,16 @@ impl FieldType {
             FieldType::Emails | FieldType::Phones | FieldType::Tags => Storage::JsonList,
             FieldType::Ref(_) | FieldType::AnyRef => Storage::Uuid,
             FieldType::Json => Storage::Json,
-            _ => Storage::Text,
+            FieldType::Line
+            | FieldType::Text
+            | FieldType::Email
+            | FieldType::Phone
+            | FieldType::Website
+            | FieldType::Choice(_)
+            | FieldType::Decimal { .. }
+            | FieldType::Currency
+            | FieldType::Stage
+            | FieldType::Date => Storage::Text,
         }
     }
 }
@@ -121,6 +138,35 @@ pub struct FieldDef {
     pub policy: MergePolicy,
     /// Whether the full-text index covers it.
     pub searchable: bool,
+    /// Whether a record must have a value.
+    pub required: bool,
+    /// The synced-schema version that introduced the field: a peer speaking
+    /// an older version neither receives nor sends it.
+    pub since: u32,
+    /// The value a new record gets when none is given.
+    pub default: Option<Fill>,
+}
+
+/// A field's default value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Text (a choice, a stage).
+    Text(&'static str),
+    /// A whole number (an amount in minor units).
+    Int(i64),
+    /// Yes or no.
+    Bool(bool),
+}
+
+impl Fill {
+    /// The canonical value.
+    pub fn value(&self) -> Value {
+        match self {
+            Fill::Text(t) => json!(t),
+            Fill::Int(n) => json!(n),
+            Fill::Bool(b) => json!(b),
+        }
+    }
 }
 
 const fn field(name: &'static str, ty: FieldType) -> FieldDef {
@@ -129,29 +175,53 @@ const fn field(name: &'static str, ty: FieldType) -> FieldDef {
         ty,
         policy: MergePolicy::LastWriterWins,
         searchable: false,
+        required: false,
+        since: 1,
+        default: None,
     }
 }
 
 const fn guarded(name: &'static str, ty: FieldType) -> FieldDef {
-    FieldDef {
-        name,
-        ty,
-        policy: MergePolicy::Conflict,
-        searchable: false,
-    }
+    field(name, ty).conflicts()
 }
 
 const fn searched(name: &'static str, ty: FieldType) -> FieldDef {
-    FieldDef {
-        name,
-        ty,
-        policy: MergePolicy::LastWriterWins,
-        searchable: true,
+    field(name, ty).searched()
+}
+
+impl FieldDef {
+    /// Concurrent edits of this field become a conflict for a person to settle.
+    pub const fn conflicts(mut self) -> Self {
+        self.policy = MergePolicy::Conflict;
+        self
+    }
+
+    /// The full-text index covers the field.
+    pub const fn searched(mut self) -> Self {
+        self.searchable = true;
+        self
+    }
+
+    /// A record must have a value.
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// New records get `fill` when no value is given.
+    pub const fn or(mut self, fill: Fill) -> Self {
+        self.default = Some(fill);
+        self
+    }
+
+    /// Added in synced-schema version `version`.
+    pub const fn since(mut self, version: u32) -> Self {
+        self.since = version;
+        self
     }
 }
 
-const LINE: FieldType = FieldType::Line { required: false };
-const REQUIRED: FieldType = FieldType::Line { required: true };
+const LINE: FieldType = FieldType::Line;
 
 /// Roles in the team directory.
 pub const ROLES: &[&str] = &["rep", "manager", "admin"];
@@ -161,6 +231,8 @@ pub const ACCOUNT_KINDS: &[&str] = &["company", "individual"];
 pub const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
 /// Where an account stands with us.
 pub const LIFECYCLES: &[&str] = &["prospect", "customer", "former"];
+/// How much an account matters to us (service levels and reports use it).
+pub const TIERS: &[&str] = &["standard", "key", "strategic"];
 /// How a contact prefers to be reached.
 pub const CHANNELS: &[&str] = &["email", "phone", "visit", "message", "mail"];
 /// Kinds of contact-history entry.
@@ -174,7 +246,8 @@ pub const DIRECTIONS: &[&str] = &["outbound", "inbound", "internal"];
 /// Where a lead stands.
 pub const LEAD_STATUSES: &[&str] = &["new", "working", "qualified", "disqualified", "converted"];
 
-/// Every synced entity.
+/// Every synced entity this build knows. The wire is open: a peer may name a
+/// kind that is not here (see `crm_protocol`), and it is answered, not choked on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
@@ -195,121 +268,335 @@ pub enum EntityKind {
     /// Two edits of one field that sync could not merge: both values, kept
     /// until a person chooses. Created by the server, resolved on a laptop.
     Conflict,
+    /// The rate between two currencies on a day (reports and campaigns
+    /// convert money with it).
+    ExchangeRate,
 }
 
-const USER_FIELDS: &[FieldDef] = &[
-    field("name", REQUIRED),
-    field("email", FieldType::Email),
-    guarded("role", FieldType::Choice(ROLES)),
-    field("team", LINE),
-    guarded("active", FieldType::Bool),
-];
+/// Where a record's owner (whose book it is in) comes from; the first source
+/// that gives a user wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A user field that means "responsible for it": reassigning a departing
+    /// rep's records rewrites it.
+    Owner(&'static str),
+    /// A reference to the parent record: the record is in its parent's book,
+    /// and moves with it.
+    Parent(&'static str),
+    /// A user field that says who wrote it (kept when records are reassigned).
+    Author(&'static str),
+    /// Whoever created the record.
+    Creator,
+}
 
-const ACCOUNT_FIELDS: &[FieldDef] = &[
-    searched("name", REQUIRED),
-    field("kind", FieldType::Choice(ACCOUNT_KINDS)),
-    searched("industry", LINE),
-    searched("region", LINE),
-    searched("address", LINE),
-    searched("phone", FieldType::Phone),
-    searched("email", FieldType::Email),
-    searched("website", FieldType::Website),
-    field("size", FieldType::Choice(SIZES)),
-    guarded("lifecycle", FieldType::Choice(LIFECYCLES)),
-    searched("tags", FieldType::Tags),
-    guarded("owner_id", FieldType::Ref(EntityKind::User)),
-    searched("notes", FieldType::Text),
-];
+/// Who may see a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Someone's book (and their manager's): the owner from these sources.
+    Book(&'static [Source]),
+    /// Everyone in the team (the directory, reference data).
+    Team,
+}
 
-const CONTACT_FIELDS: &[FieldDef] = &[
-    guarded("account_id", FieldType::Ref(EntityKind::Account)),
-    searched("name", REQUIRED),
-    searched("title", LINE),
-    searched("emails", FieldType::Emails),
-    searched("phones", FieldType::Phones),
-    field("preferred_channel", FieldType::Choice(CHANNELS)),
-    searched("notes", FieldType::Text),
-];
+/// Who may write a record from a laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writers {
+    /// Anyone who may see it.
+    Anyone,
+    /// Only these roles (reference data a manager keeps).
+    Roles(&'static [&'static str]),
+    /// Nobody: the server alone keeps it (the team directory).
+    Server,
+    /// The server creates it; a laptop may only change these fields.
+    Fields(&'static [&'static str]),
+}
 
-const INTERACTION_FIELDS: &[FieldDef] = &[
-    field("kind", FieldType::Choice(INTERACTION_KINDS)),
-    field("direction", FieldType::Choice(DIRECTIONS)),
-    field("occurred_at", FieldType::DateTime),
-    searched("subject", REQUIRED),
-    searched("body", FieldType::Text),
-    searched("outcome", LINE),
-    field("account_id", FieldType::Ref(EntityKind::Account)),
-    field("contact_id", FieldType::Ref(EntityKind::Contact)),
-    field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
-    field("lead_id", FieldType::Ref(EntityKind::Lead)),
-    field("author_id", FieldType::Ref(EntityKind::User)),
-];
+/// The description of one kind of record: the single source every layer
+/// (storage, validation, history, search, sync, scope, merge, reassignment,
+/// lists) derives from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entity {
+    /// Which kind.
+    pub kind: EntityKind,
+    /// Singular name on the wire and in messages.
+    pub name: &'static str,
+    /// The SQL table.
+    pub table: &'static str,
+    /// The synced-schema version that introduced the kind.
+    pub since: u32,
+    /// Its fields (system columns such as ids and timestamps are not listed).
+    pub fields: &'static [FieldDef],
+    /// The field that names a record in lists, conflicts and history.
+    pub title: Option<&'static str>,
+    /// Who may see it.
+    pub scope: Scope,
+    /// Who may write it.
+    pub writers: Writers,
+    /// The columns shown in a list of these records, in order.
+    pub list: &'static [&'static str],
+    /// A field that, once set, marks the record finished (a task's
+    /// `done_at`): finished records stay with whoever finished them when a
+    /// departing rep's records are reassigned.
+    pub done: Option<&'static str>,
+}
 
-const LEAD_FIELDS: &[FieldDef] = &[
-    searched("name", REQUIRED),
-    searched("company", LINE),
-    searched("title", LINE),
-    searched("email", FieldType::Email),
-    searched("phone", FieldType::Phone),
-    field("source", LINE),
-    guarded("status", FieldType::Choice(LEAD_STATUSES)),
-    field("score", FieldType::Int { min: 0, max: 100 }),
-    guarded("owner_id", FieldType::Ref(EntityKind::User)),
-    field("disqualify_reason", LINE),
-    searched("notes", FieldType::Text),
-    field("converted_account_id", FieldType::Ref(EntityKind::Account)),
-    field("converted_contact_id", FieldType::Ref(EntityKind::Contact)),
-    field(
-        "converted_opportunity_id",
-        FieldType::Ref(EntityKind::Opportunity),
-    ),
-];
+const USER: Entity = Entity {
+    kind: EntityKind::User,
+    name: "user",
+    table: "users",
+    since: 1,
+    fields: &[
+        field("name", LINE).required(),
+        field("email", FieldType::Email),
+        guarded("role", FieldType::Choice(ROLES))
+            .required()
+            .or(Fill::Text("rep")),
+        field("team", LINE),
+        guarded("active", FieldType::Bool)
+            .required()
+            .or(Fill::Bool(true)),
+    ],
+    title: Some("name"),
+    scope: Scope::Team,
+    writers: Writers::Server,
+    list: &["name", "email", "role", "team"],
+    done: None,
+};
 
-const OPPORTUNITY_FIELDS: &[FieldDef] = &[
-    guarded("account_id", FieldType::Ref(EntityKind::Account)),
-    searched("name", REQUIRED),
-    guarded("stage", FieldType::Stage),
-    guarded("amount", FieldType::Amount),
-    guarded("currency", FieldType::Currency),
-    guarded("probability", FieldType::Int { min: 0, max: 100 }),
-    field("close_date", FieldType::Date),
-    guarded("owner_id", FieldType::Ref(EntityKind::User)),
-    field("lost_reason", LINE),
-    field("lead_id", FieldType::Ref(EntityKind::Lead)),
-    searched("notes", FieldType::Text),
-];
+const ACCOUNT: Entity = Entity {
+    kind: EntityKind::Account,
+    name: "account",
+    table: "accounts",
+    since: 1,
+    fields: &[
+        searched("name", LINE).required(),
+        field("kind", FieldType::Choice(ACCOUNT_KINDS))
+            .required()
+            .or(Fill::Text("company")),
+        searched("industry", LINE),
+        searched("region", LINE),
+        searched("address", LINE),
+        searched("phone", FieldType::Phone),
+        searched("email", FieldType::Email),
+        searched("website", FieldType::Website),
+        field("size", FieldType::Choice(SIZES)),
+        guarded("lifecycle", FieldType::Choice(LIFECYCLES))
+            .required()
+            .or(Fill::Text("prospect")),
+        searched("tags", FieldType::Tags),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        searched("notes", FieldType::Text),
+        guarded("tier", FieldType::Choice(TIERS)).since(2),
+    ],
+    title: Some("name"),
+    scope: Scope::Book(&[Source::Owner("owner_id"), Source::Creator]),
+    writers: Writers::Anyone,
+    list: &["name", "industry", "region", "lifecycle", "owner_id"],
+    done: None,
+};
 
-const TASK_FIELDS: &[FieldDef] = &[
-    field("title", REQUIRED),
-    field("due_date", FieldType::Date),
-    guarded("assignee_id", FieldType::Ref(EntityKind::User)),
-    field("account_id", FieldType::Ref(EntityKind::Account)),
-    field("contact_id", FieldType::Ref(EntityKind::Contact)),
-    field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
-    field("lead_id", FieldType::Ref(EntityKind::Lead)),
-    field("done_at", FieldType::DateTime),
-    field("notes", FieldType::Text),
-];
+const CONTACT: Entity = Entity {
+    kind: EntityKind::Contact,
+    name: "contact",
+    table: "contacts",
+    since: 1,
+    fields: &[
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        searched("name", LINE).required(),
+        searched("title", LINE),
+        searched("emails", FieldType::Emails),
+        searched("phones", FieldType::Phones),
+        field("preferred_channel", FieldType::Choice(CHANNELS)),
+        searched("notes", FieldType::Text),
+    ],
+    title: Some("name"),
+    scope: Scope::Book(&[Source::Parent("account_id"), Source::Creator]),
+    writers: Writers::Anyone,
+    list: &["name", "title", "emails", "phones", "account_id"],
+    done: None,
+};
 
-const CONFLICT_FIELDS: &[FieldDef] = &[
-    field("entity", REQUIRED),
-    field("record_id", FieldType::AnyRef),
-    field("field", REQUIRED),
-    field("base", FieldType::Json),
-    field("mine", FieldType::Json),
-    field("theirs", FieldType::Json),
-    field("mine_by", FieldType::Ref(EntityKind::User)),
-    field("theirs_by", FieldType::Ref(EntityKind::User)),
-    field("mine_hlc", LINE),
-    field("theirs_hlc", LINE),
-    field("resolution", FieldType::Choice(RESOLUTIONS)),
-    field("resolved_by", FieldType::Ref(EntityKind::User)),
-    field("resolved_at", FieldType::DateTime),
-];
+const INTERACTION: Entity = Entity {
+    kind: EntityKind::Interaction,
+    name: "interaction",
+    table: "interactions",
+    since: 1,
+    fields: &[
+        field("kind", FieldType::Choice(INTERACTION_KINDS))
+            .required()
+            .or(Fill::Text("note")),
+        field("direction", FieldType::Choice(DIRECTIONS)),
+        field("occurred_at", FieldType::DateTime).required(),
+        searched("subject", LINE).required(),
+        searched("body", FieldType::Text),
+        searched("outcome", LINE),
+        field("account_id", FieldType::Ref(EntityKind::Account)),
+        field("contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
+        field("lead_id", FieldType::Ref(EntityKind::Lead)),
+        field("author_id", FieldType::Ref(EntityKind::User)),
+    ],
+    title: Some("subject"),
+    scope: Scope::Book(&[
+        Source::Parent("account_id"),
+        Source::Parent("lead_id"),
+        Source::Author("author_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &["occurred_at", "kind", "subject", "account_id", "author_id"],
+    done: None,
+};
+
+const LEAD: Entity = Entity {
+    kind: EntityKind::Lead,
+    name: "lead",
+    table: "leads",
+    since: 1,
+    fields: &[
+        searched("name", LINE).required(),
+        searched("company", LINE),
+        searched("title", LINE),
+        searched("email", FieldType::Email),
+        searched("phone", FieldType::Phone),
+        field("source", LINE),
+        guarded("status", FieldType::Choice(LEAD_STATUSES))
+            .required()
+            .or(Fill::Text("new")),
+        field("score", FieldType::Int { min: 0, max: 100 }),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        field("disqualify_reason", LINE),
+        searched("notes", FieldType::Text),
+        field("converted_account_id", FieldType::Ref(EntityKind::Account)),
+        field("converted_contact_id", FieldType::Ref(EntityKind::Contact)),
+        field(
+            "converted_opportunity_id",
+            FieldType::Ref(EntityKind::Opportunity),
+        ),
+    ],
+    title: Some("name"),
+    scope: Scope::Book(&[Source::Owner("owner_id"), Source::Creator]),
+    writers: Writers::Anyone,
+    list: &["name", "company", "source", "status", "score", "owner_id"],
+    done: None,
+};
+
+const OPPORTUNITY: Entity = Entity {
+    kind: EntityKind::Opportunity,
+    name: "opportunity",
+    table: "opportunities",
+    since: 1,
+    fields: &[
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        searched("name", LINE).required(),
+        guarded("stage", FieldType::Stage)
+            .required()
+            .or(Fill::Text("qualification")),
+        guarded("amount", FieldType::Amount)
+            .required()
+            .or(Fill::Int(0)),
+        guarded("currency", FieldType::Currency).required(),
+        guarded("probability", FieldType::Int { min: 0, max: 100 }),
+        field("close_date", FieldType::Date),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        field("lost_reason", LINE),
+        field("lead_id", FieldType::Ref(EntityKind::Lead)),
+        searched("notes", FieldType::Text),
+    ],
+    title: Some("name"),
+    scope: Scope::Book(&[
+        Source::Owner("owner_id"),
+        Source::Parent("account_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &[
+        "name",
+        "account_id",
+        "stage",
+        "amount",
+        "close_date",
+        "owner_id",
+    ],
+    done: None,
+};
+
+const TASK: Entity = Entity {
+    kind: EntityKind::Task,
+    name: "task",
+    table: "tasks",
+    since: 1,
+    fields: &[
+        field("title", LINE).required(),
+        field("due_date", FieldType::Date),
+        guarded("assignee_id", FieldType::Ref(EntityKind::User)),
+        field("account_id", FieldType::Ref(EntityKind::Account)),
+        field("contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
+        field("lead_id", FieldType::Ref(EntityKind::Lead)),
+        field("done_at", FieldType::DateTime),
+        field("notes", FieldType::Text),
+    ],
+    title: Some("title"),
+    scope: Scope::Book(&[
+        Source::Owner("assignee_id"),
+        Source::Parent("account_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &["title", "due_date", "assignee_id", "account_id", "done_at"],
+    done: Some("done_at"),
+};
+
+const CONFLICT: Entity = Entity {
+    kind: EntityKind::Conflict,
+    name: "conflict",
+    table: "conflicts",
+    since: 1,
+    fields: &[
+        field("entity", LINE).required(),
+        field("record_id", FieldType::AnyRef),
+        field("field", LINE).required(),
+        field("base", FieldType::Json),
+        field("mine", FieldType::Json),
+        field("theirs", FieldType::Json),
+        field("mine_by", FieldType::Ref(EntityKind::User)),
+        field("theirs_by", FieldType::Ref(EntityKind::User)),
+        field("mine_hlc", LINE),
+        field("theirs_hlc", LINE),
+        field("resolution", FieldType::Choice(RESOLUTIONS)),
+        field("resolved_by", FieldType::Ref(EntityKind::User)),
+        field("resolved_at", FieldType::DateTime),
+    ],
+    title: None,
+    scope: Scope::Book(&[Source::Parent("record_id")]),
+    writers: Writers::Fields(&["resolution", "resolved_by", "resolved_at"]),
+    list: &["entity", "field", "mine_by", "theirs_by", "resolution"],
+    done: None,
+};
+
+const EXCHANGE_RATE: Entity = Entity {
+    kind: EntityKind::ExchangeRate,
+    name: "exchange_rate",
+    table: "exchange_rates",
+    since: 2,
+    fields: &[
+        field("day", FieldType::Date).required(),
+        field("from_currency", FieldType::Currency).required(),
+        field("to_currency", FieldType::Currency).required(),
+        guarded("rate", FieldType::Decimal { places: 8 }).required(),
+        field("source", LINE),
+    ],
+    title: None,
+    scope: Scope::Team,
+    writers: Writers::Roles(&["manager", "admin"]),
+    list: &["day", "from_currency", "to_currency", "rate", "source"],
+    done: None,
+};
 
 impl EntityKind {
     /// All entities, parents before children (the order a first sync applies).
-    pub const ALL: [EntityKind; 8] = [
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::User,
         EntityKind::Account,
         EntityKind::Contact,
@@ -318,54 +605,62 @@ impl EntityKind {
         EntityKind::Interaction,
         EntityKind::Task,
         EntityKind::Conflict,
+        EntityKind::ExchangeRate,
     ];
+
+    /// The kind's description.
+    pub const fn entity(&self) -> &'static Entity {
+        match self {
+            EntityKind::User => &USER,
+            EntityKind::Account => &ACCOUNT,
+            EntityKind::Contact => &CONTACT,
+            EntityKind::Interaction => &INTERACTION,
+            EntityKind::Lead => &LEAD,
+            EntityKind::Opportunity => &OPPORTUNITY,
+            EntityKind::Task => &TASK,
+            EntityKind::Conflict => &CONFLICT,
+            EntityKind::ExchangeRate => &EXCHANGE_RATE,
+        }
+    }
 
     /// The SQL table.
     pub fn table(&self) -> &'static str {
-        match self {
-            EntityKind::User => "users",
-            EntityKind::Account => "accounts",
-            EntityKind::Contact => "contacts",
-            EntityKind::Interaction => "interactions",
-            EntityKind::Lead => "leads",
-            EntityKind::Opportunity => "opportunities",
-            EntityKind::Task => "tasks",
-            EntityKind::Conflict => "conflicts",
-        }
+        self.entity().table
     }
 
     /// The singular name used on the wire and in messages.
     pub fn name(&self) -> &'static str {
-        match self {
-            EntityKind::User => "user",
-            EntityKind::Account => "account",
-            EntityKind::Contact => "contact",
-            EntityKind::Interaction => "interaction",
-            EntityKind::Lead => "lead",
-            EntityKind::Opportunity => "opportunity",
-            EntityKind::Task => "task",
-            EntityKind::Conflict => "conflict",
-        }
+        self.entity().name
     }
 
     /// The fields a person can set (system columns such as ids and timestamps
     /// are not listed).
     pub fn fields(&self) -> &'static [FieldDef] {
-        match self {
-            EntityKind::User => USER_FIELDS,
-            EntityKind::Account => ACCOUNT_FIELDS,
-            EntityKind::Contact => CONTACT_FIELDS,
-            EntityKind::Interaction => INTERACTION_FIELDS,
-            EntityKind::Lead => LEAD_FIELDS,
-            EntityKind::Opportunity => OPPORTUNITY_FIELDS,
-            EntityKind::Task => TASK_FIELDS,
-            EntityKind::Conflict => CONFLICT_FIELDS,
-        }
+        self.entity().fields
     }
 
     /// The definition of `name`, if this entity has such a field.
     pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
         self.fields().iter().find(|f| f.name == name)
+    }
+
+    /// Whether a peer speaking synced-schema `version` knows this kind.
+    pub fn known_at(&self, version: u32) -> bool {
+        self.entity().since <= version
+    }
+
+    /// The kinds whose records point at a record of this kind, with the
+    /// field that does (what a merge re-points).
+    pub fn referenced_by(&self) -> Vec<(EntityKind, &'static str)> {
+        EntityKind::ALL
+            .into_iter()
+            .flat_map(|kind| {
+                kind.fields()
+                    .iter()
+                    .filter(|f| f.ty == FieldType::Ref(*self))
+                    .map(move |f| (kind, f.name))
+            })
+            .collect()
     }
 
     /// Parse user text for `field` into its canonical value. `currency` is
@@ -380,6 +675,48 @@ impl EntityKind {
             .field(field)
             .ok_or_else(|| Invalid::new(field, Problem::UnknownField))?;
         def.parse(raw, currency).map_err(|p| Invalid::new(field, p))
+    }
+
+    /// Check a canonical value for `field`, as every door checks it: the
+    /// laptop's writer, a pulled record, an import and the server.
+    pub fn check_field(&self, field: &str, value: &Value) -> Result<(), Invalid> {
+        let def = self
+            .field(field)
+            .ok_or_else(|| Invalid::new(field, Problem::UnknownField))?;
+        def.check(value).map_err(|p| Invalid::new(field, p))
+    }
+}
+
+impl Entity {
+    /// The field that makes someone responsible for the record (reassigning
+    /// a departing rep's records rewrites it).
+    pub fn owner(&self) -> Option<&'static str> {
+        match self.scope {
+            Scope::Book(sources) => sources.iter().find_map(|s| match s {
+                Source::Owner(f) => Some(*f),
+                Source::Parent(_) | Source::Author(_) | Source::Creator => None,
+            }),
+            Scope::Team => None,
+        }
+    }
+
+    /// The reference fields to parent records whose book this record is in.
+    pub fn parents(&self) -> Vec<&'static str> {
+        match self.scope {
+            Scope::Book(sources) => sources
+                .iter()
+                .filter_map(|s| match s {
+                    Source::Parent(f) => Some(*f),
+                    Source::Owner(_) | Source::Author(_) | Source::Creator => None,
+                })
+                .collect(),
+            Scope::Team => Vec::new(),
+        }
+    }
+
+    /// The fields a peer speaking synced-schema `version` knows.
+    pub fn fields_at(&self, version: u32) -> impl Iterator<Item = &'static FieldDef> {
+        self.fields.iter().filter(move |f| f.since <= version)
     }
 }
 
@@ -419,6 +756,131 @@ fn list(raw: &str, parse: impl Fn(&str) -> Result<String, Problem>) -> Result<Va
 }
 
 impl FieldDef {
+    /// Check a canonical value (as the outbox, the wire and the tables carry
+    /// it). `null` (or `[]` for lists) means "no value", refused for a
+    /// required field. The one check every door uses: the laptop's writer,
+    /// a pulled record, an import and the server.
+    pub fn check(&self, value: &Value) -> Result<(), Problem> {
+        let text = |max: usize| -> Result<(), Problem> {
+            let s = value.as_str().ok_or(Problem::Empty)?;
+            if s.trim().is_empty() {
+                return Err(Problem::Empty);
+            }
+            if s.chars().count() > max {
+                return Err(Problem::TooLong { max });
+            }
+            Ok(())
+        };
+        let list = |each: &dyn Fn(&str) -> Result<(), Problem>| -> Result<(), Problem> {
+            let items = value.as_array().ok_or(Problem::Empty)?;
+            for item in items {
+                each(item.as_str().ok_or(Problem::Empty)?)?;
+            }
+            Ok(())
+        };
+        let empty = match value {
+            Value::Null => true,
+            Value::Array(items) => items.is_empty(),
+            Value::String(s) => s.trim().is_empty() && self.ty != FieldType::Json,
+            _ => false,
+        };
+        if empty {
+            return if self.required {
+                Err(Problem::Empty)
+            } else {
+                Ok(())
+            };
+        }
+        match self.ty {
+            FieldType::Line => text(MAX_LINE),
+            FieldType::Text => text(MAX_TEXT),
+            FieldType::Email => text(MAX_LINE).and_then(|()| {
+                value
+                    .as_str()
+                    .unwrap_or_default()
+                    .parse::<Email>()
+                    .map(drop)
+            }),
+            FieldType::Phone => text(MAX_LINE).and_then(|()| {
+                value
+                    .as_str()
+                    .unwrap_or_default()
+                    .parse::<Phone>()
+                    .map(drop)
+            }),
+            FieldType::Website => text(MAX_LINE).and_then(|()| {
+                value
+                    .as_str()
+                    .unwrap_or_default()
+                    .parse::<Website>()
+                    .map(drop)
+            }),
+            FieldType::Emails => list(&|s| s.parse::<Email>().map(drop)),
+            FieldType::Phones => list(&|s| s.parse::<Phone>().map(drop)),
+            FieldType::Tags => list(&|s| value::required_text(s, 60).map(drop)),
+            FieldType::Choice(allowed) => value
+                .as_str()
+                .filter(|s| allowed.contains(s))
+                .map(drop)
+                .ok_or_else(|| Problem::OneOf {
+                    allowed: allowed.join(", "),
+                }),
+            FieldType::Int { min, max } => value
+                .as_i64()
+                .filter(|n| (min..=max).contains(n))
+                .map(drop)
+                .ok_or(Problem::Range { min, max }),
+            FieldType::Decimal { places } => value
+                .as_str()
+                .ok_or(Problem::Decimal { places })
+                .and_then(|s| value::decimal(s, places))
+                .and_then(|normal| {
+                    // Canonical: as the parser writes it.
+                    (Some(normal.as_str()) == value.as_str())
+                        .then_some(())
+                        .ok_or(Problem::Decimal { places })
+                }),
+            FieldType::Amount => value.as_i64().map(drop).ok_or(Problem::Range {
+                min: i64::MIN,
+                max: i64::MAX,
+            }),
+            FieldType::DateTime => value
+                .as_i64()
+                .filter(|ms| (MIN_MOMENT_MS..=MAX_MOMENT_MS).contains(ms))
+                .map(drop)
+                .ok_or(Problem::DateTime),
+            FieldType::Currency => value
+                .as_str()
+                .and_then(|s| s.parse::<Currency>().ok().filter(|c| c.code() == s))
+                .map(drop)
+                .ok_or(Problem::Currency),
+            FieldType::Stage => text(60),
+            FieldType::Date => value
+                .as_str()
+                .filter(|s| value::date(s).is_ok_and(|d| d.format("%Y-%m-%d").to_string() == *s))
+                .map(drop)
+                .ok_or(Problem::Date),
+            FieldType::Bool => value.is_boolean().then_some(()).ok_or(Problem::OneOf {
+                allowed: "yes, no".into(),
+            }),
+            FieldType::Ref(_) | FieldType::AnyRef => value
+                .as_str()
+                .filter(|s| s.parse::<Id>().is_ok())
+                .map(drop)
+                .ok_or(Problem::Id),
+            FieldType::Json => Ok(()),
+        }
+    }
+
+    /// The value of a field nobody gave: its default, an empty list, or null.
+    pub fn empty(&self) -> Value {
+        match (self.default, self.ty.storage()) {
+            (Some(fill), _) => fill.value(),
+            (None, Storage::JsonList) => json!([]),
+            (None, _) => Value::Null,
+        }
+    }
+
     /// Parse user text into the canonical value. Empty text clears an optional
     /// field (`null`, or `[]` for lists).
     pub fn parse(&self, raw: &str, currency: Option<Currency>) -> Result<Value, Problem> {
@@ -426,13 +888,13 @@ impl FieldDef {
         let is_list = self.ty.storage() == Storage::JsonList;
         if text.is_empty() {
             return match self.ty {
-                FieldType::Line { required: true } => Err(Problem::Empty),
+                _ if self.required => Err(Problem::Empty),
                 _ if is_list => Ok(json!([])),
                 _ => Ok(Value::Null),
             };
         }
         Ok(match self.ty {
-            FieldType::Line { .. } => json!(value::required_text(text, MAX_LINE)?),
+            FieldType::Line => json!(value::required_text(text, MAX_LINE)?),
             FieldType::Text => json!(value::required_text(text, MAX_TEXT)?),
             FieldType::Email => json!(text.parse::<Email>()?.as_str()),
             FieldType::Emails => list(text, |s| s.parse::<Email>().map(|e| e.as_str().to_owned()))?,
@@ -453,6 +915,7 @@ impl FieldDef {
             }
             FieldType::Stage => json!(text.to_lowercase()),
             FieldType::Int { min, max } => json!(value::bounded_int(text, min, max)?),
+            FieldType::Decimal { places } => json!(value::decimal(text, places)?),
             FieldType::Amount => {
                 let currency = currency.ok_or(Problem::Currency)?;
                 json!(Money::parse(text, currency)?.minor)
@@ -565,5 +1028,109 @@ mod tests {
             json!(1_200_050)
         );
         assert!(opp.parse_field("amount", "12000.505", Some(cny)).is_err());
+    }
+
+    #[test]
+    fn the_check_every_door_uses_names_the_field_and_the_problem() {
+        let refused = |kind: EntityKind, field: &str, value: Value| {
+            kind.check_field(field, &value)
+                .expect_err(&format!("{kind}.{field} = {value} must be refused"))
+        };
+        let e = refused(EntityKind::Account, "lifecycle", json!("friend"));
+        assert_eq!(
+            (e.field.as_str(), e.problem.code()),
+            ("lifecycle", "one_of")
+        );
+        let e = refused(EntityKind::Account, "email", json!("not-an-email"));
+        assert_eq!(e.problem, Problem::Email);
+        let e = refused(EntityKind::Lead, "score", json!(900));
+        assert_eq!(e.problem, Problem::Range { min: 0, max: 100 });
+        assert_eq!(
+            refused(EntityKind::Contact, "account_id", Value::Null).problem,
+            Problem::Empty
+        );
+        assert_eq!(
+            refused(EntityKind::Account, "name", json!("  ")).problem,
+            Problem::Empty
+        );
+        refused(EntityKind::Opportunity, "currency", json!("XYZ"));
+        refused(EntityKind::Task, "due_date", json!("2026-02-30"));
+        refused(EntityKind::Interaction, "occurred_at", json!(u64::MAX));
+        refused(EntityKind::ExchangeRate, "rate", json!("7,1"));
+        refused(EntityKind::ExchangeRate, "rate", json!(7.1));
+        refused(EntityKind::Account, "tags", json!("vip"));
+        for (kind, field, value) in [
+            (EntityKind::Account, "lifecycle", json!("customer")),
+            (EntityKind::Account, "email", json!("ana@example.es")),
+            (EntityKind::Account, "industry", Value::Null),
+            (EntityKind::Account, "tags", json!([])),
+            (EntityKind::Lead, "score", json!(100)),
+            (EntityKind::ExchangeRate, "rate", json!("7.1234")),
+            (EntityKind::Task, "due_date", json!("2026-12-04")),
+        ] {
+            assert!(
+                kind.check_field(field, &value).is_ok(),
+                "{kind}.{field} = {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_rates_are_kept_as_text_in_one_canonical_form() {
+        let rate = |raw: &str| EntityKind::ExchangeRate.parse_field("rate", raw, None);
+        assert_eq!(rate("7.12340").unwrap(), json!("7.1234"));
+        assert_eq!(rate("0007,5").unwrap(), json!("7.5"), "a Spanish comma");
+        assert_eq!(rate("12").unwrap(), json!("12"));
+        assert_eq!(rate("0.00000001").unwrap(), json!("0.00000001"));
+        assert!(rate("0.000000001").is_err(), "more places than allowed");
+        assert!(rate("0").is_err(), "a rate of zero converts nothing");
+        assert!(rate("-1").is_err());
+        assert!(rate("1e3").is_err());
+    }
+
+    #[test]
+    fn every_kind_is_described_once_and_consistently() {
+        for kind in EntityKind::ALL {
+            let entity = kind.entity();
+            assert_eq!(entity.kind, kind);
+            assert_eq!(entity.name.parse::<EntityKind>().unwrap(), kind);
+            assert!(entity.since >= 1 && entity.since <= crate::change::SCHEMA_VERSION);
+            for def in entity.fields {
+                assert!(def.since <= crate::change::SCHEMA_VERSION);
+                if let Some(fill) = def.default {
+                    assert!(
+                        def.check(&fill.value()).is_ok(),
+                        "{kind}.{} default",
+                        def.name
+                    );
+                }
+            }
+            for name in entity
+                .list
+                .iter()
+                .chain(entity.title.iter())
+                .chain(entity.done.iter())
+            {
+                assert!(
+                    kind.field(name).is_some(),
+                    "{kind} names an unknown field {name}"
+                );
+            }
+            for parent in entity.parents() {
+                assert!(
+                    matches!(
+                        kind.field(parent).map(|d| d.ty),
+                        Some(FieldType::Ref(_) | FieldType::AnyRef)
+                    ),
+                    "{kind}.{parent} must be a reference"
+                );
+            }
+            if let Some(owner) = entity.owner() {
+                assert_eq!(
+                    kind.field(owner).unwrap().ty,
+                    FieldType::Ref(EntityKind::User)
+                );
+            }
+        }
     }
 }

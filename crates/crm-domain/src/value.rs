@@ -319,6 +319,35 @@ pub fn bounded_int(raw: &str, min: i64, max: i64) -> Result<i64, Problem> {
         .ok_or(Problem::Range { min, max })
 }
 
+/// An exact positive decimal number with at most `places` digits after the
+/// point, in its canonical text: no sign, no leading zeros, no trailing
+/// fractional zeros (`"7.1234"`, `"0.5"`, `"12"`). A comma is read as the
+/// decimal point, as in Spanish.
+pub fn decimal(raw: &str, places: u8) -> Result<String, Problem> {
+    let bad = Problem::Decimal { places };
+    let text = raw.trim().replace(',', ".");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || whole.len() > 18
+    {
+        return Err(bad);
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > usize::from(places) {
+        return Err(bad);
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    if whole == "0" && frac.is_empty() {
+        return Err(bad); // a rate of zero converts nothing
+    }
+    Ok(if frac.is_empty() {
+        whole.to_owned()
+    } else {
+        format!("{whole}.{frac}")
+    })
+}
+
 /// A calendar date, `YYYY-MM-DD`.
 pub fn date(raw: &str) -> Result<NaiveDate, Problem> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| Problem::Date)

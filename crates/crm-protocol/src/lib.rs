@@ -3,17 +3,27 @@
 //!
 //! Unknown fields are ignored when reading, so a newer peer's additions do not
 //! break an older one; the protocol version says when the meaning changed.
+//!
+//! The kinds of record are open: an op, a record or a change of a kind this
+//! build does not know still parses, as [`Open::Unknown`], so one of them
+//! never fails a whole push or pull page. Each side says which synced-schema
+//! version it speaks in the [`SCHEMA_HEADER`] of every request and answer;
+//! the server sends a laptop only the kinds and fields its version knows, and
+//! answers an op it cannot know with its own verdict (`server_too_old`).
 
 use std::collections::BTreeMap;
 
 use crm_domain::{EntityKind, Hlc, Id, Op, User};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
 use serde_json::Value;
 
 /// The protocol this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The header that carries it.
 pub const PROTOCOL_HEADER: &str = "x-crm-protocol";
+/// The header that carries the synced-schema version a peer speaks (requests
+/// and answers alike). Absent: version 1, the first release, which did not send it.
+pub const SCHEMA_HEADER: &str = "x-crm-schema";
 /// The most ops one push may carry.
 pub const MAX_PUSH_OPS: usize = 1_000;
 /// The largest page a pull returns.
@@ -41,11 +51,86 @@ pub struct LoginResponse {
     pub user: User,
 }
 
+/// The synced-schema version of a peer that did not say (the first release).
+pub const FIRST_SCHEMA: u32 = 1;
+
+/// The version a header value names; absent or unreadable: the first.
+pub fn schema_of(header: Option<&str>) -> u32 {
+    header
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|v| *v >= FIRST_SCHEMA)
+        .unwrap_or(FIRST_SCHEMA)
+}
+
+/// One item of a list on the wire that this build may not understand (a kind
+/// of record a newer version added): kept as it came, so it never fails the
+/// list it is in, and written back unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Open<T> {
+    /// Understood.
+    Known(T),
+    /// Not understood; the JSON as it came.
+    Unknown(Value),
+}
+
+impl<T> Open<T> {
+    /// The understood item, if it is one.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Open::Known(t) => Some(t),
+            Open::Unknown(_) => None,
+        }
+    }
+
+    /// The understood item, if it is one.
+    pub fn into_known(self) -> Option<T> {
+        match self {
+            Open::Known(t) => Some(t),
+            Open::Unknown(_) => None,
+        }
+    }
+
+    /// The name of the kind of record in an item not understood (its
+    /// `entity`), for saying what was not understood.
+    pub fn unknown_entity(&self) -> Option<&str> {
+        match self {
+            Open::Known(_) => None,
+            Open::Unknown(raw) => raw.get("entity").and_then(Value::as_str),
+        }
+    }
+}
+
+impl<T> From<T> for Open<T> {
+    fn from(t: T) -> Self {
+        Open::Known(t)
+    }
+}
+
+impl<T: Serialize> Serialize for Open<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Open::Known(t) => t.serialize(serializer),
+            Open::Unknown(raw) => raw.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Open<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(deserializer)?;
+        Ok(match T::deserialize(&raw) {
+            Ok(t) => Open::Known(t),
+            Err(_) => Open::Unknown(raw),
+        })
+    }
+}
+
 /// `POST /api/v1/push`: local changes, oldest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
-    /// The ops, in device sequence order.
-    pub ops: Vec<Op>,
+    /// The ops, in device sequence order. An op of a kind the server does not
+    /// know still has its `op_id` and `device_seq`, and gets its own verdict.
+    pub ops: Vec<Open<Op>>,
 }
 
 /// What became of one pushed op.
@@ -83,7 +168,7 @@ pub struct Verdict {
     /// sent (merged, conflict, replay, rejection): the laptop takes it at once,
     /// since no later change of the record may come to bring it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<RecordState>,
+    pub state: Option<Open<RecordState>>,
 }
 
 /// The answer to a push: one verdict per op, in order.
@@ -95,6 +180,16 @@ pub struct PushResponse {
     /// in the future starts its clock again from here.
     #[serde(default)]
     pub server_time_ms: i64,
+}
+
+/// The part of an op a server can read whatever its kind: enough to give
+/// it a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct OpHeader {
+    /// The op.
+    pub op_id: Id,
+    /// Its device sequence number.
+    pub device_seq: i64,
 }
 
 /// The current state of one record, as a pull delivers it.
@@ -163,8 +258,9 @@ fn default_limit() -> u32 {
 /// One page of changes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullResponse {
-    /// Changes in sequence order.
-    pub changes: Vec<Change>,
+    /// Changes in sequence order. A laptop skips those of kinds it does not
+    /// know (the server sends none when it knows the laptop's version).
+    pub changes: Vec<Open<Change>>,
     /// The cursor to save once the page is applied.
     pub cursor: i64,
     /// Whether more pages follow.
@@ -187,7 +283,7 @@ pub struct FetchRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FetchResponse {
     /// Their states.
-    pub records: Vec<RecordState>,
+    pub records: Vec<Open<RecordState>>,
 }
 
 /// Every error body: a stable code and a human message.
@@ -222,7 +318,9 @@ pub mod codes {
     pub const PROTOCOL_VERSION: &str = "protocol_version";
     /// The client's schema is older than the server accepts.
     pub const UPGRADE_REQUIRED: &str = "upgrade_required";
-    /// The client's schema is newer than the server knows.
+    /// The client's schema is newer than the server knows: as an op's
+    /// verdict, an op of a kind or field this server does not know, which
+    /// waits on the laptop until the server is updated.
     pub const SERVER_TOO_OLD: &str = "server_too_old";
     /// The body is not valid for this route.
     pub const BAD_REQUEST: &str = "bad_request";
@@ -251,4 +349,12 @@ pub struct MeResponse {
     pub device_id: Id,
     /// The server's clock (UTC ms), for skew warnings.
     pub server_time_ms: i64,
+    /// The synced-schema version the server speaks (absent from the first
+    /// release's answers: 1).
+    #[serde(default = "first_schema")]
+    pub schema_version: u32,
+}
+
+fn first_schema() -> u32 {
+    FIRST_SCHEMA
 }

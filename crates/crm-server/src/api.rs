@@ -12,11 +12,11 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use crm_domain::change::SCHEMA_VERSION;
+use crm_domain::change::spoken_schema;
 use crm_protocol::{
     ErrorBody, ErrorDetail, FetchRequest, FetchResponse, LoginRequest, LoginResponse,
-    MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
-    PushRequest, PushResponse, codes,
+    MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
+    PushRequest, PushResponse, SCHEMA_HEADER, codes,
 };
 use serde::de::DeserializeOwned;
 use tower_http::{
@@ -175,12 +175,21 @@ pub struct Caller {
     pub user: UserRow,
     /// Their device.
     pub device: DeviceRow,
+    /// The synced-schema version the laptop speaks (its `x-crm-schema`
+    /// header; the first release sent none).
+    pub schema: u32,
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let schema = spoken_schema().min(crm_protocol::schema_of(
+            parts
+                .headers
+                .get(SCHEMA_HEADER)
+                .and_then(|v| v.to_str().ok()),
+        ));
         let token = parts
             .headers
             .get("authorization")
@@ -227,7 +236,11 @@ impl FromRequestParts<AppState> for Caller {
                     "this account has been disabled; your unsynced changes are kept on the laptop",
                 ));
             }
-            Ok(Caller { user, device })
+            Ok(Caller {
+                user,
+                device,
+                schema,
+            })
         })
         .await
     }
@@ -297,6 +310,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Json<MeResponse> {
         user: user_view(&caller.user),
         device_id: caller.device.id,
         server_time_ms: (state.now)(),
+        schema_version: spoken_schema(),
     })
 }
 
@@ -313,23 +327,12 @@ async fn push(
             format!("at most {MAX_PUSH_OPS} changes per push"),
         ));
     }
-    if let Some(op) = request
-        .ops
-        .iter()
-        .find(|op| op.schema_version > SCHEMA_VERSION)
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::SERVER_TOO_OLD,
-            format!(
-                "the app writes data version {}, this server knows up to {SCHEMA_VERSION}; ask your administrator to update the server. Your changes are kept",
-                op.schema_version
-            ),
-        ));
-    }
+    // An op of a newer version gets its own verdict (it waits on the
+    // laptop); one too old for this server stops the push, queue kept.
     if request
         .ops
         .iter()
+        .filter_map(Open::known)
         .any(|op| op.schema_version < sync::MIN_SCHEMA_VERSION)
     {
         return Err(ApiError::new(
@@ -338,13 +341,27 @@ async fn push(
             "this version of the app is too old for the server; update the app. Your changes are kept and will sync after the update",
         ));
     }
+    let ops = request
+        .ops
+        .into_iter()
+        .map(sync::Pushed::read)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message))?;
+    let request = ops;
     let now = (state.now)();
-    let ops = request.ops.len();
+    let ops = request.len();
     let user = caller.user.email.clone();
     let verdicts = blocking(move || {
-        Ok(state
-            .db
-            .write(|tx| sync::push(tx, &caller.user, caller.device.id, &request.ops, now))?)
+        Ok(state.db.write(|tx| {
+            sync::push(
+                tx,
+                &caller.user,
+                caller.device.id,
+                caller.schema,
+                &request,
+                now,
+            )
+        })?)
     })
     .await?;
     tracing::info!(%user, ops, "push");
@@ -365,11 +382,9 @@ async fn pull(
     pull_fault();
     let viewer = sync::viewer_of(&caller.user);
     blocking(move || {
-        Ok(Json(
-            state
-                .db
-                .read(|tx| sync::pull(tx, &viewer, query.cursor, limit))?,
-        ))
+        Ok(Json(state.db.read(|tx| {
+            sync::pull(tx, &viewer, caller.schema, query.cursor, limit)
+        })?))
     })
     .await
 }
@@ -399,10 +414,22 @@ async fn fetch(
     let request: FetchRequest = parse(body)?;
     let viewer = sync::viewer_of(&caller.user);
     blocking(move || {
-        let records = state.db.read(|tx| sync::fetch(tx, &viewer, &request.ids))?;
+        let records = state
+            .db
+            .read(|tx| sync::fetch(tx, &viewer, caller.schema, &request.ids))?;
         Ok(Json(FetchResponse { records }))
     })
     .await
+}
+
+/// Every answer says which synced-schema version the server speaks, so a
+/// laptop holds back what this server could not understand.
+async fn say_schema(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        SCHEMA_HEADER,
+        axum::http::HeaderValue::from(spoken_schema()),
+    );
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -418,7 +445,8 @@ pub fn app(state: AppState) -> Router {
         .route("/push", post(push))
         .route("/pull", get(pull))
         .route("/fetch", post(fetch))
-        .layer(middleware::from_fn(require_protocol));
+        .layer(middleware::from_fn(require_protocol))
+        .layer(middleware::map_response(say_schema));
     Router::new()
         .nest("/api/v1", v1)
         .route("/health", get(|| async { "ok" }))

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use crm_domain::{
     EntityKind, FieldChange, Hlc, Id, Op, OpKind,
-    change::SCHEMA_VERSION,
-    schema::{FieldType, MergePolicy},
+    change::{SCHEMA_VERSION, spoken_schema},
+    schema::{MergePolicy, Scope, Source, Writers},
+    upgrade::{UPGRADES, downgrade_fields, upgrade_op},
 };
-use crm_protocol::{Change, Outcome, PullResponse, RecordState, Verdict, codes};
+use crm_protocol::{Change, OpHeader, Open, Outcome, PullResponse, RecordState, Verdict, codes};
 use serde_json::{Value, json};
 
 use crate::backend::{
@@ -65,51 +66,46 @@ pub fn viewer_of(user: &UserRow) -> Viewer {
     }
 }
 
-/// Whose book a record belongs to, from its fields and its parents.
-fn scope_of(tx: &mut dyn Tx, record: &StoredRecord) -> StorageResult<(Option<Id>, Option<Id>)> {
+/// Whose book a record belongs to, and the parent it hangs under, from its
+/// kind's description: the first of its scope's sources that names a user.
+/// `pending` is a parent being saved, whose new owner must count.
+fn scope_of(
+    tx: &mut dyn Tx,
+    record: &StoredRecord,
+    pending: Option<&StoredRecord>,
+) -> StorageResult<(Option<Id>, Option<Id>)> {
+    let entity = record.entity.entity();
+    let Scope::Book(sources) = entity.scope else {
+        return Ok((None, None));
+    };
     let data = &record.data;
-    let owner_of = |tx: &mut dyn Tx, id: Option<Id>| -> StorageResult<Option<Id>> {
-        Ok(match id {
-            Some(id) => tx.record(id)?.and_then(|r| r.scope_user),
-            None => None,
-        })
-    };
-    let account = id_field(data, "account_id");
-    let user = match record.entity {
-        EntityKind::User => None,
-        EntityKind::Account | EntityKind::Lead => {
-            id_field(data, "owner_id").or(Some(record.created_by))
+    let parent = entity
+        .parents()
+        .into_iter()
+        .find_map(|field| id_field(data, field));
+    let mut user = None;
+    for source in sources {
+        user = match *source {
+            Source::Owner(field) | Source::Author(field) => id_field(data, field),
+            Source::Parent(field) => match id_field(data, field) {
+                Some(id) => match pending.filter(|p| p.id == id) {
+                    Some(p) => p.scope_user,
+                    None => tx.record(id)?.and_then(|r| r.scope_user),
+                },
+                None => None,
+            },
+            Source::Creator => Some(record.created_by),
+        };
+        if user.is_some() {
+            break;
         }
-        EntityKind::Opportunity => match id_field(data, "owner_id") {
-            Some(owner) => Some(owner),
-            None => owner_of(tx, account)?.or(Some(record.created_by)),
-        },
-        EntityKind::Task => match id_field(data, "assignee_id") {
-            Some(assignee) => Some(assignee),
-            None => owner_of(tx, account)?.or(Some(record.created_by)),
-        },
-        EntityKind::Contact => owner_of(tx, account)?.or(Some(record.created_by)),
-        EntityKind::Interaction => match account {
-            Some(_) => owner_of(tx, account)?,
-            None => owner_of(tx, id_field(data, "lead_id"))?,
-        }
-        .or(id_field(data, "author_id"))
-        .or(Some(record.created_by)),
-        EntityKind::Conflict => owner_of(tx, id_field(data, "record_id"))?,
-    };
-    let parent = match record.entity {
-        EntityKind::Contact
-        | EntityKind::Interaction
-        | EntityKind::Opportunity
-        | EntityKind::Task => account,
-        _ => None,
-    };
+    }
     Ok((user, parent))
 }
 
 /// Fill in scope, team and parent of `record`.
 fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
-    let (user, parent) = scope_of(tx, record)?;
+    let (user, parent) = scope_of(tx, record, None)?;
     record.scope_user = user;
     record.scope_team = match user {
         Some(u) => tx.user(u)?.and_then(|u| u.team),
@@ -120,7 +116,8 @@ fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
 }
 
 /// Save a record at the next sequence number; if it left its old scope,
-/// record the exit, and move the records hanging under it along.
+/// record the exit, and move the records hanging under it along (and
+/// theirs, down the tree).
 fn save(
     tx: &mut dyn Tx,
     record: &mut StoredRecord,
@@ -129,39 +126,25 @@ fn save(
     let moved = old_scope
         .as_ref()
         .is_some_and(|(user, team)| *user != record.scope_user || *team != record.scope_team);
-    if moved && record.entity == EntityKind::Account {
+    if moved {
         for mut child in tx.children_of(record.id)? {
+            if child.id == record.id {
+                continue;
+            }
             let before = (child.scope_user, child.scope_team.clone());
-            // The account's new owner must be visible to the child's lookup.
-            let (user, _) = scope_of_with_parent(tx, &child, record)?;
+            // The parent's new owner is not saved yet: the lookup is told.
+            let (user, _) = scope_of(tx, &child, Some(record))?;
             if user != child.scope_user {
                 child.scope_user = user;
                 child.scope_team = match user {
                     Some(u) => tx.user(u)?.and_then(|u| u.team),
                     None => None,
                 };
-                exit_and_put(tx, &mut child, Some(before))?;
+                save(tx, &mut child, Some(before))?;
             }
         }
     }
     exit_and_put(tx, record, if moved { old_scope } else { None })
-}
-
-/// A child's scope, when its account is `parent` (not yet saved).
-fn scope_of_with_parent(
-    tx: &mut dyn Tx,
-    child: &StoredRecord,
-    parent: &StoredRecord,
-) -> StorageResult<(Option<Id>, Option<Id>)> {
-    let own_owner = match child.entity {
-        EntityKind::Opportunity => id_field(&child.data, "owner_id"),
-        EntityKind::Task => id_field(&child.data, "assignee_id"),
-        _ => None,
-    };
-    if own_owner.is_some() {
-        return scope_of(tx, child);
-    }
-    Ok((parent.scope_user, Some(parent.id)))
 }
 
 fn exit_and_put(
@@ -183,40 +166,90 @@ fn exit_and_put(
     tx.put_record(record)
 }
 
-/// Check an op's field names and values against the entity's field table.
+/// Check an op's field names and values with the checks every door uses
+/// (the kind's description).
 fn check_fields(op: &Op) -> Result<(), String> {
     for (name, change) in &op.fields {
         if matches!(op.kind, OpKind::Delete | OpKind::Restore) && name == SEEN_FIELD {
             continue;
         }
-        let Some(def) = op.entity.field(name) else {
-            return Err(format!("{} has no field {name:?}", op.entity));
-        };
         // PostgreSQL cannot store a NUL character (in text or jsonb): refuse
         // it here, as one op's verdict, rather than fail the whole push.
         if has_nul(&change.new) || has_nul(&change.base) {
             return Err(format!("{}.{name} contains a NUL character", op.entity));
         }
-        let ok = match (def.ty, &change.new) {
-            (_, Value::Null) => !matches!(def.ty, FieldType::Line { required: true }),
-            (FieldType::Int { min, max }, v) => {
-                v.as_i64().is_some_and(|n| (min..=max).contains(&n))
-            }
-            (FieldType::Amount | FieldType::DateTime, v) => v.as_i64().is_some(),
-            (FieldType::Bool, v) => v.is_boolean(),
-            (FieldType::Emails | FieldType::Phones | FieldType::Tags, v) => v.is_array(),
-            (FieldType::Choice(allowed), v) => v.as_str().is_some_and(|s| allowed.contains(&s)),
-            (FieldType::Ref(_) | FieldType::AnyRef, v) => {
-                v.as_str().is_some_and(|s| s.parse::<Id>().is_ok())
-            }
-            (FieldType::Json, _) => true,
-            (_, v) => v.is_string(),
-        };
-        if !ok {
-            return Err(format!("{}.{name} cannot be {}", op.entity, change.new));
-        }
+        op.entity
+            .check_field(name, &change.new)
+            .map_err(|invalid| format!("{}.{invalid}", op.entity))?;
     }
     Ok(())
+}
+
+/// Whether this server's version can understand `op`; if not, why.
+fn too_new(op: &Op) -> Option<String> {
+    let spoken = spoken_schema();
+    if !op.entity.known_at(spoken) {
+        return Some(format!(
+            "this server does not know {} records yet; the change waits on the laptop until the server is updated",
+            op.entity
+        ));
+    }
+    if let Some(field) = op
+        .fields
+        .keys()
+        .find(|f| op.entity.field(f).is_some_and(|d| d.since > spoken))
+    {
+        return Some(format!(
+            "this server does not know the {} field {field} yet; the change waits on the laptop until the server is updated",
+            op.entity
+        ));
+    }
+    (op.schema_version > spoken).then(|| {
+        format!(
+            "the change was written by a newer app (data version {}, this server knows {spoken}); it waits on the laptop until the server is updated",
+            op.schema_version
+        )
+    })
+}
+
+/// One pushed op, as far as this server understands it.
+#[derive(Debug, Clone)]
+pub enum Pushed {
+    /// An op this build can read.
+    Op(Op),
+    /// An op it cannot (a kind a newer version added): enough to answer it.
+    Unread {
+        /// Its id and sequence number.
+        header: OpHeader,
+        /// The kind it names, if it names one.
+        entity: Option<String>,
+    },
+}
+
+impl Pushed {
+    /// Read one pushed item; an item without even an op id and sequence
+    /// number cannot be answered, and fails the push as malformed.
+    pub fn read(item: Open<Op>) -> Result<Pushed, String> {
+        match item {
+            Open::Known(op) => Ok(Pushed::Op(op)),
+            Open::Unknown(raw) => {
+                let header: OpHeader = serde_json::from_value(raw.clone())
+                    .map_err(|e| format!("a change without its id or sequence number ({e})"))?;
+                let entity = raw.get("entity").and_then(Value::as_str).map(str::to_owned);
+                Ok(Pushed::Unread { header, entity })
+            }
+        }
+    }
+
+    fn header(&self) -> OpHeader {
+        match self {
+            Pushed::Op(op) => OpHeader {
+                op_id: op.op_id,
+                device_seq: op.device_seq,
+            },
+            Pushed::Unread { header, .. } => *header,
+        }
+    }
 }
 
 fn has_nul(value: &Value) -> bool {
@@ -228,46 +261,95 @@ fn has_nul(value: &Value) -> bool {
     }
 }
 
+fn refuse(header: OpHeader, code: &str, message: String) -> Verdict {
+    Verdict {
+        op_id: header.op_id,
+        device_seq: header.device_seq,
+        outcome: Outcome::Rejected,
+        code: Some(code.to_owned()),
+        message: Some(message),
+        state: None,
+    }
+}
+
 /// Apply a batch of ops from one device, in order, each with its own verdict.
-/// A replayed op (sequence number already applied) is not applied twice.
+/// A replayed op (sequence number already applied) is not applied twice. An
+/// op this server's version cannot understand is answered `server_too_old`
+/// and the rest go on. `schema` is the version the laptop speaks: records
+/// sent back are as it knows them.
 pub fn push(
     tx: &mut dyn Tx,
     user: &UserRow,
     device_id: Id,
-    ops: &[Op],
+    schema: u32,
+    ops: &[Pushed],
     now_ms: i64,
 ) -> StorageResult<Vec<Verdict>> {
     let Some(mut device) = tx.lock_device(device_id)? else {
         return Ok(ops
             .iter()
-            .map(|op| reject(op, codes::UNAUTHORIZED, "unknown device"))
+            .map(|op| refuse(op.header(), codes::UNAUTHORIZED, "unknown device".into()))
             .collect());
     };
     let viewer = viewer_of(user);
     let mut verdicts = Vec::with_capacity(ops.len());
-    for op in ops {
-        if op.device_seq <= device.last_seq {
-            verdicts.push(verdict(op, Outcome::Duplicate, None, None));
+    for pushed in ops {
+        let header = pushed.header();
+        if header.device_seq <= device.last_seq {
+            verdicts.push(Verdict {
+                op_id: header.op_id,
+                device_seq: header.device_seq,
+                outcome: Outcome::Duplicate,
+                code: None,
+                message: None,
+                state: None,
+            });
             continue;
         }
-        let v = if op.device_id != device_id {
-            reject(op, codes::INVALID_OP, "the op was made on another device")
-        } else {
-            apply(tx, &viewer, user, op, now_ms)?
+        let v = match pushed {
+            Pushed::Unread {
+                entity: Some(entity),
+                ..
+            } if entity.parse::<EntityKind>().is_err() => refuse(
+                header,
+                codes::SERVER_TOO_OLD,
+                format!(
+                    "this server does not know {entity} records yet; the change waits on the laptop until the server is updated"
+                ),
+            ),
+            Pushed::Unread { .. } => refuse(
+                header,
+                codes::INVALID_OP,
+                "the change could not be read".into(),
+            ),
+            Pushed::Op(op) if op.device_id != device_id => {
+                reject(op, codes::INVALID_OP, "the op was made on another device")
+            }
+            Pushed::Op(op) => match too_new(op) {
+                Some(why) => reject(op, codes::SERVER_TOO_OLD, why),
+                None => {
+                    let mut op = op.clone();
+                    upgrade_op(&mut op, UPGRADES);
+                    op.schema_version = SCHEMA_VERSION;
+                    apply(tx, &viewer, user, &op, now_ms)?
+                }
+            },
         };
-        device.last_seq = op.device_seq;
+        device.last_seq = header.device_seq;
         verdicts.push(v);
     }
     device.last_seen_at = Some(now_ms);
     tx.update_device(&device)?;
     // Where the laptop's copy may now differ from the server's and no later
     // change will tell it, send the record's final state along.
-    for (v, op) in verdicts.iter_mut().zip(ops) {
-        if v.outcome != Outcome::Applied
+    for (v, pushed) in verdicts.iter_mut().zip(ops) {
+        if let Pushed::Op(op) = pushed
+            && !matches!(v.outcome, Outcome::Applied)
+            && v.code.as_deref() != Some(codes::SERVER_TOO_OLD)
             && let Some(r) = tx.record(op.record_id)?
             && viewer.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user)
         {
-            v.state = Some(state_of(&r));
+            v.state = state_for(&r, schema).map(Open::Known);
         }
     }
     Ok(verdicts)
@@ -371,25 +453,44 @@ fn apply(
             "the change was made by another user",
         ));
     }
-    if op.entity == EntityKind::User {
-        return Ok(reject(
-            op,
-            codes::FORBIDDEN,
-            "the team directory is managed on the server (crm-server user add)",
-        ));
-    }
-    if op.entity == EntityKind::Conflict
-        && (op.kind != OpKind::Update
-            || op
-                .fields
-                .keys()
-                .any(|f| !matches!(f.as_str(), "resolution" | "resolved_by" | "resolved_at")))
-    {
-        return Ok(reject(
-            op,
-            codes::FORBIDDEN,
-            "conflicts are created by the server; a laptop can only resolve them",
-        ));
+    match op.entity.entity().writers {
+        Writers::Anyone => {}
+        Writers::Server => {
+            return Ok(reject(
+                op,
+                codes::FORBIDDEN,
+                format!(
+                    "{} records are kept on the server (the team directory: crm-server user add)",
+                    op.entity
+                ),
+            ));
+        }
+        Writers::Roles(roles) if !roles.contains(&user.role.as_str()) => {
+            return Ok(reject(
+                op,
+                codes::FORBIDDEN,
+                format!(
+                    "only a {} may change {} records",
+                    roles.join(" or "),
+                    op.entity
+                ),
+            ));
+        }
+        Writers::Roles(_) => {}
+        Writers::Fields(allowed) => {
+            if op.kind != OpKind::Update || op.fields.keys().any(|f| !allowed.contains(&f.as_str()))
+            {
+                return Ok(reject(
+                    op,
+                    codes::FORBIDDEN,
+                    format!(
+                        "{} records are created by the server; a laptop can only change {}",
+                        op.entity,
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
     }
     if let Err(message) = check_fields(op) {
         return Ok(reject(op, codes::INVALID_OP, message));
@@ -444,9 +545,31 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
         .entity
         .fields()
         .iter()
-        .map(|d| (d.name.to_owned(), Value::Null))
+        .map(|d| {
+            (
+                d.name.to_owned(),
+                d.default.map_or(Value::Null, |f| f.value()),
+            )
+        })
         .collect();
-    data.extend(op.fields.iter().map(|(k, c)| (k.clone(), c.new.clone())));
+    data.extend(
+        op.fields
+            .iter()
+            .filter(|(_, c)| !c.new.is_null())
+            .map(|(k, c)| (k.clone(), c.new.clone())),
+    );
+    // A record must be whole: one missing a required value (a contact with
+    // no account) would stop every laptop that pulls it.
+    for def in op.entity.fields() {
+        let value = data.get(def.name).unwrap_or(&Value::Null);
+        if let Err(problem) = def.check(value) {
+            return Ok(reject(
+                op,
+                codes::INVALID_OP,
+                format!("{}.{} {problem}", op.entity, def.name),
+            ));
+        }
+    }
     let versions = op
         .fields
         .keys()
@@ -687,6 +810,19 @@ fn delete(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<
     Ok(verdict(op, Outcome::Applied, None, None))
 }
 
+/// The wire form of a stored record for a laptop speaking `schema`: `None`
+/// if its kind is newer than the laptop; fields newer than it left out.
+pub fn state_for(record: &StoredRecord, schema: u32) -> Option<RecordState> {
+    if !record.entity.known_at(schema) {
+        return None;
+    }
+    let mut state = state_of(record);
+    if schema < SCHEMA_VERSION {
+        downgrade_fields(record.entity, &mut state.fields, schema, UPGRADES);
+    }
+    Some(state)
+}
+
 /// The wire form of a stored record.
 pub fn state_of(record: &StoredRecord) -> RecordState {
     RecordState {
@@ -701,10 +837,14 @@ pub fn state_of(record: &StoredRecord) -> RecordState {
     }
 }
 
-/// The changes after `cursor` that `viewer` may see, one page.
+/// The changes after `cursor` that `viewer` may see, one page, as a laptop
+/// speaking `schema` knows them: records of kinds newer than it are left out
+/// (the cursor still moves past them; once updated, it pulls again from the
+/// start to take them).
 pub fn pull(
     tx: &mut dyn Tx,
     viewer: &Viewer,
+    schema: u32,
     cursor: i64,
     limit: u32,
 ) -> StorageResult<PullResponse> {
@@ -762,6 +902,23 @@ pub fn pull(
         // changes they may not see, so the next sync starts from here.
         (false, tx.last_seq()?.max(cursor))
     };
+    let changes = changes
+        .into_iter()
+        .filter_map(|c| match c {
+            Change::Upsert(state) => {
+                if !state.entity.known_at(schema) {
+                    return None;
+                }
+                let mut state = state;
+                if schema < SCHEMA_VERSION {
+                    downgrade_fields(state.entity, &mut state.fields, schema, UPGRADES);
+                }
+                Some(Open::Known(Change::Upsert(state)))
+            }
+            Change::Remove { entity, .. } if !entity.known_at(schema) => None,
+            remove @ Change::Remove { .. } => Some(Open::Known(remove)),
+        })
+        .collect();
     Ok(PullResponse {
         changes,
         cursor: next,
@@ -770,14 +927,20 @@ pub fn pull(
     })
 }
 
-/// The visible ones among `ids`.
-pub fn fetch(tx: &mut dyn Tx, viewer: &Viewer, ids: &[Id]) -> StorageResult<Vec<RecordState>> {
+/// The visible ones among `ids`, as a laptop speaking `schema` knows them.
+pub fn fetch(
+    tx: &mut dyn Tx,
+    viewer: &Viewer,
+    schema: u32,
+    ids: &[Id],
+) -> StorageResult<Vec<Open<RecordState>>> {
     let mut out = Vec::new();
     for id in ids {
         if let Some(r) = tx.record(*id)?
             && viewer.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user)
+            && let Some(state) = state_for(&r, schema)
         {
-            out.push(state_of(&r));
+            out.push(Open::Known(state));
         }
     }
     Ok(out)

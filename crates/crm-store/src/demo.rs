@@ -456,7 +456,7 @@ impl Store {
         }
         // One segment per index after a bulk load: the fastest to search, and
         // no big merge left for the first edits to trip over.
-        for fts in crate::search::FTS_TABLES {
+        for fts in crate::search::fts_tables() {
             self.conn.execute(
                 &format!("INSERT INTO {fts} ({fts}) VALUES ('optimize')"),
                 [],

@@ -110,7 +110,7 @@ impl Maintenance {
             .name("crm-maintenance".into())
             .spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::EVERY) {
-                    for fts in search::FTS_TABLES {
+                    for fts in search::fts_tables() {
                         // Merges only where a level has filled up; otherwise a no-op.
                         let sql = format!("INSERT INTO {fts} ({fts}, rank) VALUES ('merge', ?1)");
                         let _ = conn.execute(&sql, [Self::MERGE_PAGES]);

@@ -62,6 +62,8 @@ pub struct Moved {
     pub tasks: usize,
     /// Leads that were converted into the merged record.
     pub leads: usize,
+    /// Records of other kinds.
+    pub other: usize,
 }
 
 /// What a merge does, or did.
@@ -79,29 +81,10 @@ pub struct MergePlan {
     pub moved: Moved,
 }
 
-/// Which columns of which tables point at a record of `entity`, and which
-/// count of [`Moved`] each adds to.
-fn references(entity: EntityKind) -> &'static [(EntityKind, &'static str)] {
-    match entity {
-        EntityKind::Account => &[
-            (EntityKind::Contact, "account_id"),
-            (EntityKind::Interaction, "account_id"),
-            (EntityKind::Opportunity, "account_id"),
-            (EntityKind::Task, "account_id"),
-            (EntityKind::Lead, "converted_account_id"),
-        ],
-        EntityKind::Contact => &[
-            (EntityKind::Interaction, "contact_id"),
-            (EntityKind::Task, "contact_id"),
-            (EntityKind::Lead, "converted_contact_id"),
-        ],
-        EntityKind::Lead => &[
-            (EntityKind::Interaction, "lead_id"),
-            (EntityKind::Task, "lead_id"),
-            (EntityKind::Opportunity, "lead_id"),
-        ],
-        _ => &[],
-    }
+/// Which columns of which tables point at a record of `entity` (from the
+/// descriptions: every reference field to its kind).
+fn references(entity: EntityKind) -> Vec<(EntityKind, &'static str)> {
+    entity.referenced_by()
 }
 
 fn count_of(moved: &mut Moved, entity: EntityKind) -> &mut usize {
@@ -110,7 +93,11 @@ fn count_of(moved: &mut Moved, entity: EntityKind) -> &mut usize {
         EntityKind::Interaction => &mut moved.interactions,
         EntityKind::Opportunity => &mut moved.opportunities,
         EntityKind::Task => &mut moved.tasks,
-        _ => &mut moved.leads,
+        EntityKind::Lead => &mut moved.leads,
+        EntityKind::User
+        | EntityKind::Account
+        | EntityKind::Conflict
+        | EntityKind::ExchangeRate => &mut moved.other,
     }
 }
 
@@ -224,7 +211,7 @@ fn plan(
     }
     let mut moved = Moved::default();
     for (child, column) in references(entity) {
-        *count_of(&mut moved, *child) += ids_pointing(conn, *child, column, other)?.len();
+        *count_of(&mut moved, child) += ids_pointing(conn, child, column, other)?.len();
     }
     Ok(MergePlan {
         entity,
@@ -281,8 +268,8 @@ impl Store {
             let plan = plan(w.conn(), entity, keep, other, choices)?;
             let survivor = json!(keep.to_string());
             for (child, column) in references(entity) {
-                for id in ids_pointing(w.conn(), *child, column, other)? {
-                    w.update(*child, id, &[(column, survivor.clone())])?;
+                for id in ids_pointing(w.conn(), child, column, other)? {
+                    w.update(child, id, &[(column, survivor.clone())])?;
                 }
             }
             let changes: Vec<(&str, Value)> = plan

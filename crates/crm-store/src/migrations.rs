@@ -334,6 +334,30 @@ CREATE TABLE import_fingerprints (
 ALTER TABLE device ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX leads_newest ON leads (created_at DESC, id) WHERE deleted_at IS NULL;
 "#,
+    // 5: synced schema 2: exchange rates, the account's tier; which version
+    // the team server speaks, and which one this laptop last pulled at (a
+    // laptop updated since pulls again to take the kinds it skipped).
+    r#"
+CREATE TABLE exchange_rates (
+    id            BLOB PRIMARY KEY,
+    day           TEXT NOT NULL,
+    from_currency TEXT NOT NULL,
+    to_currency   TEXT NOT NULL,
+    rate          TEXT NOT NULL,
+    source        TEXT,
+    created_at    INTEGER NOT NULL,
+    created_by    BLOB,
+    updated_at    INTEGER NOT NULL,
+    hlc           TEXT NOT NULL,
+    deleted_at    INTEGER,
+    deleted_by    BLOB
+) STRICT;
+CREATE INDEX exchange_rates_by_pair ON exchange_rates (from_currency, to_currency, day)
+    WHERE deleted_at IS NULL;
+ALTER TABLE accounts ADD COLUMN tier TEXT;
+ALTER TABLE sync_state ADD COLUMN server_schema INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sync_state ADD COLUMN pulled_schema INTEGER NOT NULL DEFAULT 1;
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use crm_domain::{EntityKind, Id, Op, User, schema::Storage};
-use crm_protocol::{Change, Outcome, RecordState, Verdict};
+use crm_protocol::{Change, Open, Outcome, RecordState, Verdict};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ use crate::{
     error::{Result, StoreError},
     read::millis,
     search,
-    sql::{from_sql, to_sql},
+    sql::{field_from_sql, from_sql, to_sql},
 };
 
 /// The team server this laptop syncs with.
@@ -97,6 +97,10 @@ pub struct Applied {
     pub removals: usize,
     /// New conflicts among them.
     pub conflicts: usize,
+    /// Records this laptop could not read (a value no check accepts, a
+    /// required value missing): left as they were here, counted, and taken
+    /// by the next change that repairs them.
+    pub damaged: usize,
 }
 
 /// How many ops each verdict settled.
@@ -285,10 +289,17 @@ impl Store {
                 match change {
                     Change::Upsert(state) => {
                         clock.observe(&state.hlc, now_ms);
-                        let new = upsert(&tx, state, bulk)?;
-                        applied.upserts += 1;
-                        if new && state.entity == EntityKind::Conflict && involves(state, me) {
-                            applied.conflicts += 1;
+                        match upsert(&tx, state, bulk)? {
+                            Some(new) => {
+                                applied.upserts += 1;
+                                if new
+                                    && state.entity == EntityKind::Conflict
+                                    && involves(state, me)
+                                {
+                                    applied.conflicts += 1;
+                                }
+                            }
+                            None => applied.damaged += 1,
                         }
                     }
                     Change::Remove { entity, id, .. } => {
@@ -340,6 +351,126 @@ impl Store {
         tx.execute("UPDATE sync_state SET cursor = 0", [])?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The synced-schema version the team server said it speaks (1 until it
+    /// says: the first release did not).
+    pub fn server_schema(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("SELECT server_schema FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or(1))
+    }
+
+    /// Note the version the server says it speaks.
+    pub fn set_server_schema(&mut self, version: u32) -> Result<()> {
+        self.conn
+            .execute("UPDATE sync_state SET server_schema = ?1", [version])?;
+        Ok(())
+    }
+
+    /// Hold back the queued changes the server's version could not
+    /// understand (a kind or field it does not know yet), and every later
+    /// change of the same records, so the rest can go and nothing arrives
+    /// out of order. Held changes stay visible among the refused ones (code
+    /// `server_too_old`), count as queued for pulled records, and go again
+    /// by themselves, with their own time, once the server is updated
+    /// ([`Store::release_held`]). Returns how many were held now.
+    pub fn hold_for_server(&mut self, server_schema: u32) -> Result<usize> {
+        let now = self.now().timestamp_millis();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let held = tx.execute(
+            "INSERT OR REPLACE INTO rejected_ops
+               (op_id, device_seq, entity, record_id, kind, fields, hlc, author_id, schema_version,
+                code, message, rejected_at)
+             SELECT o.op_id, o.device_seq, o.entity, o.record_id, o.kind, o.fields, o.hlc, o.author_id,
+                    o.schema_version, 'server_too_old',
+                    'the team server is older than this app and does not know this yet; it is kept and goes by itself once the server is updated',
+                    ?2
+             FROM outbox o
+             WHERE o.schema_version > ?1
+                OR EXISTS (SELECT 1 FROM rejected_ops r
+                           WHERE r.record_id = o.record_id AND r.code = 'server_too_old')
+                OR EXISTS (SELECT 1 FROM outbox h
+                           WHERE h.record_id = o.record_id AND h.schema_version > ?1
+                             AND h.device_seq < o.device_seq)",
+            params![server_schema, now],
+        )?;
+        if held > 0 {
+            tx.execute(
+                "DELETE FROM outbox WHERE op_id IN
+                   (SELECT op_id FROM rejected_ops WHERE code = 'server_too_old')",
+                [],
+            )?;
+        }
+        tx.commit()?;
+        Ok(held)
+    }
+
+    /// Queue again, in their order and with their own time, the held changes
+    /// of every record whose held changes the server now understands.
+    /// Returns how many.
+    pub fn release_held(&mut self, server_schema: u32) -> Result<usize> {
+        let held: Vec<RejectedOp> = self
+            .rejected()?
+            .into_iter()
+            .filter(|r| r.code == "server_too_old")
+            .collect();
+        let blocked: BTreeSet<Id> = held
+            .iter()
+            .filter(|r| r.op.schema_version > server_schema)
+            .map(|r| r.op.record_id)
+            .collect();
+        let mut ready: Vec<RejectedOp> = held
+            .into_iter()
+            .filter(|r| !blocked.contains(&r.op.record_id))
+            .collect();
+        if ready.is_empty() {
+            return Ok(0);
+        }
+        ready.sort_by_key(|r| r.op.device_seq);
+        self.write(|w| {
+            for r in &ready {
+                w.conn()
+                    .execute("DELETE FROM rejected_ops WHERE op_id = ?1", [r.op.op_id.0])?;
+                w.requeue(
+                    r.op.entity,
+                    r.op.record_id,
+                    r.op.kind,
+                    &r.op.fields,
+                    Some(&r.op.hlc),
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(ready.len())
+    }
+
+    /// Before a pull: when this laptop's copy was pulled at an older version
+    /// than the one it and the server now share (either was updated), pull
+    /// again from the start, keeping everything, to take the kinds and
+    /// fields that were skipped. Returns whether it will.
+    pub fn prepare_pull(&mut self, shared_schema: u32) -> Result<bool> {
+        let Some((cursor, pulled)): Option<(i64, u32)> = self
+            .conn
+            .query_row("SELECT cursor, pulled_schema FROM sync_state", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+        else {
+            return Ok(false);
+        };
+        let again = cursor > 0 && shared_schema > pulled;
+        if cursor == 0 || again {
+            self.conn.execute(
+                "UPDATE sync_state SET cursor = 0, pulled_schema = ?1",
+                [shared_schema],
+            )?;
+        }
+        Ok(again)
     }
 
     /// How many changes the server refused.
@@ -401,7 +532,7 @@ impl Store {
         self.write(|w| {
             w.conn()
                 .execute("DELETE FROM rejected_ops WHERE op_id = ?1", [op_id.0])?;
-            w.requeue(entity, record, r.op.kind, &r.op.fields)
+            w.requeue(entity, record, r.op.kind, &r.op.fields, None)
         })
     }
 
@@ -423,13 +554,13 @@ impl Store {
     }
 
     /// Put the server's version of records back (after a discard).
-    pub fn apply_fetched(&mut self, states: &[RecordState]) -> Result<()> {
+    pub fn apply_fetched(&mut self, states: &[Open<RecordState>]) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", false)?;
         let result = (|| -> Result<()> {
             let tx = self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            for state in states {
+            for state in states.iter().filter_map(Open::known) {
                 upsert(&tx, state, false)?;
             }
             tx.commit()?;
@@ -487,11 +618,8 @@ impl Store {
         let (Ok(entity), Some(id)) = (entity.parse::<EntityKind>(), id) else {
             return Ok(None);
         };
-        let column = match entity {
-            EntityKind::Interaction => "subject",
-            EntityKind::Task => "title",
-            EntityKind::Conflict => return Ok(None),
-            _ => "name",
+        let Some(column) = entity.entity().title else {
+            return Ok(None);
         };
         Ok(self
             .conn
@@ -629,9 +757,12 @@ fn adopt_identity(tx: &Connection, old: Id, new: Id) -> Result<()> {
     Ok(())
 }
 
-/// Write a pulled record; returns whether it is new here. In `bulk` mode
-/// (a first sync) the index entry and the creation history are left out.
-fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<bool> {
+/// Write a pulled record; returns whether it is new here, or `None` when the
+/// record cannot be read (a required value missing or refused by its check:
+/// it is left as it was). A value that fails its field's check keeps the
+/// local value, or takes the default. In `bulk` mode (a first sync) the
+/// index entry and the creation history are left out.
+fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<bool>> {
     let entity = state.entity;
     let table = entity.table();
     let defs = entity.fields();
@@ -645,7 +776,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<bool> {
             let values = defs
                 .iter()
                 .enumerate()
-                .map(|(i, d)| Ok(from_sql(d.ty.storage(), r.get_ref(i + 1)?)))
+                .map(|(i, d)| Ok(field_from_sql(d, r.get_ref(i + 1)?)))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((
                 r.get::<_, i64>(0)?,
@@ -656,7 +787,11 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<bool> {
         .optional()?;
     // Fields with a queued local edit keep the local value.
     let pending: BTreeSet<String> = {
-        let mut stmt = tx.prepare_cached("SELECT fields FROM outbox WHERE record_id = ?1")?;
+        // Changes held for a server update count as queued.
+        let mut stmt = tx.prepare_cached(
+            "SELECT fields FROM outbox WHERE record_id = ?1
+             UNION ALL SELECT fields FROM rejected_ops WHERE record_id = ?1 AND code = 'server_too_old'",
+        )?;
         let rows = stmt.query_map([state.id.0], |r| r.get::<_, String>(0))?;
         let mut names = BTreeSet::new();
         for fields in rows {
@@ -665,27 +800,26 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<bool> {
         }
         names
     };
-    let values: Vec<Value> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| match &existing {
+    let mut values: Vec<Value> = Vec::with_capacity(defs.len());
+    for (i, d) in defs.iter().enumerate() {
+        let local = existing.as_ref().map(|(_, local, _)| &local[i]);
+        let value = match (local, state.fields.get(d.name)) {
             // A queued local edit of the field, or a field the sender did not
             // know (an older app): the local value stays.
-            Some((_, local, _))
-                if pending.contains(d.name) || !state.fields.contains_key(d.name) =>
-            {
-                local[i].clone()
-            }
-            _ => state
-                .fields
-                .get(d.name)
-                .cloned()
-                .unwrap_or(match d.ty.storage() {
-                    Storage::JsonList => json!([]),
-                    _ => Value::Null,
-                }),
-        })
-        .collect();
+            (Some(local), _) if pending.contains(d.name) => local.clone(),
+            (Some(local), None) => local.clone(),
+            (_, Some(v)) if d.check(v).is_ok() => v.clone(),
+            // Missing, or a value no check here accepts.
+            (Some(local), Some(_)) if d.check(local).is_ok() => local.clone(),
+            _ => d.empty(),
+        };
+        // A list is never null in a table.
+        let value = if value.is_null() { d.empty() } else { value };
+        if d.check(&value).is_err() && !(value.is_null() && !d.required) {
+            return Ok(None);
+        }
+        values.push(value);
+    }
     let hlc_ms = i64::try_from(state.hlc.wall_ms).unwrap_or(i64::MAX);
     let changed_by = state.changed_by.map(|u| u.0);
     let deleted_at = state.deleted.then_some(hlc_ms);
@@ -797,7 +931,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<bool> {
     if !bulk {
         search::reindex(tx, entity, rowid)?;
     }
-    Ok(existing.is_none())
+    Ok(Some(existing.is_none()))
 }
 
 /// A record leaves this laptop: row, index entry and history.
@@ -845,7 +979,7 @@ fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settl
             }
         }
         tx.execute("DELETE FROM outbox WHERE op_id = ?1", [v.op_id.0])?;
-        if let Some(state) = &v.state {
+        if let Some(Open::Known(state)) = &v.state {
             upsert(&tx, state, false)?;
         }
     }

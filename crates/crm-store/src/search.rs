@@ -10,32 +10,24 @@ use serde_json::Value;
 use crate::{Store, error::Result, read::millis, sql::from_sql};
 
 /// The entities that are searched, in the order results are grouped.
-pub const SEARCHED: [EntityKind; 5] = [
-    EntityKind::Account,
-    EntityKind::Contact,
-    EntityKind::Lead,
-    EntityKind::Opportunity,
-    EntityKind::Interaction,
-];
+pub fn searched() -> impl Iterator<Item = EntityKind> {
+    EntityKind::ALL
+        .into_iter()
+        .filter(|k| k.fields().iter().any(|f| f.searchable))
+}
 
-/// Every full-text index table.
-pub(crate) const FTS_TABLES: [&str; 5] = [
-    "accounts_fts",
-    "contacts_fts",
-    "leads_fts",
-    "opportunities_fts",
-    "interactions_fts",
-];
+/// Every full-text index table: `<table>_fts` for each kind with a
+/// searchable field (its migration creates it).
+pub(crate) fn fts_tables() -> impl Iterator<Item = String> {
+    searched().filter_map(fts_table)
+}
 
-fn fts_table(entity: EntityKind) -> Option<&'static str> {
-    match entity {
-        EntityKind::Account => Some("accounts_fts"),
-        EntityKind::Contact => Some("contacts_fts"),
-        EntityKind::Lead => Some("leads_fts"),
-        EntityKind::Opportunity => Some("opportunities_fts"),
-        EntityKind::Interaction => Some("interactions_fts"),
-        EntityKind::User | EntityKind::Task | EntityKind::Conflict => None,
-    }
+fn fts_table(entity: EntityKind) -> Option<String> {
+    entity
+        .fields()
+        .iter()
+        .any(|f| f.searchable)
+        .then(|| format!("{}_fts", entity.table()))
 }
 
 /// How many of the newest matches of a kind are ranked by relevance.
@@ -113,7 +105,7 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 /// Build every full-text index afresh from the tables, in bulk: after a
 /// first sync, far faster than keeping the index current row by row.
 pub(crate) fn rebuild_all(conn: &Connection) -> Result<()> {
-    for entity in SEARCHED {
+    for entity in searched() {
         let Some(fts) = fts_table(entity) else {
             continue;
         };
@@ -195,8 +187,8 @@ pub struct SearchGroup {
 
 /// Per kind: the row query (joined to the ranked matches `m(rowid, score)`),
 /// and whether matches are ranked by relevance or by recency.
-fn hit_query(entity: EntityKind) -> &'static str {
-    match entity {
+fn hit_query(entity: EntityKind) -> String {
+    let bespoke = match entity {
         EntityKind::Account => {
             "SELECT a.id, a.name, trim(coalesce(a.industry, '') || ' · ' || coalesce(a.region, ''), ' ·'), a.id, NULL
              FROM m JOIN accounts a ON a.rowid = m.rowid WHERE a.deleted_at IS NULL ORDER BY m.score"
@@ -220,8 +212,21 @@ fn hit_query(entity: EntityKind) -> &'static str {
              FROM m JOIN interactions i ON i.rowid = m.rowid LEFT JOIN accounts a ON a.id = i.account_id
              WHERE i.deleted_at IS NULL ORDER BY m.score"
         }
-        EntityKind::User | EntityKind::Task | EntityKind::Conflict => "",
+        EntityKind::User | EntityKind::Task | EntityKind::Conflict | EntityKind::ExchangeRate => {
+            ""
+        }
+    };
+    if !bespoke.is_empty() {
+        return bespoke.to_owned();
     }
+    // Any other searchable kind: its title, from its description.
+    let entity = entity.entity();
+    format!(
+        "SELECT x.id, x.{}, NULL, NULL, NULL FROM m JOIN {} x ON x.rowid = m.rowid
+         WHERE x.deleted_at IS NULL ORDER BY m.score",
+        entity.title.unwrap_or("id"),
+        entity.table
+    )
 }
 
 impl Store {
@@ -234,7 +239,7 @@ impl Store {
         // One letter finds records by name; the whole contact history (a
         // million entries) waits for the second letter.
         let one_letter = crm_domain::search::is_one_latin_letter(query);
-        for entity in SEARCHED {
+        for entity in searched() {
             if one_letter && entity == EntityKind::Interaction {
                 continue;
             }

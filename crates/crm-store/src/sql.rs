@@ -46,6 +46,15 @@ pub fn from_sql(storage: Storage, value: ValueRef<'_>) -> Value {
     }
 }
 
+/// The canonical value of a field held in SQL: as [`from_sql`], and yes/no
+/// fields (held as 0/1) as `true`/`false`.
+pub fn field_from_sql(def: &crm_domain::FieldDef, value: ValueRef<'_>) -> Value {
+    match (def.ty, from_sql(def.ty.storage(), value)) {
+        (crm_domain::FieldType::Bool, Value::Number(n)) => Value::Bool(n.as_i64() != Some(0)),
+        (_, v) => v,
+    }
+}
+
 /// An id held in canonical form, if it is one.
 pub fn id_of(value: &Value) -> Option<Id> {
     value.as_str().and_then(|s| s.parse().ok())

@@ -49,6 +49,24 @@ pub struct Reassigned {
     pub opportunities: usize,
     /// Open tasks.
     pub tasks: usize,
+    /// Records of other kinds.
+    pub other: usize,
+}
+
+impl Reassigned {
+    fn count(&mut self, kind: EntityKind) -> &mut usize {
+        match kind {
+            EntityKind::Account => &mut self.accounts,
+            EntityKind::Lead => &mut self.leads,
+            EntityKind::Opportunity => &mut self.opportunities,
+            EntityKind::Task => &mut self.tasks,
+            EntityKind::User
+            | EntityKind::Contact
+            | EntityKind::Interaction
+            | EntityKind::Conflict
+            | EntityKind::ExchangeRate => &mut self.other,
+        }
+    }
 }
 
 fn ids_where(w: &Writer<'_>, sql: &str, arg: Uuid) -> Result<Vec<Id>> {
@@ -234,22 +252,25 @@ impl Store {
         }
         self.write(|w| {
             let mut done = Reassigned::default();
-            let target = [("owner_id", json!(to.to_string()))];
-            for (entity, count) in [
-                (EntityKind::Account, &mut done.accounts),
-                (EntityKind::Lead, &mut done.leads),
-                (EntityKind::Opportunity, &mut done.opportunities),
-            ] {
-                let sql = format!("SELECT id FROM {} WHERE owner_id = ?1 AND deleted_at IS NULL", entity.table());
+            // Every kind with an owner (its description says which field),
+            // finished records excepted.
+            for kind in EntityKind::ALL {
+                let entity = kind.entity();
+                let Some(owner) = entity.owner() else {
+                    continue;
+                };
+                let unfinished = entity
+                    .done
+                    .map(|f| format!(" AND {f} IS NULL"))
+                    .unwrap_or_default();
+                let sql = format!(
+                    "SELECT id FROM {} WHERE {owner} = ?1 AND deleted_at IS NULL{unfinished}",
+                    entity.table
+                );
                 for id in ids_where(w, &sql, from.0)? {
-                    w.update(entity, id, &target)?;
-                    *count += 1;
+                    w.update(kind, id, &[(owner, json!(to.to_string()))])?;
+                    *done.count(kind) += 1;
                 }
-            }
-            let sql = "SELECT id FROM tasks WHERE assignee_id = ?1 AND done_at IS NULL AND deleted_at IS NULL";
-            for id in ids_where(w, sql, from.0)? {
-                w.update(EntityKind::Task, id, &[("assignee_id", json!(to.to_string()))])?;
-                done.tasks += 1;
             }
             Ok(done)
         })

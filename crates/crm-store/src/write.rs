@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use crm_domain::{
     EntityKind, FieldChange, Hlc, Id, Invalid, Op, OpKind, Problem,
-    change::SCHEMA_VERSION,
     schema::{FieldDef, FieldType},
+    upgrade::{UPGRADES, version_needed},
 };
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter, types::Value as Sql};
 use serde_json::{Map, Value};
@@ -94,12 +94,25 @@ impl<'c> Writer<'c> {
         id: Id,
         fields: &Fields<'_>,
     ) -> Result<()> {
+        // What was not given takes the field's default, so the outbox carries
+        // the value the row holds.
+        let defaults: Vec<(&str, Value)> = entity
+            .fields()
+            .iter()
+            .filter(|def| {
+                !fields
+                    .iter()
+                    .any(|(name, v)| *name == def.name && !v.is_null())
+            })
+            .filter_map(|def| def.default.map(|fill| (def.name, fill.value())))
+            .collect();
         for def in entity.fields() {
             let given = fields
                 .iter()
-                .find(|(name, _)| *name == def.name)
+                .chain(&defaults)
+                .find(|(name, v)| *name == def.name && !v.is_null())
                 .map(|(_, v)| v);
-            if matches!(def.ty, FieldType::Line { required: true }) && given.is_none_or(is_blank) {
+            if def.required && given.is_none_or(is_blank) {
                 return Err(Invalid::new(def.name, Problem::Empty).into());
             }
         }
@@ -113,8 +126,11 @@ impl<'c> Writer<'c> {
             Sql::Integer(now_ms),
             Sql::Text(hlc.to_string()),
         ];
-        for (name, value) in fields {
+        for (name, value) in fields.iter().chain(&defaults) {
             let def = def_of(entity, name)?;
+            if value.is_null() {
+                continue;
+            }
             self.check_value(def, value)?;
             columns.push(def.name);
             values.push(to_sql(def.ty.storage(), value));
@@ -178,7 +194,7 @@ impl<'c> Writer<'c> {
             if *new == base {
                 continue;
             }
-            if matches!(def.ty, FieldType::Line { required: true }) && is_blank(new) {
+            if def.required && is_blank(new) {
                 return Err(Invalid::new(def.name, Problem::Empty).into());
             }
             self.check_value(def, new)?;
@@ -255,15 +271,21 @@ impl<'c> Writer<'c> {
     }
 
     /// Queue a change again as a new op (a rejected change the user retries);
-    /// the row already holds its values.
+    /// the row already holds its values. `hlc`: keep the change's own time
+    /// (a change held back for a server update is as old as it was);
+    /// `None`: it is made now.
     pub fn requeue(
         &mut self,
         entity: EntityKind,
         id: Id,
         kind: OpKind,
         fields: &BTreeMap<String, FieldChange>,
+        hlc: Option<&Hlc>,
     ) -> Result<()> {
-        let hlc = self.tick();
+        let hlc = match hlc {
+            Some(hlc) => hlc.clone(),
+            None => self.tick(),
+        };
         self.record(entity, id, kind, fields.clone(), &hlc)
     }
 
@@ -324,9 +346,12 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// Refuse values that point at records that do not exist, or at unknown
-    /// pipeline stages.
+    /// Refuse values the field's check refuses (the check every door uses),
+    /// values that point at records that do not exist, and unknown pipeline
+    /// stages.
     fn check_value(&self, def: &FieldDef, value: &Value) -> Result<()> {
+        def.check(value)
+            .map_err(|problem| Invalid::new(def.name, problem))?;
         match def.ty {
             FieldType::Ref(target) => {
                 if let Some(target_id) = id_of(value) {
@@ -413,6 +438,16 @@ impl<'c> Writer<'c> {
         hlc: &Hlc,
     ) -> Result<()> {
         self.device.seq += 1;
+        // The oldest version that can carry the op: an older server still
+        // takes every change it can understand.
+        let schema_version = version_needed(
+            entity,
+            fields
+                .keys()
+                .map(String::as_str)
+                .filter(|f| *f != SEEN_FIELD),
+            UPGRADES,
+        );
         let op = Op {
             op_id: Id::new(),
             device_id: self.device.id,
@@ -423,7 +458,7 @@ impl<'c> Writer<'c> {
             fields,
             hlc: hlc.clone(),
             author_id: self.device.user_id,
-            schema_version: SCHEMA_VERSION,
+            schema_version,
         };
         let fields =
             serde_json::to_string(&op.fields).map_err(|e| StoreError::Refused(e.to_string()))?;

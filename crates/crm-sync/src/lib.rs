@@ -3,15 +3,16 @@
 //! and the `crm` command both call this; it holds no SQL (the store does).
 
 use std::{
+    cell::Cell,
     net::IpAddr,
     sync::atomic::{AtomicBool, Ordering},
     time::Duration,
 };
 
-use crm_domain::{Id, User};
+use crm_domain::{Id, User, change::spoken_schema};
 use crm_protocol::{
-    ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, codes,
+    ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, Open, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, SCHEMA_HEADER, codes, schema_of,
 };
 use crm_store::{Store, StoreError};
 use serde::{Serialize, de::DeserializeOwned};
@@ -135,6 +136,12 @@ pub struct Summary {
     pub pending: i64,
     /// Pairs of records that look like the same customer or person.
     pub possible_duplicates: usize,
+    /// Local changes held back because the server's version does not know
+    /// them yet (they go by themselves once it is updated).
+    pub held: usize,
+    /// Pulled records this laptop could not read (kinds it does not know, or
+    /// damaged values): left out, the rest applied.
+    pub unreadable: usize,
 }
 
 /// Options of a sync or login.
@@ -177,6 +184,9 @@ pub struct Client {
     agent: ureq::Agent,
     token: Option<String>,
     pending: i64,
+    /// The synced-schema version the server said it speaks in its last
+    /// answer (none yet: `None`; an answer without the header: the first).
+    server_schema: Cell<Option<u32>>,
 }
 
 fn agent(options: &Options) -> Result<ureq::Agent, SyncError> {
@@ -214,7 +224,13 @@ impl Client {
             agent: agent(options)?,
             token,
             pending,
+            server_schema: Cell::new(None),
         })
+    }
+
+    /// The synced-schema version the server spoke in its last answer.
+    pub fn server_schema(&self) -> Option<u32> {
+        self.server_schema.get()
     }
 
     fn unreachable(&self, e: ureq::Error) -> SyncError {
@@ -244,6 +260,14 @@ impl Client {
     ) -> Result<T, SyncError> {
         let mut response = response.map_err(|e| self.unreachable(e))?;
         let status = response.status().as_u16();
+        if status != 404 && status < 500 {
+            self.server_schema.set(Some(schema_of(
+                response
+                    .headers()
+                    .get(SCHEMA_HEADER)
+                    .and_then(|v| v.to_str().ok()),
+            )));
+        }
         let text = response
             .body_mut()
             .with_config()
@@ -276,7 +300,8 @@ impl Client {
         let mut request = self
             .agent
             .post(format!("{}/api/v1/{path}", self.base))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(SCHEMA_HEADER, spoken_schema().to_string());
         if let Some(token) = &self.token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -287,7 +312,8 @@ impl Client {
         let mut request = self
             .agent
             .get(format!("{}/api/v1/{path}", self.base))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(SCHEMA_HEADER, spoken_schema().to_string());
         if let Some(token) = &self.token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -334,6 +360,9 @@ pub fn login(
         },
     )?;
     store.record_login(&client.base, email.trim(), &answer.token, &answer.user)?;
+    if let Some(version) = client.server_schema() {
+        store.set_server_schema(version)?;
+    }
     Ok(answer.user)
 }
 
@@ -382,25 +411,97 @@ fn sync_inner(
 ) -> Result<Summary, SyncError> {
     let client = client_for(store, options)?;
     let mut summary = Summary::default();
+    // Changes held for a server update that the server now understands go
+    // first; then push, pull, and push again what the pull's answer showed
+    // the server (updated meanwhile) now understands.
+    let mut server_schema = store.server_schema()?;
+    store.release_held(server_schema)?;
+    push(
+        store,
+        &client,
+        &mut summary,
+        &mut server_schema,
+        progress,
+        cancel,
+    )?;
+    pull(
+        store,
+        &client,
+        &mut summary,
+        &mut server_schema,
+        progress,
+        cancel,
+    )?;
+    if store.release_held(server_schema)? > 0 {
+        push(
+            store,
+            &client,
+            &mut summary,
+            &mut server_schema,
+            progress,
+            cancel,
+        )?;
+    }
+    summary.held = store
+        .rejected()?
+        .iter()
+        .filter(|r| r.code == codes::SERVER_TOO_OLD)
+        .count();
+    summary.pending = store.outbox_len()?;
+    // Two reps may have created the same customer offline: point out pairs
+    // after a sync that brought records (a first sync is the team's data as
+    // it stands, so the check waits for `crm duplicates`).
+    if (1..=PULL_PAGE as usize).contains(&summary.pulled) {
+        summary.possible_duplicates = store.duplicates(None)?.len();
+    }
+    Ok(summary)
+}
+
+fn cancelled(store: &Store) -> Result<SyncError, SyncError> {
+    Ok(SyncError::Cancelled {
+        pending: store.outbox_len()?,
+    })
+}
+
+/// Note the version the server spoke in its last answer.
+fn heard(store: &mut Store, client: &Client, server_schema: &mut u32) -> Result<(), SyncError> {
+    if let Some(version) = client.server_schema()
+        && version != *server_schema
+    {
+        store.set_server_schema(version)?;
+        *server_schema = version;
+    }
+    Ok(())
+}
+
+/// Push the outbox in batches. Each batch is settled as soon as its verdicts
+/// arrive; a batch whose answer is lost is sent again and the server answers
+/// "duplicate". What the server's version could not understand is held back
+/// first, so an older server (which refuses a whole push naming a kind it
+/// does not know) still takes everything else.
+fn push(
+    store: &mut Store,
+    client: &Client,
+    summary: &mut Summary,
+    server_schema: &mut u32,
+    progress: &mut impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
     let total = usize::try_from(store.outbox_len()?).unwrap_or(usize::MAX);
-    let cancelled = |store: &Store| -> Result<SyncError, SyncError> {
-        Ok(SyncError::Cancelled {
-            pending: store.outbox_len()?,
-        })
-    };
-    // Push. Each batch is settled as soon as its verdicts arrive; a batch
-    // whose answer is lost is sent again and the server answers "duplicate".
     let mut sent = 0;
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(cancelled(store)?);
         }
+        store.hold_for_server(*server_schema)?;
         let ops = store.outbox(PUSH_BATCH)?;
         if ops.is_empty() {
             break;
         }
+        let ops = ops.into_iter().map(Open::Known).collect();
         let answer: PushResponse = client.post("push", &PushRequest { ops })?;
         crm_domain::fault::point("push_answered");
+        heard(store, client, server_schema)?;
         if answer.verdicts.is_empty() {
             return Err(SyncError::Protocol("the server gave no verdict".into()));
         }
@@ -415,27 +516,50 @@ fn sync_inner(
         summary.pushed += settled.applied + settled.replayed;
         summary.replayed += settled.replayed;
         summary.merged += settled.merged;
-        // Conflicts are counted when their records arrive in the pull below,
-        // once, whichever laptop's edit lost.
+        // Conflicts are counted when their records arrive in the pull, once,
+        // whichever laptop's edit lost.
         summary.rejected += settled.rejected;
         sent += answer.verdicts.len();
         progress(Progress::Push { done: sent, total });
     }
-    // Pull.
+    Ok(())
+}
+
+/// Pull until up to date, page by page. A laptop or server updated since
+/// this copy was pulled starts again from the beginning (keeping
+/// everything) to take the kinds and fields it skipped.
+fn pull(
+    store: &mut Store,
+    client: &Client,
+    summary: &mut Summary,
+    server_schema: &mut u32,
+    progress: &mut impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(), SyncError> {
+    store.prepare_pull(spoken_schema().min(*server_schema))?;
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(cancelled(store)?);
         }
         let cursor = store.sync_config()?.map_or(0, |c| c.cursor);
         let page: PullResponse = client.get(&format!("pull?cursor={cursor}&limit={PULL_PAGE}"))?;
+        heard(store, client, server_schema)?;
         if page.resync {
             store.reset_for_resync()?;
             continue;
         }
-        let applied = store.apply_pull(&page.changes, page.cursor, page.more)?;
+        let total = page.changes.len();
+        let known: Vec<_> = page
+            .changes
+            .into_iter()
+            .filter_map(Open::into_known)
+            .collect();
+        summary.unreadable += total - known.len();
+        let applied = store.apply_pull(&known, page.cursor, page.more)?;
         summary.pulled += applied.upserts;
         summary.removed += applied.removals;
         summary.conflicts += applied.conflicts;
+        summary.unreadable += applied.damaged;
         progress(Progress::Pull {
             done: summary.pulled,
         });
@@ -443,14 +567,7 @@ fn sync_inner(
             break;
         }
     }
-    summary.pending = store.outbox_len()?;
-    // Two reps may have created the same customer offline: point out pairs
-    // after a sync that brought records (a first sync is the team's data as
-    // it stands, so the check waits for `crm duplicates`).
-    if (1..=PULL_PAGE as usize).contains(&summary.pulled) {
-        summary.possible_duplicates = store.duplicates(None)?.len();
-    }
-    Ok(summary)
+    Ok(())
 }
 
 /// Drop a rejected change and put the server's version of its record back

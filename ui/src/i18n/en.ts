@@ -299,6 +299,7 @@ const en = {
     discarded: 'Change discarded.',
     record_gone: 'no longer on this laptop',
     reason: {
+      server_too_old: 'Waiting for the team server to be updated: it does not know this kind of change yet. It is kept and goes by itself afterwards.',
       out_of_scope: 'The record is no longer yours: it was reassigned or is outside your team.',
       invalid_op: 'The server found the change invalid.',
       unknown_record: 'The record no longer exists on the server.',
@@ -401,6 +402,7 @@ const en = {
     one_of: 'must be one of: {{allowed}}',
     range: 'must be a whole number from {{min}} to {{max}}',
     date: 'is not a date',
+    decimal: 'is not a positive number (like 7.1234)',
     date_time: 'is not a date and time',
     id: 'is not a record id',
     missing: 'refers to a record that does not exist or was deleted',

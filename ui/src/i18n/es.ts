@@ -301,6 +301,7 @@ const es: Resources = {
     discarded: 'Cambio descartado.',
     record_gone: 'ya no está en este portátil',
     reason: {
+      server_too_old: 'Esperando a que se actualice el servidor del equipo: aún no conoce este tipo de cambio. Se conserva y se enviará solo después.',
       out_of_scope: 'El registro ya no es suyo: se reasignó o está fuera de su equipo.',
       invalid_op: 'El servidor consideró el cambio no válido.',
       unknown_record: 'El registro ya no existe en el servidor.',
@@ -403,6 +404,7 @@ const es: Resources = {
     one_of: 'debe ser uno de: {{allowed}}',
     range: 'debe ser un número entero de {{min}} a {{max}}',
     date: 'no es una fecha',
+    decimal: 'no es un número positivo (como 7,1234)',
     date_time: 'no es una fecha y hora',
     id: 'no es un identificador de registro',
     missing: 'se refiere a un registro que no existe o fue eliminado',

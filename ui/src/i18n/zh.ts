@@ -301,6 +301,7 @@ const zh: Resources = {
     discarded: '已放弃该修改。',
     record_gone: '已不在本机',
     reason: {
+      server_too_old: '等待团队服务器升级：服务器尚不认识这类更改。更改已保留，升级后会自动同步。',
       out_of_scope: '该记录已不属于您：已被转交他人或不在您的团队范围内。',
       invalid_op: '服务器认为该修改无效。',
       unknown_record: '服务器上已没有这条记录。',
@@ -403,6 +404,7 @@ const zh: Resources = {
     one_of: '必须是以下之一：{{allowed}}',
     range: '必须是 {{min}} 到 {{max}} 之间的整数',
     date: '不是有效的日期',
+    decimal: '不是有效的正数（例如 7.1234）',
     date_time: '不是有效的日期和时间',
     id: '不是有效的记录编号',
     missing: '指向的记录不存在或已被删除',

@@ -1,20 +1,24 @@
 //! One conformance suite for both server databases. Every test is written
 //! once, generic over the storage trait, and runs twice: `<test>::sqlite` on a
 //! temporary SQLite file (always) and `<test>::postgres` on a database of its
-//! own on the PostgreSQL server named by `CRM_TEST_PG` (skipped, with a line
-//! on stderr, when that is not set):
+//! own on the PostgreSQL server named by `CRM_TEST_PG` (ignored by a plain
+//! `cargo test`; `scripts/test` runs it with `--include-ignored`, and it
+//! fails when that is not set):
 //!
 //! ```sh
 //! eval "$(scripts/pg start)"          # a throwaway PostgreSQL 15
-//! cargo test -p crm-server --test conformance
+//! cargo test -p crm-server --test conformance -- --include-ignored
 //! scripts/pg stop
 //! ```
 //!
 //! - `tx`: the storage contract, method by method;
 //! - `sync`: the push and pull rules written over it;
-//! - `concurrency`: two server processes over one database.
+//! - `concurrency`: two server processes over one database;
+//! - `versions`: peers on different synced-schema versions, and the value
+//!   checks every door shares.
 
 mod concurrency;
 mod support;
 mod sync;
 mod tx;
+mod versions;

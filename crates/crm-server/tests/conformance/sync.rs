@@ -252,7 +252,11 @@ fn an_amount_changed_on_both_sides_becomes_a_conflict_both_see(db: &impl Backend
         &team.ana,
         EntityKind::Opportunity,
         acme,
-        &[("name", json!("Renewal")), ("amount", json!(1000))],
+        &[
+            ("name", json!("Renewal")),
+            ("amount", json!(1000)),
+            ("currency", json!("EUR")),
+        ],
     );
     let set_amount = |laptop: &Laptop, amount: i64, at: i64| {
         let op = laptop.op(
@@ -319,7 +323,11 @@ fn an_amount_changed_on_both_sides_becomes_a_conflict_both_see(db: &impl Backend
         &team.ana,
         EntityKind::Opportunity,
         acme,
-        &[("name", json!("Upsell")), ("amount", json!(1000))],
+        &[
+            ("name", json!("Upsell")),
+            ("amount", json!(1000)),
+            ("currency", json!("EUR")),
+        ],
     );
     let op = team.manager.op(
         EntityKind::Opportunity,
@@ -507,7 +515,11 @@ fn reassigning_an_account_moves_its_children_and_removes_them_from_the_old_owner
         &team.ana,
         EntityKind::Interaction,
         acme,
-        &[("subject", json!("first call")), ("kind", json!("call"))],
+        &[
+            ("subject", json!("first call")),
+            ("kind", json!("call")),
+            ("occurred_at", json!(NOW)),
+        ],
     );
     let family = [acme, contact, call];
     let (_, ana_cursor) = team.ana.pull_all(db, 0);

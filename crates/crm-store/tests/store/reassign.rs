@@ -76,7 +76,8 @@ fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
             accounts: 2,
             leads: 1,
             opportunities: 2,
-            tasks: 2
+            tasks: 2,
+            other: 0
         },
         "the counts must say what moved"
     );
