@@ -815,7 +815,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
         };
         // A list is never null in a table.
         let value = if value.is_null() { d.empty() } else { value };
-        if d.check(&value).is_err() && !(value.is_null() && !d.required) {
+        if d.check(&value).is_err() {
             return Ok(None);
         }
         values.push(value);
