@@ -40,6 +40,7 @@ const Pipeline = lazyScreen(() => import('./screens/Pipeline'));
 const Sync = lazyScreen(() => import('./screens/Sync'));
 const SettingsScreen = lazyScreen(() => import('./screens/Settings'));
 const Welcome = lazyScreen(() => import('./screens/Welcome'));
+const Records = lazyScreen(() => import('./screens/Records'));
 const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
   today: Today,
   account: AccountPage,
@@ -49,6 +50,7 @@ const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promi
   pipeline: Pipeline,
   sync: Sync,
   settings: SettingsScreen,
+  records: Records,
 };
 
 /** Fetch the screen the app starts on, so that its first render needs no second round. */
@@ -173,7 +175,7 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     );
   }
 
-  const activeNav = route.screen === 'account' ? 'accounts' : route.screen;
+  const activeNav = route.screen === 'account' ? 'accounts' : route.screen === 'records' ? 'settings' : route.screen;
 
   return (
     <AppContext.Provider value={ctx}>
@@ -240,5 +242,7 @@ function Screen({ route }: { route: Route }) {
       return <Sync />;
     case 'settings':
       return <SettingsScreen />;
+    case 'records':
+      return <Records key={route.kind} kind={route.kind} />;
   }
 }

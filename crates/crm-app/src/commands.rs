@@ -581,14 +581,14 @@ impl App {
         let mut values = parse_fields(EntityKind::Account, &args.fields, ACCOUNT_FIELDS, None)?;
         self.write(|s| {
             values.push(("owner_id", me_ref(s)));
-            Ok(s.write(|w| w.insert(EntityKind::Account, &values))?)
+            Ok(s.add(EntityKind::Account, &values)?)
         })
     }
 
     /// Change an account's details; returns whether anything changed.
     pub fn update_account(&self, args: UpdateRecord) -> Result<bool> {
         let values = parse_fields(EntityKind::Account, &args.fields, ACCOUNT_FIELDS, None)?;
-        self.write(|s| Ok(s.write(|w| w.update(EntityKind::Account, args.id, &values))?))
+        self.write(|s| Ok(s.edit(EntityKind::Account, args.id, &values)?))
     }
 
     /// Record a call, visit, meeting, email or note on an account, by the user.
@@ -622,7 +622,7 @@ impl App {
             let at = at.unwrap_or_else(|| s.now());
             values.push(("occurred_at", json!(at.timestamp_millis())));
             values.push(("author_id", me_ref(s)));
-            let id = s.write(|w| w.insert(kind, &values))?;
+            let id = s.add(kind, &values)?;
             Ok(s.interaction(id)?)
         })
     }
@@ -642,7 +642,7 @@ impl App {
         require(&args.fields, "name")?;
         let mut values = parse_fields(EntityKind::Contact, &args.fields, CONTACT_FIELDS, None)?;
         values.push(("account_id", json!(args.account_id.to_string())));
-        self.write(|s| Ok(s.write(|w| w.insert(EntityKind::Contact, &values))?))
+        self.write(|s| Ok(s.add(EntityKind::Contact, &values)?))
     }
 
     /// Leads, newest first.
@@ -662,7 +662,7 @@ impl App {
         let mut values = parse_fields(EntityKind::Lead, &args.fields, LEAD_FIELDS, None)?;
         self.write(|s| {
             values.push(("owner_id", me_ref(s)));
-            Ok(s.write(|w| w.insert(EntityKind::Lead, &values))?)
+            Ok(s.add(EntityKind::Lead, &values)?)
         })
     }
 
@@ -678,7 +678,7 @@ impl App {
     pub fn qualify_lead(&self, args: RecordId) -> Result<Lead> {
         self.write(|s| {
             Self::open_lead(s, args.id)?;
-            s.write(|w| w.update(EntityKind::Lead, args.id, &[("status", json!("qualified"))]))?;
+            s.edit(EntityKind::Lead, args.id, &[("status", json!("qualified"))])?;
             Ok(s.lead(args.id)?)
         })
     }
@@ -759,7 +759,7 @@ impl App {
         }
         self.write(|s| {
             values.push(("assignee_id", me_ref(s)));
-            Ok(s.write(|w| w.insert(kind, &values))?)
+            Ok(s.add(kind, &values)?)
         })
     }
 
@@ -841,7 +841,7 @@ impl App {
             if let Some(close) = args.close_date.as_deref().filter(|d| !d.trim().is_empty()) {
                 values.push(("close_date", kind.parse_field("close_date", close, None)?));
             }
-            Ok(s.write(|w| w.insert(kind, &values))?)
+            Ok(s.add(kind, &values)?)
         })
     }
 

@@ -1,58 +1,37 @@
-//! Commands by name, for the HTTP bridge: JSON arguments in, JSON result out.
-//! The Tauri shell registers the same names, one `#[tauri::command]` each.
+//! Every command the UI may call, declared once: the name list, the
+//! dispatch by name (the HTTP bridge and the Tauri shell both serve it) and
+//! each command's call come from the one table below.
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::{App, AppError, Progress, Result};
 
-/// Every command the UI may call.
-pub const COMMANDS: &[&str] = &[
-    "status",
-    "create_database",
-    "load_demo",
-    "account_facets",
-    "list_accounts",
-    "account_view",
-    "timeline",
-    "history",
-    "create_account",
-    "update_account",
-    "log_interaction",
-    "list_contacts",
-    "create_contact",
-    "list_leads",
-    "create_lead",
-    "qualify_lead",
-    "convert_lead",
-    "disqualify_lead",
-    "list_tasks",
-    "create_task",
-    "complete_task",
-    "pipeline",
-    "create_deal",
-    "move_deal",
-    "search",
-    "today",
-    "sync_status",
-    "sync_changes",
-    "sync_now",
-    "sync_cancel",
-    "sync_login",
-    "sync_logout",
-    "list_conflicts",
-    "resolve_conflict",
-    "list_rejected",
-    "retry_rejected",
-    "discard_rejected",
-    "import_preview",
-    "import_file",
-    "list_users",
-    "reassign",
-    "get_settings",
-    "save_settings",
-    "mark_ready",
-];
+/// The command table: `name => how it is called` with `app`, its JSON
+/// `input` and a `progress` reporter in scope.
+macro_rules! commands {
+    ($app:ident, $input:ident, $progress:ident; $($name:literal => $call:expr,)+) => {
+        /// Every command the UI may call.
+        pub const COMMANDS: &[&str] = &[$($name),+];
+
+        /// Run `command` with JSON `input`; long commands report to `progress`.
+        pub fn call(
+            $app: &App,
+            command: &str,
+            $input: Value,
+            $progress: &dyn Fn(Progress),
+        ) -> Result<Value> {
+            let _ = &$progress;
+            match command {
+                $($name => $call,)+
+                _ => {
+                    drop($input);
+                    Err(AppError::new("unknown_command"))
+                }
+            }
+        }
+    };
+}
 
 fn args<T: DeserializeOwned>(value: Value) -> Result<T> {
     // Commands without arguments accept `null` or `{}`; for the others a
@@ -69,53 +48,56 @@ fn out<T: Serialize>(result: Result<T>) -> Result<Value> {
     result.and_then(|v| serde_json::to_value(v).map_err(AppError::bad_request))
 }
 
-/// Run `command` with JSON `input`; long commands report to `progress`.
-pub fn call(app: &App, command: &str, input: Value, progress: &dyn Fn(Progress)) -> Result<Value> {
-    match command {
-        "status" => out(app.status()),
-        "create_database" => out(app.create_database(args(input)?)),
-        "load_demo" => out(app.load_demo(args(input)?, progress)),
-        "account_facets" => out(app.account_facets()),
-        "list_accounts" => out(app.list_accounts(args(input)?)),
-        "account_view" => out(app.account_view(args(input)?)),
-        "timeline" => out(app.timeline(args(input)?)),
-        "history" => out(app.history(args(input)?)),
-        "create_account" => out(app.create_account(args(input)?)),
-        "update_account" => out(app.update_account(args(input)?)),
-        "log_interaction" => out(app.log_interaction(args(input)?)),
-        "list_contacts" => out(app.list_contacts(args(input)?)),
-        "create_contact" => out(app.create_contact(args(input)?)),
-        "list_leads" => out(app.list_leads(args(input)?)),
-        "create_lead" => out(app.create_lead(args(input)?)),
-        "qualify_lead" => out(app.qualify_lead(args(input)?)),
-        "convert_lead" => out(app.convert_lead(args(input)?)),
-        "disqualify_lead" => out(app.disqualify_lead(args(input)?)),
-        "list_tasks" => out(app.list_tasks(args(input)?)),
-        "create_task" => out(app.create_task(args(input)?)),
-        "complete_task" => out(app.complete_task(args(input)?)),
-        "pipeline" => out(app.pipeline(args(input)?)),
-        "create_deal" => out(app.create_deal(args(input)?)),
-        "move_deal" => out(app.move_deal(args(input)?)),
-        "search" => out(app.search(args(input)?)),
-        "today" => out(app.today(args(input)?)),
-        "sync_status" => out(app.sync_status()),
-        "sync_changes" => out(app.sync_changes()),
-        "sync_now" => out(app.sync_now(progress)),
-        "sync_cancel" => out(app.sync_cancel()),
-        "sync_login" => out(app.sync_login(args(input)?)),
-        "sync_logout" => out(app.sync_logout()),
-        "list_conflicts" => out(app.list_conflicts()),
-        "resolve_conflict" => out(app.resolve_conflict(args(input)?)),
-        "list_rejected" => out(app.list_rejected()),
-        "retry_rejected" => out(app.retry_rejected(args(input)?)),
-        "discard_rejected" => out(app.discard_rejected(args(input)?)),
-        "import_preview" => out(app.import_preview(args(input)?)),
-        "import_file" => out(app.import_file(args(input)?)),
-        "list_users" => out(app.list_users()),
-        "reassign" => out(app.reassign(args(input)?)),
-        "get_settings" => out(app.get_settings()),
-        "save_settings" => out(app.save_settings(args(input)?)),
-        "mark_ready" => out(app.mark_ready(args(input)?)),
-        _ => Err(AppError::new("unknown_command")),
-    }
+commands! { app, input, progress;
+    "status" => out(app.status()),
+    "create_database" => out(app.create_database(args(input)?)),
+    "load_demo" => out(app.load_demo(args(input)?, progress)),
+    "account_facets" => out(app.account_facets()),
+    "list_accounts" => out(app.list_accounts(args(input)?)),
+    "account_view" => out(app.account_view(args(input)?)),
+    "timeline" => out(app.timeline(args(input)?)),
+    "history" => out(app.history(args(input)?)),
+    "create_account" => out(app.create_account(args(input)?)),
+    "update_account" => out(app.update_account(args(input)?)),
+    "log_interaction" => out(app.log_interaction(args(input)?)),
+    "list_contacts" => out(app.list_contacts(args(input)?)),
+    "create_contact" => out(app.create_contact(args(input)?)),
+    "list_leads" => out(app.list_leads(args(input)?)),
+    "create_lead" => out(app.create_lead(args(input)?)),
+    "qualify_lead" => out(app.qualify_lead(args(input)?)),
+    "convert_lead" => out(app.convert_lead(args(input)?)),
+    "disqualify_lead" => out(app.disqualify_lead(args(input)?)),
+    "list_tasks" => out(app.list_tasks(args(input)?)),
+    "create_task" => out(app.create_task(args(input)?)),
+    "complete_task" => out(app.complete_task(args(input)?)),
+    "pipeline" => out(app.pipeline(args(input)?)),
+    "create_deal" => out(app.create_deal(args(input)?)),
+    "move_deal" => out(app.move_deal(args(input)?)),
+    "search" => out(app.search(args(input)?)),
+    "today" => out(app.today(args(input)?)),
+    "sync_status" => out(app.sync_status()),
+    "sync_changes" => out(app.sync_changes()),
+    "sync_now" => out(app.sync_now(progress)),
+    "sync_cancel" => out(app.sync_cancel()),
+    "sync_login" => out(app.sync_login(args(input)?)),
+    "sync_logout" => out(app.sync_logout()),
+    "list_conflicts" => out(app.list_conflicts()),
+    "resolve_conflict" => out(app.resolve_conflict(args(input)?)),
+    "list_rejected" => out(app.list_rejected()),
+    "retry_rejected" => out(app.retry_rejected(args(input)?)),
+    "discard_rejected" => out(app.discard_rejected(args(input)?)),
+    "import_preview" => out(app.import_preview(args(input)?)),
+    "import_file" => out(app.import_file(args(input)?)),
+    "list_users" => out(app.list_users()),
+    "reassign" => out(app.reassign(args(input)?)),
+    "get_settings" => out(app.get_settings()),
+    "save_settings" => out(app.save_settings(args(input)?)),
+    "mark_ready" => out(app.mark_ready(args(input)?)),
+    "describe" => out(app.describe(args(input)?)),
+    "list_records" => out(app.list_records(args(input)?)),
+    "get_record" => out(app.get_record(args(input)?)),
+    "create_record" => out(app.create_record(args(input)?)),
+    "update_record" => out(app.update_record(args(input)?)),
+    "delete_record" => out(app.delete_record(args(input)?)),
+    "restore_record" => out(app.restore_record(args(input)?)),
 }

@@ -99,6 +99,9 @@ impl From<StoreError> for AppError {
                 AppError::new("not_found").with("entity", entity.name())
             }
             StoreError::NoMatch { given, .. } => AppError::new("no_match").with("given", given),
+            StoreError::Forbidden { entity, roles } => AppError::new("forbidden")
+                .with("entity", entity.name())
+                .with("roles", roles),
             StoreError::Missing(_) => AppError::new("no_database"),
             StoreError::NotCrmDatabase(path) => {
                 AppError::new("not_crm_database").with("path", path.display().to_string())

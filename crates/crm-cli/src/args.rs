@@ -85,6 +85,10 @@ pub enum Command {
     Logout,
     /// Push local changes and pull the team's; `crm sync status` for the state
     Sync(crate::sync::SyncArgs),
+    /// Any kind of record by its description (exchange rates, and every
+    /// other kind): describe, list, get, add, edit, delete, restore
+    #[command(subcommand)]
+    Record(RecordCmd),
     /// Edits that sync could not merge: see both values, keep one
     #[command(subcommand)]
     Conflicts(crate::sync::ConflictsCmd),
@@ -486,4 +490,78 @@ pub struct DemoArgs {
     /// The same seed makes the same data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// Records of any kind, by its description. KIND is a kind's name
+/// (exchange_rate, account, contact, lead, opportunity, task, ...); fields
+/// are given as FIELD=VALUE, typed as in the app.
+#[derive(Debug, Subcommand)]
+pub enum RecordCmd {
+    /// The fields of a kind: type, choices, required, default, who may edit
+    Describe {
+        /// The kind
+        kind: String,
+    },
+    /// A page of records of a kind
+    List {
+        /// The kind
+        kind: String,
+        /// Only records whose FIELD is VALUE (repeatable)
+        #[arg(long = "where", value_name = "FIELD=VALUE")]
+        filter: Vec<String>,
+        /// Sort by this field (or created_at, updated_at)
+        #[arg(long)]
+        sort: Option<String>,
+        /// Largest first
+        #[arg(long)]
+        desc: bool,
+        /// Skip this many
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// At most this many (up to 500)
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Deleted records instead (to restore them)
+        #[arg(long)]
+        deleted: bool,
+    },
+    /// One record
+    Get {
+        /// The kind
+        kind: String,
+        /// Its id
+        id: String,
+    },
+    /// A new record
+    Add {
+        /// The kind
+        kind: String,
+        /// Its fields, FIELD=VALUE
+        #[arg(value_name = "FIELD=VALUE", required = true)]
+        fields: Vec<String>,
+    },
+    /// Change fields of a record (an empty VALUE clears the field)
+    Edit {
+        /// The kind
+        kind: String,
+        /// Its id
+        id: String,
+        /// The changed fields, FIELD=VALUE
+        #[arg(value_name = "FIELD=VALUE", required = true)]
+        fields: Vec<String>,
+    },
+    /// Delete a record (it syncs; `restore` brings it back)
+    Delete {
+        /// The kind
+        kind: String,
+        /// Its id
+        id: String,
+    },
+    /// Bring back a deleted record
+    Restore {
+        /// The kind
+        kind: String,
+        /// Its id
+        id: String,
+    },
 }

@@ -135,6 +135,14 @@ pub fn error_message(err: &anyhow::Error) -> String {
         StoreError::NoMatch { what, given } => {
             t!("err.no_match", what = what, given = given).into_owned()
         }
+        StoreError::Forbidden {
+            entity: kind,
+            roles,
+        } if roles.is_empty() => t!("err.forbidden_server", what = entity(*kind)).into_owned(),
+        StoreError::Forbidden {
+            entity: kind,
+            roles,
+        } => t!("err.forbidden", what = entity(*kind), roles = roles).into_owned(),
         StoreError::Missing(path) => t!("err.no_database", path = path.display()).into_owned(),
         StoreError::NotCrmDatabase(path) => {
             t!("err.not_crm_database", path = path.display()).into_owned()

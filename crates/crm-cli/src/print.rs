@@ -6,7 +6,8 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use crm_domain::{
     Account, Contact, FieldHistory, Interaction, Lead, Op, Opportunity, Task, User, entity::Stage,
 };
-use crm_store::{AccountView, SearchGroup};
+use crm_domain::{EntityKind, schema::Description};
+use crm_store::{AccountView, RecordPage, RecordRow, SearchGroup};
 use rust_i18n::t;
 use serde::Serialize;
 
@@ -312,5 +313,85 @@ pub fn users(users: &[User]) {
             u.id.to_string(),
         ]);
     }
+    println!("{t}");
+}
+
+/// A canonical value for a person: text as it is, lists joined, none as "-".
+fn value_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "-".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        }
+        serde_json::Value::Bool(b) => lang::tr(if *b { "answer_yes" } else { "answer_no" }),
+        other => other.to_string(),
+    }
+}
+
+pub fn description(d: &Description) {
+    let mut t = table(&["col.field", "col.type", "col.required", "col.values"]);
+    for f in &d.fields {
+        let label = field_label(f.name);
+        let values = f
+            .choices
+            .map(|c| c.join(", "))
+            .or_else(|| {
+                f.refers_to
+                    .map(|k| lang::entity(k.parse().unwrap_or(EntityKind::Account)))
+            })
+            .or_else(|| f.min.zip(f.max).map(|(a, b)| format!("{a}..{b}")))
+            .unwrap_or_default();
+        t.add_row(vec![
+            format!("{label} ({})", f.name),
+            f.ty.to_owned(),
+            lang::tr(if f.required {
+                "answer_yes"
+            } else {
+                "answer_no"
+            }),
+            values,
+        ]);
+    }
+    println!("{t}");
+}
+
+/// A field's name for a person: `field.<name>` translated, else the name.
+fn field_label(name: &str) -> String {
+    let key = format!("field.{name}");
+    let text = lang::tr(&key);
+    if text == key { name.to_owned() } else { text }
+}
+
+pub fn records(kind: EntityKind, page: &RecordPage) {
+    if empty(page.rows.len()) {
+        return;
+    }
+    let list = kind.entity().list;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(std::iter::once(lang::tr("col.id")).chain(list.iter().map(|f| field_label(f))));
+    for row in &page.rows {
+        let mut cells = vec![row.id.to_string()];
+        cells.extend(list.iter().map(|f| value_text(&row.fields[*f])));
+        t.add_row(cells);
+    }
+    println!("{t}");
+    println!(
+        "{}",
+        t!("record_count", shown = page.rows.len(), total = page.total)
+    );
+}
+
+pub fn record(row: &RecordRow) {
+    let mut t = table(&["col.field", "col.value"]);
+    t.add_row(vec!["id".to_owned(), row.id.to_string()]);
+    for def in row.entity.fields() {
+        if let Some(value) = row.fields.get(def.name) {
+            t.add_row(vec![field_label(def.name), value_text(value)]);
+        }
+    }
+    t.add_row(vec!["updated_at".to_owned(), local(row.updated_at)]);
     println!("{t}");
 }

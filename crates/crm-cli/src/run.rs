@@ -295,6 +295,7 @@ fn dispatch(store: &mut Store, command: Command, out: Out) -> Result<()> {
             out.show(&stages, || print::pipeline(&stages))
         }
         Command::Task(cmd) => task(store, cmd, out),
+        Command::Record(cmd) => record(store, cmd, out),
         Command::Search(args) => {
             let query = args.query.join(" ");
             let groups = store.search(&query, args.limit)?;
@@ -384,7 +385,7 @@ fn account(store: &mut Store, cmd: AccountCmd, out: Out) -> Result<()> {
             if !values.iter().any(|(f, _)| *f == "owner_id") {
                 values.push(("owner_id", json!(store.user_id().to_string())));
             }
-            let id = store.write(|w| w.insert(EntityKind::Account, &values))?;
+            let id = store.add(EntityKind::Account, &values)?;
             created(
                 out,
                 EntityKind::Account,
@@ -424,7 +425,7 @@ fn account(store: &mut Store, cmd: AccountCmd, out: Out) -> Result<()> {
             let id = id_arg("id", &id)?;
             let values = account_fields(store, &fields)?;
             ensure_some(&values)?;
-            let did = store.write(|w| w.update(EntityKind::Account, id, &values))?;
+            let did = store.edit(EntityKind::Account, id, &values)?;
             changed(out, EntityKind::Account, id, did)
         }
         AccountCmd::Delete { id } => deleted(store, out, EntityKind::Account, &id),
@@ -454,7 +455,7 @@ fn contact(store: &mut Store, cmd: ContactCmd, out: Out) -> Result<()> {
             let account = id_arg("account", &account)?;
             let mut values = contact_fields(&fields)?;
             values.push(("account_id", json!(account.to_string())));
-            let id = store.write(|w| w.insert(EntityKind::Contact, &values))?;
+            let id = store.add(EntityKind::Contact, &values)?;
             created(
                 out,
                 EntityKind::Contact,
@@ -471,7 +472,7 @@ fn contact(store: &mut Store, cmd: ContactCmd, out: Out) -> Result<()> {
             let id = id_arg("id", &id)?;
             let values = contact_fields(&fields)?;
             ensure_some(&values)?;
-            let did = store.write(|w| w.update(EntityKind::Contact, id, &values))?;
+            let did = store.edit(EntityKind::Contact, id, &values)?;
             changed(out, EntityKind::Contact, id, did)
         }
         ContactCmd::Delete { id } => deleted(store, out, EntityKind::Contact, &id),
@@ -503,7 +504,7 @@ fn log(store: &mut Store, args: LogArgs, out: Out) -> Result<()> {
     )?;
     values.push(("occurred_at", json!(at.timestamp_millis())));
     values.push(("author_id", json!(store.user_id().to_string())));
-    let id = store.write(|w| w.insert(EntityKind::Interaction, &values))?;
+    let id = store.add(EntityKind::Interaction, &values)?;
     out.show(
         &json!({ "id": id, "entity": EntityKind::Interaction, "occurred_at": at }),
         || {
@@ -530,7 +531,7 @@ fn lead(store: &mut Store, cmd: LeadCmd, out: Out) -> Result<()> {
             if !values.iter().any(|(f, _)| *f == "owner_id") {
                 values.push(("owner_id", json!(store.user_id().to_string())));
             }
-            let id = store.write(|w| w.insert(EntityKind::Lead, &values))?;
+            let id = store.add(EntityKind::Lead, &values)?;
             created(
                 out,
                 EntityKind::Lead,
@@ -546,7 +547,7 @@ fn lead(store: &mut Store, cmd: LeadCmd, out: Out) -> Result<()> {
             let id = id_arg("id", &id)?;
             let values = lead_fields(store, &fields)?;
             ensure_some(&values)?;
-            let did = store.write(|w| w.update(EntityKind::Lead, id, &values))?;
+            let did = store.edit(EntityKind::Lead, id, &values)?;
             changed(out, EntityKind::Lead, id, did)
         }
         LeadCmd::Convert {
@@ -631,7 +632,7 @@ fn deal(store: &mut Store, cmd: DealCmd, out: Out) -> Result<()> {
             let owner = user_ref(store, owner.as_ref())?
                 .unwrap_or_else(|| json!(store.user_id().to_string()));
             values.push(("owner_id", owner));
-            let id = store.write(|w| w.insert(EntityKind::Opportunity, &values))?;
+            let id = store.add(EntityKind::Opportunity, &values)?;
             created(out, EntityKind::Opportunity, id, &name)
         }
         DealCmd::Move { id, stage, reason } => {
@@ -687,7 +688,7 @@ fn deal(store: &mut Store, cmd: DealCmd, out: Out) -> Result<()> {
             )?;
             push_owner(store, &mut values, "owner_id", owner.as_ref())?;
             ensure_some(&values)?;
-            let did = store.write(|w| w.update(EntityKind::Opportunity, id, &values))?;
+            let did = store.edit(EntityKind::Opportunity, id, &values)?;
             changed(out, EntityKind::Opportunity, id, did)
         }
         DealCmd::Delete { id } => deleted(store, out, EntityKind::Opportunity, &id),
@@ -730,7 +731,7 @@ fn task(store: &mut Store, cmd: TaskCmd, out: Out) -> Result<()> {
             let assignee = user_ref(store, assignee.as_ref())?
                 .unwrap_or_else(|| json!(store.user_id().to_string()));
             values.push(("assignee_id", assignee));
-            let id = store.write(|w| w.insert(EntityKind::Task, &values))?;
+            let id = store.add(EntityKind::Task, &values)?;
             created(out, EntityKind::Task, id, &title)
         }
         TaskCmd::List { due, all } => {
@@ -776,6 +777,94 @@ fn user(store: &mut Store, cmd: UserCmd, out: Out) -> Result<()> {
         UserCmd::List => {
             let users = store.users()?;
             out.show(&users, || print::users(&users))
+        }
+    }
+}
+
+/// `FIELD=VALUE` pairs as typed.
+fn typed_pairs(pairs: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (field, value) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!(t!("record_pair", given = pair).to_string()))?;
+            Ok((field.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn kind_arg(raw: &str) -> Result<EntityKind> {
+    raw.parse::<EntityKind>()
+        .map_err(|p| Invalid::new("kind", p).into())
+}
+
+fn record(store: &mut Store, cmd: RecordCmd, out: Out) -> Result<()> {
+    match cmd {
+        RecordCmd::Describe { kind } => {
+            let description = kind_arg(&kind)?.entity().describe();
+            out.show(&description, || print::description(&description))
+        }
+        RecordCmd::List {
+            kind,
+            filter,
+            sort,
+            desc,
+            offset,
+            limit,
+            deleted,
+        } => {
+            let kind = kind_arg(&kind)?;
+            let typed = typed_pairs(&filter)?;
+            let filter = store
+                .typed(kind, &typed, None)?
+                .into_iter()
+                .map(|(f, v)| (f.to_owned(), v))
+                .collect();
+            let page = store.records(
+                kind,
+                &crm_store::RecordQuery {
+                    filter,
+                    sort,
+                    descending: desc,
+                    offset,
+                    limit: Some(limit),
+                    deleted,
+                },
+            )?;
+            out.show(&page, || print::records(kind, &page))
+        }
+        RecordCmd::Get { kind, id } => {
+            let kind = kind_arg(&kind)?;
+            let row = store.record(kind, id_arg("id", &id)?)?;
+            out.show(&row, || print::record(&row))
+        }
+        RecordCmd::Add { kind, fields } => {
+            let kind = kind_arg(&kind)?;
+            let values = store.typed(kind, &typed_pairs(&fields)?, None)?;
+            let row = store.create_record(kind, &values)?;
+            out.show(&row, || println!("{}", t!("record_added", id = row.id)))
+        }
+        RecordCmd::Edit { kind, id, fields } => {
+            let kind = kind_arg(&kind)?;
+            let id = id_arg("id", &id)?;
+            let current = store.record(kind, id)?;
+            let values = store.typed(kind, &typed_pairs(&fields)?, Some(&current))?;
+            let row = store.update_record(kind, id, &values)?;
+            out.show(&row, || println!("{}", t!("record_updated", id = row.id)))
+        }
+        RecordCmd::Delete { kind, id } => {
+            let kind = kind_arg(&kind)?;
+            let id = id_arg("id", &id)?;
+            store.delete_record(kind, id)?;
+            out.show(&json!({ "deleted": id }), || {
+                println!("{}", t!("record_deleted", id = id))
+            })
+        }
+        RecordCmd::Restore { kind, id } => {
+            let kind = kind_arg(&kind)?;
+            let row = store.restore_record(kind, id_arg("id", &id)?)?;
+            out.show(&row, || println!("{}", t!("record_restored", id = row.id)))
         }
     }
 }

@@ -71,6 +71,10 @@ pub enum Problem {
     /// A referenced record does not exist or was deleted.
     #[error("refers to a record that does not exist or was deleted")]
     Missing,
+    /// The field, or this value of it, is set only by the app itself (a lead
+    /// is converted by converting it).
+    #[error("is set by the app itself, not by an edit")]
+    SystemOnly,
     /// The field does not exist or cannot be set directly.
     #[error("is not a field that can be edited")]
     UnknownField,
@@ -94,6 +98,7 @@ impl Problem {
             Problem::DateTime => "date_time",
             Problem::Id => "id",
             Problem::Missing => "missing",
+            Problem::SystemOnly => "system_only",
             Problem::UnknownField => "unknown_field",
         }
     }

@@ -9,8 +9,11 @@ use crate::error::Problem;
 
 /// A record id: a UUIDv7, so ids created on different laptops never collide and
 /// sort roughly by creation time (which keeps B-tree inserts append-only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(transparent)]
+#[ts(export, type = "string")]
 pub struct Id(pub Uuid);
 
 impl Id {

@@ -145,6 +145,12 @@ pub struct FieldDef {
     pub since: u32,
     /// The value a new record gets when none is given.
     pub default: Option<Fill>,
+    /// Only the system sets it (through a use case such as converting a
+    /// lead), never a person's edit.
+    pub system: bool,
+    /// Choice values only the system sets (a lead becomes `converted` only
+    /// by being converted, with its account, contact and deal).
+    pub reserved: &'static [&'static str],
 }
 
 /// A field's default value.
@@ -178,6 +184,8 @@ const fn field(name: &'static str, ty: FieldType) -> FieldDef {
         required: false,
         since: 1,
         default: None,
+        system: false,
+        reserved: &[],
     }
 }
 
@@ -211,6 +219,18 @@ impl FieldDef {
     /// New records get `fill` when no value is given.
     pub const fn or(mut self, fill: Fill) -> Self {
         self.default = Some(fill);
+        self
+    }
+
+    /// Only the system sets it.
+    pub const fn system(mut self) -> Self {
+        self.system = true;
+        self
+    }
+
+    /// These choice values only the system sets.
+    pub const fn reserved(mut self, values: &'static [&'static str]) -> Self {
+        self.reserved = values;
         self
     }
 
@@ -248,8 +268,11 @@ pub const LEAD_STATUSES: &[&str] = &["new", "working", "qualified", "disqualifie
 
 /// Every synced entity this build knows. The wire is open: a peer may name a
 /// kind that is not here (see `crm_protocol`), and it is answered, not choked on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum EntityKind {
     /// The team directory.
     User,
@@ -462,17 +485,19 @@ const LEAD: Entity = Entity {
         field("source", LINE),
         guarded("status", FieldType::Choice(LEAD_STATUSES))
             .required()
-            .or(Fill::Text("new")),
+            .or(Fill::Text("new"))
+            .reserved(&["converted"]),
         field("score", FieldType::Int { min: 0, max: 100 }),
         guarded("owner_id", FieldType::Ref(EntityKind::User)),
         field("disqualify_reason", LINE),
         searched("notes", FieldType::Text),
-        field("converted_account_id", FieldType::Ref(EntityKind::Account)),
-        field("converted_contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("converted_account_id", FieldType::Ref(EntityKind::Account)).system(),
+        field("converted_contact_id", FieldType::Ref(EntityKind::Contact)).system(),
         field(
             "converted_opportunity_id",
             FieldType::Ref(EntityKind::Opportunity),
-        ),
+        )
+        .system(),
     ],
     title: Some("name"),
     scope: Scope::Book(&[Source::Owner("owner_id"), Source::Creator]),
@@ -717,6 +742,135 @@ impl Entity {
     /// The fields a peer speaking synced-schema `version` knows.
     pub fn fields_at(&self, version: u32) -> impl Iterator<Item = &'static FieldDef> {
         self.fields.iter().filter(move |f| f.since <= version)
+    }
+}
+
+/// A kind's description as user interfaces read it (`describe`): the
+/// generic list, form and detail views are drawn from it, so no layer keeps
+/// its own copy of fields, choices or columns.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Description {
+    /// The kind's wire name.
+    pub kind: &'static str,
+    /// The synced-schema version that introduced it.
+    pub since: u32,
+    /// The field that names a record.
+    pub title: Option<&'static str>,
+    /// The columns of its list.
+    pub list: &'static [&'static str],
+    /// Team-wide (`true`) or in someone's book.
+    pub team_wide: bool,
+    /// The roles that may change it (empty: anyone who sees it).
+    pub editors: Vec<&'static str>,
+    /// Whether a person may create and change it at all.
+    pub editable: bool,
+    /// Its fields.
+    pub fields: Vec<FieldDescription>,
+}
+
+/// One field, as [`Description`] tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct FieldDescription {
+    /// Name.
+    pub name: &'static str,
+    /// `line`, `text`, `email`, `emails`, `phone`, `phones`, `website`,
+    /// `choice`, `int`, `decimal`, `amount`, `currency`, `stage`, `date`,
+    /// `date_time`, `tags`, `bool`, `ref`, `any_ref` or `json`.
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    /// The values of a choice (keys; shown translated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<&'static [&'static str]>,
+    /// Bounds of a whole number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Bounds of a whole number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Most decimals of an exact number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<u8>,
+    /// The kind a reference points at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<&'static str>,
+    /// Must have a value.
+    pub required: bool,
+    /// The value a new record gets.
+    #[ts(type = "string | number | boolean | null")]
+    pub default: Option<Value>,
+    /// Covered by search.
+    pub searchable: bool,
+    /// Concurrent edits become a conflict for a person to settle.
+    pub conflicts: bool,
+    /// Set by the app itself only.
+    pub system: bool,
+    /// Choice values only the app sets.
+    pub reserved: &'static [&'static str],
+}
+
+impl Entity {
+    /// The description user interfaces read.
+    pub fn describe(&self) -> Description {
+        let (editable, editors) = match self.writers {
+            Writers::Anyone => (true, Vec::new()),
+            Writers::Roles(roles) => (true, roles.to_vec()),
+            Writers::Server | Writers::Fields(_) => (false, Vec::new()),
+        };
+        Description {
+            kind: self.name,
+            since: self.since,
+            title: self.title,
+            list: self.list,
+            team_wide: self.scope == Scope::Team,
+            editors,
+            editable,
+            fields: self.fields.iter().map(FieldDef::describe).collect(),
+        }
+    }
+}
+
+impl FieldDef {
+    /// The field as [`Description`] tells it.
+    pub fn describe(&self) -> FieldDescription {
+        let (ty, choices, min, max, places, refers_to) = match self.ty {
+            FieldType::Line => ("line", None, None, None, None, None),
+            FieldType::Text => ("text", None, None, None, None, None),
+            FieldType::Email => ("email", None, None, None, None, None),
+            FieldType::Emails => ("emails", None, None, None, None, None),
+            FieldType::Phone => ("phone", None, None, None, None, None),
+            FieldType::Phones => ("phones", None, None, None, None, None),
+            FieldType::Website => ("website", None, None, None, None, None),
+            FieldType::Choice(c) => ("choice", Some(c), None, None, None, None),
+            FieldType::Int { min, max } => ("int", None, Some(min), Some(max), None, None),
+            FieldType::Decimal { places } => ("decimal", None, None, None, Some(places), None),
+            FieldType::Amount => ("amount", None, None, None, None, None),
+            FieldType::Currency => ("currency", None, None, None, None, None),
+            FieldType::Stage => ("stage", None, None, None, None, None),
+            FieldType::Date => ("date", None, None, None, None, None),
+            FieldType::DateTime => ("date_time", None, None, None, None, None),
+            FieldType::Tags => ("tags", None, None, None, None, None),
+            FieldType::Bool => ("bool", None, None, None, None, None),
+            FieldType::Ref(kind) => ("ref", None, None, None, None, Some(kind.name())),
+            FieldType::AnyRef => ("any_ref", None, None, None, None, None),
+            FieldType::Json => ("json", None, None, None, None, None),
+        };
+        FieldDescription {
+            name: self.name,
+            ty,
+            choices,
+            min,
+            max,
+            places,
+            refers_to,
+            required: self.required,
+            default: self.default.map(|f| f.value()),
+            searchable: self.searchable,
+            conflicts: self.policy == MergePolicy::Conflict,
+            system: self.system,
+            reserved: self.reserved,
+        }
     }
 }
 

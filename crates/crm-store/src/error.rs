@@ -19,6 +19,15 @@ pub enum StoreError {
         /// The id given.
         id: Id,
     },
+    /// This user's role may not write this kind of record (its description
+    /// names who may).
+    #[error("you may not change {entity} records{}", if roles.is_empty() { String::new() } else { format!(" (only a {roles} may)") })]
+    Forbidden {
+        /// The kind.
+        entity: EntityKind,
+        /// The roles that may, comma separated (empty: only the server).
+        roles: String,
+    },
     /// A name or id matched nothing.
     #[error("no {what} matches {given:?}")]
     NoMatch {
@@ -74,6 +83,7 @@ impl StoreError {
         match self {
             StoreError::Invalid(_) => "invalid",
             StoreError::NotFound { .. } => "not_found",
+            StoreError::Forbidden { .. } => "forbidden",
             StoreError::NoMatch { .. } => "no_match",
             StoreError::Refused(_) => "refused",
             StoreError::Missing(_) => "no_database",

@@ -14,6 +14,7 @@ mod exchange;
 mod merge;
 pub mod migrations;
 mod read;
+mod records;
 mod replica;
 mod search;
 mod sql;
@@ -39,6 +40,7 @@ pub use error::{Result, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
 pub use read::{AccountFilter, AccountView, TaskDue, Timeline, TimelineCursor};
+pub use records::{RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{

@@ -3,8 +3,17 @@
 // the same command names and arguments (crm_app::COMMANDS).
 
 import type * as T from './types';
+import type { Description } from './generated/Description';
+import type { RecordPage } from './generated/RecordPage';
+import type { RecordQuery } from './generated/RecordQuery';
+import type { RecordRow } from './generated/RecordRow';
 
 export type * from './types';
+// Types generated from the Rust types (ts-rs, written by `cargo test`).
+export type { Description } from './generated/Description';
+export type { FieldDescription } from './generated/FieldDescription';
+export type { RecordPage } from './generated/RecordPage';
+export type { RecordRow } from './generated/RecordRow';
 
 /** Every command of the core, with its argument and result types. */
 export interface Commands {
@@ -81,6 +90,13 @@ export interface Commands {
   get_settings: [void, T.Settings];
   save_settings: [T.Settings, T.Settings];
   mark_ready: [{ screen: string; shown: number; total: number }, null];
+  describe: [{ kind: string }, Description];
+  list_records: [{ kind: string } & Partial<RecordQuery>, RecordPage];
+  get_record: [{ kind: string; id: T.Id }, RecordRow];
+  create_record: [{ kind: string; fields: Record<string, string> }, RecordRow];
+  update_record: [{ kind: string; id: T.Id; fields: Record<string, string> }, RecordRow];
+  delete_record: [{ kind: string; id: T.Id }, null];
+  restore_record: [{ kind: string; id: T.Id }, RecordRow];
 }
 
 /** A file to import: its name and bytes (base64). */

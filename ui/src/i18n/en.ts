@@ -90,7 +90,30 @@ const en = {
     changed_by: '{{who}}, {{when}}',
     back: 'Back to accounts',
   },
+  records: {
+    new: 'New',
+    none: 'Nothing here yet.',
+    delete: 'Delete',
+    deleted: 'Deleted.',
+    undo: 'Undo',
+    restored: 'Restored',
+    not_saved: 'Not saved: check the marked field.',
+    read_only: 'Only a {{roles}} can change these.',
+    actions: 'Actions',
+    yes: 'Yes',
+    no: 'No',
+  },
+  role: {
+    rep: 'sales rep',
+    manager: 'manager',
+    admin: 'administrator',
+  },
   field: {
+    day: 'Day',
+    from_currency: 'From',
+    to_currency: 'To',
+    rate: 'Rate',
+    tier: 'Tier',
     name: 'Name',
     kind: 'Kind',
     industry: 'Industry',
@@ -175,6 +198,7 @@ const en = {
     lost: 'Lost',
   },
   entity: {
+    exchange_rate: 'Exchange rates',
     user: 'User',
     account: 'Accounts',
     contact: 'Contacts',
@@ -184,6 +208,7 @@ const en = {
     task: 'Tasks',
   },
   record: {
+    exchange_rate: 'exchange rate',
     user: 'user',
     account: 'account',
     contact: 'contact',
@@ -317,6 +342,8 @@ const en = {
   },
 
   settings: {
+    reference_data: 'Reference data',
+    exchange_rates: 'Exchange rates',
     handover_title: 'Hand over a departing colleague’s records',
     handover_intro: 'Every account, lead, deal and open task of the person leaving goes to the one you choose, in one step. Each change syncs like any other edit.',
     handover_from: 'Leaving',
@@ -337,6 +364,7 @@ const en = {
     me: 'Signed in on this laptop as',
   },
   error: {
+    forbidden: 'Your role may not change {{entity}} records (only: {{roles}}).',
     untrusted_certificate: 'The team server’s certificate is not trusted by this laptop. If your company uses its own certificates, choose the company certificate your administrator gave you. Your changes are kept.',
     bad_certificate_file: 'That file is not a certificate (a .pem file starting with BEGIN CERTIFICATE).',
     import_encoding: 'The file is not readable {{encoding}} text. Save it as UTF-8 and try again.',
@@ -403,6 +431,7 @@ const en = {
     range: 'must be a whole number from {{min}} to {{max}}',
     date: 'is not a date',
     decimal: 'is not a positive number (like 7.1234)',
+    system_only: 'is set by the app itself (use the action for it)',
     date_time: 'is not a date and time',
     id: 'is not a record id',
     missing: 'refers to a record that does not exist or was deleted',

@@ -92,7 +92,30 @@ const es: Resources = {
     changed_by: '{{who}}, {{when}}',
     back: 'Volver a cuentas',
   },
+  records: {
+    new: 'Nuevo',
+    none: 'Aún no hay nada.',
+    delete: 'Eliminar',
+    deleted: 'Eliminado.',
+    undo: 'Deshacer',
+    restored: 'Recuperado',
+    not_saved: 'No se guardó: revise el campo marcado.',
+    read_only: 'Solo un {{roles}} puede cambiarlos.',
+    actions: 'Acciones',
+    yes: 'Sí',
+    no: 'No',
+  },
+  role: {
+    rep: 'comercial',
+    manager: 'responsable',
+    admin: 'administrador',
+  },
   field: {
+    day: 'Día',
+    from_currency: 'De',
+    to_currency: 'A',
+    rate: 'Tipo',
+    tier: 'Nivel',
     name: 'Nombre',
     kind: 'Tipo',
     industry: 'Sector',
@@ -177,6 +200,7 @@ const es: Resources = {
     lost: 'Perdida',
   },
   entity: {
+    exchange_rate: 'Tipos de cambio',
     user: 'Usuario',
     account: 'Cuentas',
     contact: 'Contactos',
@@ -186,6 +210,7 @@ const es: Resources = {
     task: 'Tareas',
   },
   record: {
+    exchange_rate: 'tipo de cambio',
     user: 'usuario',
     account: 'cuenta',
     contact: 'contacto',
@@ -319,6 +344,8 @@ const es: Resources = {
   },
 
   settings: {
+    reference_data: 'Datos de referencia',
+    exchange_rates: 'Tipos de cambio',
     handover_title: 'Traspasar los registros de un compañero que se va',
     handover_intro: 'Todas las cuentas, prospectos, oportunidades y tareas abiertas de quien se va pasan en un solo paso a la persona que elija. Cada cambio se sincroniza como cualquier edición.',
     handover_from: 'Quien se va',
@@ -339,6 +366,7 @@ const es: Resources = {
     me: 'Usuario en este portátil',
   },
   error: {
+    forbidden: 'Su rol no puede cambiar registros de {{entity}} (solo: {{roles}}).',
     untrusted_certificate: 'Este portátil no confía en el certificado del servidor del equipo. Si su empresa usa sus propios certificados, elija el certificado que le dio su administrador. Sus cambios se conservan.',
     bad_certificate_file: 'Ese archivo no es un certificado (un archivo .pem que empieza por BEGIN CERTIFICATE).',
     import_encoding: 'El archivo no es texto {{encoding}} legible. Guárdelo como UTF-8 e inténtelo de nuevo.',
@@ -405,6 +433,7 @@ const es: Resources = {
     range: 'debe ser un número entero de {{min}} a {{max}}',
     date: 'no es una fecha',
     decimal: 'no es un número positivo (como 7,1234)',
+    system_only: 'lo fija la aplicación (use la acción correspondiente)',
     date_time: 'no es una fecha y hora',
     id: 'no es un identificador de registro',
     missing: 'se refiere a un registro que no existe o fue eliminado',

@@ -92,7 +92,30 @@ const zh: Resources = {
     changed_by: '{{who}}，{{when}}',
     back: '返回客户列表',
   },
+  records: {
+    new: '新建',
+    none: '暂无记录。',
+    delete: '删除',
+    deleted: '已删除。',
+    undo: '撤销',
+    restored: '已恢复',
+    not_saved: '未保存：请检查标出的字段。',
+    read_only: '只有{{roles}}可以修改。',
+    actions: '操作',
+    yes: '是',
+    no: '否',
+  },
+  role: {
+    rep: '销售代表',
+    manager: '经理',
+    admin: '管理员',
+  },
   field: {
+    day: '日期',
+    from_currency: '原币',
+    to_currency: '目标币',
+    rate: '汇率',
+    tier: '级别',
     name: '名称',
     kind: '类型',
     industry: '行业',
@@ -177,6 +200,7 @@ const zh: Resources = {
     lost: '丢单',
   },
   entity: {
+    exchange_rate: '汇率',
     user: '用户',
     account: '客户',
     contact: '联系人',
@@ -186,6 +210,7 @@ const zh: Resources = {
     task: '任务',
   },
   record: {
+    exchange_rate: '汇率',
     user: '用户',
     account: '客户',
     contact: '联系人',
@@ -319,6 +344,8 @@ const zh: Resources = {
   },
 
   settings: {
+    reference_data: '参考数据',
+    exchange_rates: '汇率',
     handover_title: '移交离职同事的记录',
     handover_intro: '离职人员的所有客户、线索、商机和未完成任务一步移交给您选择的人。每项修改都会像普通编辑一样同步。',
     handover_from: '离职人员',
@@ -339,6 +366,7 @@ const zh: Resources = {
     me: '本机用户',
   },
   error: {
+    forbidden: '你的角色不能修改{{entity}}记录（仅限：{{roles}}）。',
     untrusted_certificate: '这台电脑不信任团队服务器的证书。如果公司使用自己的证书，请选择管理员提供的公司证书。您的修改都会保留。',
     bad_certificate_file: '该文件不是证书（应为以 BEGIN CERTIFICATE 开头的 .pem 文件）。',
     import_encoding: '该文件不是可读的 {{encoding}} 文本。请另存为 UTF-8 后重试。',
@@ -405,6 +433,7 @@ const zh: Resources = {
     range: '必须是 {{min}} 到 {{max}} 之间的整数',
     date: '不是有效的日期',
     decimal: '不是有效的正数（例如 7.1234）',
+    system_only: '由应用自动设置（请使用对应的操作）',
     date_time: '不是有效的日期和时间',
     id: '不是有效的记录编号',
     missing: '指向的记录不存在或已被删除',

@@ -10,17 +10,21 @@ export type Route =
   | { screen: 'tasks' }
   | { screen: 'pipeline' }
   | { screen: 'sync' }
-  | { screen: 'settings' };
+  | { screen: 'settings' }
+  | { screen: 'records'; kind: string };
 
 const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'] as const;
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'accounts' && parts[1]) return { screen: 'account', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'records' && parts[1]) return { screen: 'records', kind: decodeURIComponent(parts[1]) };
   const simple = SIMPLE.find((s) => s === parts[0]);
   return simple ? ({ screen: simple } as Route) : { screen: 'accounts' };
 }
 
 export function routeHash(route: Route): string {
-  return route.screen === 'account' ? `#/accounts/${encodeURIComponent(route.id)}` : `#/${route.screen}`;
+  if (route.screen === 'account') return `#/accounts/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'records') return `#/records/${encodeURIComponent(route.kind)}`;
+  return `#/${route.screen}`;
 }

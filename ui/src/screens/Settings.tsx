@@ -5,6 +5,7 @@ import HandOver from '../components/HandOver';
 import ServerSignIn from '../components/ServerSignIn';
 import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
+import { routeHash } from '../lib/route';
 
 export default function Settings() {
   const { t, i18n } = useTranslation();
@@ -44,6 +45,11 @@ export default function Settings() {
         {sync && <ServerSignIn sync={sync} onChange={setSync} />}
       </section>
       {status.ready && <HandOver />}
+      {status.ready && (
+        <nav className="card" aria-label={t('settings.reference_data')}>
+          <a href={routeHash({ screen: 'records', kind: 'exchange_rate' })}>{t('settings.exchange_rates')}</a>
+        </nav>
+      )}
       <dl className="card details">
         {status.user && (
           <div>
