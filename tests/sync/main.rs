@@ -5,6 +5,7 @@
 
 mod crashes;
 mod desktop;
+mod kinds;
 mod merging;
 mod scope;
 mod simulation;

@@ -331,6 +331,40 @@ const tests = [
     },
   ],
   [
+    'a kind with no screen of its own gets one from its description: exchange rates',
+    async () => {
+      await page.goto(`${bridge.url}#/settings`);
+      await page.getByRole('link', { name: 'Exchange rates' }).click();
+      await page.getByRole('heading', { name: 'Exchange rates' }).waitFor();
+      await page.getByRole('button', { name: 'New' }).click();
+      const form = page.getByRole('form', { name: 'New' });
+      await form.getByLabel('Day').fill('2026-12-01');
+      await form.getByLabel('From').fill('usd');
+      await form.getByLabel('To').fill('CNY');
+      await form.getByLabel('Rate').fill('7,12340');
+      await form.getByRole('button', { name: 'Save' }).click();
+      const row = page.getByRole('row', { name: /USD.*CNY.*7\.1234/ });
+      await row.waitFor();
+      // A value the field's check refuses is said at the field's form, not saved.
+      await row.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('form', { name: 'Edit' });
+      await edit.getByLabel('Rate').fill('0');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.getByRole('alert').waitFor();
+      await edit.getByLabel('Rate').fill('7.2');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('row', { name: /USD.*CNY.*7\.2/ }).waitFor();
+      const rates = await call('list_records', { kind: 'exchange_rate' });
+      assert(rates.total === 1 && rates.rows[0].fields.rate === '7.2', `stored ${JSON.stringify(rates.rows)}`);
+      await page.screenshot({ path: join(shots, 'records.png') });
+      // Deleted, then undone.
+      await page.getByRole('row', { name: /USD/ }).getByRole('button', { name: 'Delete' }).click();
+      await page.getByText('Nothing here yet.').waitFor();
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await page.getByRole('row', { name: /USD.*CNY.*7\.2/ }).waitFor();
+    },
+  ],
+  [
     'a file in the data folder that is not a CRM database is explained and left alone',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));

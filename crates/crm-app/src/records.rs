@@ -4,7 +4,19 @@
 
 use crm_domain::{EntityKind, Id, schema::Description};
 use crm_store::{RecordPage, RecordQuery, RecordRow};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+/// A kind's description, and whether this user may change its records.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct KindView {
+    /// The description.
+    #[serde(flatten)]
+    pub description: Description,
+    /// This user may create, change and delete its records (the store's
+    /// rule, the one the writes obey).
+    pub may_edit: bool,
+}
 
 use crate::{App, AppError, Result, commands::RawFields};
 
@@ -61,9 +73,15 @@ pub fn kind_named(name: &str) -> Result<EntityKind> {
 }
 
 impl App {
-    /// A kind's description: fields, choices, list columns, who may edit.
-    pub fn describe(&self, args: KindArgs) -> Result<Description> {
-        Ok(kind_named(&args.kind)?.entity().describe())
+    /// A kind's description: fields, choices, list columns, who may edit,
+    /// and whether this user may.
+    pub fn describe(&self, args: KindArgs) -> Result<KindView> {
+        let kind = kind_named(&args.kind)?;
+        let may_edit = self.read(|s| Ok(s.may_change(kind)?))?;
+        Ok(KindView {
+            description: kind.entity().describe(),
+            may_edit,
+        })
     }
 
     /// A page of records of a kind.

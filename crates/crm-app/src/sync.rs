@@ -620,14 +620,18 @@ fn conflict_row(
     c: ConflictView,
 ) -> Result<ConflictRow> {
     let entity = c.entity.parse::<EntityKind>().ok();
-    let currency = match (entity, c.record_id) {
-        (Some(EntityKind::Opportunity), Some(id)) => s
-            .opportunity(id)
-            .map(|o| o.amount.currency.code().to_owned())
-            .ok(),
-        _ => None,
-    }
-    .unwrap_or_else(|| s.default_currency().to_owned());
+    // An amount is shown in its record's currency (any kind with one).
+    let currency = entity
+        .zip(c.record_id)
+        .filter(|(kind, _)| kind.field("currency").is_some())
+        .and_then(|(kind, id)| s.record(kind, id).ok())
+        .and_then(|r| {
+            r.fields
+                .get("currency")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| s.default_currency().to_owned());
     let show = |v: &Value| -> Result<Shown> {
         Ok(match (v, entity) {
             (Value::Null, _) => Shown::Empty,

@@ -131,7 +131,13 @@ pub fn keys(entity: EntityKind, identity: &Identity) -> Vec<(KeyKind, String)> {
                 Some(format!("{}|{person}", scope.unwrap_or_default())),
             );
         }
-        _ => {}
+        // Kinds without a duplicate check (say here when one gets one).
+        EntityKind::User
+        | EntityKind::Interaction
+        | EntityKind::Opportunity
+        | EntityKind::Task
+        | EntityKind::Conflict
+        | EntityKind::ExchangeRate => {}
     }
     out
 }
@@ -362,7 +368,12 @@ fn stale_rows_sql(entity: EntityKind) -> Option<&'static str> {
              FROM leads t LEFT JOIN duplicate_keyed k ON k.entity = 'lead' AND k.row = t.rowid
              WHERE k.hlc IS NOT t.hlc"
         }
-        _ => return None,
+        EntityKind::User
+        | EntityKind::Interaction
+        | EntityKind::Opportunity
+        | EntityKind::Task
+        | EntityKind::Conflict
+        | EntityKind::ExchangeRate => return None,
     })
 }
 
@@ -499,7 +510,12 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
             "SELECT c.name, a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1"
         }
         EntityKind::Lead => "SELECT name, coalesce(company, email, phone) FROM leads WHERE id = ?1",
-        _ => return Ok(None),
+        EntityKind::User
+        | EntityKind::Interaction
+        | EntityKind::Opportunity
+        | EntityKind::Task
+        | EntityKind::Conflict
+        | EntityKind::ExchangeRate => return Ok(None),
     };
     Ok(conn
         .prepare_cached(sql)?

@@ -231,6 +231,16 @@ impl Store {
         }
     }
 
+    /// Whether this laptop's user may create and change records of `kind`
+    /// (the rule of [`Store::edit`], for a screen to offer the actions).
+    pub fn may_change(&self, kind: EntityKind) -> Result<bool> {
+        match self.may_write(kind, &[], true) {
+            Ok(()) => Ok(true),
+            Err(StoreError::Forbidden { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A person adds a record of `kind` (canonical values): the rules of
     /// [`Store::edit`] apply. Returns its id.
     pub fn add(&mut self, kind: EntityKind, fields: &[(&str, Value)]) -> Result<Id> {

@@ -3,7 +3,7 @@
 // the same command names and arguments (crm_app::COMMANDS).
 
 import type * as T from './types';
-import type { Description } from './generated/Description';
+import type { KindView } from './generated/KindView';
 import type { RecordPage } from './generated/RecordPage';
 import type { RecordQuery } from './generated/RecordQuery';
 import type { RecordRow } from './generated/RecordRow';
@@ -11,6 +11,7 @@ import type { RecordRow } from './generated/RecordRow';
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
 export type { Description } from './generated/Description';
+export type { KindView } from './generated/KindView';
 export type { FieldDescription } from './generated/FieldDescription';
 export type { RecordPage } from './generated/RecordPage';
 export type { RecordRow } from './generated/RecordRow';
@@ -90,7 +91,7 @@ export interface Commands {
   get_settings: [void, T.Settings];
   save_settings: [T.Settings, T.Settings];
   mark_ready: [{ screen: string; shown: number; total: number }, null];
-  describe: [{ kind: string }, Description];
+  describe: [{ kind: string }, KindView];
   list_records: [{ kind: string } & Partial<RecordQuery>, RecordPage];
   get_record: [{ kind: string; id: T.Id }, RecordRow];
   create_record: [{ kind: string; fields: Record<string, string> }, RecordRow];

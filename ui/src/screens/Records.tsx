@@ -5,7 +5,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Description, FieldDescription, RecordPage, RecordRow } from '../backend';
+import type { FieldDescription, KindView, RecordPage, RecordRow } from '../backend';
 import { useApp } from '../context';
 import { formatDate, formatDateTime } from '../lib/format';
 
@@ -23,8 +23,8 @@ function asText(field: FieldDescription, value: Value | undefined): string {
 
 export default function Records({ kind }: { kind: string }) {
   const { t } = useTranslation();
-  const { backend, fail, locale, notify, status } = useApp();
-  const [description, setDescription] = useState<Description | null>(null);
+  const { backend, fail, locale, notify } = useApp();
+  const [description, setDescription] = useState<KindView | null>(null);
   const [page, setPage] = useState<RecordPage | null>(null);
   const [editing, setEditing] = useState<RecordRow | 'new' | null>(null);
   const [draft, setDraft] = useState<Record<string, string>>({});
@@ -53,8 +53,8 @@ export default function Records({ kind }: { kind: string }) {
   }, []);
 
   const fields = useMemo(() => description?.fields.filter((f) => !f.system) ?? [], [description]);
-  const mayEdit =
-    !!description?.editable && (description.editors.length === 0 || description.editors.includes(status.user?.role ?? ''));
+  // The core says whether this user may (the rule its writes obey).
+  const mayEdit = !!description?.may_edit;
 
   const show = (field: FieldDescription | undefined, value: Value | undefined): string => {
     if (value === null || value === undefined || value === '') return t('common.none');

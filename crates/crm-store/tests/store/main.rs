@@ -154,23 +154,6 @@ pub fn count(store: &Store, table: &str, where_: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql} must run: {e}"))
 }
 
-const DOMAIN_TABLES: [&str; 7] = [
-    "users",
-    "accounts",
-    "contacts",
-    "leads",
-    "opportunities",
-    "interactions",
-    "tasks",
-];
-const FTS_TABLES: [&str; 5] = [
-    "accounts_fts",
-    "contacts_fts",
-    "leads_fts",
-    "opportunities_fts",
-    "interactions_fts",
-];
-
 /// Everything a write can change, in a form two snapshots can be compared in:
 /// per domain table the row count, the newest HLC and the sum of update times
 /// (so an in-place update shows too), the index sizes, the outbox, the field
@@ -182,16 +165,23 @@ pub fn snapshot(store: &Store) -> BTreeMap<String, String> {
             .unwrap_or_else(|e| panic!("{sql} must run: {e}"))
     };
     let mut state = BTreeMap::new();
-    for table in DOMAIN_TABLES {
+    // Every kind's table and index, from the descriptions: a new kind is
+    // covered without a line here.
+    for kind in EntityKind::ALL {
+        let table = kind.table();
         let sql = format!(
             "SELECT count(*) || ' rows, hlc ' || coalesce(max(hlc), '-') || ', updated ' || coalesce(sum(updated_at), 0)
                     || ', deleted ' || count(deleted_at) FROM {table}"
         );
         state.insert(table.to_owned(), one(&sql));
     }
-    for table in FTS_TABLES {
+    for kind in EntityKind::ALL
+        .into_iter()
+        .filter(|k| k.fields().iter().any(|f| f.searchable))
+    {
+        let table = format!("{}_fts", kind.table());
         state.insert(
-            table.to_owned(),
+            table.clone(),
             one(&format!("SELECT count(*) || ' entries' FROM {table}")),
         );
     }

@@ -414,3 +414,161 @@ fn updating_or_deleting_a_record_that_does_not_exist_is_refused() {
     }
     assert_unchanged(&before, &fx.store, "writes to a record that does not exist");
 }
+
+/// The check every door uses (the writer here; pulled records, imports and
+/// the server use the same): values a parser would never produce, written
+/// straight as canonical values, are refused with the field named.
+#[test]
+fn canonical_values_the_field_check_refuses_never_reach_the_tables() {
+    let mut fx = Fixture::create();
+    let acme = account(&mut fx.store, "Acme");
+    let before = snapshot(&fx.store);
+    for (kind, fields, field) in [
+        (
+            EntityKind::Account,
+            vec![("name", json!("X")), ("lifecycle", json!("friend"))],
+            "lifecycle",
+        ),
+        (
+            EntityKind::Account,
+            vec![("name", json!("X")), ("email", json!("not-an-email"))],
+            "email",
+        ),
+        (
+            EntityKind::Lead,
+            vec![("name", json!("Li")), ("score", json!(900))],
+            "score",
+        ),
+        (
+            EntityKind::ExchangeRate,
+            vec![
+                ("day", json!("2026-12-01")),
+                ("from_currency", json!("USD")),
+                ("to_currency", json!("CNY")),
+                ("rate", json!(7.1)),
+            ],
+            "rate",
+        ),
+    ] {
+        let err = fx
+            .store
+            .write(|w| w.insert(kind, &fields))
+            .expect_err("refused");
+        assert!(
+            matches!(&err, StoreError::Invalid(i) if i.field == field),
+            "{kind}.{field}: {err}"
+        );
+    }
+    let err = fx
+        .store
+        .write(|w| w.update(EntityKind::Account, acme, &[("lifecycle", json!("friend"))]))
+        .expect_err("an update is checked the same");
+    assert!(matches!(&err, StoreError::Invalid(i) if i.field == "lifecycle"));
+    assert_unchanged(&before, &fx.store, "nothing of a refused write is kept");
+}
+
+/// A person's edit cannot do what only a use case does: a lead becomes
+/// converted only by converting it (with its account, contact and deal).
+#[test]
+fn a_persons_edit_cannot_set_what_only_the_app_sets() {
+    let mut fx = Fixture::create();
+    let lead = fx
+        .store
+        .add(EntityKind::Lead, &[("name", json!("Li Wei"))])
+        .unwrap();
+    let acme = account(&mut fx.store, "Acme");
+    let err = fx
+        .store
+        .edit(EntityKind::Lead, lead, &[("status", json!("converted"))])
+        .expect_err("converted only by converting");
+    assert!(
+        matches!(&err, StoreError::Invalid(i) if i.field == "status" && i.problem == Problem::SystemOnly),
+        "{err}"
+    );
+    let err = fx
+        .store
+        .edit(
+            EntityKind::Lead,
+            lead,
+            &[("converted_account_id", id_value(acme))],
+        )
+        .expect_err("set by conversion only");
+    assert!(matches!(&err, StoreError::Invalid(i) if i.problem == Problem::SystemOnly));
+    assert!(
+        fx.store
+            .edit(EntityKind::Lead, lead, &[("status", json!("working"))])
+            .unwrap(),
+        "other statuses are a person's to set"
+    );
+    // The directory is the server's.
+    let err = fx
+        .store
+        .add(EntityKind::User, &[("name", json!("Someone"))])
+        .expect_err("the team directory is kept on the server");
+    assert_eq!(err.code(), "forbidden");
+}
+
+/// A pulled record this laptop cannot read (a value no check accepts) is
+/// left out and counted; the rest of the page is applied and the cursor
+/// moves, so one bad record never stops a sync.
+#[test]
+fn a_damaged_pulled_record_is_counted_and_never_fails_the_page() {
+    use crm_domain::Hlc;
+    use crm_protocol::{Change, RecordState};
+    use std::collections::BTreeMap;
+    let mut fx = Fixture::create();
+    let me = crm_domain::User {
+        id: fx.store.user_id(),
+        name: "Li Wei".into(),
+        email: Some("li.wei@example.com".into()),
+        role: "rep".into(),
+        team: Some("North".into()),
+        active: true,
+    };
+    fx.store
+        .record_login("http://127.0.0.1:9", "li.wei@example.com", "token", &me)
+        .unwrap();
+    let state = |name: Value, email: Value, seq: i64| {
+        Change::Upsert(RecordState {
+            entity: EntityKind::Contact,
+            id: Id::new(),
+            fields: BTreeMap::from([
+                ("name".to_owned(), name),
+                ("emails".to_owned(), email),
+                ("account_id".to_owned(), json!(Id::new().to_string())),
+            ]),
+            deleted: false,
+            hlc: Hlc::zero("server"),
+            changed_by: None,
+            created_by: None,
+            change_seq: seq,
+        })
+    };
+    let page = [
+        state(json!("Ana"), json!(["ana@example.com"]), 1),
+        // No name: a contact every table requires to have one.
+        state(Value::Null, json!([]), 2),
+        // A bad address in a list: the field is left empty, the record kept.
+        state(json!("Bo"), json!(["not-an-email"]), 3),
+    ];
+    let applied = fx
+        .store
+        .apply_pull(&page, 3, false)
+        .expect("the page applies");
+    assert_eq!((applied.upserts, applied.damaged), (2, 1), "{applied:?}");
+    let names: Vec<String> = fx
+        .store
+        .conn()
+        .prepare("SELECT name FROM contacts ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, ["Ana", "Bo"]);
+    assert_eq!(
+        fx.store.sync_config().unwrap().map(|c| c.cursor),
+        Some(3),
+        "the cursor moves past the page"
+    );
+}
