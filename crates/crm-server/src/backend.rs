@@ -109,8 +109,9 @@ pub struct StoredRecord {
     pub scope_team: Option<String>,
     /// One more user who may see it (a conflict's other author).
     pub extra_user: Option<Id>,
-    /// The account it hangs under, for moving children with their account.
-    pub account_id: Option<Id>,
+    /// The record it hangs under (its description's first parent: an
+    /// account, a lead, a conflict's record...), so it moves with it.
+    pub parent_id: Option<Id>,
     /// Position in the change sequence.
     pub change_seq: i64,
 }
@@ -204,8 +205,8 @@ pub trait Tx {
     fn record(&mut self, id: Id) -> StorageResult<Option<StoredRecord>>;
     /// Insert or replace a record.
     fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
-    /// Records hanging under an account (contacts, history...).
-    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>>;
+    /// Records hanging under a record (an account's contacts and history...).
+    fn children_of(&mut self, parent_id: Id) -> StorageResult<Vec<StoredRecord>>;
     /// Record that something left a scope.
     fn add_exit(&mut self, exit: &Exit) -> StorageResult<()>;
     /// Records changed after `cursor` visible to `viewer`, in order, at most

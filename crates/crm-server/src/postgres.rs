@@ -16,7 +16,8 @@ use crate::backend::{
     Viewer,
 };
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id            uuid PRIMARY KEY,
     email         text NOT NULL UNIQUE,
@@ -71,7 +72,20 @@ CREATE TABLE exits (
     old_user      uuid,
     old_team      text
 );
-"#];
+"#,
+    // 2: the column holds the record a record hangs under, of any kind (its
+    // description's first parent): interactions on a lead and conflicts on
+    // any record get theirs, so they move with it.
+    r#"
+ALTER TABLE records RENAME COLUMN account_id TO parent_id;
+DROP INDEX records_by_account;
+CREATE INDEX records_by_parent ON records (parent_id) WHERE parent_id IS NOT NULL;
+UPDATE records SET parent_id = (data->>'lead_id')::uuid
+ WHERE entity = 'interaction' AND parent_id IS NULL AND data->>'lead_id' IS NOT NULL;
+UPDATE records SET parent_id = (data->>'record_id')::uuid
+ WHERE entity = 'conflict' AND parent_id IS NULL AND data->>'record_id' IS NOT NULL;
+"#,
+];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
@@ -195,7 +209,7 @@ fn record_row(r: &Row) -> StorageResult<StoredRecord> {
         scope_user: r.get::<_, Option<Uuid>>(8).map(Id),
         scope_team: r.get(9),
         extra_user: r.get::<_, Option<Uuid>>(10).map(Id),
-        account_id: r.get::<_, Option<Uuid>>(11).map(Id),
+        parent_id: r.get::<_, Option<Uuid>>(11).map(Id),
         change_seq: r.get(12),
     })
 }
@@ -214,10 +228,10 @@ fn exit_row(r: &Row) -> StorageResult<Exit> {
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
     "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
-const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
-const PULL_COLS: &str = "entity, id, data, '{}'::jsonb, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+const PULL_COLS: &str = "entity, id, data, '{}'::jsonb, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 const VISIBLE: &str =
     "($4::text = 'admin' OR scope_user IS NULL OR scope_user = $2 OR extra_user = $2
       OR ($4::text = 'manager' AND $3::text IS NOT NULL AND scope_team = $3::text))";
@@ -393,7 +407,7 @@ impl Tx for PgTx<'_, '_> {
             &format!(
                 "INSERT INTO records ({RECORD_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT (id) DO UPDATE SET data = $3, versions = $4, deleted = $5, hlc = $6, changed_by = $7,
-                     scope_user = $9, scope_team = $10, extra_user = $11, account_id = $12, change_seq = $13"
+                     scope_user = $9, scope_team = $10, extra_user = $11, parent_id = $12, change_seq = $13"
             ),
             &[
                 &r.entity.name(),
@@ -407,18 +421,18 @@ impl Tx for PgTx<'_, '_> {
                 &r.scope_user.map(|u| u.0),
                 &r.scope_team,
                 &r.extra_user.map(|u| u.0),
-                &r.account_id.map(|a| a.0),
+                &r.parent_id.map(|a| a.0),
                 &r.change_seq,
             ],
         )?;
         Ok(())
     }
 
-    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>> {
+    fn children_of(&mut self, parent_id: Id) -> StorageResult<Vec<StoredRecord>> {
         self.tx
             .query(
-                &format!("SELECT {RECORD_COLS} FROM records WHERE account_id = $1"),
-                &[&account_id.0],
+                &format!("SELECT {RECORD_COLS} FROM records WHERE parent_id = $1"),
+                &[&parent_id.0],
             )?
             .iter()
             .map(record_row)

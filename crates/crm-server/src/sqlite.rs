@@ -10,7 +10,8 @@ use crate::backend::{
     Backend, DeviceRow, Exit, StorageError, StorageResult, StoredRecord, Tx, UserRow, Viewer,
 };
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id            BLOB PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
@@ -65,7 +66,20 @@ CREATE TABLE exits (
     old_user      BLOB,
     old_team      TEXT
 ) STRICT;
-"#];
+"#,
+    // 2: the column holds the record a record hangs under, of any kind (its
+    // description's first parent), not only an account: interactions on a
+    // lead and conflicts on any record get theirs, so they move with it.
+    r#"
+ALTER TABLE records RENAME COLUMN account_id TO parent_id;
+DROP INDEX records_by_account;
+CREATE INDEX records_by_parent ON records (parent_id) WHERE parent_id IS NOT NULL;
+UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.lead_id'), '-', ''))
+ WHERE entity = 'interaction' AND parent_id IS NULL AND json_extract(data, '$.lead_id') IS NOT NULL;
+UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.record_id'), '-', ''))
+ WHERE entity = 'conflict' AND parent_id IS NULL AND json_extract(data, '$.record_id') IS NOT NULL;
+"#,
+];
 
 /// The server's SQLite database: one writer connection, readers as needed.
 pub struct SqliteBackend {
@@ -176,10 +190,10 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
     "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
-const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
-const PULL_COLS: &str = "entity, id, data, '{}', deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, account_id, change_seq";
+const PULL_COLS: &str = "entity, id, data, '{}', deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 
 fn device_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -211,7 +225,7 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
         scope_user: opt_id(r, 8)?,
         scope_team: r.get(9)?,
         extra_user: opt_id(r, 10)?,
-        account_id: opt_id(r, 11)?,
+        parent_id: opt_id(r, 11)?,
         change_seq: r.get(12)?,
     })
 }
@@ -394,7 +408,7 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(&format!(
                 "INSERT INTO records ({RECORD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT (id) DO UPDATE SET data = ?3, versions = ?4, deleted = ?5, hlc = ?6, changed_by = ?7,
-                     scope_user = ?9, scope_team = ?10, extra_user = ?11, account_id = ?12, change_seq = ?13"
+                     scope_user = ?9, scope_team = ?10, extra_user = ?11, parent_id = ?12, change_seq = ?13"
             ))?
             .execute(params![
                 r.entity.name(),
@@ -408,19 +422,19 @@ impl Tx for SqliteTx<'_> {
                 r.scope_user.map(|u| u.0),
                 r.scope_team,
                 r.extra_user.map(|u| u.0),
-                r.account_id.map(|a| a.0),
+                r.parent_id.map(|a| a.0),
                 r.change_seq,
             ])?;
         Ok(())
     }
 
-    fn children_of(&mut self, account_id: Id) -> StorageResult<Vec<StoredRecord>> {
+    fn children_of(&mut self, parent_id: Id) -> StorageResult<Vec<StoredRecord>> {
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {RECORD_COLS} FROM records WHERE account_id = ?1"
+                "SELECT {RECORD_COLS} FROM records WHERE parent_id = ?1"
             ))?
-            .query_map([account_id.0], record_row)?
+            .query_map([parent_id.0], record_row)?
             .collect::<rusqlite::Result<_>>()?)
     }
 
@@ -515,5 +529,97 @@ impl Tx for SqliteTx<'_> {
             [max],
         )?;
         Ok(purged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server database of the first release, with an interaction on a lead
+    /// and a conflict about an account: migrating keeps every record and gives
+    /// both the record they hang under, so they move with it.
+    #[test]
+    fn migrating_a_first_release_database_keeps_every_record_and_finds_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let lead = Id::new();
+        let account = Id::new();
+        let (call, conflict, contact) = (Id::new(), Id::new(), Id::new());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let user = Id::new();
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO records (id, entity, data, versions, deleted, hlc, changed_by, created_by, account_id, change_seq)
+                     VALUES (?1, ?2, ?3, '{}', 0, ?7, ?4, ?4, ?5, ?6)",
+                )
+                .unwrap();
+            for (seq, (id, entity, data, parent)) in [
+                (lead, "lead", serde_json::json!({"name": "Li"}), None),
+                (
+                    account,
+                    "account",
+                    serde_json::json!({"name": "Acme"}),
+                    None,
+                ),
+                (
+                    call,
+                    "interaction",
+                    serde_json::json!({"subject": "call", "lead_id": lead.to_string()}),
+                    None,
+                ),
+                (
+                    conflict,
+                    "conflict",
+                    serde_json::json!({"record_id": account.to_string()}),
+                    None,
+                ),
+                (
+                    contact,
+                    "contact",
+                    serde_json::json!({"account_id": account.to_string()}),
+                    Some(account),
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                insert
+                    .execute(rusqlite::params![
+                        id.0,
+                        entity,
+                        data.to_string(),
+                        user.0,
+                        parent.map(|p: Id| p.0),
+                        seq as i64 + 1,
+                        Hlc::zero("server").to_string()
+                    ])
+                    .unwrap();
+            }
+        }
+        let db = SqliteBackend::open(&path).expect("migrates");
+        db.read(|tx| {
+            let children = |tx: &mut dyn Tx, parent: Id| -> StorageResult<Vec<Id>> {
+                let mut ids: Vec<Id> = tx.children_of(parent)?.into_iter().map(|r| r.id).collect();
+                ids.sort();
+                Ok(ids)
+            };
+            assert_eq!(
+                children(tx, lead)?,
+                vec![call],
+                "the call hangs under its lead"
+            );
+            let mut under_account = vec![conflict, contact];
+            under_account.sort();
+            assert_eq!(children(tx, account)?, under_account);
+            for id in [lead, account, call, conflict, contact] {
+                assert!(tx.record(id)?.is_some(), "every record is kept");
+            }
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -111,7 +111,7 @@ fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
         Some(u) => tx.user(u)?.and_then(|u| u.team),
         None => None,
     };
-    record.account_id = parent;
+    record.parent_id = parent;
     Ok(())
 }
 
@@ -425,7 +425,7 @@ fn conflict_record(
         } else {
             op.author_id
         }),
-        account_id: None,
+        parent_id: None,
         change_seq: 0,
     };
     conflict.change_seq = tx.next_seq(1)?;
@@ -595,7 +595,7 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
         scope_user: None,
         scope_team: None,
         extra_user: None,
-        account_id: None,
+        parent_id: None,
         change_seq: 0,
     };
     place(tx, &mut record)?;
@@ -609,7 +609,7 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
     save(tx, &mut record, None)?;
     // Added offline under an account deleted meanwhile: kept (nothing is
     // lost), and the deletion becomes a conflict both people see.
-    if let Some(account) = record.account_id
+    if let Some(account) = record.parent_id
         && let Some(parent) = tx.record(account)?
         && parent.deleted
     {
@@ -982,7 +982,7 @@ pub fn publish_user(tx: &mut dyn Tx, user: &UserRow, hlc: Hlc) -> StorageResult<
         scope_user: None,
         scope_team: None,
         extra_user: None,
-        account_id: None,
+        parent_id: None,
         change_seq: 0,
     };
     save(tx, &mut record, None)

@@ -235,7 +235,7 @@ pub fn record(entity: EntityKind, change_seq: i64, by: Id) -> StoredRecord {
         scope_user: Some(by),
         scope_team: None,
         extra_user: None,
-        account_id: None,
+        parent_id: None,
         change_seq,
     }
 }

@@ -303,14 +303,14 @@ fn records_round_trip_every_field(db: &impl Backend) {
         scope_user: Some(ana),
         scope_team: Some("north".into()),
         extra_user: Some(ben),
-        account_id: Some(account),
+        parent_id: Some(account),
         change_seq: 1,
     };
     let bare = StoredRecord {
         scope_user: None,
         scope_team: None,
         extra_user: None,
-        account_id: None,
+        parent_id: None,
         ..record(EntityKind::Conflict, 2, ana)
     };
     db.write(|tx| {
@@ -367,7 +367,7 @@ fn put_record_replaces_all_but_identity(db: &impl Backend) {
         scope_user: Some(ben),
         scope_team: Some("south".into()),
         extra_user: Some(ana),
-        account_id: Some(Id::new()),
+        parent_id: Some(Id::new()),
         change_seq: 2,
         ..first.clone()
     };
@@ -397,15 +397,15 @@ fn children_are_found_by_their_account(db: &impl Backend) {
     let ana = Id::new();
     let (acme, globex) = (Id::new(), Id::new());
     let mut contact = StoredRecord {
-        account_id: Some(acme),
+        parent_id: Some(acme),
         ..record(EntityKind::Contact, 1, ana)
     };
     let call = StoredRecord {
-        account_id: Some(acme),
+        parent_id: Some(acme),
         ..record(EntityKind::Interaction, 2, ana)
     };
     let other = StoredRecord {
-        account_id: Some(globex),
+        parent_id: Some(globex),
         ..record(EntityKind::Task, 3, ana)
     };
     let orphan = record(EntityKind::Lead, 4, ana);
@@ -434,7 +434,7 @@ fn children_are_found_by_their_account(db: &impl Backend) {
     );
 
     // A contact moved to another account hangs under that one.
-    contact.account_id = Some(globex);
+    contact.parent_id = Some(globex);
     contact.change_seq = 5;
     db.write(|tx| {
         tx.next_seq(1)?;
