@@ -5,22 +5,29 @@
 //! domain row, appends the outbox entry sync will push, records field history
 //! and keeps the full-text index current. A crash therefore never leaves a row
 //! without its outbox entry or the reverse.
+//!
+//! Where things live:
+//! - `storage`: the file, its migrations and its one write path (`Writer`),
+//!   search, backup;
+//! - `rules`: the use cases every front end calls (a person's edits, lead
+//!   conversion, merge, reassignment, import, duplicates);
+//! - `queries`: reads, and the shapes the screens ask for;
+//! - `replica`: the laptop's side of sync (settling pushed changes,
+//!   applying pulled ones, conflicts, changes held for a server update);
+//! - `demo`: sample data that never meets a team server.
 
-mod backup;
 mod demo;
-pub mod duplicates;
 mod error;
-mod exchange;
-mod merge;
-pub mod migrations;
-mod read;
-mod records;
+mod queries;
 mod replica;
-mod search;
-mod sql;
-mod ui_queries;
-mod work;
-mod write;
+mod rules;
+mod storage;
+
+use queries::{read, ui_queries};
+pub use rules::duplicates;
+use rules::{exchange, merge, records, work};
+pub use storage::migrations;
+use storage::{backup, search, sql, write};
 
 use std::{
     path::{Path, PathBuf},

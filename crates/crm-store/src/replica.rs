@@ -378,6 +378,16 @@ impl Store {
     /// by themselves, with their own time, once the server is updated
     /// ([`Store::release_held`]). Returns how many were held now.
     pub fn hold_for_server(&mut self, server_schema: u32) -> Result<usize> {
+        // The usual case, at any queue length: nothing newer than the server.
+        let any: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE schema_version > ?1)
+                 OR EXISTS (SELECT 1 FROM rejected_ops WHERE code = 'server_too_old')",
+            [server_schema],
+            |r| r.get(0),
+        )?;
+        if !any {
+            return Ok(0);
+        }
         let now = self.now().timestamp_millis();
         let tx = self
             .conn
@@ -414,6 +424,9 @@ impl Store {
     /// of every record whose held changes the server now understands.
     /// Returns how many.
     pub fn release_held(&mut self, server_schema: u32) -> Result<usize> {
+        if self.held_count()? == 0 {
+            return Ok(0);
+        }
         let held: Vec<RejectedOp> = self
             .rejected()?
             .into_iter()
@@ -471,6 +484,16 @@ impl Store {
             )?;
         }
         Ok(again)
+    }
+
+    /// How many changes wait for the team server to be updated.
+    pub fn held_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM rejected_ops WHERE code = 'server_too_old'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or_default())
     }
 
     /// How many changes the server refused.
@@ -808,10 +831,15 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
             // know (an older app): the local value stays.
             (Some(local), _) if pending.contains(d.name) => local.clone(),
             (Some(local), None) => local.clone(),
-            (_, Some(v)) if d.check(v).is_ok() => v.clone(),
-            // Missing, or a value no check here accepts.
-            (Some(local), Some(_)) if d.check(local).is_ok() => local.clone(),
-            _ => d.empty(),
+            // The usual case: the server's value, which its check accepts.
+            (_, Some(v)) if !v.is_null() && d.check(v).is_ok() => {
+                values.push(v.clone());
+                continue;
+            }
+            (_, Some(Value::Null)) | (None, None) => d.empty(),
+            // A value no check here accepts: keep what is here, if anything.
+            (Some(local), Some(_)) => local.clone(),
+            (None, Some(_)) => d.empty(),
         };
         // A list is never null in a table.
         let value = if value.is_null() { d.empty() } else { value };

@@ -442,11 +442,7 @@ fn sync_inner(
             cancel,
         )?;
     }
-    summary.held = store
-        .rejected()?
-        .iter()
-        .filter(|r| r.code == codes::SERVER_TOO_OLD)
-        .count();
+    summary.held = store.held_count()?;
     summary.pending = store.outbox_len()?;
     // Two reps may have created the same customer offline: point out pairs
     // after a sync that brought records (a first sync is the team's data as

@@ -357,6 +357,10 @@ CREATE INDEX exchange_rates_by_pair ON exchange_rates (from_currency, to_currenc
 ALTER TABLE accounts ADD COLUMN tier TEXT;
 ALTER TABLE sync_state ADD COLUMN server_schema INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE sync_state ADD COLUMN pulled_schema INTEGER NOT NULL DEFAULT 1;
+-- A record's queued and held changes, found without reading the whole queue
+-- (pulled records keep their queued fields; held changes keep their order).
+CREATE INDEX outbox_by_record ON outbox (record_id, device_seq);
+CREATE INDEX rejected_by_record ON rejected_ops (record_id);
 "#,
 ];
 
