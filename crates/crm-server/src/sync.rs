@@ -327,12 +327,15 @@ pub fn push(
             }
             Pushed::Op(op) => match too_new(op) {
                 Some(why) => reject(op, codes::SERVER_TOO_OLD, why),
-                None => {
+                // Ops of an older version take the steps since (none yet).
+                None if op.schema_version < SCHEMA_VERSION
+                    && UPGRADES.iter().any(|u| u.version > op.schema_version) =>
+                {
                     let mut op = op.clone();
                     upgrade_op(&mut op, UPGRADES);
-                    op.schema_version = SCHEMA_VERSION;
                     apply(tx, &viewer, user, &op, now_ms)?
                 }
+                None => apply(tx, &viewer, user, op, now_ms)?,
             },
         };
         device.last_seq = header.device_seq;

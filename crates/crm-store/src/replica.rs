@@ -358,7 +358,8 @@ impl Store {
     pub fn server_schema(&self) -> Result<u32> {
         Ok(self
             .conn
-            .query_row("SELECT server_schema FROM sync_state", [], |r| r.get(0))
+            .prepare_cached("SELECT server_schema FROM sync_state")?
+            .query_row([], |r| r.get(0))
             .optional()?
             .unwrap_or(1))
     }
@@ -379,12 +380,13 @@ impl Store {
     /// ([`Store::release_held`]). Returns how many were held now.
     pub fn hold_for_server(&mut self, server_schema: u32) -> Result<usize> {
         // The usual case, at any queue length: nothing newer than the server.
-        let any: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE schema_version > ?1)
-                 OR EXISTS (SELECT 1 FROM rejected_ops WHERE code = 'server_too_old')",
-            [server_schema],
-            |r| r.get(0),
-        )?;
+        let any: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE schema_version > ?1)
+                     OR EXISTS (SELECT 1 FROM rejected_ops WHERE code = 'server_too_old')",
+            )?
+            .query_row([server_schema], |r| r.get(0))?;
         if !any {
             return Ok(0);
         }
@@ -469,9 +471,8 @@ impl Store {
     pub fn prepare_pull(&mut self, shared_schema: u32) -> Result<bool> {
         let Some((cursor, pulled)): Option<(i64, u32)> = self
             .conn
-            .query_row("SELECT cursor, pulled_schema FROM sync_state", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT cursor, pulled_schema FROM sync_state")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
         else {
             return Ok(false);
@@ -488,11 +489,10 @@ impl Store {
 
     /// How many changes wait for the team server to be updated.
     pub fn held_count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM rejected_ops WHERE code = 'server_too_old'",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM rejected_ops WHERE code = 'server_too_old'")?
+            .query_row([], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or_default())
     }
 
