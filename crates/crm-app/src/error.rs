@@ -99,6 +99,10 @@ impl From<StoreError> for AppError {
                 AppError::new("not_found").with("entity", entity.name())
             }
             StoreError::NoMatch { given, .. } => AppError::new("no_match").with("given", given),
+            StoreError::Rule(rule) => rule
+                .params()
+                .into_iter()
+                .fold(AppError::new(rule.code()), |e, (k, v)| e.with(k, v)),
             StoreError::Forbidden { entity, roles } => AppError::new("forbidden")
                 .with("entity", entity.name())
                 .with("roles", roles),

@@ -135,6 +135,18 @@ pub fn error_message(err: &anyhow::Error) -> String {
         StoreError::NoMatch { what, given } => {
             t!("err.no_match", what = what, given = given).into_owned()
         }
+        StoreError::Rule(rule) => {
+            let mut text = tr(&format!("rule.{}", rule.code()));
+            for (name, value) in rule.params() {
+                let shown = match name {
+                    "entity" | "other" => value.parse::<EntityKind>().map(entity).unwrap_or(value),
+                    "status" => tr(&format!("lead_status.{value}")),
+                    _ => value,
+                };
+                text = text.replace(&format!("%{{{name}}}"), &shown);
+            }
+            text
+        }
         StoreError::Forbidden {
             entity: kind,
             roles,

@@ -5,6 +5,85 @@ use std::path::PathBuf;
 
 use crm_domain::{EntityKind, Id, Invalid};
 
+/// A rule of the CRM an action would break. Each has a stable code and
+/// parameters: the CLI and the app translate it, each in one place; the
+/// English sentence is for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    /// Only an open lead can be converted, qualified or disqualified.
+    #[error("lead {name} is already {status}; only open leads can be converted or disqualified")]
+    LeadClosed {
+        /// The lead's name.
+        name: String,
+        /// `converted` or `disqualified`.
+        status: String,
+    },
+    /// The task was done already.
+    #[error("task \"{title}\" is already done")]
+    TaskDone {
+        /// The task's title.
+        title: String,
+    },
+    /// Records handed from a person to the same person.
+    #[error("the two users are the same person")]
+    SamePerson,
+    /// Records handed to someone who has left.
+    #[error("records cannot go to {name}, who has left")]
+    UserLeft {
+        /// Their name.
+        name: String,
+    },
+    /// A record merged with itself.
+    #[error("a record cannot be merged with itself")]
+    MergeSelf,
+    /// A kind that is not merged.
+    #[error("only accounts, contacts and leads can be merged, not a {entity}")]
+    MergeKind {
+        /// The kind.
+        entity: EntityKind,
+    },
+    /// Two records of different kinds.
+    #[error("a {entity} cannot be merged with a {other}")]
+    MergeMixed {
+        /// The first record's kind.
+        entity: EntityKind,
+        /// The other's.
+        other: EntityKind,
+    },
+}
+
+impl Rule {
+    /// The stable code (the UI's and the CLI's translation key).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rule::LeadClosed { .. } => "lead_closed",
+            Rule::TaskDone { .. } => "task_done",
+            Rule::SamePerson => "same_person",
+            Rule::UserLeft { .. } => "user_left",
+            Rule::MergeSelf => "merge_self",
+            Rule::MergeKind { .. } => "merge_kind",
+            Rule::MergeMixed { .. } => "merge_mixed",
+        }
+    }
+
+    /// The parameters of its message, by name.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Rule::LeadClosed { name, status } => {
+                vec![("name", name.clone()), ("status", status.clone())]
+            }
+            Rule::TaskDone { title } => vec![("title", title.clone())],
+            Rule::UserLeft { name } => vec![("name", name.clone())],
+            Rule::MergeKind { entity } => vec![("entity", entity.name().to_owned())],
+            Rule::MergeMixed { entity, other } => vec![
+                ("entity", entity.name().to_owned()),
+                ("other", other.name().to_owned()),
+            ],
+            Rule::SamePerson | Rule::MergeSelf => Vec::new(),
+        }
+    }
+}
+
 /// Everything that can go wrong in the local store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,6 +115,9 @@ pub enum StoreError {
         /// What the user typed.
         given: String,
     },
+    /// The action would break a rule of the CRM (coded, translatable).
+    #[error(transparent)]
+    Rule(#[from] Rule),
     /// The action does not apply to the record in its current state.
     #[error("{0}")]
     Refused(String),
@@ -85,6 +167,7 @@ impl StoreError {
             StoreError::NotFound { .. } => "not_found",
             StoreError::Forbidden { .. } => "forbidden",
             StoreError::NoMatch { .. } => "no_match",
+            StoreError::Rule(rule) => rule.code(),
             StoreError::Refused(_) => "refused",
             StoreError::Missing(_) => "no_database",
             StoreError::NotCrmDatabase(_) => "not_crm_database",

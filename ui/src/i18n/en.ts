@@ -364,6 +364,9 @@ const en = {
     me: 'Signed in on this laptop as',
   },
   error: {
+    merge_self: 'A record cannot be merged with itself.',
+    merge_kind: 'Only accounts, contacts and leads can be merged.',
+    merge_mixed: 'Two different kinds of record cannot be merged.',
     forbidden: 'Your role may not change {{entity}} records (only: {{roles}}).',
     untrusted_certificate: 'The team server’s certificate is not trusted by this laptop. If your company uses its own certificates, choose the company certificate your administrator gave you. Your changes are kept.',
     bad_certificate_file: 'That file is not a certificate (a .pem file starting with BEGIN CERTIFICATE).',

@@ -366,6 +366,9 @@ const es: Resources = {
     me: 'Usuario en este portátil',
   },
   error: {
+    merge_self: 'Un registro no se puede fusionar consigo mismo.',
+    merge_kind: 'Solo se pueden fusionar cuentas, contactos y leads.',
+    merge_mixed: 'No se pueden fusionar registros de tipos distintos.',
     forbidden: 'Su rol no puede cambiar registros de {{entity}} (solo: {{roles}}).',
     untrusted_certificate: 'Este portátil no confía en el certificado del servidor del equipo. Si su empresa usa sus propios certificados, elija el certificado que le dio su administrador. Sus cambios se conservan.',
     bad_certificate_file: 'Ese archivo no es un certificado (un archivo .pem que empieza por BEGIN CERTIFICATE).',

@@ -366,6 +366,9 @@ const zh: Resources = {
     me: '本机用户',
   },
   error: {
+    merge_self: '记录不能与自身合并。',
+    merge_kind: '只有客户、联系人和线索可以合并。',
+    merge_mixed: '两种不同类型的记录不能合并。',
     forbidden: '你的角色不能修改{{entity}}记录（仅限：{{roles}}）。',
     untrusted_certificate: '这台电脑不信任团队服务器的证书。如果公司使用自己的证书，请选择管理员提供的公司证书。您的修改都会保留。',
     bad_certificate_file: '该文件不是证书（应为以 BEGIN CERTIFICATE 开头的 .pem 文件）。',

@@ -475,7 +475,10 @@ fn converting_a_lead_keeps_its_history() {
         "the lead's history moved over"
     );
     let err = crm.fails(&["lead", "convert", &lead]);
-    assert!(err.contains("already converted"), "{err}");
+    assert!(
+        err.contains("already marked \"Converted\""),
+        "a converted lead cannot be converted again, said with its status: {err}"
+    );
 }
 
 #[test]

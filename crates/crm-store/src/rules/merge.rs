@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::{
     Store,
     duplicates::CHECKED,
+    error::Rule,
     error::{Result, StoreError},
     sql::from_sql,
 };
@@ -159,14 +160,10 @@ fn plan(
     choices: &BTreeMap<String, Side>,
 ) -> Result<MergePlan> {
     if keep == other {
-        return Err(StoreError::Refused(
-            "a record cannot be merged with itself".into(),
-        ));
+        return Err(Rule::MergeSelf.into());
     }
     if !CHECKED.contains(&entity) {
-        return Err(StoreError::Refused(format!(
-            "only accounts, contacts and leads can be merged, not a {entity}"
-        )));
+        return Err(Rule::MergeKind { entity }.into());
     }
     for field in choices.keys() {
         if entity.field(field).is_none() {
@@ -233,9 +230,11 @@ impl Store {
             given: other.to_string(),
         })?;
         if kind != other_kind {
-            return Err(StoreError::Refused(format!(
-                "a {kind} cannot be merged with a {other_kind}"
-            )));
+            return Err(Rule::MergeMixed {
+                entity: kind,
+                other: other_kind,
+            }
+            .into());
         }
         Ok(kind)
     }

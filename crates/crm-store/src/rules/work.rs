@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     Store,
+    error::Rule,
     error::{Result, StoreError},
     write::Writer,
 };
@@ -95,10 +96,11 @@ impl Store {
             // command beside the app) cannot convert it in between.
             let lead = crate::read::lead_on(w.conn(), lead_id)?;
             if matches!(lead.status.as_str(), "converted" | "disqualified") {
-                return Err(StoreError::Refused(format!(
-                    "lead {} is already {}; only open leads can be converted",
-                    lead.name, lead.status
-                )));
+                return Err(Rule::LeadClosed {
+                    name: lead.name,
+                    status: lead.status,
+                }
+                .into());
             }
             let owner = lead.owner_id.unwrap_or(w.user_id());
             let account_id = match choice.account_id {
@@ -203,10 +205,11 @@ impl Store {
         self.write(|w| {
             let lead = crate::read::lead_on(w.conn(), lead_id)?;
             if lead.status == "converted" {
-                return Err(StoreError::Refused(format!(
-                    "lead {} is already converted",
-                    lead.name
-                )));
+                return Err(Rule::LeadClosed {
+                    name: lead.name,
+                    status: lead.status,
+                }
+                .into());
             }
             w.update(
                 EntityKind::Lead,
@@ -224,31 +227,25 @@ impl Store {
     /// rep leaves): one transaction, each change an ordinary synced edit.
     pub fn reassign(&mut self, from: Id, to: Id) -> Result<Reassigned> {
         if from == to {
-            return Err(StoreError::Refused(
-                "the two users are the same person".into(),
-            ));
+            return Err(Rule::SamePerson.into());
         }
-        let target_active: Option<bool> = self
+        let target: Option<(bool, String)> = self
             .conn()
             .query_row(
-                "SELECT active FROM users WHERE id = ?1 AND deleted_at IS NULL",
+                "SELECT active, name FROM users WHERE id = ?1 AND deleted_at IS NULL",
                 [to.0],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        match target_active {
+        match target {
             None => {
                 return Err(StoreError::NotFound {
                     entity: EntityKind::User,
                     id: to,
                 });
             }
-            Some(false) => {
-                return Err(StoreError::Refused(
-                    "records cannot go to a user who has left".into(),
-                ));
-            }
-            Some(true) => {}
+            Some((false, name)) => return Err(Rule::UserLeft { name }.into()),
+            Some((true, _)) => {}
         }
         self.write(|w| {
             let mut done = Reassigned::default();
@@ -318,9 +315,7 @@ impl Store {
                     id: task,
                 })?;
             if done {
-                return Err(StoreError::Refused(format!(
-                    "task \"{title}\" is already done"
-                )));
+                return Err(Rule::TaskDone { title }.into());
             }
             let now = w.now().timestamp_millis();
             w.update(EntityKind::Task, task, &[("done_at", json!(now))])
