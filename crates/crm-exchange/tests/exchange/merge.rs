@@ -184,12 +184,12 @@ fn merging_leads_and_contacts_moves_their_history() {
     assert_eq!(s.lead(a).unwrap().phone.as_deref(), Some("+34 600 123 456"));
 
     let refused = s.merge(a, a, &BTreeMap::new()).unwrap_err();
-    assert_eq!(refused.code(), "refused");
+    assert_eq!(refused.code(), "merge_self");
     let account = insert(s, EntityKind::Account, &[("name", json!("X"))]);
     let refused = s.merge(a, account, &BTreeMap::new()).unwrap_err();
     assert_eq!(
         refused.code(),
-        "refused",
+        "merge_mixed",
         "a lead and an account are not one record"
     );
 }

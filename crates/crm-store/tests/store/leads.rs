@@ -197,8 +197,8 @@ fn a_lead_converts_only_once() {
         .convert_lead(lead, LeadConversion::default())
         .expect_err("a converted lead must not make a second account");
     assert!(
-        matches!(err, StoreError::Refused(_)),
-        "expected Refused, got {err:?}"
+        matches!(&err, StoreError::Rule(crm_store::Rule::LeadClosed { status, .. }) if status == "converted"),
+        "expected the coded lead_closed refusal, got {err:?}"
     );
     assert_unchanged(&before, &fx.store, "converting a converted lead");
 }
@@ -214,8 +214,8 @@ fn a_disqualified_lead_is_not_converted() {
         .convert_lead(lead, LeadConversion::default())
         .expect_err("disqualified");
     assert!(
-        matches!(err, StoreError::Refused(_)),
-        "expected Refused, got {err:?}"
+        matches!(&err, StoreError::Rule(crm_store::Rule::LeadClosed { status, .. }) if status == "disqualified"),
+        "expected the coded lead_closed refusal, got {err:?}"
     );
     assert_unchanged(&before, &fx.store, "converting a disqualified lead");
 }

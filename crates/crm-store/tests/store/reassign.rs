@@ -176,8 +176,8 @@ fn reassigning_to_oneself_a_deleted_an_inactive_or_an_unknown_user_is_refused() 
         .reassign(me, me)
         .expect_err("reassigning to oneself is meaningless");
     assert!(
-        matches!(err, StoreError::Refused(_)),
-        "to oneself: expected Refused, got {err:?}"
+        matches!(err, StoreError::Rule(crm_store::Rule::SamePerson)),
+        "to oneself: expected same_person, got {err:?}"
     );
     let err = fx
         .store
@@ -192,8 +192,8 @@ fn reassigning_to_oneself_a_deleted_an_inactive_or_an_unknown_user_is_refused() 
         .reassign(me, left)
         .expect_err("records cannot go to someone who has left");
     assert!(
-        matches!(err, StoreError::Refused(_)),
-        "to an inactive user: expected Refused, got {err:?}"
+        matches!(err, StoreError::Rule(crm_store::Rule::UserLeft { .. })),
+        "to an inactive user: expected user_left, got {err:?}"
     );
     let err = fx.store.reassign(me, Id::new()).expect_err("no such user");
     assert!(
