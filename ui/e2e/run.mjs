@@ -365,6 +365,34 @@ const tests = [
     },
   ],
   [
+    'tasks on the generic record path: add one due today, see it among today’s, mark it done',
+    async () => {
+      await page.goto(`${bridge.url}#/tasks`);
+      await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+      const form = page.getByRole('form', { name: 'New task' });
+      await form.getByRole('textbox').first().fill('Send the revised offer to 上海云杉');
+      await form.getByRole('button', { name: 'Add' }).click();
+      const box = page.getByRole('checkbox', { name: /Send the revised offer to 上海云杉/ });
+      await box.waitFor();
+      const open = await call('list_records', {
+        kind: 'task',
+        filter: { title: 'Send the revised offer to 上海云杉' },
+        conditions: [{ field: 'done_at', op: 'unset', value: null }],
+      });
+      assert(open.total === 1, `one open task: ${JSON.stringify(open.rows)}`);
+      assert(open.rows[0].fields.assignee_id, 'a person’s new task is theirs (the description’s owner)');
+      await page.screenshot({ path: join(shots, 'tasks.png') });
+      await box.check();
+      await box.waitFor({ state: 'detached' });
+      const after = await call('list_records', {
+        kind: 'task',
+        filter: { title: 'Send the revised offer to 上海云杉' },
+        conditions: [{ field: 'done_at', op: 'set', value: null }],
+      });
+      assert(after.total === 1, 'it is done');
+    },
+  ],
+  [
     'a file in the data folder that is not a CRM database is explained and left alone',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));

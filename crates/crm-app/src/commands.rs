@@ -215,50 +215,6 @@ pub struct DisqualifyLead {
     pub reason: String,
 }
 
-/// Which open tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskScope {
-    /// All open tasks.
-    #[default]
-    All,
-    /// Due before today.
-    Overdue,
-    /// Due today or before.
-    Today,
-    /// Due in the coming week.
-    Upcoming,
-}
-
-/// Open tasks to list.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TaskQuery {
-    /// Which ones.
-    #[serde(default)]
-    pub scope: TaskScope,
-    /// Only the user's own.
-    #[serde(default)]
-    pub mine: bool,
-    /// The user's today (local date), passed in so tests control time.
-    pub today: NaiveDate,
-    /// At most this many (0 = 500).
-    #[serde(default)]
-    pub limit: usize,
-}
-
-/// A new task.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CreateTask {
-    /// What to do.
-    pub title: String,
-    /// When, `YYYY-MM-DD`.
-    #[serde(default)]
-    pub due_date: Option<String>,
-    /// For which account.
-    #[serde(default)]
-    pub account_id: Option<Id>,
-}
-
 /// A new deal.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreateDeal {
@@ -728,42 +684,6 @@ impl App {
             Self::open_lead(s, args.id)?;
             s.disqualify_lead(args.id, &reason)?;
             Ok(s.lead(args.id)?)
-        })
-    }
-
-    /// Open tasks by due date.
-    pub fn list_tasks(&self, args: TaskQuery) -> Result<Vec<TaskRow>> {
-        let limit = if args.limit == 0 {
-            500
-        } else {
-            args.limit.min(5000)
-        };
-        let day = Duration::days(1);
-        let (from, to) = match args.scope {
-            TaskScope::All => (None, None),
-            TaskScope::Overdue => (None, Some(args.today - day)),
-            TaskScope::Today => (None, Some(args.today)),
-            TaskScope::Upcoming => (Some(args.today + day), Some(args.today + day * 7)),
-        };
-        self.read(|s| {
-            let me = args.mine.then(|| s.user_id());
-            Ok(s.open_tasks_between(from, to, me, limit)?)
-        })
-    }
-
-    /// A new task for the user.
-    pub fn create_task(&self, args: CreateTask) -> Result<Id> {
-        let kind = EntityKind::Task;
-        let mut values = vec![("title", kind.parse_field("title", &args.title, None)?)];
-        if let Some(due) = args.due_date.as_deref().filter(|d| !d.trim().is_empty()) {
-            values.push(("due_date", kind.parse_field("due_date", due, None)?));
-        }
-        if let Some(account) = args.account_id {
-            values.push(("account_id", json!(account.to_string())));
-        }
-        self.write(|s| {
-            values.push(("assignee_id", me_ref(s)));
-            Ok(s.add(kind, &values)?)
         })
     }
 

@@ -67,8 +67,6 @@ commands! { app, input, progress;
     "qualify_lead" => out(app.qualify_lead(args(input)?)),
     "convert_lead" => out(app.convert_lead(args(input)?)),
     "disqualify_lead" => out(app.disqualify_lead(args(input)?)),
-    "list_tasks" => out(app.list_tasks(args(input)?)),
-    "create_task" => out(app.create_task(args(input)?)),
     "complete_task" => out(app.complete_task(args(input)?)),
     "pipeline" => out(app.pipeline(args(input)?)),
     "create_deal" => out(app.create_deal(args(input)?)),

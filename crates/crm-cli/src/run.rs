@@ -825,6 +825,7 @@ fn record(store: &mut Store, cmd: RecordCmd, out: Out) -> Result<()> {
                 kind,
                 &crm_store::RecordQuery {
                     filter,
+                    conditions: Vec::new(),
                     sort,
                     descending: desc,
                     offset,

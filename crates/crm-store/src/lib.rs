@@ -47,7 +47,7 @@ pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
 pub use read::{AccountFilter, AccountView, TaskDue, Timeline, TimelineCursor};
-pub use records::{RecordPage, RecordQuery, RecordRow};
+pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{

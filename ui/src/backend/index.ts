@@ -10,6 +10,7 @@ import type { RecordRow } from './generated/RecordRow';
 
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
+export type { Condition } from './generated/Condition';
 export type { Description } from './generated/Description';
 export type { KindView } from './generated/KindView';
 export type { FieldDescription } from './generated/FieldDescription';
@@ -51,8 +52,6 @@ export interface Commands {
     T.Converted,
   ];
   disqualify_lead: [{ id: T.Id; reason: string }, T.Lead];
-  list_tasks: [{ scope: T.TaskScope; mine: boolean; today: string; limit?: number }, T.TaskRow[]];
-  create_task: [{ title: string; due_date?: string | null; account_id?: T.Id | null }, T.Id];
   complete_task: [{ id: T.Id }, null];
   pipeline: [{ cards_per_stage?: number }, T.Board];
   create_deal: [

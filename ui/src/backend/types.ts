@@ -223,8 +223,6 @@ export interface TaskRow {
   done_at: string | null;
 }
 
-export type TaskScope = 'all' | 'overdue' | 'today' | 'upcoming';
-
 export interface ActivityRow {
   id: Id;
   kind: string;

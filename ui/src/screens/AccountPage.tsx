@@ -470,7 +470,9 @@ function AddTask({ accountId, onAdded }: { accountId: string; onAdded: () => voi
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await backend.call('create_task', { title, due_date: due || null, account_id: accountId });
+      const fields: Record<string, string> = { title, account_id: accountId };
+      if (due) fields.due_date = due;
+      await backend.call('create_record', { kind: 'task', fields });
       setOpen(false);
       setTitle('');
       onAdded();

@@ -1,29 +1,73 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TaskRow, TaskScope } from '../backend';
+import type { Condition, RecordRow } from '../backend';
 import { useApp } from '../context';
 import { formatRelativeDay, localDay } from '../lib/format';
 
-const SCOPES: TaskScope[] = ['overdue', 'today', 'upcoming', 'all'];
+// Tasks are an ordinary kind on the generic record path: listed, created and
+// named by their description (list_records, create_record); completing one
+// is the one use case of their own.
+
+type Scope = 'overdue' | 'today' | 'upcoming' | 'all';
+const SCOPES: Scope[] = ['overdue', 'today', 'upcoming', 'all'];
+
+/** `YYYY-MM-DD` of `day` moved by `days`. */
+function shift(day: string, days: number): string {
+  const d = new Date(`${day}T12:00:00`);
+  d.setDate(d.getDate() + days);
+  return localDay(d);
+}
+
+/** Open tasks due in the scope, as conditions on the description's fields. */
+function conditions(scope: Scope, today: string): Condition[] {
+  const open: Condition = { field: 'done_at', op: 'unset', value: null };
+  switch (scope) {
+    case 'overdue':
+      return [open, { field: 'due_date', op: 'lt', value: today }];
+    case 'today':
+      return [open, { field: 'due_date', op: 'le', value: today }];
+    case 'upcoming':
+      return [open, { field: 'due_date', op: 'gt', value: today }, { field: 'due_date', op: 'le', value: shift(today, 7) }];
+    case 'all':
+      return [open];
+  }
+}
+
+const text = (row: RecordRow, field: string): string | null => {
+  const v = row.fields[field];
+  return typeof v === 'string' ? v : null;
+};
 
 export default function Tasks() {
   const { t } = useTranslation();
-  const { backend, fail, locale, notify } = useApp();
-  const [scope, setScope] = useState<TaskScope>('today');
+  const { backend, fail, locale, notify, status } = useApp();
+  const [scope, setScope] = useState<Scope>('today');
   const [mine, setMine] = useState(true);
-  const [tasks, setTasks] = useState<TaskRow[] | null>(null);
+  const [tasks, setTasks] = useState<RecordRow[] | null>(null);
   const [title, setTitle] = useState('');
   const [due, setDue] = useState(localDay);
 
   const load = useCallback(() => {
-    backend.call('list_tasks', { scope, mine, today: localDay() }).then(setTasks, fail);
-  }, [backend, scope, mine, fail]);
+    const today = localDay();
+    const me = status.user?.id;
+    backend
+      .call('list_records', {
+        kind: 'task',
+        filter: mine && me ? { assignee_id: me } : {},
+        conditions: conditions(scope, today),
+        sort: 'due_date',
+        limit: 500,
+      })
+      .then((page) => setTasks(page.rows), fail);
+  }, [backend, scope, mine, fail, status.user?.id]);
   useEffect(load, [load]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await backend.call('create_task', { title, due_date: due || null });
+      const fields: Record<string, string> = { title };
+      if (due) fields.due_date = due;
+      await backend.call('create_record', { kind: 'task', fields });
       setTitle('');
       load();
     } catch (err) {
@@ -31,10 +75,10 @@ export default function Tasks() {
     }
   };
 
-  const done = async (task: TaskRow) => {
+  const done = async (task: RecordRow) => {
     try {
       await backend.call('complete_task', { id: task.id });
-      notify(`${task.title}: ${t('tasks.done')}`);
+      notify(`${text(task, 'title')}: ${t('tasks.done')}`);
       load();
     } catch (err) {
       fail(err);
@@ -78,19 +122,21 @@ export default function Tasks() {
         <ul className="tasks card" role="tabpanel">
           {tasks.map((task) => (
             <li key={task.id}>
-              <input type="checkbox" aria-label={t('tasks.mark_done', { title: task.title })} onChange={() => done(task)} />
+              <input type="checkbox" aria-label={t('tasks.mark_done', { title: text(task, 'title') })} onChange={() => done(task)} />
               <span className="grow">
-                {task.title}
-                {task.account_id && (
+                {text(task, 'title')}
+                {text(task, 'account_id') && (
                   <>
                     {' · '}
-                    <a href={`#/accounts/${task.account_id}`}>{task.account_name}</a>
+                    <a href={`#/accounts/${text(task, 'account_id')}`}>{task.titles.account_id}</a>
                   </>
                 )}
               </span>
-              {!mine && <span className="muted">{task.assignee_name}</span>}
-              {task.due_date && (
-                <span className={task.due_date < today ? 'late' : 'muted'}>{formatRelativeDay(task.due_date, new Date(), locale)}</span>
+              {!mine && <span className="muted">{task.titles.assignee_id}</span>}
+              {text(task, 'due_date') && (
+                <span className={(text(task, 'due_date') ?? '') < today ? 'late' : 'muted'}>
+                  {formatRelativeDay(text(task, 'due_date') ?? '', new Date(), locale)}
+                </span>
               )}
             </li>
           ))}

@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use crm_app::{
-    AccountId, App, ConvertLead, CreateDeal, CreateRecord, CreateTask, DisqualifyLead, LoadDemo,
-    LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TaskQuery, TaskScope, TodayArgs,
-    UpdateRecord,
+    AccountId, App, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead, ListRecords,
+    LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TodayArgs, UpdateRecord,
 };
 use crm_domain::EntityKind;
 use crm_store::{AccountListQuery, AccountSort};
@@ -333,10 +332,14 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
         ("later", "2026-02-20"),
     ] {
         fx.app
-            .create_task(CreateTask {
-                title: title.into(),
-                due_date: Some(due.into()),
-                account_id: Some(id),
+            .create_record(CreateAny {
+                kind: "task".into(),
+                fields: [
+                    ("title".to_owned(), title.to_owned()),
+                    ("due_date".to_owned(), due.to_owned()),
+                    ("account_id".to_owned(), id.to_string()),
+                ]
+                .into(),
             })
             .unwrap();
     }
@@ -353,22 +356,52 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
     assert_eq!(titles(&today.upcoming), ["soon"]);
     assert_eq!(today.due_today[0].account_name.as_deref(), Some("ACME"));
 
-    let all = fx
-        .app
-        .list_tasks(TaskQuery {
-            scope: TaskScope::All,
-            mine: true,
-            today: day("2026-01-10"),
-            limit: 0,
-        })
-        .unwrap();
-    assert_eq!(all.len(), 4);
-    fx.app.complete_task(RecordId { id: all[0].id }).unwrap();
-    let err = fx
-        .app
-        .complete_task(RecordId { id: all[0].id })
-        .unwrap_err();
+    // The Tasks screen's list: open tasks of mine due by a day, by the
+    // generic record path (its description gives the assignee).
+    let me = fx.app.status().unwrap().user.unwrap().id.to_string();
+    let due_by = |day: &str| ListRecords {
+        kind: "task".into(),
+        query: crm_store::RecordQuery {
+            filter: [("assignee_id".to_owned(), serde_json::json!(me))].into(),
+            conditions: vec![
+                crm_store::Condition {
+                    field: "done_at".into(),
+                    op: crm_store::Compare::Unset,
+                    value: serde_json::Value::Null,
+                },
+                crm_store::Condition {
+                    field: "due_date".into(),
+                    op: crm_store::Compare::Le,
+                    value: serde_json::json!(day),
+                },
+            ],
+            sort: Some("due_date".into()),
+            ..Default::default()
+        },
+    };
+    let by_today = fx.app.list_records(due_by("2026-01-10")).unwrap();
+    let titles: Vec<_> = by_today
+        .rows
+        .iter()
+        .map(|r| r.fields["title"].clone())
+        .collect();
+    assert_eq!(
+        titles,
+        [serde_json::json!("late"), serde_json::json!("now")]
+    );
+    assert_eq!(
+        by_today.rows[0]
+            .titles
+            .get("account_id")
+            .map(String::as_str),
+        Some("ACME"),
+        "a reference comes with its record's name"
+    );
+    let first = by_today.rows[0].id;
+    fx.app.complete_task(RecordId { id: first }).unwrap();
+    let err = fx.app.complete_task(RecordId { id: first }).unwrap_err();
     assert_eq!(err.code, "task_done");
+    assert_eq!(fx.app.list_records(due_by("2026-01-10")).unwrap().total, 1);
 }
 
 #[test]

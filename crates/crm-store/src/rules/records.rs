@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use crm_domain::{
     Currency, EntityKind, Id, Invalid, Problem,
-    schema::{FieldDef, Writers},
+    schema::{FieldDef, FieldType, Writers},
 };
 use rusqlite::{OptionalExtension, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,9 @@ pub struct RecordQuery {
     /// Field values the records must have (equal, canonical).
     #[ts(type = "Record<string, string | number | boolean | null>")]
     pub filter: BTreeMap<String, Value>,
+    /// Comparisons the records must pass too (a due date before a day, a
+    /// field set or not).
+    pub conditions: Vec<Condition>,
     /// The field to sort by (a field of the kind, or `created_at` /
     /// `updated_at`); the kind's title (or newest first) when not given.
     pub sort: Option<String>,
@@ -41,6 +44,39 @@ pub struct RecordQuery {
     pub limit: Option<u32>,
     /// Deleted records instead of live ones (to restore them).
     pub deleted: bool,
+}
+
+/// A comparison of a field with a value.
+#[derive(Debug, Clone, PartialEq, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Condition {
+    /// The field.
+    pub field: String,
+    /// How it compares.
+    pub op: Compare,
+    /// With what (canonical; not for `set` and `unset`).
+    #[serde(default)]
+    #[ts(type = "string | number | null")]
+    pub value: Value,
+}
+
+/// How a [`Condition`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Compare {
+    /// Smaller.
+    Lt,
+    /// Smaller or equal.
+    Le,
+    /// Larger.
+    Gt,
+    /// Larger or equal.
+    Ge,
+    /// Has a value.
+    Set,
+    /// Has none.
+    Unset,
 }
 
 /// One record, every field in canonical form.
@@ -60,6 +96,9 @@ pub struct RecordRow {
     pub updated_at: DateTime<Utc>,
     /// Soft-deleted.
     pub deleted: bool,
+    /// The names of the records its references point at (by field), for
+    /// showing an account's name instead of its id.
+    pub titles: BTreeMap<String, String>,
 }
 
 /// A page of records and how many match in all.
@@ -95,7 +134,61 @@ fn row(kind: EntityKind, r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
         created_at: millis(r.get(1)?),
         updated_at: millis(r.get(2)?),
         deleted: r.get(3)?,
+        titles: BTreeMap::new(),
     })
+}
+
+/// Fill in the names of the records `rows` point at, one query per
+/// reference field (the referenced kind's title, from its description).
+fn name_references(
+    conn: &rusqlite::Connection,
+    kind: EntityKind,
+    rows: &mut [RecordRow],
+) -> Result<()> {
+    for def in kind.fields() {
+        let FieldType::Ref(target) = def.ty else {
+            continue;
+        };
+        let Some(title) = target.entity().title else {
+            continue;
+        };
+        let ids: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.fields.get(def.name).and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT id, {title} FROM {} WHERE id IN ({})",
+            target.table(),
+            vec!["?"; ids.len()].join(", ")
+        );
+        let args: Vec<Sql> = ids
+            .iter()
+            .map(|i| to_sql(crm_domain::schema::Storage::Uuid, &Value::String(i.clone())))
+            .collect();
+        let names: BTreeMap<String, String> = conn
+            .prepare(&sql)?
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((Id(r.get(0)?).to_string(), r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for row in rows.iter_mut() {
+            if let Some(name) = row
+                .fields
+                .get(def.name)
+                .and_then(Value::as_str)
+                .and_then(|id| names.get(id))
+            {
+                row.titles.insert(def.name.to_owned(), name.clone());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn field_of(kind: EntityKind, name: &str) -> Result<&'static FieldDef> {
@@ -151,6 +244,25 @@ impl Store {
                 args.push(to_sql(def.ty.storage(), value));
             }
         }
+        for c in &query.conditions {
+            let def = field_of(kind, &c.field)?;
+            let op = match c.op {
+                Compare::Lt => "<",
+                Compare::Le => "<=",
+                Compare::Gt => ">",
+                Compare::Ge => ">=",
+                Compare::Set => {
+                    conditions.push(format!("{} IS NOT NULL", def.name));
+                    continue;
+                }
+                Compare::Unset => {
+                    conditions.push(format!("{} IS NULL", def.name));
+                    continue;
+                }
+            };
+            conditions.push(format!("{} {op} ?", def.name));
+            args.push(to_sql(def.ty.storage(), &c.value));
+        }
         let sort = match query.sort.as_deref() {
             Some(s @ ("created_at" | "updated_at")) => s,
             Some(name) => field_of(kind, name)?.name,
@@ -172,11 +284,12 @@ impl Store {
             columns(kind),
             query.offset
         );
-        let rows = self
+        let mut rows: Vec<RecordRow> = self
             .conn()
             .prepare(&sql)?
             .query_map(params_from_iter(args.iter()), |r| row(kind, r))?
             .collect::<rusqlite::Result<_>>()?;
+        name_references(self.conn(), kind, &mut rows)?;
         Ok(RecordPage { rows, total })
     }
 
@@ -245,7 +358,15 @@ impl Store {
     /// [`Store::edit`] apply. Returns its id.
     pub fn add(&mut self, kind: EntityKind, fields: &[(&str, Value)]) -> Result<Id> {
         self.may_write(kind, fields, true)?;
-        self.write(|w| w.insert(kind, fields))
+        // A person's new record is theirs unless they say whose: its
+        // description's owner field.
+        let mut fields = fields.to_vec();
+        if let Some(owner) = kind.entity().owner()
+            && !fields.iter().any(|(f, v)| *f == owner && !v.is_null())
+        {
+            fields.push((owner, Value::String(self.user_id().to_string())));
+        }
+        self.write(|w| w.insert(kind, &fields))
     }
 
     /// A person changes fields of a record of `kind` (canonical values):

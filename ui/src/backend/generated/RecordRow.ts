@@ -29,4 +29,9 @@ updated_at: string,
 /**
  * Soft-deleted.
  */
-deleted: boolean, };
+deleted: boolean, 
+/**
+ * The names of the records its references point at (by field), for
+ * showing an account's name instead of its id.
+ */
+titles: { [key in string]?: string }, };
