@@ -738,11 +738,6 @@ impl Entity {
             Scope::Team => Vec::new(),
         }
     }
-
-    /// The fields a peer speaking synced-schema `version` knows.
-    pub fn fields_at(&self, version: u32) -> impl Iterator<Item = &'static FieldDef> {
-        self.fields.iter().filter(move |f| f.since <= version)
-    }
 }
 
 /// A kind's description as user interfaces read it (`describe`): the
