@@ -29,26 +29,36 @@ pub const MIN_SCHEMA_VERSION: u32 = if SCHEMA_VERSION > 1 {
 /// last saw it, so a delete of a record someone edited since is a conflict.
 pub const SEEN_FIELD: &str = "*";
 
-fn reject(op: &Op, code: &str, message: impl Into<String>) -> Verdict {
+/// The verdict on the op `header` names.
+fn answer(
+    header: OpHeader,
+    outcome: Outcome,
+    code: Option<&str>,
+    message: Option<String>,
+) -> Verdict {
     Verdict {
-        op_id: op.op_id,
-        device_seq: op.device_seq,
-        outcome: Outcome::Rejected,
-        code: Some(code.to_owned()),
-        message: Some(message.into()),
-        state: None,
-    }
-}
-
-fn verdict(op: &Op, outcome: Outcome, code: Option<&str>, message: Option<String>) -> Verdict {
-    Verdict {
-        op_id: op.op_id,
-        device_seq: op.device_seq,
+        op_id: header.op_id,
+        device_seq: header.device_seq,
         outcome,
         code: code.map(str::to_owned),
         message,
         state: None,
     }
+}
+
+fn header_of(op: &Op) -> OpHeader {
+    OpHeader {
+        op_id: op.op_id,
+        device_seq: op.device_seq,
+    }
+}
+
+fn reject(op: &Op, code: &str, message: impl Into<String>) -> Verdict {
+    refuse(header_of(op), code, message.into())
+}
+
+fn verdict(op: &Op, outcome: Outcome, code: Option<&str>, message: Option<String>) -> Verdict {
+    answer(header_of(op), outcome, code, message)
 }
 
 fn id_field(data: &BTreeMap<String, Value>, field: &str) -> Option<Id> {
@@ -243,10 +253,7 @@ impl Pushed {
 
     fn header(&self) -> OpHeader {
         match self {
-            Pushed::Op(op) => OpHeader {
-                op_id: op.op_id,
-                device_seq: op.device_seq,
-            },
+            Pushed::Op(op) => header_of(op),
             Pushed::Unread { header, .. } => *header,
         }
     }
@@ -262,14 +269,7 @@ fn has_nul(value: &Value) -> bool {
 }
 
 fn refuse(header: OpHeader, code: &str, message: String) -> Verdict {
-    Verdict {
-        op_id: header.op_id,
-        device_seq: header.device_seq,
-        outcome: Outcome::Rejected,
-        code: Some(code.to_owned()),
-        message: Some(message),
-        state: None,
-    }
+    answer(header, Outcome::Rejected, Some(code), Some(message))
 }
 
 /// Apply a batch of ops from one device, in order, each with its own verdict.
@@ -296,14 +296,7 @@ pub fn push(
     for pushed in ops {
         let header = pushed.header();
         if header.device_seq <= device.last_seq {
-            verdicts.push(Verdict {
-                op_id: header.op_id,
-                device_seq: header.device_seq,
-                outcome: Outcome::Duplicate,
-                code: None,
-                message: None,
-                state: None,
-            });
+            verdicts.push(answer(header, Outcome::Duplicate, None, None));
             continue;
         }
         let v = match pushed {

@@ -17,7 +17,7 @@ use crate::{
     error::{Result, StoreError},
     read::millis,
     search,
-    sql::{field_from_sql, from_sql, to_sql},
+    sql::{OP_COLUMNS, field_from_sql, from_sql, op_from_row, to_sql},
 };
 
 /// The team server this laptop syncs with.
@@ -506,32 +506,14 @@ impl Store {
 
     /// Changes the server refused, newest first.
     pub fn rejected(&self) -> Result<Vec<RejectedOp>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT device_seq, op_id, entity, record_id, kind, fields, hlc, author_id, schema_version,
-                    code, message, rejected_at
-             FROM rejected_ops ORDER BY rejected_at DESC, device_seq DESC",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OP_COLUMNS}, code, message, rejected_at
+             FROM rejected_ops ORDER BY rejected_at DESC, device_seq DESC"
+        ))?;
+        let device = self.device.id;
         let rows = stmt.query_map([], |r| {
-            let bad = |i: usize, e: String| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            };
-            let entity: String = r.get(2)?;
-            let kind: String = r.get(4)?;
-            let fields: String = r.get(5)?;
-            let hlc: String = r.get(6)?;
             Ok(RejectedOp {
-                op: Op {
-                    device_seq: r.get(0)?,
-                    op_id: Id(r.get(1)?),
-                    entity: entity.parse().map_err(|_| bad(2, entity.clone()))?,
-                    record_id: Id(r.get(3)?),
-                    kind: kind.parse().map_err(|e| bad(4, e))?,
-                    fields: serde_json::from_str(&fields).map_err(|e| bad(5, e.to_string()))?,
-                    hlc: hlc.parse().map_err(|_| bad(6, hlc.clone()))?,
-                    author_id: Id(r.get(7)?),
-                    schema_version: r.get(8)?,
-                    device_id: self.device.id,
-                },
+                op: op_from_row(r, device)?,
                 code: r.get(9)?,
                 message: r.get(10)?,
                 rejected_at: millis(r.get(11)?),

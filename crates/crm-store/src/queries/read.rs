@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{
     Store,
     error::{Result, StoreError},
+    sql::{OP_COLUMNS, op_from_row},
 };
 
 /// UTC milliseconds as a time.
@@ -694,33 +695,13 @@ impl Store {
 
     /// Local changes not yet accepted by the server, oldest first.
     pub fn outbox(&self, limit: usize) -> Result<Vec<Op>> {
+        let device = self.device_id();
         let rows = self
             .conn()
-            .prepare_cached(
-                "SELECT device_seq, op_id, entity, record_id, kind, fields, hlc, author_id, schema_version
-                 FROM outbox ORDER BY device_seq LIMIT ?1",
-            )?
-            .query_map([limit as i64], |r| {
-                let bad = |i: usize, e: String| {
-                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-                };
-                let entity: String = r.get(2)?;
-                let kind: String = r.get(4)?;
-                let fields: String = r.get(5)?;
-                let hlc: String = r.get(6)?;
-                Ok(Op {
-                    device_seq: r.get(0)?,
-                    op_id: id(r, 1)?,
-                    entity: entity.parse().map_err(|_| bad(2, entity.clone()))?,
-                    record_id: id(r, 3)?,
-                    kind: kind.parse().map_err(|e| bad(4, e))?,
-                    fields: serde_json::from_str(&fields).map_err(|e| bad(5, e.to_string()))?,
-                    hlc: hlc.parse().map_err(|_| bad(6, hlc.clone()))?,
-                    author_id: id(r, 7)?,
-                    schema_version: r.get(8)?,
-                    device_id: self.device_id(),
-                })
-            })?
+            .prepare_cached(&format!(
+                "SELECT {OP_COLUMNS} FROM outbox ORDER BY device_seq LIMIT ?1"
+            ))?
+            .query_map([limit as i64], |r| op_from_row(r, device))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }

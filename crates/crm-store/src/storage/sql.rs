@@ -55,6 +55,34 @@ pub fn field_from_sql(def: &crm_domain::FieldDef, value: ValueRef<'_>) -> Value 
     }
 }
 
+/// The columns of a queued op, in the order [`op_from_row`] reads them (the
+/// outbox and the refused ops keep the same ones).
+pub const OP_COLUMNS: &str =
+    "device_seq, op_id, entity, record_id, kind, fields, hlc, author_id, schema_version";
+
+/// A queued op from a row whose first columns are [`OP_COLUMNS`].
+pub fn op_from_row(r: &rusqlite::Row<'_>, device_id: Id) -> rusqlite::Result<crm_domain::Op> {
+    let bad = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    let entity: String = r.get(2)?;
+    let kind: String = r.get(4)?;
+    let fields: String = r.get(5)?;
+    let hlc: String = r.get(6)?;
+    Ok(crm_domain::Op {
+        device_seq: r.get(0)?,
+        op_id: Id(r.get(1)?),
+        entity: entity.parse().map_err(|_| bad(2, entity.clone()))?,
+        record_id: Id(r.get(3)?),
+        kind: kind.parse().map_err(|e| bad(4, e))?,
+        fields: serde_json::from_str(&fields).map_err(|e| bad(5, e.to_string()))?,
+        hlc: hlc.parse().map_err(|_| bad(6, hlc.clone()))?,
+        author_id: Id(r.get(7)?),
+        schema_version: r.get(8)?,
+        device_id,
+    })
+}
+
 /// An id held in canonical form, if it is one.
 pub fn id_of(value: &Value) -> Option<Id> {
     value.as_str().and_then(|s| s.parse().ok())
