@@ -72,6 +72,10 @@ impl<'de> Deserialize<'de> for Hlc {
     }
 }
 
+/// How far ahead of a device's own clock a timestamp it receives may be and
+/// still move that clock: a day, the same bound the server puts on edits.
+pub const MAX_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
+
 /// The clock of one device. Time is passed in by the caller, never read here, so
 /// tests can drive skewed and backwards-stepping clocks.
 #[derive(Debug, Clone)]
@@ -113,8 +117,13 @@ impl Clock {
     }
 
     /// Merge a timestamp received from elsewhere, so later local events order
-    /// after it.
+    /// after it. A timestamp more than [`MAX_AHEAD_MS`] ahead of `now_ms` is
+    /// not adopted: one record dated at the end of time must not stamp every
+    /// later edit of this device there (the server refuses such edits).
     pub fn observe(&mut self, remote: &Hlc, now_ms: u64) {
+        if remote.wall_ms > now_ms.saturating_add(MAX_AHEAD_MS) {
+            return;
+        }
         let wall = now_ms.max(remote.wall_ms).max(self.last.wall_ms);
         let counter = if wall == self.last.wall_ms && wall == remote.wall_ms {
             self.last.counter.max(remote.counter) + 1
@@ -133,6 +142,33 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_from_the_far_future_is_not_adopted() {
+        let now = 1_700_000_000_000;
+        let mut clock = Clock::resume(Hlc::zero("a"));
+        for wall_ms in [u64::MAX, i64::MAX as u64, now + MAX_AHEAD_MS + 1] {
+            clock.observe(
+                &Hlc {
+                    wall_ms,
+                    counter: 0,
+                    node: "b".into(),
+                },
+                now,
+            );
+            assert!(
+                clock.tick(now).wall_ms <= now,
+                "the clock stays at the wall time after {wall_ms}"
+            );
+        }
+        let near = Hlc {
+            wall_ms: now + 60_000,
+            counter: 3,
+            node: "b".into(),
+        };
+        clock.observe(&near, now);
+        assert!(clock.tick(now) > near, "a minute ahead is still adopted");
+    }
 
     #[test]
     fn ticks_are_strictly_increasing_even_when_the_wall_clock_steps_back() {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    Store,
+    Store, duplicates,
     error::{Result, StoreError},
     read::millis,
     search,
@@ -89,7 +89,7 @@ pub enum Keep {
 }
 
 /// What one pulled page did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Applied {
     /// Records created or updated.
     pub upserts: usize,
@@ -101,6 +101,10 @@ pub struct Applied {
     /// required value missing): left as they were here, counted, and taken
     /// by the next change that repairs them.
     pub damaged: usize,
+    /// The records of kinds checked for duplicates that were created or
+    /// changed, outside a first sync's bulk load: what to look for
+    /// duplicates of ([`Store::duplicates_among`]).
+    pub arrived: Vec<(EntityKind, Id)>,
 }
 
 /// How many ops each verdict settled.
@@ -292,6 +296,9 @@ impl Store {
                         match upsert(&tx, state, bulk)? {
                             Some(new) => {
                                 applied.upserts += 1;
+                                if !bulk && duplicates::CHECKED.contains(&state.entity) {
+                                    applied.arrived.push((state.entity, state.id));
+                                }
                                 if new
                                     && state.entity == EntityKind::Conflict
                                     && involves(state, me)

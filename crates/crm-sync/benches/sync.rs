@@ -1,9 +1,10 @@
 //! Sync figures against the real `crm-server` binary (release) on loopback.
 //!
-//! `cargo bench -p crm-sync --bench sync` — SQLite server store; with
+//! `cargo bench -p crm-sync --bench sync [CASE...]` — SQLite server store; with
 //! `CRM_TEST_PG=postgres://...` the 200-client run is repeated on PostgreSQL.
 //! `CRM_BENCH_FIRST_SYNC=accounts,interactions` resizes the first sync
-//! (default 50,000 accounts and 500,000 interactions).
+//! (default 50,000 accounts and 500,000 interactions); `CRM_BENCH_BIG_BOOK`
+//! the book in which 1,000 edits are pushed and pulled (default 100,000).
 
 use std::{
     collections::BTreeMap,
@@ -395,6 +396,82 @@ fn thousand_edits(bin: &Path) {
     );
 }
 
+/// Issue 11's case: a sync costs what it moves, not what the book holds.
+/// Two laptops hold a book of `CRM_BENCH_BIG_BOOK` accounts (default
+/// 100,000) whose names share words, and every tenth name repeats (so the
+/// duplicate check has groups to look at); one edits the phone of 1,000 of
+/// them and pushes, the other pulls.
+fn big_book(bin: &Path) {
+    let accounts: usize = std::env::var("CRM_BENCH_BIG_BOOK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let data = workspace().join("target/bench-data");
+    std::fs::create_dir_all(&data).expect("bench dir");
+    let db_path = data.join(format!("server-{accounts}-0.db"));
+    let database = format!("sqlite://{}", db_path.display());
+    let fresh = !db_path.exists();
+    let server = Server::start(bin, &database);
+    if fresh {
+        server.add_user(bin, "big@example.com", "rep", "bench");
+        seed(
+            &database,
+            user_id(&database, "big@example.com"),
+            accounts,
+            0,
+        );
+    }
+    let (a, b) = (
+        tempfile::tempdir().expect("a"),
+        tempfile::tempdir().expect("b"),
+    );
+    let mut writer = laptop(a.path(), "writer");
+    let mut reader = laptop(b.path(), "reader");
+    login(&mut writer, &server, "big@example.com");
+    login(&mut reader, &server, "big@example.com");
+    sync(&mut writer);
+    sync(&mut reader);
+    let ids: Vec<Id> = writer
+        .record_ids(EntityKind::Account)
+        .expect("ids")
+        .into_iter()
+        .step_by(accounts / 1000)
+        .take(1000)
+        .collect();
+    let (mut push, mut pull) = (Vec::new(), Vec::new());
+    for round in 0..6 {
+        for (i, id) in ids.iter().enumerate() {
+            writer
+                .write(|w| {
+                    w.update(
+                        EntityKind::Account,
+                        *id,
+                        &[("phone", json!(format!("+34 600 {round}{i:05}")))],
+                    )
+                })
+                .expect("edit");
+        }
+        let (s, push_time, _) = sync(&mut writer);
+        assert_eq!(s.pushed, 1000);
+        let (s, _, total) = sync(&mut reader);
+        assert_eq!(s.pulled, 1000);
+        push.push(push_time);
+        pull.push(total);
+    }
+    // The first round after a first sync also computes the duplicate keys
+    // of the whole book, once.
+    let (first_push, first_pull) = (push.remove(0), pull.remove(0));
+    println!(
+        "1,000 edited accounts in a book of {accounts}: push p50 {:.0} ms (max {:.0}), pull p50 {:.0} ms (max {:.0}); the first round after the first sync {:.0} / {:.0} ms",
+        ms(percentile(&mut push, 50.0)),
+        ms(percentile(&mut push, 100.0)),
+        ms(percentile(&mut pull, 50.0)),
+        ms(percentile(&mut pull, 100.0)),
+        ms(first_push),
+        ms(first_pull),
+    );
+}
+
 fn many_clients(bin: &Path, label: &str, database: &str, clients: usize) {
     let server = Server::start(bin, database);
     let stamp = Id::new().to_string()[..8].to_owned();
@@ -489,17 +566,32 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return; // `cargo test --benches`: nothing to time
     }
+    // `cargo bench -p crm-sync --bench sync -- big_book` runs one case.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let runs = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let bin = server_bin();
-    thousand_edits(&bin);
-    let dir = tempfile::tempdir().expect("dir");
-    many_clients(
-        &bin,
-        "SQLite",
-        &format!("sqlite://{}", dir.path().join("many.db").display()),
-        200,
-    );
-    if let Ok(pg) = std::env::var("CRM_TEST_PG") {
-        many_clients(&bin, "PostgreSQL", &pg, 200);
+    if runs("thousand_edits") {
+        thousand_edits(&bin);
     }
-    first_sync(&bin);
+    if runs("big_book") {
+        big_book(&bin);
+    }
+    if runs("many_clients") {
+        let dir = tempfile::tempdir().expect("dir");
+        many_clients(
+            &bin,
+            "SQLite",
+            &format!("sqlite://{}", dir.path().join("many.db").display()),
+            200,
+        );
+        if let Ok(pg) = std::env::var("CRM_TEST_PG") {
+            many_clients(&bin, "PostgreSQL", &pg, 200);
+        }
+    }
+    if runs("first_sync") {
+        first_sync(&bin);
+    }
 }

@@ -4,12 +4,11 @@
 
 use std::{
     cell::Cell,
-    net::IpAddr,
     sync::atomic::{AtomicBool, Ordering},
     time::Duration,
 };
 
-use crm_domain::{Id, User, change::spoken_schema};
+use crm_domain::{EntityKind, Id, User, change::spoken_schema};
 use crm_protocol::{
     ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, Open, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, SCHEMA_HEADER, codes, schema_of,
@@ -157,24 +156,25 @@ pub struct Options {
 /// `insecure`. Returns it without a trailing slash.
 pub fn check_url(url: &str, insecure: bool) -> Result<String, SyncError> {
     let url = url.trim().trim_end_matches('/');
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| SyncError::BadUrl(url.to_owned()))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        bracketed.split(']').next().unwrap_or_default()
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
-    };
-    if host.is_empty() {
-        return Err(SyncError::BadUrl(url.to_owned()));
+    let bad = || SyncError::BadUrl(url.to_owned());
+    let parsed = url::Url::parse(url).map_err(|_| bad())?;
+    // The host judged is the one the client will connect to: the URL parser
+    // reads `http://[::1]@host` as user `[::1]` at `host`, as the HTTP
+    // client does. A server address never carries a user or password.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad());
     }
-    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    match scheme {
+    let loopback = match parsed.host().ok_or_else(bad)? {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    match parsed.scheme() {
         "https" => Ok(url.to_owned()),
         "http" if loopback || insecure => Ok(url.to_owned()),
-        "http" => Err(SyncError::Insecure(host.to_owned())),
-        _ => Err(SyncError::BadUrl(url.to_owned())),
+        "http" => Err(SyncError::Insecure(host)),
+        _ => Err(bad()),
     }
 }
 
@@ -424,7 +424,7 @@ fn sync_inner(
         progress,
         cancel,
     )?;
-    pull(
+    let arrived = pull(
         store,
         &client,
         &mut summary,
@@ -444,12 +444,10 @@ fn sync_inner(
     }
     summary.held = store.held_count()?;
     summary.pending = store.outbox_len()?;
-    // Two reps may have created the same customer offline: point out pairs
-    // after a sync that brought records (a first sync is the team's data as
-    // it stands, so the check waits for `crm duplicates`).
-    if (1..=PULL_PAGE as usize).contains(&summary.pulled) {
-        summary.possible_duplicates = store.duplicates(None)?.len();
-    }
+    // Two reps may have created the same customer offline: point out the
+    // pairs the records that arrived take part in (a first sync is the
+    // team's data as it stands, so the check waits for `crm duplicates`).
+    summary.possible_duplicates = store.duplicates_among(&arrived)?.len();
     Ok(summary)
 }
 
@@ -531,8 +529,9 @@ fn pull(
     server_schema: &mut u32,
     progress: &mut impl FnMut(Progress),
     cancel: &AtomicBool,
-) -> Result<(), SyncError> {
+) -> Result<Vec<(EntityKind, Id)>, SyncError> {
     store.prepare_pull(spoken_schema().min(*server_schema))?;
+    let mut arrived = Vec::new();
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(cancelled(store)?);
@@ -556,6 +555,7 @@ fn pull(
         summary.removed += applied.removals;
         summary.conflicts += applied.conflicts;
         summary.unreadable += applied.damaged;
+        arrived.extend(applied.arrived);
         progress(Progress::Pull {
             done: summary.pulled,
         });
@@ -563,7 +563,7 @@ fn pull(
             break;
         }
     }
-    Ok(())
+    Ok(arrived)
 }
 
 /// Drop a rejected change and put the server's version of its record back
@@ -615,5 +615,27 @@ mod tests {
             check_url("https://crm.example.com/", false).unwrap(),
             "https://crm.example.com"
         );
+    }
+
+    #[test]
+    fn the_host_judged_is_the_one_connected_to() {
+        // Userinfo that looks like a loopback address must not let a
+        // password travel in clear to another machine.
+        for url in [
+            "http://[::1]@crm.example.com",
+            "http://localhost@crm.example.com:8640",
+            "http://127.0.0.1:x@crm.example.com",
+        ] {
+            assert!(check_url(url, false).is_err(), "{url}");
+        }
+        assert!(matches!(
+            check_url("http://localhost.crm.example.com", false),
+            Err(SyncError::Insecure(_))
+        ));
+        assert!(matches!(
+            check_url("http://127.0.0.1.example.com", false),
+            Err(SyncError::Insecure(_))
+        ));
+        assert!(check_url("http://127.0.0.2:8640", false).is_ok());
     }
 }

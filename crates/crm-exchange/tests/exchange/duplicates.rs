@@ -120,3 +120,60 @@ fn records_written_straight_to_the_tables_are_compared_too() {
         "deleted records are not duplicates"
     );
 }
+
+#[test]
+fn after_a_sync_only_pairs_with_a_record_that_arrived_are_counted() {
+    let mut fx = Fixture::new();
+    let s = &mut fx.store;
+    // An old pair nobody touched: it is not news after a sync.
+    insert(
+        s,
+        EntityKind::Account,
+        &[("name", json!("Harbor Foods Ltd"))],
+    );
+    insert(s, EntityKind::Account, &[("name", json!("Harbor Foods"))]);
+    let old = insert(s, EntityKind::Account, &[("name", json!("Blue Summit"))]);
+    let arrived = insert(
+        s,
+        EntityKind::Account,
+        &[("name", json!("Blue Summit Co."))],
+    );
+    let pairs = s
+        .duplicates_among(&[(EntityKind::Account, arrived)])
+        .unwrap();
+    let found: Vec<_> = pairs.iter().map(|p| (p.first.id, p.second.id)).collect();
+    assert_eq!(found, [(old, arrived)], "{pairs:?}");
+    assert_eq!(
+        s.duplicates(None).unwrap().len(),
+        2,
+        "the whole book has both"
+    );
+
+    // A key shared by very many records says nothing about any one pair, and
+    // looking it up reads a bounded number of them.
+    let mut common = Vec::new();
+    for i in 0..60 {
+        common.push(insert(
+            s,
+            EntityKind::Account,
+            &[
+                ("name", json!(format!("Branch {i}"))),
+                ("email", json!("info@franchise.example")),
+            ],
+        ));
+    }
+    let pairs = s
+        .duplicates_among(&[(EntityKind::Account, common[59])])
+        .unwrap();
+    assert!(pairs.is_empty(), "{pairs:?}");
+    assert!(
+        s.duplicates_of(EntityKind::Account, common[0])
+            .unwrap()
+            .len()
+            <= 51
+    );
+    assert!(
+        s.duplicates_among(&[]).unwrap().is_empty(),
+        "nothing arrived, nothing to check"
+    );
+}

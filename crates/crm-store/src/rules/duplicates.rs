@@ -413,29 +413,50 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut forget =
-            conn.prepare_cached("DELETE FROM duplicate_keys WHERE entity = ?1 AND row = ?2")?;
+        // Without statistics SQLite 3.54 plans this through the primary
+        // key's first column (every key of the kind) instead of the index
+        // by row: a scan per row, quadratic in the book.
+        let mut forget = conn.prepare_cached(
+            "DELETE FROM duplicate_keys INDEXED BY duplicate_keys_by_row WHERE entity = ?1 AND row = ?2",
+        )?;
         let mut insert = conn.prepare_cached(
             "INSERT OR IGNORE INTO duplicate_keys (entity, kind, key, row, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut keyed = conn.prepare_cached(
             "INSERT OR REPLACE INTO duplicate_keyed (entity, row, hlc) VALUES (?1, ?2, ?3)",
         )?;
+        // A whole book at once (after a first sync or the demo) writes
+        // millions of index entries: in key order and with a big page cache
+        // that is a sequential append instead of random page writes.
+        let big = rows.len() > 10_000;
+        if big {
+            conn.pragma_update(None, "cache_size", -262_144)?;
+        }
+        let mut new_keys = Vec::new();
         for (row, id, deleted, hlc, identity) in rows {
             forget.execute(params![entity.name(), row])?;
             if !deleted {
                 for (kind, key) in keys(entity, &identity) {
-                    insert.execute(params![entity.name(), kind.as_str(), key, row, id.0])?;
+                    new_keys.push((kind.as_str(), key, row, id));
                 }
             }
             keyed.execute(params![entity.name(), row, hlc])?;
+        }
+        new_keys.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+        for (kind, key, row, id) in new_keys {
+            insert.execute(params![entity.name(), kind, key, row, id.0])?;
+        }
+        if big {
+            conn.pragma_update(None, "cache_size", -2_000)?;
         }
     }
     Ok(())
 }
 
 /// Records of `entity` (other than `except`) holding one of `keys`, with the
-/// keys they share, first created first.
+/// keys they share, first created first. At most [`MAX_GROUP`] records are
+/// read per key, so a key that very many records share (a common company
+/// name) costs no more than a rare one.
 pub(crate) fn matching(
     conn: &Connection,
     entity: EntityKind,
@@ -443,16 +464,8 @@ pub(crate) fn matching(
     except: Option<Id>,
 ) -> Result<Vec<Match>> {
     let mut found: BTreeMap<i64, Match> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT row, record_id FROM duplicate_keys WHERE entity = ?1 AND kind = ?2 AND key = ?3",
-    )?;
     for (kind, key) in keys {
-        let rows = stmt
-            .query_map(params![entity.name(), kind.as_str(), key], |r| {
-                Ok((r.get::<_, i64>(0)?, Id(r.get(1)?)))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (row, id) in rows {
+        for (row, id) in holders(conn, entity, *kind, key)? {
             if Some(id) == except {
                 continue;
             }
@@ -466,6 +479,43 @@ pub(crate) fn matching(
         }
     }
     Ok(found.into_values().collect())
+}
+
+/// The first records (row, id) of `entity` holding a key: one more than
+/// [`MAX_GROUP`] at most, which says the key is too common to tell.
+fn holders(
+    conn: &Connection,
+    entity: EntityKind,
+    kind: KeyKind,
+    key: &str,
+) -> Result<Vec<(i64, Id)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT row, record_id FROM duplicate_keys WHERE entity = ?1 AND kind = ?2 AND key = ?3
+             ORDER BY row LIMIT ?4",
+        )?
+        .query_map(
+            params![entity.name(), kind.as_str(), key, MAX_GROUP + 1],
+            |r| Ok((r.get::<_, i64>(0)?, Id(r.get(1)?))),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The keys of record `id` of `entity`, as last computed.
+fn keys_of(conn: &Connection, entity: EntityKind, id: Id) -> Result<Vec<(KeyKind, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT kind, key FROM duplicate_keys INDEXED BY duplicate_keys_by_record
+             WHERE entity = ?1 AND record_id = ?2",
+        )?
+        .query_map(params![entity.name(), id.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .filter_map(|r| {
+            r.map(|(k, v)| KeyKind::parse(&k).map(|k| (k, v)))
+                .transpose()
+        })
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// A record that looks like the one asked about.
@@ -533,7 +583,7 @@ impl Store {
     /// Bring the duplicate keys up to date with every write so far, in a
     /// transaction of its own. It reads, then writes: the write lock is taken
     /// first, or another program's commit in between fails it with "busy".
-    fn refresh_duplicate_keys(&self) -> Result<()> {
+    pub(crate) fn refresh_duplicate_keys(&self) -> Result<()> {
         let tx = rusqlite::Transaction::new_unchecked(
             self.conn(),
             rusqlite::TransactionBehavior::Immediate,
@@ -547,20 +597,63 @@ impl Store {
     /// after sync brought records in.
     pub fn duplicates_of(&self, entity: EntityKind, id: Id) -> Result<Vec<Match>> {
         self.refresh_duplicate_keys()?;
-        let keys: Vec<(KeyKind, String)> = self
-            .conn()
-            .prepare_cached(
-                "SELECT kind, key FROM duplicate_keys WHERE entity = ?1 AND record_id = ?2",
-            )?
-            .query_map(params![entity.name(), id.0], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .filter_map(|r| {
-                r.map(|(k, v)| KeyKind::parse(&k).map(|k| (k, v)))
-                    .transpose()
-            })
-            .collect::<rusqlite::Result<_>>()?;
+        let keys = keys_of(self.conn(), entity, id)?;
         matching(self.conn(), entity, &keys, Some(id))
+    }
+
+    /// The pairs in which one of `records` takes part: after a sync, the
+    /// duplicates the records that arrived made. The work grows with the
+    /// records given, not with the book: each key is looked up in its index
+    /// and a key shared by more than [`MAX_GROUP`] records is left out, as
+    /// in [`Store::duplicates`].
+    pub fn duplicates_among(&self, records: &[(EntityKind, Id)]) -> Result<Vec<DuplicatePair>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.refresh_duplicate_keys()?;
+        let conn = self.conn();
+        let mut found: BTreeMap<(EntityKind, i64, i64), (Id, Id, Vec<KeyKind>)> = BTreeMap::new();
+        for &(entity, id) in records {
+            for (kind, key) in keys_of(conn, entity, id)? {
+                let holders = holders(conn, entity, kind, &key)?;
+                if holders.len() as i64 > MAX_GROUP {
+                    continue;
+                }
+                let Some(&(mine, _)) = holders.iter().find(|(_, i)| *i == id) else {
+                    continue;
+                };
+                for &(row, other) in holders.iter().filter(|(_, i)| *i != id) {
+                    let pair = if row < mine {
+                        ((entity, row, mine), (other, id))
+                    } else {
+                        ((entity, mine, row), (id, other))
+                    };
+                    let entry = found
+                        .entry(pair.0)
+                        .or_insert_with(|| (pair.1.0, pair.1.1, Vec::new()));
+                    if !entry.2.contains(&kind) {
+                        entry.2.push(kind);
+                    }
+                }
+            }
+        }
+        let mut pairs = Vec::with_capacity(found.len());
+        for ((entity, _, _), (first, second, mut reasons)) in found {
+            let (Some(first), Some(second)) = (
+                summary(conn, entity, first)?,
+                summary(conn, entity, second)?,
+            ) else {
+                continue;
+            };
+            reasons.sort();
+            pairs.push(DuplicatePair {
+                entity,
+                first,
+                second,
+                reasons,
+            });
+        }
+        Ok(pairs)
     }
 
     /// Existing records of `entity` that look like `identity`: to warn

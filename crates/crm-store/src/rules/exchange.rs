@@ -308,8 +308,11 @@ impl Store {
         if big {
             self.conn().pragma_update(None, "cache_size", -262_144)?;
         }
+        // Keys first, committed on their own: a dry run undoes its
+        // transaction, and the keys of a freshly loaded book would be
+        // computed again at every preview.
+        self.refresh_duplicate_keys()?;
         let result = self.write(|w| {
-            duplicates::refresh(w.conn())?;
             for record in records {
                 importer.row(w, record)?;
             }
