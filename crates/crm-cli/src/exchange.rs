@@ -19,7 +19,7 @@ use crate::{lang, print::Out};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030 or Windows-1252) or a vCard file (.vcf)
+    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030, Shift_JIS, Windows-1252 or UTF-16) or a vCard file (.vcf)
     pub file: PathBuf,
     /// What the rows become
     #[arg(long, value_parser = ["leads", "accounts", "contacts"])]
@@ -36,7 +36,7 @@ pub struct ImportArgs {
     /// Also import rows that look like existing records (to merge them later)
     #[arg(long)]
     pub keep_duplicates: bool,
-    /// The file's encoding, when it is not what its bytes suggest: utf-8, gb18030 or windows-1252
+    /// The file's encoding, when it is not what its bytes suggest: utf-8, gb18030, shift_jis, windows-1252, utf-16le, utf-16be, or another standard name (euc-kr, big5, windows-1251...)
     #[arg(long)]
     pub encoding: Option<String>,
 }

@@ -22,7 +22,9 @@ pub enum ExchangeError {
     #[error("the file is not valid {0} text; give its encoding with --encoding")]
     Malformed(&'static str),
     /// An encoding name that is not known.
-    #[error("unknown encoding {0:?}; use utf-8, gb18030 or windows-1252")]
+    #[error(
+        "unknown encoding {0:?}; use utf-8, gb18030, shift_jis, windows-1252, utf-16le, utf-16be or another standard name (euc-kr, big5, windows-1251...)"
+    )]
     UnknownEncoding(String),
     /// The file holds no header or no rows.
     #[error("the file holds no records")]
