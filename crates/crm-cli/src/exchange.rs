@@ -153,6 +153,7 @@ fn problem_message(p: &RowProblem) -> String {
         Reason::Invalid(problem) => {
             lang::error_message(&Invalid::new(p.field.clone(), problem.clone()).into())
         }
+        Reason::NotText { encoding } => t!("import.not_text", encoding = encoding).into_owned(),
         Reason::TooManyValues { found, expected } => {
             t!("import.too_many_values", found = found, expected = expected).into_owned()
         }

@@ -75,22 +75,39 @@ impl Source {
     /// Read a file's bytes; `vcard` when its name says it holds vCards (the
     /// content says so too when it starts with `BEGIN:VCARD`).
     pub fn parse(bytes: &[u8], encoding: Option<Encoding>, vcard: bool) -> Result<Source> {
-        let (text, encoding) = text::decode(bytes, encoding)?;
-        let starts_as_vcard = text
+        let file_encoding = encoding.unwrap_or_else(|| text::sniff(bytes).0);
+        let starts_as_vcard = text::decode_lossy(&bytes[..bytes.len().min(256)], file_encoding)
             .trim_start_matches('\u{feff}')
             .trim_start()
             .get(..11)
             .is_some_and(|s| s.eq_ignore_ascii_case("BEGIN:VCARD"));
-        let content = if vcard || starts_as_vcard {
-            let cards = vcard::parse(&text);
+        if vcard || starts_as_vcard {
+            // A vCard's values may each name their character set, so they
+            // are decoded one by one from the bytes; UTF-16 is the one
+            // encoding whose bytes are not ASCII for the rest.
+            let cards = if file_encoding.is_ascii_compatible() {
+                let file = vcard::FileEncoding {
+                    encoding: file_encoding,
+                    given: encoding.is_some(),
+                };
+                vcard::parse_bytes(bytes, file)
+            } else {
+                let text = text::decode_lossy(bytes, file_encoding);
+                vcard::parse(&text)
+            };
             if cards.is_empty() {
                 return Err(ExchangeError::Empty);
             }
-            Content::Cards(cards)
-        } else {
-            Content::Table(read_table(&text)?)
-        };
-        Ok(Source { encoding, content })
+            return Ok(Source {
+                encoding: file_encoding,
+                content: Content::Cards(cards),
+            });
+        }
+        let (text, encoding) = text::decode(bytes, encoding)?;
+        Ok(Source {
+            encoding,
+            content: Content::Table(read_table(&text)?),
+        })
     }
 
     /// CSV or vCard.

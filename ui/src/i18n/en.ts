@@ -423,6 +423,7 @@ const en = {
   },
   problem: {
     too_many_values: 'has more values than the header has columns (a separator inside an unquoted value?)',
+    not_text: 'is not readable text in the file’s encoding (choose another encoding)',
     empty: 'must not be empty',
     too_long: 'is longer than {{max}} characters',
     email: 'is not an email address (like name@example.com)',

@@ -425,6 +425,7 @@ const es: Resources = {
   },
   problem: {
     too_many_values: 'tiene más valores que columnas la cabecera (¿un separador dentro de un valor sin comillas?)',
+    not_text: 'no es texto legible en la codificación del archivo (elija otra codificación)',
     empty: 'no puede estar vacío',
     too_long: 'tiene más de {{max}} caracteres',
     email: 'no es una dirección de correo (como nombre@ejemplo.com)',

@@ -425,6 +425,7 @@ const zh: Resources = {
   },
   problem: {
     too_many_values: '的值比表头的列多（未加引号的值中含有分隔符？）',
+    not_text: '不是文件编码下可读的文本（请选择其他编码）',
     empty: '不能为空',
     too_long: '不能超过 {{max}} 个字符',
     email: '不是有效的邮箱地址（例如 name@example.com）',

@@ -3,6 +3,7 @@
 
 mod backup;
 mod duplicates;
+mod exports;
 mod merge;
 mod round_trip;
 mod samples;
