@@ -10,7 +10,10 @@ use std::{
 use anyhow::{Result, anyhow};
 use clap::Args;
 use crm_domain::{EntityKind, Id, Invalid};
-use crm_exchange::{Encoding, ExchangeError, ExportKind, Format, Plan, Reason, RowProblem, Source};
+use crm_exchange::{
+    Encoding, ExchangeError, ExportKind, Format, HeaderLine, Plan, ReadOptions, Reason, RowProblem,
+    Source,
+};
 use crm_store::{ImportOptions, ImportOutcome, KeyKind, Side, Store};
 use rust_i18n::t;
 use serde_json::{Value, json};
@@ -39,6 +42,12 @@ pub struct ImportArgs {
     /// The file's encoding, when it is not what its bytes suggest: utf-8, gb18030, shift_jis, windows-1252, utf-16le, utf-16be, or another standard name (euc-kr, big5, windows-1251...)
     #[arg(long)]
     pub encoding: Option<String>,
+    /// CSV: the file has no header line; every line is a record (the columns are guessed from their values; map the others by number with --mapping)
+    #[arg(long, conflicts_with = "header")]
+    pub no_header: bool,
+    /// CSV: the first line names the columns, even though it looks like a record
+    #[arg(long)]
+    pub header: bool,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +112,7 @@ fn exchange_error(err: ExchangeError) -> anyhow::Error {
             t!("exchange_err.unknown_encoding", given = given)
         }
         ExchangeError::Empty => t!("exchange_err.empty"),
+        ExchangeError::NoHeader { values } => t!("exchange_err.no_header", values = values),
         ExchangeError::Csv { line, message } => {
             t!("exchange_err.csv", line = line, reason = message)
         }
@@ -187,6 +197,15 @@ fn print_plan(plan: &Plan, file: &Path, columns: bool) {
             encoding = plan.encoding
         )
     );
+    if plan.encoding_guessed {
+        println!(
+            "{}",
+            t!("import.encoding_guessed", encoding = plan.encoding)
+        );
+    }
+    if plan.delimiter.is_some() && !plan.header {
+        println!("{}", t!("import.headerless"));
+    }
     if columns && !plan.columns.is_empty() {
         println!("{}", t!("import.columns"));
         for c in &plan.columns {
@@ -252,7 +271,15 @@ pub fn import(store: &mut Store, args: ImportArgs, out: Out) -> Result<()> {
         .map(str::parse::<Encoding>)
         .transpose()
         .map_err(exchange_error)?;
-    let source = Source::read(&args.file, encoding).map_err(exchange_error)?;
+    let header = if args.no_header {
+        HeaderLine::Absent
+    } else if args.header {
+        HeaderLine::Present
+    } else {
+        HeaderLine::Guess
+    };
+    let source =
+        Source::read(&args.file, &ReadOptions { encoding, header }).map_err(exchange_error)?;
     let plan = crm_exchange::plan(store, &source, entity, args.mapping.as_deref())
         .map_err(exchange_error)?;
     let preview = plan.preview(5);

@@ -29,6 +29,17 @@ pub enum ExchangeError {
     /// The file holds no header or no rows.
     #[error("the file holds no records")]
     Empty,
+    /// The first line of a CSV file holds a record, not column names: read
+    /// as a header, that person would be lost and the columns guessed from
+    /// their values.
+    #[error(
+        "the first line looks like a record, not column names ({values}); if the file has no header line, import it with --no-header"
+    )]
+    NoHeader {
+        /// The values of the first line that look like data (e-mails,
+        /// phone numbers), comma separated.
+        values: String,
+    },
     /// The CSV structure could not be read.
     #[error("line {line}: {message}")]
     Csv {
@@ -81,6 +92,7 @@ impl ExchangeError {
             ExchangeError::Malformed(_) => "encoding",
             ExchangeError::UnknownEncoding(_) => "unknown_encoding",
             ExchangeError::Empty => "empty_file",
+            ExchangeError::NoHeader { .. } => "no_header",
             ExchangeError::Csv { .. } => "csv",
             ExchangeError::NoColumn { .. }
             | ExchangeError::NotAField { .. }

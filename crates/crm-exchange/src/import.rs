@@ -114,8 +114,14 @@ pub struct Plan {
     pub format: SourceFormat,
     /// The encoding the file was read in.
     pub encoding: Encoding,
+    /// Whether the encoding was guessed from the bytes: the person importing
+    /// should check the sample and may name another.
+    pub encoding_guessed: bool,
     /// CSV: the separator.
     pub delimiter: Option<char>,
+    /// CSV: whether the file's first line named the columns (else they were
+    /// guessed from the values).
+    pub header: bool,
     /// CSV: where each column goes.
     pub columns: Vec<Column>,
     /// Rows (or cards) in the file.
@@ -135,8 +141,13 @@ pub struct Preview {
     pub format: SourceFormat,
     /// The encoding the file was read in.
     pub encoding: Encoding,
+    /// Whether the encoding was guessed from the bytes (see
+    /// [`Plan::encoding_guessed`]).
+    pub encoding_guessed: bool,
     /// CSV: the separator.
     pub delimiter: Option<char>,
+    /// CSV: whether the file's first line named the columns.
+    pub header: bool,
     /// CSV: where each column goes.
     pub columns: Vec<Column>,
     /// Rows in the file.
@@ -165,7 +176,9 @@ impl Plan {
             entity: self.entity,
             format: self.format,
             encoding: self.encoding,
+            encoding_guessed: self.encoding_guessed,
             delimiter: self.delimiter,
+            header: self.header,
             columns: self.columns.clone(),
             rows: self.rows,
             good_rows: self.records.len(),
@@ -560,9 +573,13 @@ pub fn plan(
             problems.extend(p);
         }
     };
-    let (columns, delimiter, rows) = match &source.content {
+    let (columns, delimiter, header, rows) = match &source.content {
         Content::Table(table) => {
-            let mut columns = mapping::guess(entity, &table.headers);
+            let mut columns = if table.has_header {
+                mapping::guess(entity, &table.headers)
+            } else {
+                mapping::guess_from_values(entity, &table.headers, &table.rows)
+            };
             if let Some(m) = user_mapping {
                 mapping::adjust(entity, &mut columns, m)?;
             }
@@ -601,7 +618,12 @@ pub fn plan(
                     .collect();
                 keep(row.line, builder.record(row.line, cells));
             }
-            (columns, Some(table.delimiter), table.rows.len())
+            (
+                columns,
+                Some(table.delimiter),
+                table.has_header,
+                table.rows.len(),
+            )
         }
         Content::Cards(cards) => {
             if entity == EntityKind::Account {
@@ -624,7 +646,7 @@ pub fn plan(
                 };
                 keep(card.line, result);
             }
-            (Vec::new(), None, cards.len())
+            (Vec::new(), None, false, cards.len())
         }
     };
     if rows == 0 {
@@ -634,7 +656,9 @@ pub fn plan(
         entity,
         format: source.format(),
         encoding: source.encoding,
+        encoding_guessed: source.encoding_guessed,
         delimiter,
+        header,
         columns,
         rows,
         records,

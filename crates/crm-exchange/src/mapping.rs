@@ -3,11 +3,14 @@
 
 use std::fmt;
 
-use crm_domain::EntityKind;
+use crm_domain::{Email, EntityKind, Phone};
 use crm_store::duplicates::fold;
 use serde::{Serialize, Serializer};
 
-use crate::error::{ExchangeError, Result};
+use crate::{
+    error::{ExchangeError, Result},
+    source::TableRow,
+};
 
 /// Where a column's values go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -349,7 +352,7 @@ fn header_key(header: &str) -> String {
 }
 
 /// What a header means, if it is one we know.
-fn concept_of(header: &str) -> Option<Concept> {
+pub(crate) fn concept_of(header: &str) -> Option<Concept> {
     let key = header_key(header);
     HEADERS
         .iter()
@@ -476,6 +479,45 @@ pub fn guess(entity: EntityKind, headers: &[String]) -> Vec<Column> {
         }
     }
     columns
+}
+
+/// Guess where the columns of a file without a header line go from their
+/// values: a column of e-mail addresses, one of phone numbers, and the first
+/// column of words as the name. Other columns are left out, for the user to
+/// map by number (`3=company`).
+pub fn guess_from_values(entity: EntityKind, headers: &[String], rows: &[TableRow]) -> Vec<Column> {
+    let sample = &rows[..rows.len().min(50)];
+    let mut named = false;
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| {
+            let values: Vec<&str> = sample
+                .iter()
+                .filter_map(|r| r.cells.get(i))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .collect();
+            let all =
+                |holds: fn(&str) -> bool| !values.is_empty() && values.iter().all(|v| holds(v));
+            let concept = if all(|v| v.parse::<Email>().is_ok()) {
+                Some(Concept::Email)
+            } else if all(|v| v.parse::<Phone>().is_ok()) {
+                Some(Concept::Phone)
+            } else if !named && all(|v| v.chars().any(char::is_alphabetic)) {
+                named = true;
+                Some(Concept::Name)
+            } else {
+                None
+            };
+            Column {
+                number: i + 1,
+                header: header.clone(),
+                target: concept.and_then(|c| target(entity, c)),
+                guessed: true,
+            }
+        })
+        .collect()
 }
 
 /// Apply the user's mapping to guessed `columns`. The mapping is

@@ -1,8 +1,9 @@
 //! Files as real programs export them: a Japanese phone's Shift_JIS vCard
-//! 2.1, quoted-printable quirks, vCard 4 `tel:` URIs with extensions.
+//! 2.1, quoted-printable quirks, vCard 4 `tel:` URIs with extensions, CSV
+//! without a header line, in Shift_JIS or UTF-16 without a byte-order mark.
 
 use crm_domain::EntityKind;
-use crm_exchange::{Encoding, Source};
+use crm_exchange::{Encoding, HeaderLine, ReadOptions, Source};
 use crm_store::ImportOptions;
 use serde_json::json;
 
@@ -18,9 +19,9 @@ fn contacts_of(
     fx: &mut Fixture,
     bytes: &[u8],
     vcard: bool,
-    encoding: Option<Encoding>,
+    options: &ReadOptions,
 ) -> (Vec<&'static str>, Vec<crm_domain::Contact>) {
-    let source = Source::parse(bytes, encoding, vcard).expect("the file reads");
+    let source = Source::parse(bytes, vcard, options).expect("the file reads");
     let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Contact, None).expect("a plan");
     let codes = plan.problems.iter().map(|p| p.reason.code()).collect();
     let outcome =
@@ -46,7 +47,7 @@ fn a_japanese_phones_shift_jis_vcard_keeps_its_names() {
     ));
     bytes.extend(b"END:VCARD\r\n");
     let mut fx = Fixture::new();
-    let (problems, contacts) = contacts_of(&mut fx, &bytes, true, None);
+    let (problems, contacts) = contacts_of(&mut fx, &bytes, true, &ReadOptions::default());
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(contacts[0].name, "山田太郎");
     assert_eq!(contacts[0].title.as_deref(), Some("代表"));
@@ -59,7 +60,7 @@ fn a_japanese_phones_shift_jis_vcard_keeps_its_names() {
         .as_bytes()
         .to_vec();
     mixed.extend(shift_jis("ソニー販売\r\nEND:VCARD\r\n"));
-    let source = Source::parse(&mixed, None, true).unwrap();
+    let source = Source::parse(&mixed, true, &ReadOptions::default()).unwrap();
     let crm_exchange::Content::Cards(cards) = &source.content else {
         panic!("cards");
     };
@@ -77,7 +78,7 @@ fn quoted_printable_without_a_charset_is_read_in_the_files_encoding() {
     bytes.extend(shift_jis("佐藤;花子;;;\r\n"));
     bytes.extend(format!("NOTE;ENCODING=QUOTED-PRINTABLE:{qp}\r\nEND:VCARD\r\n").as_bytes());
     let mut fx = Fixture::new();
-    let (problems, contacts) = contacts_of(&mut fx, &bytes, true, None);
+    let (problems, contacts) = contacts_of(&mut fx, &bytes, true, &ReadOptions::default());
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(contacts[0].name, "佐藤花子");
     assert_eq!(contacts[0].notes.as_deref(), Some("見積書を送付"));
@@ -88,7 +89,7 @@ fn quoted_printable_bytes_that_are_no_text_are_reported_not_replaced() {
     let bytes = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ana Ruiz\r\n\
         NOTE;ENCODING=QUOTED-PRINTABLE:caf=E9 con leche\r\nEND:VCARD\r\n";
     let fx = Fixture::new();
-    let source = Source::parse(bytes, None, true).unwrap();
+    let source = Source::parse(bytes, true, &ReadOptions::default()).unwrap();
     let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Contact, None).unwrap();
     assert_eq!(plan.records.len(), 0, "the card is held back");
     let p = &plan.problems[0];
@@ -98,9 +99,12 @@ fn quoted_printable_bytes_that_are_no_text_are_reported_not_replaced() {
     );
     assert!(p.to_string().contains("utf-8"), "{p}");
     // Named, the encoding reads it.
-    let latin = Some("latin1".parse().unwrap());
+    let latin = ReadOptions {
+        encoding: Some("latin1".parse().unwrap()),
+        ..ReadOptions::default()
+    };
     let mut fx = Fixture::new();
-    let (problems, contacts) = contacts_of(&mut fx, bytes, true, latin);
+    let (problems, contacts) = contacts_of(&mut fx, bytes, true, &latin);
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(contacts[0].notes.as_deref(), Some("café con leche"));
 }
@@ -110,7 +114,7 @@ fn a_soft_line_break_keeps_the_next_lines_leading_space() {
     let bytes = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ana Ruiz\r\n\
         NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Llamar despu=C3=A9s de=\r\n las diez\r\nEND:VCARD\r\n";
     let mut fx = Fixture::new();
-    let (_, contacts) = contacts_of(&mut fx, bytes, true, None);
+    let (_, contacts) = contacts_of(&mut fx, bytes, true, &ReadOptions::default());
     assert_eq!(
         contacts[0].notes.as_deref(),
         Some("Llamar después de las diez")
@@ -122,7 +126,7 @@ fn a_line_continued_by_a_backslash_keeps_the_rest() {
     let bytes = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ana Ruiz\r\n\
         NOTE:Primera visita en marzo\\\r\nsegunda en abril\r\nTEL;WORK:+34 600 111 222\r\nEND:VCARD\r\n";
     let mut fx = Fixture::new();
-    let (_, contacts) = contacts_of(&mut fx, bytes, true, None);
+    let (_, contacts) = contacts_of(&mut fx, bytes, true, &ReadOptions::default());
     assert_eq!(
         contacts[0].notes.as_deref(),
         Some("Primera visita en marzo\nsegunda en abril")
@@ -142,7 +146,7 @@ fn a_vcard_4_tel_uri_with_an_extension_is_kept() {
         TEL;VALUE=uri;TYPE=work:tel:+1-418-656-9254;ext=102\r\nEND:VCARD\r\n";
     for entity in [EntityKind::Contact, EntityKind::Lead] {
         let fx = Fixture::new();
-        let source = Source::parse(bytes, None, true).unwrap();
+        let source = Source::parse(bytes, true, &ReadOptions::default()).unwrap();
         let plan = crm_exchange::plan(&fx.store, &source, entity, None).unwrap();
         assert!(plan.problems.is_empty(), "{entity}: {:?}", plan.problems);
         let fields = &plan.records[0].fields;
@@ -164,4 +168,114 @@ fn a_vcard_4_tel_uri_with_an_extension_is_kept() {
             assert_eq!(get("phone"), Some(json!("+1-555-555-5555")));
         }
     }
+}
+
+#[test]
+fn a_csv_without_a_header_line_is_caught_and_can_be_read_as_data() {
+    let bytes = b"Ana Torres,ana@bluesummit.com,+1 415 555 0100,Blue Summit\n\
+        Bob Lee,bob@granite.com,+1 415 555 0101,Granite Foods\n";
+    let err = Source::parse(bytes, false, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "no_header");
+    assert!(
+        err.to_string().contains("ana@bluesummit.com") && err.to_string().contains("--no-header"),
+        "{err}"
+    );
+    let options = ReadOptions {
+        header: HeaderLine::Absent,
+        ..ReadOptions::default()
+    };
+    let source = Source::parse(bytes, false, &options).unwrap();
+    let mut fx = Fixture::new();
+    let mut plan = crm_exchange::plan(&fx.store, &source, EntityKind::Contact, None).unwrap();
+    let targets: Vec<Option<&str>> = plan
+        .columns
+        .iter()
+        .map(|c| c.target.map(|t| t.name()))
+        .collect();
+    assert_eq!(
+        targets,
+        [Some("name"), Some("emails"), Some("phones"), None],
+        "columns guessed from their values"
+    );
+    assert!(!plan.preview(1).header);
+    // The user maps the rest by number.
+    let source_again = Source::parse(bytes, false, &options).unwrap();
+    plan = crm_exchange::plan(
+        &fx.store,
+        &source_again,
+        EntityKind::Contact,
+        Some("4=account"),
+    )
+    .unwrap();
+    let outcome = crm_exchange::import(&mut fx.store, &plan, ImportOptions::default()).unwrap();
+    assert_eq!(outcome.imported.len(), 2, "the first person is not lost");
+    let ana = fx.store.contact(outcome.imported[0].id).unwrap();
+    assert_eq!(
+        (ana.name.as_str(), ana.emails.as_slice()),
+        ("Ana Torres", &["ana@bluesummit.com".to_owned()][..])
+    );
+    assert_eq!(
+        fx.store.account(ana.account_id).unwrap().name,
+        "Blue Summit"
+    );
+
+    // A real header of unknown names is still a header.
+    let ok = Source::parse(b"Kunde,Ort\nAna,Madrid\n", false, &ReadOptions::default());
+    assert!(ok.is_ok());
+}
+
+#[test]
+fn a_shift_jis_csv_is_read_as_shift_jis_and_the_guess_is_shown() {
+    let bytes = shift_jis(
+        "氏名,会社名,電話番号,メールアドレス\n山田太郎,株式会社サンプル,03-1234-5678,yamada@sample.co.jp\n",
+    );
+    let fx = Fixture::new();
+    let source = Source::parse(&bytes, false, &ReadOptions::default()).unwrap();
+    let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Lead, Some("氏名=name")).unwrap();
+    assert_eq!(plan.encoding, Encoding::ShiftJis);
+    let preview = serde_json::to_value(plan.preview(1)).unwrap();
+    assert_eq!(preview["encoding"], "shift_jis");
+    assert_eq!(
+        preview["encoding_guessed"], true,
+        "the preview says it is a guess"
+    );
+    assert_eq!(preview["sample"][0]["name"], "山田太郎");
+
+    // The user can name it, and other encodings by their usual labels.
+    let given = ReadOptions {
+        encoding: Some("sjis".parse().unwrap()),
+        ..ReadOptions::default()
+    };
+    let source = Source::parse(&bytes, false, &given).unwrap();
+    assert!(!source.encoding_guessed);
+    let korean = encoding_rs::EUC_KR
+        .encode("이름,이메일\n김민준,minjun@example.kr\n")
+        .0;
+    let given = ReadOptions {
+        encoding: Some("euc-kr".parse().unwrap()),
+        ..ReadOptions::default()
+    };
+    let plan = crm_exchange::plan(
+        &fx.store,
+        &Source::parse(&korean, false, &given).unwrap(),
+        EntityKind::Lead,
+        Some("이름=name,이메일=email"),
+    )
+    .unwrap();
+    assert_eq!(plan.preview(1).sample[0]["name"], "김민준");
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_read() {
+    let mut bytes = Vec::new();
+    for unit in
+        "Name\tEmail\tPhone\r\nZoë Müller\tzoe@example.de\t+49 30 5555 0100\r\n".encode_utf16()
+    {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let mut fx = Fixture::new();
+    let (problems, contacts) = contacts_of(&mut fx, &bytes, false, &ReadOptions::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(contacts[0].name, "Zoë Müller");
+    assert_eq!(contacts[0].phones, ["+49 30 5555 0100"]);
 }
