@@ -6,7 +6,8 @@
 //! with or without a mark, any other standard encoding when named; separated
 //! by `,` `;` or tab; with or without a header line) and vCard 2.1, 3.0 and
 //! 4.0 from phones and address books. [`plan`] guesses which column fills
-//! which field from the headers (English, Chinese, Spanish), applies
+//! which field from the headers (English, Chinese, Spanish, and the exports
+//! of Google Contacts, Outlook, Thunderbird and LinkedIn), applies
 //! the user's adjustments, and parses every value exactly as if typed by
 //! hand, reporting every problem with its line, field and reason before
 //! anything is written. [`import`] then hands the good rows to the store,
