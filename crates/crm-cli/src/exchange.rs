@@ -22,7 +22,7 @@ use crate::{lang, print::Out};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030, Shift_JIS, Windows-1252 or UTF-16; the exports of Google Contacts, Outlook, Thunderbird and LinkedIn are recognised) or a vCard file (.vcf)
+    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030, Shift_JIS, Windows-1252 or UTF-16; the exports of Google Contacts, Outlook, Thunderbird and LinkedIn are recognised) or a vCard file (.vcf). A card or row with a company and no person's name becomes a contact (or lead) named after the company
     pub file: PathBuf,
     /// What the rows become
     #[arg(long, value_parser = ["leads", "accounts", "contacts"])]

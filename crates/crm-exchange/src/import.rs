@@ -2,14 +2,24 @@
 //! mapping applied, every value parsed as if typed by hand, every problem
 //! reported with its line, field and reason before anything is written.
 //!
+//! A row or card with a company and no person's name (a phone's entry for a
+//! shop, an address book's card for a supplier, Outlook's company-only
+//! contacts) is imported as a contact, or lead, named after the company, at
+//! that company's account (made if missing): that is how the phone and the
+//! address book showed it, it keeps the numbers and e-mails the company is
+//! reached at, and the name can be changed once the person is known.
+//!
 //! A phone number with an extension (`+1 418 656 9254 ext. 102`, vCard 4's
 //! `tel:+1-418-656-9254;ext=102`) keeps the number in the phone field,
 //! which holds digits only, and the whole with its extension in the notes.
 
-use std::{collections::HashMap, fmt};
+use std::{
+    collections::{HashMap, hash_map::Entry},
+    fmt,
+};
 
 use crm_domain::{EntityKind, Id, Problem};
-use crm_store::{ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
+use crm_store::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
 use serde::{Serialize, Serializer, ser::SerializeStruct};
 use serde_json::{Map, Value, json};
 
@@ -366,7 +376,16 @@ impl Builder<'_> {
                 (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
                 (None, None) => None,
             };
-            if let Some(name) = joined {
+            // A company without a person's name: the record is named after
+            // the company (see the module's documentation).
+            let company = match entity {
+                EntityKind::Contact => account.filter(|a| a.parse::<Id>().is_err()),
+                _ => singles
+                    .iter()
+                    .find(|(f, _)| *f == "company")
+                    .map(|(_, c)| c.as_str()),
+            };
+            if let Some(name) = joined.or_else(|| company.map(str::to_owned)) {
                 singles.push(("name", name));
             }
         }
@@ -666,9 +685,42 @@ pub fn plan(
     })
 }
 
-/// Write the good records of `plan` (see [`Store::import`]).
+/// Write the good records of `plan` (see [`Store::import`]). A row that
+/// repeats an earlier row of the file exactly is reported as a duplicate of
+/// that row and written once.
 pub fn import(store: &mut Store, plan: &Plan, options: ImportOptions) -> Result<ImportOutcome> {
-    Ok(store.import(plan.entity, &plan.records, options)?)
+    // The store looks a row's fingerprint up among the rows imported before,
+    // this file's earlier rows included, before it looks among this file's:
+    // handed the file as it is, it would report a repeated row as imported
+    // from this file before, even into an empty database.
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    let mut repeats = Vec::new();
+    for record in &plan.records {
+        match first_line.entry(record.fingerprint.as_str()) {
+            Entry::Occupied(first) => repeats.push(DuplicateRow {
+                line: record.line,
+                existing: None,
+                same_as_line: Some(*first.get()),
+                reasons: Vec::new(),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(record.line);
+            }
+        }
+    }
+    if repeats.is_empty() {
+        return Ok(store.import(plan.entity, &plan.records, options)?);
+    }
+    let once: Vec<ImportRecord> = plan
+        .records
+        .iter()
+        .filter(|r| first_line.get(r.fingerprint.as_str()) == Some(&r.line))
+        .cloned()
+        .collect();
+    let mut outcome = store.import(plan.entity, &once, options)?;
+    outcome.duplicates.extend(repeats);
+    outcome.duplicates.sort_by_key(|d| d.line);
+    Ok(outcome)
 }
 
 #[cfg(test)]

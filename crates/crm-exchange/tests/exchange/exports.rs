@@ -1,13 +1,14 @@
 //! Files as real programs export them: a Japanese phone's Shift_JIS vCard
 //! 2.1, quoted-printable quirks, vCard 4 `tel:` URIs with extensions, CSV
-//! without a header line, in Shift_JIS or UTF-16 without a byte-order mark.
+//! without a header line, in Shift_JIS or UTF-16 without a byte-order mark,
+//! rows repeated in one file, and cards of companies without a person.
 
 use crm_domain::EntityKind;
 use crm_exchange::{Encoding, HeaderLine, ReadOptions, Source};
 use crm_store::ImportOptions;
 use serde_json::json;
 
-use crate::Fixture;
+use crate::{Fixture, count};
 
 fn shift_jis(text: &str) -> Vec<u8> {
     encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
@@ -278,4 +279,82 @@ fn utf16_without_a_byte_order_mark_is_read() {
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(contacts[0].name, "Zoë Müller");
     assert_eq!(contacts[0].phones, ["+49 30 5555 0100"]);
+}
+
+#[test]
+fn a_row_repeated_in_one_file_is_a_duplicate_of_its_first_line() {
+    let bytes = b"name,email\nAna Torres,ana@bluesummit.com\nBob Lee,bob@granite.com\nAna Torres,ana@bluesummit.com\n";
+    for entity in [EntityKind::Lead, EntityKind::Contact, EntityKind::Account] {
+        let mut fx = Fixture::new();
+        let source = Source::parse(bytes, false, &ReadOptions::default()).unwrap();
+        let plan = crm_exchange::plan(&fx.store, &source, entity, None).unwrap();
+        for dry_run in [true, false] {
+            let options = ImportOptions {
+                dry_run,
+                ..ImportOptions::default()
+            };
+            let outcome = crm_exchange::import(&mut fx.store, &plan, options).unwrap();
+            assert_eq!(outcome.imported.len(), 2, "{entity}");
+            assert!(
+                outcome.already_imported.is_empty(),
+                "{entity}: nothing was imported from this file before"
+            );
+            let d = &outcome.duplicates;
+            assert_eq!(d.len(), 1, "{entity}");
+            assert_eq!(
+                (d[0].line, d[0].same_as_line, d[0].existing),
+                (4, Some(2), None)
+            );
+        }
+        assert_eq!(
+            count(&fx.store, entity.table()),
+            2,
+            "{entity}: imported once"
+        );
+        // The same file again: all of it was imported before.
+        let outcome = crm_exchange::import(&mut fx.store, &plan, ImportOptions::default()).unwrap();
+        assert_eq!(outcome.already_imported.len(), 2, "{entity}");
+        assert_eq!(
+            outcome.duplicates.len(),
+            1,
+            "{entity}: the repeat, once more"
+        );
+    }
+}
+
+#[test]
+fn a_company_without_a_person_becomes_a_contact_named_after_it() {
+    let card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nORG:Harbor Plumbing Supply;Sales\r\n\
+        TEL;TYPE=WORK:+1 206 555 0188\r\nEMAIL:orders@harborplumbing.example\r\nEND:VCARD\r\n";
+    let mut fx = Fixture::new();
+    let (problems, contacts) = contacts_of(&mut fx, card, true, &ReadOptions::default());
+    assert!(problems.is_empty(), "not refused as nameless: {problems:?}");
+    let c = &contacts[0];
+    assert_eq!(c.name, "Harbor Plumbing Supply");
+    assert_eq!(c.phones, ["+1 206 555 0188"]);
+    assert_eq!(
+        fx.store.account(c.account_id).unwrap().name,
+        "Harbor Plumbing Supply",
+        "at the company's account"
+    );
+
+    let row = b"First Name,Last Name,Company,Business Phone\n,,Acme Tools,+1 312 555 0110\n";
+    let mut fx = Fixture::new();
+    let (problems, contacts) = contacts_of(&mut fx, row, false, &ReadOptions::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(contacts[0].name, "Acme Tools");
+    let source = Source::parse(row, false, &ReadOptions::default()).unwrap();
+    let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Lead, None).unwrap();
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    let lead = &plan.preview(1).sample[0];
+    assert_eq!(
+        (&lead["name"], &lead["company"]),
+        (&json!("Acme Tools"), &json!("Acme Tools"))
+    );
+
+    // Still refused: a row with neither a person nor a company.
+    let nobody = b"name,company,email\n,,someone@example.com\n";
+    let source = Source::parse(nobody, false, &ReadOptions::default()).unwrap();
+    let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Contact, None).unwrap();
+    assert_eq!(plan.problems[0].reason.code(), "empty");
 }
