@@ -3,6 +3,7 @@
 
 mod backup;
 mod duplicates;
+mod every_sample;
 mod exports;
 mod merge;
 mod round_trip;
