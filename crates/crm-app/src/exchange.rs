@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use crm_domain::EntityKind;
-use crm_exchange::{ExchangeError, Preview, Source};
+use crm_exchange::{Encoding, ExchangeError, HeaderLine, Preview, ReadOptions, Source};
 use crm_store::ImportOptions;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,13 @@ pub struct ImportFile {
     /// Import rows that look like existing records too.
     #[serde(default)]
     pub keep_duplicates: bool,
+    /// The file's encoding as the user chose it (`shift_jis`, `utf-16le`...);
+    /// none to detect it.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// CSV: the file has no header line; every line is a record.
+    #[serde(default)]
+    pub no_header: bool,
 }
 
 /// What an import would do, or did.
@@ -54,6 +61,12 @@ fn exchange_error(e: ExchangeError) -> AppError {
             AppError::new("import_encoding").with("encoding", encoding)
         }
         ExchangeError::Empty => AppError::new("import_empty"),
+        ExchangeError::NoHeader { values } => {
+            AppError::new("import_no_header").with("values", values)
+        }
+        ExchangeError::UnknownEncoding(given) => {
+            AppError::new("import_unknown_encoding").with("given", given)
+        }
         ExchangeError::Csv { line, message } => {
             eprintln!("crm-app: CSV unreadable at line {line}: {message}");
             AppError::new("import_csv").with("line", line)
@@ -85,7 +98,20 @@ impl App {
             .map_err(AppError::bad_request)?;
         let name = args.file_name.to_lowercase();
         let vcard = name.ends_with(".vcf") || name.ends_with(".vcard");
-        let source = Source::parse(&bytes, None, vcard).map_err(exchange_error)?;
+        let encoding = args
+            .encoding
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(str::parse::<Encoding>)
+            .transpose()
+            .map_err(exchange_error)?;
+        let header = if args.no_header {
+            HeaderLine::Absent
+        } else {
+            HeaderLine::Guess
+        };
+        let source = Source::parse(&bytes, vcard, &ReadOptions { encoding, header })
+            .map_err(exchange_error)?;
         self.write(|s| {
             let plan = crm_exchange::plan(s, &source, entity, None).map_err(exchange_error)?;
             let mut preview = plan.preview(5);

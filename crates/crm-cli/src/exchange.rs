@@ -10,7 +10,10 @@ use std::{
 use anyhow::{Result, anyhow};
 use clap::Args;
 use crm_domain::{EntityKind, Id, Invalid};
-use crm_exchange::{Encoding, ExchangeError, ExportKind, Format, Plan, Reason, RowProblem, Source};
+use crm_exchange::{
+    Encoding, ExchangeError, ExportKind, Format, HeaderLine, Plan, ReadOptions, Reason, RowProblem,
+    Source,
+};
 use crm_store::{ImportOptions, ImportOutcome, KeyKind, Side, Store};
 use rust_i18n::t;
 use serde_json::{Value, json};
@@ -19,7 +22,7 @@ use crate::{lang, print::Out};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030 or Windows-1252) or a vCard file (.vcf)
+    /// A CSV file (separated by , ; or tab; UTF-8, GBK/GB18030, Shift_JIS, Windows-1252 or UTF-16; the exports of Google Contacts, Outlook, Thunderbird and LinkedIn are recognised) or a vCard file (.vcf). A card or row with a company and no person's name becomes a contact (or lead) named after the company
     pub file: PathBuf,
     /// What the rows become
     #[arg(long, value_parser = ["leads", "accounts", "contacts"])]
@@ -36,9 +39,15 @@ pub struct ImportArgs {
     /// Also import rows that look like existing records (to merge them later)
     #[arg(long)]
     pub keep_duplicates: bool,
-    /// The file's encoding, when it is not what its bytes suggest: utf-8, gb18030 or windows-1252
+    /// The file's encoding, when it is not what its bytes suggest: utf-8, gb18030, shift_jis, windows-1252, utf-16le, utf-16be, or another standard name (euc-kr, big5, windows-1251...)
     #[arg(long)]
     pub encoding: Option<String>,
+    /// CSV: the file has no header line; every line is a record (the columns are guessed from their values; map the others by number with --mapping)
+    #[arg(long, conflicts_with = "header")]
+    pub no_header: bool,
+    /// CSV: the first line names the columns, even though it looks like a record
+    #[arg(long)]
+    pub header: bool,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +112,7 @@ fn exchange_error(err: ExchangeError) -> anyhow::Error {
             t!("exchange_err.unknown_encoding", given = given)
         }
         ExchangeError::Empty => t!("exchange_err.empty"),
+        ExchangeError::NoHeader { values } => t!("exchange_err.no_header", values = values),
         ExchangeError::Csv { line, message } => {
             t!("exchange_err.csv", line = line, reason = message)
         }
@@ -153,6 +163,7 @@ fn problem_message(p: &RowProblem) -> String {
         Reason::Invalid(problem) => {
             lang::error_message(&Invalid::new(p.field.clone(), problem.clone()).into())
         }
+        Reason::NotText { encoding } => t!("import.not_text", encoding = encoding).into_owned(),
         Reason::TooManyValues { found, expected } => {
             t!("import.too_many_values", found = found, expected = expected).into_owned()
         }
@@ -186,6 +197,15 @@ fn print_plan(plan: &Plan, file: &Path, columns: bool) {
             encoding = plan.encoding
         )
     );
+    if plan.encoding_guessed {
+        println!(
+            "{}",
+            t!("import.encoding_guessed", encoding = plan.encoding)
+        );
+    }
+    if plan.delimiter.is_some() && !plan.header {
+        println!("{}", t!("import.headerless"));
+    }
     if columns && !plan.columns.is_empty() {
         println!("{}", t!("import.columns"));
         for c in &plan.columns {
@@ -251,7 +271,15 @@ pub fn import(store: &mut Store, args: ImportArgs, out: Out) -> Result<()> {
         .map(str::parse::<Encoding>)
         .transpose()
         .map_err(exchange_error)?;
-    let source = Source::read(&args.file, encoding).map_err(exchange_error)?;
+    let header = if args.no_header {
+        HeaderLine::Absent
+    } else if args.header {
+        HeaderLine::Present
+    } else {
+        HeaderLine::Guess
+    };
+    let source =
+        Source::read(&args.file, &ReadOptions { encoding, header }).map_err(exchange_error)?;
     let plan = crm_exchange::plan(store, &source, entity, args.mapping.as_deref())
         .map_err(exchange_error)?;
     let preview = plan.preview(5);

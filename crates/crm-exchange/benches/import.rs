@@ -81,7 +81,8 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             fresh_store,
             |(mut store, dir)| {
-                let source = Source::parse(&bytes, None, false).expect("the CSV reads");
+                let source = Source::parse(&bytes, false, &crm_exchange::ReadOptions::default())
+                    .expect("the CSV reads");
                 let plan =
                     crm_exchange::plan(&store, &source, EntityKind::Lead, None).expect("a plan");
                 assert!(plan.problems.is_empty(), "{:?}", &plan.problems[..1]);

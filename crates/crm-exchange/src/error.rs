@@ -22,11 +22,24 @@ pub enum ExchangeError {
     #[error("the file is not valid {0} text; give its encoding with --encoding")]
     Malformed(&'static str),
     /// An encoding name that is not known.
-    #[error("unknown encoding {0:?}; use utf-8, gb18030 or windows-1252")]
+    #[error(
+        "unknown encoding {0:?}; use utf-8, gb18030, shift_jis, windows-1252, utf-16le, utf-16be or another standard name (euc-kr, big5, windows-1251...)"
+    )]
     UnknownEncoding(String),
     /// The file holds no header or no rows.
     #[error("the file holds no records")]
     Empty,
+    /// The first line of a CSV file holds a record, not column names: read
+    /// as a header, that person would be lost and the columns guessed from
+    /// their values.
+    #[error(
+        "the first line looks like a record, not column names ({values}); if the file has no header line, import it with --no-header"
+    )]
+    NoHeader {
+        /// The values of the first line that look like data (e-mails,
+        /// phone numbers), comma separated.
+        values: String,
+    },
     /// The CSV structure could not be read.
     #[error("line {line}: {message}")]
     Csv {
@@ -79,6 +92,7 @@ impl ExchangeError {
             ExchangeError::Malformed(_) => "encoding",
             ExchangeError::UnknownEncoding(_) => "unknown_encoding",
             ExchangeError::Empty => "empty_file",
+            ExchangeError::NoHeader { .. } => "no_header",
             ExchangeError::Csv { .. } => "csv",
             ExchangeError::NoColumn { .. }
             | ExchangeError::NotAField { .. }

@@ -1,11 +1,25 @@
 //! From a file read to records checked and ready for the store: the column
 //! mapping applied, every value parsed as if typed by hand, every problem
 //! reported with its line, field and reason before anything is written.
+//!
+//! A row or card with a company and no person's name (a phone's entry for a
+//! shop, an address book's card for a supplier, Outlook's company-only
+//! contacts) is imported as a contact, or lead, named after the company, at
+//! that company's account (made if missing): that is how the phone and the
+//! address book showed it, it keeps the numbers and e-mails the company is
+//! reached at, and the name can be changed once the person is known.
+//!
+//! A phone number with an extension (`+1 418 656 9254 ext. 102`, vCard 4's
+//! `tel:+1-418-656-9254;ext=102`) keeps the number in the phone field,
+//! which holds digits only, and the whole with its extension in the notes.
 
-use std::{collections::HashMap, fmt};
+use std::{
+    collections::{HashMap, hash_map::Entry},
+    fmt,
+};
 
 use crm_domain::{EntityKind, Id, Problem};
-use crm_store::{ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
+use crm_store::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
 use serde::{Serialize, Serializer, ser::SerializeStruct};
 use serde_json::{Map, Value, json};
 
@@ -22,6 +36,12 @@ use crate::{
 pub enum Reason {
     /// A value is refused, as it would be if typed by hand.
     Invalid(Problem),
+    /// A value's bytes are not text in the character set it was read in
+    /// (a vCard value's `CHARSET=`, else the file's encoding).
+    NotText {
+        /// That character set.
+        encoding: &'static str,
+    },
     /// The row holds values past the last column of the header.
     TooManyValues {
         /// Values in the row.
@@ -33,10 +53,11 @@ pub enum Reason {
 
 impl Reason {
     /// A stable code for user interfaces (the problem codes of
-    /// [`Problem::code`], and `too_many_values`).
+    /// [`Problem::code`], `not_text` and `too_many_values`).
     pub fn code(&self) -> &'static str {
         match self {
             Reason::Invalid(p) => p.code(),
+            Reason::NotText { .. } => "not_text",
             Reason::TooManyValues { .. } => "too_many_values",
         }
     }
@@ -46,6 +67,10 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Invalid(p) => p.fmt(f),
+            Reason::NotText { encoding } => write!(
+                f,
+                "is not {encoding} text (the file's encoding may be another: give it with --encoding)"
+            ),
             Reason::TooManyValues { found, expected } => write!(
                 f,
                 "has {found} values but the header has {expected} columns (a separator inside a value that is not quoted?)"
@@ -99,8 +124,14 @@ pub struct Plan {
     pub format: SourceFormat,
     /// The encoding the file was read in.
     pub encoding: Encoding,
+    /// Whether the encoding was guessed from the bytes: the person importing
+    /// should check the sample and may name another.
+    pub encoding_guessed: bool,
     /// CSV: the separator.
     pub delimiter: Option<char>,
+    /// CSV: whether the file's first line named the columns (else they were
+    /// guessed from the values).
+    pub header: bool,
     /// CSV: where each column goes.
     pub columns: Vec<Column>,
     /// Rows (or cards) in the file.
@@ -120,8 +151,13 @@ pub struct Preview {
     pub format: SourceFormat,
     /// The encoding the file was read in.
     pub encoding: Encoding,
+    /// Whether the encoding was guessed from the bytes (see
+    /// [`Plan::encoding_guessed`]).
+    pub encoding_guessed: bool,
     /// CSV: the separator.
     pub delimiter: Option<char>,
+    /// CSV: whether the file's first line named the columns.
+    pub header: bool,
     /// CSV: where each column goes.
     pub columns: Vec<Column>,
     /// Rows in the file.
@@ -150,7 +186,9 @@ impl Plan {
             entity: self.entity,
             format: self.format,
             encoding: self.encoding,
+            encoding_guessed: self.encoding_guessed,
             delimiter: self.delimiter,
+            header: self.header,
             columns: self.columns.clone(),
             rows: self.rows,
             good_rows: self.records.len(),
@@ -254,12 +292,43 @@ impl Builder<'_> {
         let mut lists: Vec<(&'static str, Vec<Value>)> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let mut extra_notes: Vec<String> = Vec::new();
-        let (mut owner, mut account) = (None, None);
+        let (mut owner, mut account): (Option<&str>, Option<&str>) = (None, None);
+        let phone_field = match entity {
+            EntityKind::Contact => "phones",
+            _ => "phone",
+        };
+        // Each value, with whether its whole (a number with its extension)
+        // is in the notes already. Google Contacts writes several e-mails or
+        // phones in one cell, separated by ` ::: `.
+        let mut expanded: Vec<(&Cell, String, bool)> = Vec::new();
         for cell in &cells {
-            let value = cell.value.trim();
-            if value.is_empty() {
-                continue;
+            let several =
+                cell.target.is_list() || matches!(cell.target, Target::Field("email" | "phone"));
+            let values: Vec<&str> = if several {
+                cell.value.split(" ::: ").collect()
+            } else {
+                vec![cell.value.as_str()]
+            };
+            for value in values {
+                let value = value.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                // Phone fields hold digits only: an extension goes to the
+                // notes with the whole number.
+                if cell.target == Target::Field(phone_field)
+                    && entity.parse_field(phone_field, value, None).is_err()
+                    && let Some((number, ext)) = split_extension(value)
+                {
+                    extra_notes.push(format!("{}: {number} ext. {ext}", cell.label));
+                    expanded.push((cell, number.to_owned(), true));
+                } else {
+                    expanded.push((cell, value.to_owned(), false));
+                }
             }
+        }
+        for (cell, value, noted) in &expanded {
+            let value = value.as_str();
             let taken = match cell.target {
                 Target::FirstName => first.replace(value).is_some(),
                 Target::LastName => last.replace(value).is_some(),
@@ -295,7 +364,7 @@ impl Builder<'_> {
             };
             // A second value for a field that holds one goes to the notes
             // rather than being lost.
-            if taken {
+            if taken && !noted {
                 extra_notes.push(format!("{}: {value}", cell.label));
             }
         }
@@ -307,7 +376,16 @@ impl Builder<'_> {
                 (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
                 (None, None) => None,
             };
-            if let Some(name) = joined {
+            // A company without a person's name: the record is named after
+            // the company (see the module's documentation).
+            let company = match entity {
+                EntityKind::Contact => account.filter(|a| a.parse::<Id>().is_err()),
+                _ => singles
+                    .iter()
+                    .find(|(f, _)| *f == "company")
+                    .map(|(_, c)| c.as_str()),
+            };
+            if let Some(name) = joined.or_else(|| company.map(str::to_owned)) {
                 singles.push(("name", name));
             }
         }
@@ -402,12 +480,7 @@ fn card_cells(entity: EntityKind, card: &Card) -> Vec<Cell> {
             ),
             "TITLE" => push(Some(Concept::Title), label, p.text()),
             "EMAIL" => push(Some(Concept::Email), label, p.text()),
-            // vCard 4 may write phones as URIs (`VALUE=uri:tel:+34-600...`).
-            "TEL" => {
-                let text = p.text();
-                let number = text.strip_prefix("tel:").unwrap_or(&text).to_owned();
-                push(Some(Concept::Phone), label, number)
-            }
+            "TEL" => push(Some(Concept::Phone), label, tel_text(&p.text())),
             "NOTE" => push(Some(Concept::Notes), label, p.text()),
             "URL" => push(None, label, p.text()),
             "ADR" => push(None, label, joined(p.parts())),
@@ -415,6 +488,74 @@ fn card_cells(entity: EntityKind, card: &Card) -> Vec<Cell> {
         }
     }
     cells
+}
+
+/// A phone as vCard 4 may write it, a `tel:` URI (RFC 3966: `tel:+1-418-
+/// 656-9254;ext=102`), as people write it (`+1-418-656-9254 ext. 102`); other
+/// values as they are.
+fn tel_text(value: &str) -> String {
+    let Some(uri) = value.trim().strip_prefix("tel:") else {
+        return value.to_owned();
+    };
+    let mut parts = uri.split(';');
+    let number = parts.next().unwrap_or_default();
+    let extension = parts.find_map(|p| {
+        p.split_once('=')
+            .filter(|(k, _)| k.trim().eq_ignore_ascii_case("ext"))
+            .map(|(_, v)| v.trim())
+    });
+    match extension {
+        Some(ext) if !ext.is_empty() => format!("{number} ext. {ext}"),
+        _ => number.to_owned(),
+    }
+}
+
+/// A phone number and its extension, when the value ends in one (`ext. 102`,
+/// `ext 102`, `x102`, `#102`, vCard's `;ext=102`).
+fn split_extension(value: &str) -> Option<(&str, &str)> {
+    let lower = value.to_ascii_lowercase();
+    for marker in [";ext=", "extension", "ext.", "ext", "x", "#"] {
+        let Some(at) = lower.rfind(marker) else {
+            continue;
+        };
+        let number = value[..at].trim().trim_end_matches([',', ';']).trim_end();
+        let extension = value[at + marker.len()..]
+            .trim_start_matches(['.', ':', '='])
+            .trim();
+        let digits =
+            (1..=8).contains(&extension.len()) && extension.chars().all(|c| c.is_ascii_digit());
+        if !number.is_empty() && digits {
+            return Some((number, extension));
+        }
+    }
+    None
+}
+
+/// The problems of a card's values whose bytes were not text in their
+/// character set, for the properties an import keeps.
+fn not_text(entity: EntityKind, card: &Card) -> Vec<RowProblem> {
+    card.properties
+        .iter()
+        .filter_map(|p| {
+            let encoding = p.malformed?;
+            let concept = match p.name.as_str() {
+                "N" | "FN" => Concept::Name,
+                "ORG" => Concept::Company,
+                "TITLE" => Concept::Title,
+                "EMAIL" => Concept::Email,
+                "TEL" => Concept::Phone,
+                "NOTE" | "URL" | "ADR" => Concept::Notes,
+                _ => return None,
+            };
+            let field = mapping::target(entity, concept).unwrap_or(Target::Field("notes"));
+            Some(RowProblem {
+                line: card.line,
+                field: field.name().to_owned(),
+                value: p.text(),
+                reason: Reason::NotText { encoding },
+            })
+        })
+        .collect()
 }
 
 /// Work out the import of `source` into `entity`: guess the mapping from the
@@ -451,9 +592,13 @@ pub fn plan(
             problems.extend(p);
         }
     };
-    let (columns, delimiter, rows) = match &source.content {
+    let (columns, delimiter, header, rows) = match &source.content {
         Content::Table(table) => {
-            let mut columns = mapping::guess(entity, &table.headers);
+            let mut columns = if table.has_header {
+                mapping::guess(entity, &table.headers)
+            } else {
+                mapping::guess_from_values(entity, &table.headers, &table.rows)
+            };
             if let Some(m) = user_mapping {
                 mapping::adjust(entity, &mut columns, m)?;
             }
@@ -492,7 +637,12 @@ pub fn plan(
                     .collect();
                 keep(row.line, builder.record(row.line, cells));
             }
-            (columns, Some(table.delimiter), table.rows.len())
+            (
+                columns,
+                Some(table.delimiter),
+                table.has_header,
+                table.rows.len(),
+            )
         }
         Content::Cards(cards) => {
             if entity == EntityKind::Account {
@@ -503,12 +653,19 @@ pub fn plan(
                 });
             }
             for card in cards {
-                keep(
-                    card.line,
-                    builder.record(card.line, card_cells(entity, card)),
-                );
+                let record = builder.record(card.line, card_cells(entity, card));
+                let garbled = not_text(entity, card);
+                let result = match record {
+                    Ok(_) if !garbled.is_empty() => Err(garbled),
+                    Ok(r) => Ok(r),
+                    Err(mut problems) => {
+                        problems.extend(garbled);
+                        Err(problems)
+                    }
+                };
+                keep(card.line, result);
             }
-            (Vec::new(), None, cards.len())
+            (Vec::new(), None, false, cards.len())
         }
     };
     if rows == 0 {
@@ -518,7 +675,9 @@ pub fn plan(
         entity,
         format: source.format(),
         encoding: source.encoding,
+        encoding_guessed: source.encoding_guessed,
         delimiter,
+        header,
         columns,
         rows,
         records,
@@ -526,14 +685,67 @@ pub fn plan(
     })
 }
 
-/// Write the good records of `plan` (see [`Store::import`]).
+/// Write the good records of `plan` (see [`Store::import`]). A row that
+/// repeats an earlier row of the file exactly is reported as a duplicate of
+/// that row and written once.
 pub fn import(store: &mut Store, plan: &Plan, options: ImportOptions) -> Result<ImportOutcome> {
-    Ok(store.import(plan.entity, &plan.records, options)?)
+    // The store looks a row's fingerprint up among the rows imported before,
+    // this file's earlier rows included, before it looks among this file's:
+    // handed the file as it is, it would report a repeated row as imported
+    // from this file before, even into an empty database.
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
+    let mut repeats = Vec::new();
+    for record in &plan.records {
+        match first_line.entry(record.fingerprint.as_str()) {
+            Entry::Occupied(first) => repeats.push(DuplicateRow {
+                line: record.line,
+                existing: None,
+                same_as_line: Some(*first.get()),
+                reasons: Vec::new(),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(record.line);
+            }
+        }
+    }
+    if repeats.is_empty() {
+        return Ok(store.import(plan.entity, &plan.records, options)?);
+    }
+    let once: Vec<ImportRecord> = plan
+        .records
+        .iter()
+        .filter(|r| first_line.get(r.fingerprint.as_str()) == Some(&r.line))
+        .cloned()
+        .collect();
+    let mut outcome = store.import(plan.entity, &once, options)?;
+    outcome.duplicates.extend(repeats);
+    outcome.duplicates.sort_by_key(|d| d.line);
+    Ok(outcome)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_extensions_are_told_from_the_number() {
+        assert_eq!(
+            tel_text("tel:+1-418-656-9254;ext=102"),
+            "+1-418-656-9254 ext. 102"
+        );
+        assert_eq!(tel_text("tel:+1-418-262-6501"), "+1-418-262-6501");
+        assert_eq!(tel_text("+34 600 111 222"), "+34 600 111 222");
+        for (value, number, ext) in [
+            ("+1-418-656-9254 ext. 102", "+1-418-656-9254", "102"),
+            ("+81 3-5555-0111 x204", "+81 3-5555-0111", "204"),
+            ("(800) 555-0100 #12", "(800) 555-0100", "12"),
+            ("030 1234 5678, Ext 7", "030 1234 5678", "7"),
+        ] {
+            assert_eq!(split_extension(value), Some((number, ext)), "{value}");
+        }
+        assert_eq!(split_extension("call me maybe"), None);
+        assert_eq!(split_extension("+1 415 555 0100"), None);
+    }
 
     #[test]
     fn fingerprints_are_stable_and_tell_rows_apart() {

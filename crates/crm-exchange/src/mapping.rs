@@ -1,13 +1,17 @@
 //! Which column of a file fills which field: guessed from the headers (in
-//! English, Chinese or Spanish), adjustable by the user.
+//! English, Chinese, Spanish or Japanese, and as address books export
+//! them), adjustable by the user.
 
 use std::fmt;
 
-use crm_domain::EntityKind;
+use crm_domain::{Email, EntityKind, Phone};
 use crm_store::duplicates::fold;
 use serde::{Serialize, Serializer};
 
-use crate::error::{ExchangeError, Result};
+use crate::{
+    error::{ExchangeError, Result},
+    source::TableRow,
+};
 
 /// Where a column's values go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,6 +102,9 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "联系人",
             "联系人姓名",
             "客户姓名",
+            "氏名",
+            "名前",
+            "お名前",
             "nombre",
             "nombrecompleto",
             "nombreyapellidos",
@@ -126,6 +133,8 @@ const HEADERS: &[(Concept, &[&str])] = &[
         &[
             "company",
             "companyname",
+            "organizationname",
+            "organisationname",
             "organization",
             "organisation",
             "org",
@@ -142,6 +151,9 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "工作单位",
             "客户名称",
             "机构",
+            "会社名",
+            "会社",
+            "勤務先",
             "empresa",
             "compania",
             "organizacion",
@@ -154,7 +166,17 @@ const HEADERS: &[(Concept, &[&str])] = &[
     (
         Concept::Title,
         &[
-            "title", "jobtitle", "position", "role", "职位", "职务", "头衔", "岗位", "cargo",
+            "title",
+            "jobtitle",
+            "position",
+            "role",
+            "organizationtitle",
+            "职位",
+            "职务",
+            "头衔",
+            "岗位",
+            "役職",
+            "cargo",
             "puesto",
         ],
     ),
@@ -164,12 +186,17 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "email",
             "emails",
             "emailaddress",
+            "primaryemail",
+            "secondaryemail",
             "mail",
             "邮箱",
             "电子邮件",
             "电子邮箱",
             "邮件",
             "电邮",
+            "メールアドレス",
+            "メール",
+            "eメール",
             "correo",
             "correoelectronico",
             "email1",
@@ -190,6 +217,15 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "cellphone",
             "workphone",
             "businessphone",
+            "homephone",
+            "primaryphone",
+            "otherphone",
+            "companymainphone",
+            "carphone",
+            "mobilenumber",
+            "homephonenumber",
+            "workphonenumber",
+            "mobilephonenumber",
             "officephone",
             "电话",
             "手机",
@@ -200,6 +236,11 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "移动电话",
             "座机",
             "办公电话",
+            "電話番号",
+            "電話",
+            "携帯電話",
+            "携帯番号",
+            "携帯",
             "telefono",
             "movil",
             "celular",
@@ -214,9 +255,14 @@ const HEADERS: &[(Concept, &[&str])] = &[
         &[
             "address",
             "streetaddress",
+            "businessstreet",
+            "workaddress",
+            "addressformatted",
+            "businessaddress",
             "地址",
             "公司地址",
             "通讯地址",
+            "住所",
             "direccion",
             "domicilio",
         ],
@@ -230,6 +276,9 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "province",
             "area",
             "territory",
+            "businesscity",
+            "workcity",
+            "addresscity",
             "地区",
             "城市",
             "省份",
@@ -252,6 +301,7 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "web",
             "url",
             "homepage",
+            "webpage",
             "site",
             "网站",
             "网址",
@@ -272,6 +322,8 @@ const HEADERS: &[(Concept, &[&str])] = &[
             "备注",
             "说明",
             "描述",
+            "備考",
+            "メモ",
             "notas",
             "nota",
             "observaciones",
@@ -295,7 +347,10 @@ const HEADERS: &[(Concept, &[&str])] = &[
         Concept::Score,
         &["score", "leadscore", "rating", "评分", "分数", "puntuacion"],
     ),
-    (Concept::Tags, &["tags", "labels", "标签", "etiquetas"]),
+    (
+        Concept::Tags,
+        &["tags", "labels", "categories", "标签", "etiquetas"],
+    ),
     (
         Concept::Size,
         &[
@@ -348,13 +403,29 @@ fn header_key(header: &str) -> String {
         .collect()
 }
 
-/// What a header means, if it is one we know.
-fn concept_of(header: &str) -> Option<Concept> {
-    let key = header_key(header);
+/// What a folded header means, if it is one we know.
+fn concept_of_key(key: &str) -> Option<Concept> {
     HEADERS
         .iter()
-        .find(|(_, names)| names.contains(&key.as_str()))
+        .find(|(_, names)| names.contains(&key))
         .map(|(c, _)| *c)
+}
+
+/// What a header means, if it is one we know. The numbered columns of
+/// address books count as the plain ones: Google's `E-mail 1 - Value`,
+/// `Phone 2 - Value` and `Organization 1 - Name`, Outlook's `E-mail 2
+/// Address` and `Business Phone 2`, Thunderbird's `Web Page 1`.
+pub(crate) fn concept_of(header: &str) -> Option<Concept> {
+    let key = header_key(header);
+    concept_of_key(&key).or_else(|| {
+        let plain: String = key
+            .strip_suffix("value")
+            .unwrap_or(&key)
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
+        (plain != key).then(|| concept_of_key(&plain)).flatten()
+    })
 }
 
 /// Where values of `concept` go in a record of `entity`, if anywhere.
@@ -465,6 +536,16 @@ pub fn guess(entity: EntityKind, headers: &[String]) -> Vec<Column> {
             guessed: true,
         })
         .collect();
+    // Outlook writes the courtesy title (Mr., Ms.) as `Title` next to
+    // `Job Title`: only the job goes to the record.
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    if keys.iter().any(|k| k == "jobtitle") {
+        for (column, key) in columns.iter_mut().zip(&keys) {
+            if key == "title" {
+                column.target = None;
+            }
+        }
+    }
     // Spanish `Nombre` next to `Apellidos` is the given name only.
     let has = |cols: &[Column], t: Target| cols.iter().any(|c| c.target == Some(t));
     if has(&columns, Target::LastName) && !has(&columns, Target::FirstName) {
@@ -476,6 +557,45 @@ pub fn guess(entity: EntityKind, headers: &[String]) -> Vec<Column> {
         }
     }
     columns
+}
+
+/// Guess where the columns of a file without a header line go from their
+/// values: a column of e-mail addresses, one of phone numbers, and the first
+/// column of words as the name. Other columns are left out, for the user to
+/// map by number (`3=company`).
+pub fn guess_from_values(entity: EntityKind, headers: &[String], rows: &[TableRow]) -> Vec<Column> {
+    let sample = &rows[..rows.len().min(50)];
+    let mut named = false;
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| {
+            let values: Vec<&str> = sample
+                .iter()
+                .filter_map(|r| r.cells.get(i))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .collect();
+            let all =
+                |holds: fn(&str) -> bool| !values.is_empty() && values.iter().all(|v| holds(v));
+            let concept = if all(|v| v.parse::<Email>().is_ok()) {
+                Some(Concept::Email)
+            } else if all(|v| v.parse::<Phone>().is_ok()) {
+                Some(Concept::Phone)
+            } else if !named && all(|v| v.chars().any(char::is_alphabetic)) {
+                named = true;
+                Some(Concept::Name)
+            } else {
+                None
+            };
+            Column {
+                number: i + 1,
+                header: header.clone(),
+                target: concept.and_then(|c| target(entity, c)),
+                guessed: true,
+            }
+        })
+        .collect()
 }
 
 /// Apply the user's mapping to guessed `columns`. The mapping is
@@ -618,6 +738,132 @@ mod tests {
                 Some("region"),
                 Some("website"),
                 Some("email"),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn address_book_exports_are_recognised() {
+        let contact = |h: &[&str]| targets_of(&guess(EntityKind::Contact, &headers(h)));
+        // Google Contacts, the layout used until 2023.
+        assert_eq!(
+            contact(&[
+                "Name",
+                "Given Name",
+                "Family Name",
+                "E-mail 1 - Type",
+                "E-mail 1 - Value",
+                "Phone 2 - Value",
+                "Organization 1 - Name",
+                "Organization 1 - Title",
+                "Organization 1 - Yomi Name",
+            ]),
+            [
+                Some("name"),
+                Some("first_name"),
+                Some("last_name"),
+                None,
+                Some("emails"),
+                Some("phones"),
+                Some("account"),
+                Some("title"),
+                None
+            ]
+        );
+        // Google Contacts now.
+        assert_eq!(
+            contact(&[
+                "First Name",
+                "Middle Name",
+                "Last Name",
+                "Organization Name",
+                "Organization Title",
+                "E-mail 1 - Label",
+                "E-mail 1 - Value",
+                "Phone 1 - Value",
+            ]),
+            [
+                Some("first_name"),
+                None,
+                Some("last_name"),
+                Some("account"),
+                Some("title"),
+                None,
+                Some("emails"),
+                Some("phones")
+            ]
+        );
+        // Outlook: `Title` is Mr./Ms. when `Job Title` is there.
+        assert_eq!(
+            contact(&[
+                "Title",
+                "First Name",
+                "Company",
+                "Job Title",
+                "Business Phone",
+                "Business Phone 2",
+                "Mobile Phone",
+                "Business Fax",
+                "E-mail Address",
+                "E-mail 2 Address",
+                "E-mail Display Name",
+            ]),
+            [
+                None,
+                Some("first_name"),
+                Some("account"),
+                Some("title"),
+                Some("phones"),
+                Some("phones"),
+                Some("phones"),
+                None,
+                Some("emails"),
+                Some("emails"),
+                None
+            ]
+        );
+        // Thunderbird.
+        assert_eq!(
+            contact(&[
+                "Display Name",
+                "Primary Email",
+                "Secondary Email",
+                "Work Phone",
+                "Mobile Number",
+                "Fax Number",
+                "Organization",
+                "Web Page 1",
+            ]),
+            [
+                Some("name"),
+                Some("emails"),
+                Some("emails"),
+                Some("phones"),
+                Some("phones"),
+                None,
+                Some("account"),
+                None
+            ]
+        );
+        // LinkedIn's Connections.csv.
+        assert_eq!(
+            contact(&[
+                "First Name",
+                "Last Name",
+                "URL",
+                "Email Address",
+                "Company",
+                "Position",
+                "Connected On",
+            ]),
+            [
+                Some("first_name"),
+                Some("last_name"),
+                None,
+                Some("emails"),
+                Some("account"),
+                Some("title"),
                 None
             ]
         );

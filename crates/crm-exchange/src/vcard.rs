@@ -8,6 +8,15 @@
 //! escapes, `TYPE=` parameters and bare 2.1 types (`TEL;CELL:`), and the
 //! `CHARSET=` / `ENCODING=QUOTED-PRINTABLE` values phones write, soft line
 //! breaks included.
+//!
+//! Values are decoded one by one from the file's bytes: in the character set
+//! their `CHARSET=` names (a Japanese phone's Shift_JIS, raw or
+//! quoted-printable), else in the file's encoding. A value whose bytes are
+//! not text in either is kept with U+FFFD in their place and marked
+//! ([`Property::malformed`]) so the import reports it instead of storing
+//! garbage silently.
+
+use crate::text::{self, Encoding};
 
 /// One property of a card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +28,9 @@ pub struct Property {
     /// The value as written: charset and quoted-printable decoded, escapes
     /// still in place (see [`Property::text`] and [`Property::parts`]).
     pub raw: String,
+    /// When the value's bytes are not text in the character set expected
+    /// (its `CHARSET=`, else the file's encoding), that character set.
+    pub malformed: Option<&'static str>,
 }
 
 impl Property {
@@ -141,13 +153,12 @@ fn split_outside_quotes(text: &str, sep: char) -> Vec<&str> {
 }
 
 /// The bytes of a quoted-printable value.
-fn quoted_printable(raw: &str) -> Vec<u8> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+fn quoted_printable(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            let hex = bytes
+    while i < raw.len() {
+        if raw[i] == b'=' {
+            let hex = raw
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
@@ -156,96 +167,279 @@ fn quoted_printable(raw: &str) -> Vec<u8> {
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(raw[i]);
         i += 1;
     }
     out
 }
 
-/// Text in a named character set (what `CHARSET=` says), UTF-8 if unknown.
-fn in_charset(bytes: &[u8], charset: Option<&str>) -> String {
-    let encoding = charset
-        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
-        .unwrap_or(encoding_rs::UTF_8);
-    encoding.decode_without_bom_handling(bytes).0.into_owned()
+/// The encoding of a vCard file's values that name no character set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileEncoding {
+    /// The file's encoding, given or guessed.
+    pub encoding: Encoding,
+    /// Whether the user gave it; when not, a value that is valid UTF-8 is
+    /// read as UTF-8 first (as vCard 3 and 4 require, and as a card added to
+    /// a Shift_JIS phone's export by another program may be).
+    pub given: bool,
 }
 
-/// A property line (unfolded): `[group.]NAME[;PARAM...]:value`.
-fn property(line: &str) -> Option<Property> {
-    let colon = split_outside_quotes(line, ':');
-    let head = colon.first()?;
-    let value = line.get(head.len() + 1..)?;
-    let mut head_parts = split_outside_quotes(head, ';').into_iter();
-    let name = head_parts.next()?.trim();
+/// The text of a value's bytes: in the character set `CHARSET=` names, else
+/// in the file's encoding, else UTF-8 (phones that write `CHARSET=UTF-8` over
+/// Shift_JIS bytes exist); when none reads them, what the expected one makes
+/// of them and its name.
+fn decode_value(
+    bytes: &[u8],
+    charset: Option<&str>,
+    file: FileEncoding,
+) -> (String, Option<&'static str>) {
+    if bytes.is_ascii() {
+        return (String::from_utf8_lossy(bytes).into_owned(), None);
+    }
+    let named = charset.and_then(Encoding::for_label);
+    let utf8_first = (!file.given).then_some(Encoding::Utf8);
+    let mut tried: Vec<Encoding> = Vec::new();
+    for e in [named, utf8_first, Some(file.encoding), Some(Encoding::Utf8)]
+        .into_iter()
+        .flatten()
+    {
+        if tried.contains(&e) {
+            continue;
+        }
+        tried.push(e);
+        if let Some(text) = text::decode_in(bytes, e) {
+            return (text, None);
+        }
+    }
+    let expected = named.unwrap_or(file.encoding);
+    (text::decode_lossy(bytes, expected), Some(expected.name()))
+}
+
+/// Where the value of a content line starts: after the first `:` outside
+/// double quotes.
+fn value_start(line: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, b) in line.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A content line's parameters as far as reading its value goes.
+struct Head {
+    name: String,
+    types: Vec<String>,
+    charset: Option<String>,
+    encoding: Option<String>,
+}
+
+fn head(text: &str) -> Option<Head> {
+    let mut parts = split_outside_quotes(text, ';').into_iter();
+    let name = parts.next()?.trim();
     let name = name
         .rsplit_once('.')
         .map_or(name, |(_, n)| n)
         .to_ascii_uppercase();
-    let (mut types, mut charset, mut encoding) = (Vec::new(), None, None);
-    for param in head_parts {
+    let mut head = Head {
+        name,
+        types: Vec::new(),
+        charset: None,
+        encoding: None,
+    };
+    for param in parts {
         let (key, val) = match param.split_once('=') {
             Some((k, v)) => (k.trim().to_ascii_uppercase(), v.trim().trim_matches('"')),
             // vCard 2.1 writes bare types (`TEL;CELL;VOICE:`) and encodings.
             None => {
                 let bare = param.trim().to_ascii_uppercase();
                 if matches!(bare.as_str(), "QUOTED-PRINTABLE" | "BASE64" | "B") {
-                    encoding = Some(bare);
+                    head.encoding = Some(bare);
                 } else {
-                    types.push(bare);
+                    head.types.push(bare);
                 }
                 continue;
             }
         };
         match key.as_str() {
-            "TYPE" => types.extend(
+            "TYPE" => head.types.extend(
                 val.split(',')
                     .map(|t| t.trim().to_ascii_uppercase())
                     .filter(|t| !t.is_empty()),
             ),
-            "CHARSET" => charset = Some(val.to_owned()),
-            "ENCODING" => encoding = Some(val.to_ascii_uppercase()),
+            "CHARSET" => head.charset = Some(val.to_owned()),
+            "ENCODING" => head.encoding = Some(val.to_ascii_uppercase()),
             _ => {}
         }
     }
-    let raw = match encoding.as_deref() {
-        Some("QUOTED-PRINTABLE") => in_charset(&quoted_printable(value), charset.as_deref()),
+    Some(head)
+}
+
+/// A content line (unfolded): `[group.]NAME[;PARAM...]:value`, its value
+/// decoded (`file` is the file's encoding).
+fn property(line: &[u8], file: FileEncoding) -> Option<Property> {
+    let start = value_start(line)?;
+    let head = head(&String::from_utf8_lossy(&line[..start - 1]))?;
+    let value = &line[start..];
+    let bytes = match head.encoding.as_deref() {
+        Some("QUOTED-PRINTABLE") => quoted_printable(value),
         // Photos and other binary values mean nothing to a CRM.
         Some("BASE64" | "B") => return None,
-        _ => value.to_owned(),
+        _ => value.to_vec(),
     };
-    Some(Property { name, types, raw })
+    let (raw, malformed) = decode_value(&bytes, head.charset.as_deref(), file);
+    Some(Property {
+        name: head.name,
+        types: head.types,
+        raw,
+        malformed,
+    })
 }
 
 /// Whether a logical line is a quoted-printable value continued on the next
 /// line (a soft line break: the value ends with `=`).
-fn continues_quoted_printable(line: &str) -> bool {
-    let Some(head) = split_outside_quotes(line, ':')
-        .first()
-        .map(|h| h.to_ascii_uppercase())
-    else {
+fn continues_quoted_printable(line: &[u8]) -> bool {
+    let Some(start) = value_start(line) else {
         return false;
     };
-    head.contains("QUOTED-PRINTABLE") && line.ends_with('=')
+    String::from_utf8_lossy(&line[..start])
+        .to_ascii_uppercase()
+        .contains("QUOTED-PRINTABLE")
+        && line.ends_with(b"=")
 }
 
-/// The cards of a vCard file. Lines outside a card, and properties that
-/// cannot be read, are skipped; a card without `END` ends at the next `BEGIN`
-/// or at the end of the file.
+/// Whether a logical line's value ends with a backslash that escapes the
+/// line end (an odd number of them), so the next line continues the value.
+/// Decoded first: in Shift_JIS the second byte of `ソ` or `表` is a
+/// backslash's.
+fn continues_escaped(line: &[u8], file: FileEncoding) -> bool {
+    if !line.ends_with(b"\\") || continues_quoted_printable(line) {
+        return false;
+    }
+    let Some(start) = value_start(line) else {
+        return false;
+    };
+    let Some(head) = head(&String::from_utf8_lossy(&line[..start - 1])) else {
+        return false;
+    };
+    if head.encoding.is_some() {
+        return false;
+    }
+    let (text, _) = decode_value(&line[start..], head.charset.as_deref(), file);
+    let trailing = text.chars().rev().take_while(|c| *c == '\\').count();
+    trailing % 2 == 1
+}
+
+/// Whether a physical line starts a property of its own (`TEL;...:`,
+/// `item1.EMAIL:`, `X-...:`) rather than continuing a value.
+fn starts_property(line: &[u8]) -> bool {
+    const NAMES: &[&str] = &[
+        "ADR",
+        "AGENT",
+        "ANNIVERSARY",
+        "BDAY",
+        "BEGIN",
+        "CALADRURI",
+        "CALURI",
+        "CATEGORIES",
+        "CLASS",
+        "CLIENTPIDMAP",
+        "EMAIL",
+        "END",
+        "FBURL",
+        "FN",
+        "GENDER",
+        "GEO",
+        "IMPP",
+        "KEY",
+        "KIND",
+        "LABEL",
+        "LANG",
+        "LOGO",
+        "MAILER",
+        "MEMBER",
+        "N",
+        "NAME",
+        "NICKNAME",
+        "NOTE",
+        "ORG",
+        "PHOTO",
+        "PRODID",
+        "PROFILE",
+        "RELATED",
+        "REV",
+        "ROLE",
+        "SORT-STRING",
+        "SOUND",
+        "SOURCE",
+        "TEL",
+        "TITLE",
+        "TZ",
+        "UID",
+        "URL",
+        "VERSION",
+        "XML",
+    ];
+    let end = line
+        .iter()
+        .position(|b| matches!(b, b':' | b';'))
+        .unwrap_or(line.len());
+    let Ok(name) = std::str::from_utf8(&line[..end]) else {
+        return false;
+    };
+    let name = name
+        .rsplit_once('.')
+        .map_or(name, |(_, n)| n)
+        .to_ascii_uppercase();
+    end < line.len() && (name.starts_with("X-") || NAMES.contains(&name.as_str()))
+}
+
+/// The cards of a vCard file in UTF-8 (see [`parse_bytes`]).
 pub fn parse(text: &str) -> Vec<Card> {
+    let utf8 = FileEncoding {
+        encoding: Encoding::Utf8,
+        given: true,
+    };
+    parse_bytes(text.as_bytes(), utf8)
+}
+
+/// The cards of a vCard file whose values without a `CHARSET=` are in
+/// `file` (an encoding that keeps ASCII as ASCII). Lines outside a card, and properties that cannot
+/// be read, are skipped; a card without `END` ends at the next `BEGIN` or
+/// at the end of the file.
+pub fn parse_bytes(bytes: &[u8], file: FileEncoding) -> Vec<Card> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     // Unfold first: a line starting with a space or tab continues the one
-    // before; a quoted-printable value ending in `=` continues on the next.
-    let mut logical: Vec<(u64, String)> = Vec::new();
+    // before; a quoted-printable value ending in `=` continues on the next,
+    // whose first character (a space too) belongs to the value; a value
+    // ending in an escaping backslash continues on the next line, after a
+    // line break.
+    let mut logical: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut joining_qp = false;
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         let number = i as u64 + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         match logical.last_mut() {
             Some((_, previous)) if joining_qp => {
                 previous.pop(); // the soft break's `=`
-                previous.push_str(line.trim_start());
+                previous.extend_from_slice(line);
             }
-            Some((_, previous)) if line.starts_with([' ', '\t']) => previous.push_str(&line[1..]),
-            _ => logical.push((number, line.to_owned())),
+            Some((_, previous)) if line.starts_with(b" ") || line.starts_with(b"\t") => {
+                previous.extend_from_slice(&line[1..]);
+            }
+            Some((_, previous))
+                if !line.is_empty()
+                    && !starts_property(line)
+                    && continues_escaped(previous, file) =>
+            {
+                previous.pop(); // the backslash, which becomes `\n`
+                previous.extend_from_slice(b"\\n");
+                previous.extend_from_slice(line);
+            }
+            _ => logical.push((number, line.to_vec())),
         }
         joining_qp = logical
             .last()
@@ -254,17 +448,17 @@ pub fn parse(text: &str) -> Vec<Card> {
     let mut cards = Vec::new();
     let mut current: Option<Card> = None;
     for (number, line) in logical {
-        let upper = line.trim().to_ascii_uppercase();
-        if upper == "BEGIN:VCARD" {
+        let trimmed = line.trim_ascii();
+        if trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
             cards.extend(current.take());
             current = Some(Card {
                 line: number,
                 properties: Vec::new(),
             });
-        } else if upper == "END:VCARD" {
+        } else if trimmed.eq_ignore_ascii_case(b"END:VCARD") {
             cards.extend(current.take());
         } else if let Some(card) = current.as_mut()
-            && let Some(p) = property(&line)
+            && let Some(p) = property(&line, file)
         {
             card.properties.push(p);
         }
@@ -418,6 +612,21 @@ mod tests {
             "made from N"
         );
         assert_eq!(cards[1].line, 11);
+    }
+
+    #[test]
+    fn shift_jis_values_whose_last_byte_is_a_backslash_do_not_continue() {
+        // ソ is 83 5C in Shift_JIS: its second byte is a backslash's.
+        let file = FileEncoding {
+            encoding: Encoding::ShiftJis,
+            given: false,
+        };
+        let mut bytes = b"BEGIN:VCARD\r\nVERSION:2.1\r\nORG;CHARSET=SHIFT_JIS:".to_vec();
+        bytes.extend(encoding_rs::SHIFT_JIS.encode("株式会社ソ").0.iter());
+        bytes.extend(b"\r\nnot a property\r\nNOTE:one\\\r\ntwo\r\nEND:VCARD\r\n");
+        let cards = parse_bytes(&bytes, file);
+        assert_eq!(cards[0].first("ORG").unwrap().text(), "株式会社ソ");
+        assert_eq!(cards[0].first("NOTE").unwrap().text(), "one\ntwo");
     }
 
     #[test]

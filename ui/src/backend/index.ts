@@ -106,6 +106,10 @@ interface ImportArgs {
   content: string;
   skip_invalid: boolean;
   keep_duplicates: boolean;
+  /** The encoding the user chose (`shift_jis`, `utf-16le`...); null to detect it. */
+  encoding: string | null;
+  /** CSV: the file has no header line. */
+  no_header: boolean;
 }
 
 export type Command = keyof Commands;

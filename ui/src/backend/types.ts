@@ -424,6 +424,10 @@ export interface ImportReport {
   preview: {
     format: string;
     encoding: string;
+    /** The encoding was guessed from the bytes: the user should check the sample and may choose another. */
+    encoding_guessed: boolean;
+    /** CSV: the file's first line named the columns (else they were guessed from the values). */
+    header: boolean;
     columns: ImportColumn[];
     rows: number;
     good_rows: number;

@@ -1,6 +1,6 @@
 import { useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ImportReport } from '../backend';
+import { BackendError, type ImportReport } from '../backend';
 import { useApp } from '../context';
 import { errorMessage } from '../lib/errors';
 import { formatNumber } from '../lib/format';
@@ -18,9 +18,14 @@ interface Props {
   onDone: () => void;
 }
 
-/** Import a CSV or vCard file (a fair's business cards, a spreadsheet): see
- * what would happen first — columns, likely duplicates, rows with problems —
- * then import. The core detects the encoding (UTF-8, GB18030, Windows-1252). */
+/** Encodings the user can choose when the detected one reads the names wrong. */
+const ENCODINGS = ['utf-8', 'gb18030', 'shift_jis', 'windows-1252', 'utf-16le', 'utf-16be', 'big5', 'euc-kr'];
+
+/** Import a CSV or vCard file (a fair's business cards, a spreadsheet, an
+ * address book's export): see what would happen first — columns, likely
+ * duplicates, rows with problems — then import. The core detects the
+ * encoding and the header line and says when it guessed; the user can
+ * choose another encoding and say the file has no header line. */
 export default function ImportFile({ into, onDone }: Props) {
   const { t } = useTranslation();
   const { backend, notify, locale } = useApp();
@@ -28,32 +33,55 @@ export default function ImportFile({ into, onDone }: Props) {
   const [report, setReport] = useState<ImportReport | null>(null);
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [keepDuplicates, setKeepDuplicates] = useState(false);
+  const [encoding, setEncoding] = useState('');
+  const [noHeader, setNoHeader] = useState(false);
+  const [headerInDoubt, setHeaderInDoubt] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
-  const args = (f: { name: string; content: string }) => ({
+  const args = (f: { name: string; content: string }, read = { encoding, noHeader }) => ({
     into,
     file_name: f.name,
     content: f.content,
     skip_invalid: skipInvalid,
     keep_duplicates: keepDuplicates,
+    encoding: read.encoding || null,
+    no_header: read.noHeader,
   });
 
-  const choose = async (e: ChangeEvent<HTMLInputElement>) => {
-    const chosen = e.target.files?.[0];
-    if (!chosen) return;
+  const preview = async (f: { name: string; content: string }, read = { encoding, noHeader }) => {
     setBusy(true);
     setError('');
     setReport(null);
     try {
-      const f = { name: chosen.name, content: await base64Of(chosen) };
-      setFile(f);
-      setReport(await backend.call('import_preview', args(f)));
+      setReport(await backend.call('import_preview', args(f, read)));
     } catch (err) {
+      if (err instanceof BackendError && err.error.code === 'import_no_header') setHeaderInDoubt(true);
       setError(errorMessage(t, err));
     } finally {
       setBusy(false);
     }
+  };
+
+  const choose = async (e: ChangeEvent<HTMLInputElement>) => {
+    const chosen = e.target.files?.[0];
+    if (!chosen) return;
+    const f = { name: chosen.name, content: await base64Of(chosen) };
+    setFile(f);
+    setEncoding('');
+    setNoHeader(false);
+    setHeaderInDoubt(false);
+    await preview(f, { encoding: '', noHeader: false });
+  };
+
+  const chooseEncoding = (value: string) => {
+    setEncoding(value);
+    if (file) void preview(file, { encoding: value, noHeader });
+  };
+
+  const chooseNoHeader = (value: boolean) => {
+    setNoHeader(value);
+    if (file) void preview(file, { encoding, noHeader: value });
   };
 
   const run = async () => {
@@ -87,6 +115,25 @@ export default function ImportFile({ into, onDone }: Props) {
           {error}
         </p>
       )}
+      {file && (
+        <label>
+          {t('import.encoding')}
+          <select value={encoding} onChange={(e) => chooseEncoding(e.target.value)} disabled={busy}>
+            <option value="">{t('import.encoding_auto')}</option>
+            {ENCODINGS.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {file && (headerInDoubt || report?.preview.format === 'csv') && (
+        <label className="check">
+          <input type="checkbox" checked={noHeader} onChange={(e) => chooseNoHeader(e.target.checked)} disabled={busy} />
+          {t('import.no_header')}
+        </label>
+      )}
       {report && p && (
         <div data-testid="import-preview">
           <p>
@@ -102,6 +149,8 @@ export default function ImportFile({ into, onDone }: Props) {
           <p className="muted small">
             {t('import.read_as', { format: p.format, encoding: p.encoding })}
           </p>
+          {p.encoding_guessed && <p className="small">{t('import.encoding_guessed', { encoding: p.encoding })}</p>}
+          {p.format === 'csv' && !p.header && <p className="small">{t('import.headerless')}</p>}
           {p.columns.length > 0 && (
             <table className="grid">
               <caption className="sr-only">{t('import.columns')}</caption>

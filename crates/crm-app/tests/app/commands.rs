@@ -513,7 +513,72 @@ fn csv_file(text: &str) -> crm_app::ImportFile {
         content: base64::engine::general_purpose::STANDARD.encode(text),
         skip_invalid: false,
         keep_duplicates: false,
+        encoding: None,
+        no_header: false,
     }
+}
+
+#[test]
+fn a_file_without_a_header_or_in_a_guessed_encoding_is_explained_and_chosen() {
+    use base64::Engine;
+    let fx = Fixture::ready();
+    let text =
+        "Ana Torres,ana@bluesummit.com,+1 415 555 0100\nBob Lee,bob@granite.com,+1 415 555 0101\n";
+    let err = fx.app.import_preview(csv_file(text)).unwrap_err();
+    assert_eq!(err.message_key, "error.import_no_header");
+    assert_eq!(err.params["values"], "ana@bluesummit.com, +1 415 555 0100");
+    let preview = fx
+        .app
+        .import_preview(crm_app::ImportFile {
+            no_header: true,
+            ..csv_file(text)
+        })
+        .unwrap();
+    assert_eq!(
+        preview.new_records, 2,
+        "told there is no header, every line is a lead"
+    );
+    assert!(!preview.preview.header);
+
+    let shift_jis = shift_jis_csv();
+    let file = crm_app::ImportFile {
+        content: base64::engine::general_purpose::STANDARD.encode(&shift_jis),
+        ..csv_file("")
+    };
+    let preview = fx.app.import_preview(file.clone()).unwrap();
+    assert_eq!(preview.preview.encoding.name(), "shift_jis");
+    assert!(
+        preview.preview.encoding_guessed,
+        "the report says it was guessed"
+    );
+    let chosen = fx
+        .app
+        .import_preview(crm_app::ImportFile {
+            encoding: Some("gb18030".into()),
+            ..file.clone()
+        })
+        .unwrap();
+    assert_eq!(chosen.preview.encoding.name(), "gb18030");
+    assert!(
+        !chosen.preview.encoding_guessed,
+        "the user's choice is used"
+    );
+    let err = fx
+        .app
+        .import_preview(crm_app::ImportFile {
+            encoding: Some("klingon".into()),
+            ..file
+        })
+        .unwrap_err();
+    assert_eq!(err.message_key, "error.import_unknown_encoding");
+}
+
+/// `Name,Email` and 山田太郎 in Shift_JIS, written out byte by byte.
+fn shift_jis_csv() -> Vec<u8> {
+    let mut bytes = b"Name,Email\n".to_vec();
+    bytes.extend([0x8E, 0x52, 0x93, 0x63, 0x91, 0xBE, 0x98, 0x59]);
+    bytes.extend(b",yamada@sample.co.jp\n");
+    bytes
 }
 
 #[test]

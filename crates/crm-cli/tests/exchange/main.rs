@@ -357,3 +357,83 @@ fn backup_and_restore_from_the_command_line() {
         .collect();
     assert_eq!(names, ["北京星辰科技有限公司"]);
 }
+
+#[test]
+fn a_file_without_a_header_is_explained_and_imported_with_no_header() {
+    let crm = Crm::initialised();
+    let file = sample("thunderbird-no-header.csv");
+    let (_, err) = crm.fails(&["import", &file, "--into", "contacts"]);
+    assert!(
+        err.contains("looks like a record")
+            && err.contains("john@doe.invalid")
+            && err.contains("--no-header"),
+        "{err}"
+    );
+    let (_, es) = crm.fails(&["--lang", "es", "import", &file, "--into", "contacts"]);
+    assert!(
+        es.contains("no tiene cabecera") && es.contains("--no-header"),
+        "{es}"
+    );
+    let (_, zh) = crm.fails(&["--lang", "zh-CN", "import", &file, "--into", "contacts"]);
+    assert!(
+        zh.contains("没有表头") && zh.contains("--no-header"),
+        "{zh}"
+    );
+    assert_eq!(crm.pending(), 0, "nothing was written");
+
+    let dry = crm.ok(&[
+        "import",
+        &file,
+        "--into",
+        "contacts",
+        "--no-header",
+        "--dry-run",
+    ]);
+    assert!(dry.contains("no header line"), "{dry}");
+    assert!(dry.contains("#4 → emails"), "{dry}");
+    let doc = crm.json(&["import", &file, "--into", "contacts", "--no-header"]);
+    assert_eq!(
+        doc["outcome"]["imported"].as_array().unwrap().len(),
+        2,
+        "{doc}"
+    );
+    assert_eq!(doc["preview"]["header"], false);
+}
+
+#[test]
+fn a_guessed_encoding_is_named_and_can_be_chosen() {
+    let crm = Crm::initialised();
+    let file = sample("thunderbird-shiftjis.csv");
+    let dry = crm.ok(&["import", &file, "--into", "contacts", "--dry-run"]);
+    assert!(
+        dry.contains("shift_jis was guessed") && dry.contains("--encoding"),
+        "the dry run says which encoding it guessed: {dry}"
+    );
+    assert!(dry.contains("名無しの権兵衛"), "{dry}");
+    let doc = crm.json(&[
+        "import",
+        &file,
+        "--into",
+        "contacts",
+        "--encoding",
+        "sjis",
+        "--dry-run",
+    ]);
+    assert_eq!(doc["preview"]["encoding"], "shift_jis");
+    assert_eq!(
+        doc["preview"]["encoding_guessed"], false,
+        "given, not guessed"
+    );
+    let (_, err) = crm.fails(&[
+        "import",
+        &file,
+        "--into",
+        "contacts",
+        "--encoding",
+        "klingon",
+    ]);
+    assert!(
+        err.contains("shift_jis") && err.contains("utf-16le"),
+        "{err}"
+    );
+}

@@ -3,6 +3,8 @@
 
 mod backup;
 mod duplicates;
+mod every_sample;
+mod exports;
 mod merge;
 mod round_trip;
 mod samples;
@@ -10,7 +12,7 @@ mod samples;
 use std::path::PathBuf;
 
 use crm_domain::{EntityKind, Id};
-use crm_exchange::{Plan, Source};
+use crm_exchange::{Plan, ReadOptions, Source};
 use crm_store::{ImportOptions, ImportOutcome, NewUser, Store};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -52,13 +54,13 @@ pub fn sample(name: &str) -> PathBuf {
 
 /// The import plan of a file, or fail the test.
 pub fn plan_file(store: &Store, path: &std::path::Path, entity: EntityKind) -> Plan {
-    let source = Source::read(path, None).expect("the file reads");
+    let source = Source::read(path, &ReadOptions::default()).expect("the file reads");
     crm_exchange::plan(store, &source, entity, None).expect("a plan")
 }
 
 /// Import the good rows of `bytes` as a CSV file into `entity`.
 pub fn import_bytes(store: &mut Store, bytes: &[u8], entity: EntityKind) -> ImportOutcome {
-    let source = Source::parse(bytes, None, false).expect("the bytes read");
+    let source = Source::parse(bytes, false, &ReadOptions::default()).expect("the bytes read");
     let plan = crm_exchange::plan(store, &source, entity, None).expect("a plan");
     assert!(
         plan.problems.is_empty(),

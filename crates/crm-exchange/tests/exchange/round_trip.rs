@@ -176,7 +176,8 @@ fn vcard_export_imports_back_the_people() {
     fill(&mut a.store);
     let cards = export(&a.store, ExportKind::Contacts, Format::Vcf, Encoding::Utf8);
     let mut b = Fixture::new();
-    let source = crm_exchange::Source::parse(&cards, None, true).unwrap();
+    let source =
+        crm_exchange::Source::parse(&cards, true, &crm_exchange::ReadOptions::default()).unwrap();
     let plan = crm_exchange::plan(&b.store, &source, EntityKind::Contact, None).unwrap();
     crm_exchange::import(&mut b.store, &plan, Default::default()).unwrap();
     let people = |s: &Store| {
