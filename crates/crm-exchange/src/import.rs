@@ -13,13 +13,10 @@
 //! `tel:+1-418-656-9254;ext=102`) keeps the number in the phone field,
 //! which holds digits only, and the whole with its extension in the notes.
 
-use std::{
-    collections::{HashMap, hash_map::Entry},
-    fmt,
-};
+use std::{collections::HashMap, fmt};
 
 use crm_domain::{EntityKind, Id, Problem};
-use crm_store::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
+use crm_store::{ImportOptions, ImportOutcome, ImportRecord, Store, StoreError};
 use serde::{Serialize, Serializer, ser::SerializeStruct};
 use serde_json::{Map, Value, json};
 
@@ -689,38 +686,7 @@ pub fn plan(
 /// repeats an earlier row of the file exactly is reported as a duplicate of
 /// that row and written once.
 pub fn import(store: &mut Store, plan: &Plan, options: ImportOptions) -> Result<ImportOutcome> {
-    // The store looks a row's fingerprint up among the rows imported before,
-    // this file's earlier rows included, before it looks among this file's:
-    // handed the file as it is, it would report a repeated row as imported
-    // from this file before, even into an empty database.
-    let mut first_line: HashMap<&str, u64> = HashMap::new();
-    let mut repeats = Vec::new();
-    for record in &plan.records {
-        match first_line.entry(record.fingerprint.as_str()) {
-            Entry::Occupied(first) => repeats.push(DuplicateRow {
-                line: record.line,
-                existing: None,
-                same_as_line: Some(*first.get()),
-                reasons: Vec::new(),
-            }),
-            Entry::Vacant(slot) => {
-                slot.insert(record.line);
-            }
-        }
-    }
-    if repeats.is_empty() {
-        return Ok(store.import(plan.entity, &plan.records, options)?);
-    }
-    let once: Vec<ImportRecord> = plan
-        .records
-        .iter()
-        .filter(|r| first_line.get(r.fingerprint.as_str()) == Some(&r.line))
-        .cloned()
-        .collect();
-    let mut outcome = store.import(plan.entity, &once, options)?;
-    outcome.duplicates.extend(repeats);
-    outcome.duplicates.sort_by_key(|d| d.line);
-    Ok(outcome)
+    Ok(store.import(plan.entity, &plan.records, options)?)
 }
 
 #[cfg(test)]

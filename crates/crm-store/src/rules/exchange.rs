@@ -184,6 +184,17 @@ impl Importer {
 
     fn row(&mut self, w: &mut Writer<'_>, record: &ImportRecord) -> Result<()> {
         let line = record.line;
+        // A row repeated in this file first: this import's own rows are in
+        // the fingerprints table too, but they were not "imported before".
+        if let Some(first) = self.seen_fingerprints.get(&record.fingerprint) {
+            self.outcome.duplicates.push(DuplicateRow {
+                line,
+                existing: None,
+                same_as_line: Some(*first),
+                reasons: Vec::new(),
+            });
+            return Ok(());
+        }
         let earlier = w
             .conn()
             .prepare_cached(
@@ -195,15 +206,6 @@ impl Importer {
             .optional()?;
         if let Some(id) = earlier {
             self.outcome.already_imported.push(ImportedRow { line, id });
-            return Ok(());
-        }
-        if let Some(first) = self.seen_fingerprints.get(&record.fingerprint) {
-            self.outcome.duplicates.push(DuplicateRow {
-                line,
-                existing: None,
-                same_as_line: Some(*first),
-                reasons: Vec::new(),
-            });
             return Ok(());
         }
         let mut fields = record.fields.clone();
