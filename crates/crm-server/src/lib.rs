@@ -5,6 +5,7 @@
 //! Stateless between requests: everything lives in the database, so several
 //! processes can serve one team over one PostgreSQL database.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod backend;

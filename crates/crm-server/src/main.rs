@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use crm_domain::{Hlc, Id};
 use crm_server::{
-    Database,
+    Database, admin,
     api::{self, AppState},
     auth,
     backend::Backend,
@@ -126,21 +126,16 @@ fn main() -> Result<()> {
             )?;
             println!(
                 "added {} <{}> as {} ({})",
-                user.name, user.email, user.role, user.id
+                admin::printable(&user.name),
+                admin::printable(&user.email),
+                user.role,
+                user.id
             );
             Ok(())
         }
         Command::User(UserCmd::List) => {
             for u in db.read(|tx| tx.users())? {
-                let state = if u.active { "active" } else { "disabled" };
-                println!(
-                    "{:<36}  {:<28} {:<24} {:<8} {:<12} {state}",
-                    u.id,
-                    u.email,
-                    u.name,
-                    u.role,
-                    u.team.unwrap_or_default()
-                );
+                println!("{}", admin::user_line(&u));
             }
             Ok(())
         }
@@ -149,24 +144,17 @@ fn main() -> Result<()> {
                 Some(u) => {
                     println!(
                         "disabled {} <{}>; their devices can no longer sync",
-                        u.name, u.email
+                        admin::printable(&u.name),
+                        admin::printable(&u.email)
                     );
                     Ok(())
                 }
-                None => bail!("no user with email {email}"),
+                None => bail!("no user with email {}", admin::printable(&email)),
             }
         }
         Command::Device(DeviceCmd::List) => {
             for d in db.read(|tx| tx.devices())? {
-                let state = if d.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{}  user {}  {:<20} seq {:<8} {state}",
-                    d.id, d.user_id, d.name, d.last_seq
-                );
+                println!("{}", admin::device_line(&d));
             }
             Ok(())
         }

@@ -11,12 +11,14 @@
 //! scripts/pg stop
 //! ```
 //!
+//! - `admin`: the admin commands of the `crm-server` binary;
 //! - `tx`: the storage contract, method by method;
 //! - `sync`: the push and pull rules written over it;
 //! - `concurrency`: two server processes over one database;
 //! - `versions`: peers on different synced-schema versions, and the value
 //!   checks every door shares.
 
+mod admin;
 mod concurrency;
 mod support;
 mod sync;
