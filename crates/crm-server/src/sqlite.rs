@@ -98,12 +98,35 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Create the database file, and the directories it goes in, for the
+/// server's user only (0600 and 0700 on Unix): it holds password hashes,
+/// device token hashes and every team member's records. SQLite gives its
+/// `-wal` and `-shm` files the database file's mode. An existing file or
+/// directory keeps the mode its administrator gave it.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl SqliteBackend {
     /// Open (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> StorageResult<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        }
+        create_private(path)
+            .map_err(|e| StorageError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
         let mut conn = open(path)?;
         // The version is read under the write lock, so processes starting
         // together on a new file migrate it once.
@@ -535,6 +558,35 @@ impl Tx for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The database holds password and token hashes: a new one, its WAL and
+    /// the directories the server made for it are the server user's alone.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_and_its_directory_are_private_to_the_server_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("crm-server");
+        let path = made.join("data").join("server.db");
+        let db = SqliteBackend::open(&path).expect("opens");
+        db.write(|tx| tx.next_seq(1)).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "the database file");
+        let wal = path.with_file_name("server.db-wal");
+        assert!(wal.exists(), "WAL mode makes a -wal file");
+        assert_eq!(mode(&wal), 0o600, "its WAL");
+        assert_eq!(
+            mode(&path.with_file_name("server.db-shm")),
+            0o600,
+            "its shm"
+        );
+        assert_eq!(mode(&made), 0o700, "the directory the server made");
+        assert_eq!(mode(&made.join("data")), 0o700, "and the one inside");
+        drop(db);
+        // Reopening an existing database keeps it working (and as it is).
+        SqliteBackend::open(&path).expect("reopens");
+        assert_eq!(mode(&path), 0o600);
+    }
 
     /// A server database of the first release, with an interaction on a lead
     /// and a conflict about an account: migrating keeps every record and gives
