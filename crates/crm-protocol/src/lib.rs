@@ -326,6 +326,8 @@ pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     /// The body is too large.
     pub const TOO_LARGE: &str = "too_large";
+    /// The request did not arrive whole in time (a stalled connection).
+    pub const TIMEOUT: &str = "timeout";
     /// Not allowed for this user.
     pub const FORBIDDEN: &str = "forbidden";
     /// Something broke on the server.

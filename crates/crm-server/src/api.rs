@@ -1,23 +1,27 @@
 //! HTTP routes under `/api/v1/`. `app(state)` builds the router apart from
 //! `main`, so tests serve it on a real port.
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
-    Json, Router,
-    body::Bytes,
-    extract::{DefaultBodyLimit, FromRequestParts, Query, State, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, request::Parts},
+    BoxError, Json, Router,
+    body::{Body, Bytes, HttpBody},
+    extract::{
+        DefaultBodyLimit, FromRequestParts, Query, Request, State, rejection::BytesRejection,
+    },
+    http::{HeaderMap, HeaderValue, StatusCode, header::CONNECTION, request::Parts},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use axum_server::{Handle, tls_rustls::RustlsConfig};
 use crm_domain::change::spoken_schema;
 use crm_protocol::{
     ErrorBody, ErrorDetail, FetchRequest, FetchResponse, LoginRequest, LoginResponse,
     MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
     PushRequest, PushResponse, SCHEMA_HEADER, codes,
 };
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use tower_http::{
     compression::CompressionLayer, decompression::RequestDecompressionLayer, trace::TraceLayer,
@@ -33,6 +37,27 @@ use crate::{
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// How long a connection may take to send a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A request's line and headers must arrive within this, counted from
+    /// when the server starts reading them (a new connection, or the end of
+    /// the previous answer on a kept-alive one): a client that sends them
+    /// byte by byte, or stays silent, is disconnected.
+    pub header_timeout: Duration,
+    /// A request's body must arrive whole within this.
+    pub body_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -40,14 +65,22 @@ pub struct AppState {
     pub db: Arc<Database>,
     /// The current time in UTC milliseconds (replaced in tests).
     pub now: fn() -> i64,
+    /// The limits it serves under.
+    pub limits: Limits,
 }
 
 impl AppState {
-    /// State over `db` with the real clock.
+    /// State over `db` with the real clock and the default limits.
     pub fn new(db: Database) -> Self {
+        Self::with_limits(db, Limits::default())
+    }
+
+    /// State over `db` with the real clock and `limits`.
+    pub fn with_limits(db: Database, limits: Limits) -> Self {
         AppState {
             db: Arc::new(db),
             now: || chrono::Utc::now().timestamp_millis(),
+            limits,
         }
     }
 }
@@ -78,7 +111,14 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // What is left of the request is not read: the connection ends.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }
 
@@ -113,7 +153,7 @@ async fn blocking<T: Send + 'static>(
     })?
 }
 
-/// A JSON body parsed with our own error answers (size, syntax).
+/// A JSON body parsed with our own error answers (size, syntax, time).
 fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let bytes = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -124,6 +164,12 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
                     "the request is larger than {} MB; send smaller batches",
                     MAX_BODY / 1024 / 1024
                 ),
+            )
+        } else if caused_by::<BodyTimedOut>(&rejection) {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::TIMEOUT,
+                "the request did not arrive in time; try again",
             )
         } else {
             ApiError::new(
@@ -142,12 +188,49 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
     })
 }
 
+/// Whether `E` is somewhere in the chain of causes of `error`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<E>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// A request body that did not arrive whole within [`Limits::body_timeout`].
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive in time")]
+struct BodyTimedOut;
+
+/// Give every request body a deadline: past it, reading the body fails
+/// (answered 408 and the connection closed), so a client that sends its
+/// body a byte at a time cannot hold a connection and a task for ever.
+async fn body_deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.body().is_end_stream() {
+        return next.run(request).await;
+    }
+    let deadline = tokio::time::Instant::now() + state.limits.body_timeout;
+    let request = request.map(|body| {
+        let chunks =
+            futures_util::stream::unfold(Some(body.into_data_stream()), move |chunks| async move {
+                let mut chunks = chunks?;
+                match tokio::time::timeout_at(deadline, chunks.next()).await {
+                    Ok(Some(Ok(bytes))) => Some((Ok(bytes), Some(chunks))),
+                    Ok(Some(Err(e))) => Some((Err(BoxError::from(e)), None)),
+                    Ok(None) => None,
+                    Err(_) => Some((Err(BoxError::from(BodyTimedOut)), None)),
+                }
+            });
+        Body::from_stream(chunks)
+    });
+    next.run(request).await
+}
+
 /// Every `/api/v1` request must say which protocol it speaks.
-async fn require_protocol(
-    headers: HeaderMap,
-    request: axum::extract::Request,
-    next: Next,
-) -> Response {
+async fn require_protocol(headers: HeaderMap, request: Request, next: Next) -> Response {
     let version = headers
         .get(PROTOCOL_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -425,10 +508,9 @@ async fn fetch(
 /// Every answer says which synced-schema version the server speaks, so a
 /// laptop holds back what this server could not understand.
 async fn say_schema(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        SCHEMA_HEADER,
-        axum::http::HeaderValue::from(spoken_schema()),
-    );
+    response
+        .headers_mut()
+        .insert(SCHEMA_HEADER, HeaderValue::from(spoken_schema()));
     response
 }
 
@@ -453,7 +535,48 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), body_deadline))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serve [`app`] on `listener` (HTTPS when `tls` is given) until `handle`
+/// shuts it down, under `state.limits`: request headers must arrive within
+/// the header timeout (the first request's counted from the connection, or
+/// the end of the TLS handshake: hyper's own header timeout starts only once
+/// the protocol is known, which a silent client never lets happen), bodies
+/// within the body timeout. Handlers see the
+/// peer's address (`ConnectInfo<SocketAddr>`).
+pub async fn serve(
+    listener: std::net::TcpListener,
+    state: AppState,
+    tls: Option<RustlsConfig>,
+    handle: Handle<SocketAddr>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let header_timeout = state.limits.header_timeout;
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(config) => {
+            let mut server = axum_server::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)?
+                .handle(handle)
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await
+        }
+    }
 }

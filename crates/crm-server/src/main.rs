@@ -1,6 +1,6 @@
 //! `crm-server`: serve the team, and manage its users and devices.
 
-use std::{io::Read, net::SocketAddr, path::PathBuf};
+use std::{io::Read, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -36,6 +36,12 @@ enum Command {
         /// TLS private key (PEM)
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Seconds a client has to send a request's headers (then it is disconnected)
+        #[arg(long, default_value_t = 30)]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body
+        #[arg(long, default_value_t = 120)]
+        body_timeout: u64,
     },
     /// Team members
     #[command(subcommand)]
@@ -101,7 +107,15 @@ fn main() -> Result<()> {
             listen,
             tls_cert,
             tls_key,
-        } => serve(db, listen, tls_cert.zip(tls_key)),
+            header_timeout,
+            body_timeout,
+        } => {
+            let limits = api::Limits {
+                header_timeout: Duration::from_secs(header_timeout.max(1)),
+                body_timeout: Duration::from_secs(body_timeout.max(1)),
+            };
+            serve(db, listen, tls_cert.zip(tls_key), limits)
+        }
         Command::User(UserCmd::Add {
             email,
             name,
@@ -179,7 +193,12 @@ fn main() -> Result<()> {
     }
 }
 
-fn serve(db: Database, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<()> {
+fn serve(
+    db: Database,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    limits: api::Limits,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -192,39 +211,34 @@ fn serve(db: Database, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> R
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let app = api::app(AppState::new(db));
-        match tls {
+        let tls = match tls {
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
-                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "cannot load the TLS certificate {} / key {}",
-                            cert.display(),
-                            key.display()
-                        )
-                    })?;
-                let listener = std::net::TcpListener::bind(listen)
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                let addr = listener.local_addr()?;
-                println!("listening on https://{addr}");
-                axum_server::from_tcp_rustls(listener, config)?
-                    .serve(app.into_make_service())
-                    .await?;
+                Some(
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                        .await
+                        .with_context(|| {
+                            format!(
+                                "cannot load the TLS certificate {} / key {}",
+                                cert.display(),
+                                key.display()
+                            )
+                        })?,
+                )
             }
-            None => {
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                println!("listening on http://{}", listener.local_addr()?);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await?;
-            }
-        }
+            None => None,
+        };
+        let listener = std::net::TcpListener::bind(listen)
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{}", listener.local_addr()?);
+        let handle = axum_server::Handle::new();
+        let on_ctrl_c = handle.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            on_ctrl_c.graceful_shutdown(Some(Duration::from_secs(10)));
+        });
+        api::serve(listener, AppState::with_limits(db, limits), tls, handle).await?;
         Ok(())
     })
 }

@@ -15,11 +15,13 @@
 //! - `tx`: the storage contract, method by method;
 //! - `sync`: the push and pull rules written over it;
 //! - `concurrency`: two server processes over one database;
+//! - `http`: the real server on a port under abuse (stalled connections);
 //! - `versions`: peers on different synced-schema versions, and the value
 //!   checks every door shares.
 
 mod admin;
 mod concurrency;
+mod http;
 mod support;
 mod sync;
 mod tx;

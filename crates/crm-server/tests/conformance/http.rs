@@ -1,0 +1,215 @@
+//! The server under abuse, served for real on a port of its own: password
+//! guessing, login storms, oversized values, stalled connections. Raw HTTP
+//! from chosen loopback addresses (127.0.0.0/8 is all this machine), so
+//! each test says which client is which.
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    time::{Duration, Instant},
+};
+
+use axum_server::Handle;
+use crm_protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, codes};
+use crm_server::{
+    Database,
+    api::{self, AppState, Limits},
+};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpSocket, TcpStream},
+    runtime::Runtime,
+};
+
+use crate::support::{Fixture, conformance};
+
+conformance!(fixture:
+    a_client_sending_its_headers_a_byte_at_a_time_is_disconnected,
+    a_client_stalling_in_its_body_is_answered_and_disconnected,
+);
+
+/// The real server over a second handle on the fixture's database, on
+/// 127.0.0.1 and a free port, with its own runtime.
+struct Served {
+    addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    runtime: Option<Runtime>,
+}
+
+impl Served {
+    fn start(fx: &Fixture, limits: Limits) -> Served {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let db = Database::open(&fx.url).expect("a second handle");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let addr = listener.local_addr().unwrap();
+        let handle = Handle::new();
+        runtime.spawn(api::serve(
+            listener,
+            AppState::with_limits(db, limits),
+            None,
+            handle.clone(),
+        ));
+        Served {
+            addr,
+            handle,
+            runtime: Some(runtime),
+        }
+    }
+
+    fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
+        self.runtime.as_ref().unwrap().block_on(f)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+/// A loopback address of its own for client `n`.
+fn client(n: u8) -> Ipv4Addr {
+    Ipv4Addr::new(127, 0, 0, n)
+}
+
+/// An answer: status, JSON body (or the text as a JSON string). Status 0:
+/// the server cut the connection first.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+impl Answer {
+    fn code(&self) -> Option<&str> {
+        self.body["error"]["code"].as_str()
+    }
+}
+
+async fn connect(addr: SocketAddr, from: Ipv4Addr) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket
+        .bind(SocketAddr::new(IpAddr::V4(from), 0))
+        .unwrap_or_else(|e| panic!("binding {from}: {e}"));
+    socket.connect(addr).await.expect("connects")
+}
+
+fn parse_answer(raw: &[u8]) -> Answer {
+    let text = String::from_utf8_lossy(raw);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return Answer {
+            status: 0,
+            body: Value::Null,
+        };
+    };
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Answer {
+        status,
+        body: serde_json::from_str(body).unwrap_or_else(|_| json!(body)),
+    }
+}
+
+/// Whether the server closes `stream` within `within` while `trickle` bytes
+/// go out one at a time (0.1 s apart); returns what it answered.
+async fn cut_off(stream: TcpStream, trickle: Vec<u8>, within: Duration) -> Option<Vec<u8>> {
+    let (mut reader, mut writer) = stream.into_split();
+    let writing = tokio::spawn(async move {
+        for byte in trickle {
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Then silence, the connection held open.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        drop(writer);
+    });
+    let mut answered = Vec::new();
+    let read = tokio::time::timeout(within, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => answered.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    writing.abort();
+    read.ok().map(|()| answered)
+}
+
+/// Headers sent a byte at a time (slowloris) must not hold a connection:
+/// the server closes it once the header timeout has passed.
+fn a_client_sending_its_headers_a_byte_at_a_time_is_disconnected(fx: &Fixture) {
+    let server = Served::start(
+        fx,
+        Limits {
+            header_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        },
+    );
+    let addr = server.addr;
+    // Far more bytes than fit in the timeout at 10 a second.
+    let trickle = b"POST /api/v1/login HTTP/1.1\r\nhost: x\r\nx-padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_vec();
+    let started = Instant::now();
+    let closed = server.block_on(async {
+        let stream = connect(addr, client(9)).await;
+        cut_off(stream, trickle.clone(), Duration::from_secs(20)).await
+    });
+    assert!(
+        closed.is_some(),
+        "the connection was still open after 20 s (header timeout 1 s)"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(trickle.len() as u64 / 10),
+        "closed before the client finished its headers: {:?}",
+        started.elapsed()
+    );
+    // A silent connection is closed too.
+    let closed = server.block_on(async {
+        let stream = connect(addr, client(9)).await;
+        cut_off(stream, Vec::new(), Duration::from_secs(20)).await
+    });
+    assert!(closed.is_some(), "a silent connection was held open");
+}
+
+/// A body that stalls is answered 408 `timeout` once the body timeout has
+/// passed, and the connection closed.
+fn a_client_stalling_in_its_body_is_answered_and_disconnected(fx: &Fixture) {
+    let server = Served::start(
+        fx,
+        Limits {
+            body_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        },
+    );
+    let addr = server.addr;
+    let closed = server.block_on(async {
+        let mut stream = connect(addr, client(10)).await;
+        let head = format!(
+            "POST /api/v1/login HTTP/1.1\r\nhost: x\r\n{PROTOCOL_HEADER}: {PROTOCOL_VERSION}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"email\":"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        cut_off(stream, b" \"ana@example.com\"".repeat(20), Duration::from_secs(20)).await
+    });
+    let answered = closed.expect("the connection was still open after 20 s (body timeout 1 s)");
+    let answer = parse_answer(&answered);
+    assert_eq!(
+        (answer.status, answer.code()),
+        (408, Some(codes::TIMEOUT)),
+        "{answer:?}"
+    );
+}
