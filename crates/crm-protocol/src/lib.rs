@@ -42,6 +42,14 @@ pub struct LoginRequest {
     pub device_name: String,
 }
 
+/// The longest email a login may name, in characters (the most an address
+/// can have, RFC 5321); a longer one is refused before anything is stored.
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest password a login may send, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
+/// The longest device name a login may register, in characters.
+pub const MAX_DEVICE_NAME_CHARS: usize = 200;
+
 /// The answer to a login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
@@ -300,6 +308,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// What happened, for a person.
     pub message: String,
+    /// What a translation of the code needs (`field` and `max` of a value
+    /// too long); absent when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Value>,
 }
 
 /// The error codes the server uses.
@@ -326,6 +338,9 @@ pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     /// The body is too large.
     pub const TOO_LARGE: &str = "too_large";
+    /// A value of the request is longer than the server takes: `field`
+    /// names it, `max` is its limit in characters. Nothing was stored.
+    pub const TOO_LONG: &str = "too_long";
     /// The request did not arrive whole in time (a stalled connection).
     pub const TIMEOUT: &str = "timeout";
     /// Not allowed for this user.

@@ -1,7 +1,7 @@
 //! HTTP routes under `/api/v1/`. `app(state)` builds the router apart from
 //! `main`, so tests serve it on a real port.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     BoxError, Json, Router,
@@ -23,6 +23,7 @@ use crm_protocol::{
 };
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tower_http::{
     compression::CompressionLayer, decompression::RequestDecompressionLayer, trace::TraceLayer,
 };
@@ -36,6 +37,9 @@ use crate::{
 
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The largest login body accepted: its three strings at their longest
+/// (`crm_protocol::MAX_*_CHARS`), escaped, fit many times over.
+pub const MAX_LOGIN_BODY: usize = 16 * 1024;
 
 /// How long a connection may take to send a request.
 #[derive(Debug, Clone, Copy)]
@@ -85,12 +89,13 @@ impl AppState {
     }
 }
 
-/// An error answer: status, stable code, human message.
+/// An error answer: status, stable code, its parameters, human message.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    params: BTreeMap<String, Value>,
 }
 
 impl ApiError {
@@ -99,7 +104,13 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            params: BTreeMap::new(),
         }
+    }
+
+    fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
     }
 }
 
@@ -109,6 +120,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
+                params: self.params,
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -160,10 +172,7 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 codes::TOO_LARGE,
-                format!(
-                    "the request is larger than {} MB; send smaller batches",
-                    MAX_BODY / 1024 / 1024
-                ),
+                "the request is larger than the server takes; send smaller batches",
             )
         } else if caused_by::<BodyTimedOut>(&rejection) {
             ApiError::new(
@@ -334,6 +343,9 @@ async fn login(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let request: LoginRequest = parse(body)?;
+    // Before anything is counted, stored or hashed.
+    auth::check_lengths(&request.email, &request.password, &request.device_name)
+        .map_err(login_error)?;
     let now = (state.now)();
     blocking(move || {
         let (user, token) = auth::login(
@@ -344,20 +356,7 @@ async fn login(
             &request.device_name,
             now,
         )
-        .map_err(|e| match e {
-            LoginError::BadLogin => {
-                ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, e.to_string())
-            }
-            LoginError::RateLimited => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                codes::RATE_LIMITED,
-                e.to_string(),
-            ),
-            LoginError::Disabled => {
-                ApiError::new(StatusCode::FORBIDDEN, codes::USER_DISABLED, e.to_string())
-            }
-            LoginError::Storage(s) => s.into(),
-        })?;
+        .map_err(login_error)?;
         tracing::info!(user = %user.email, device = %request.device_id, "login");
         Ok(Json(LoginResponse {
             token,
@@ -365,6 +364,22 @@ async fn login(
         }))
     })
     .await
+}
+
+fn login_error(e: LoginError) -> ApiError {
+    let message = e.to_string();
+    match e {
+        LoginError::BadLogin => ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, message),
+        LoginError::RateLimited => {
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMITED, message)
+        }
+        LoginError::TooLong { field, max } => {
+            ApiError::new(StatusCode::BAD_REQUEST, codes::TOO_LONG, message)
+                .with("field", field)
+                .with("max", max)
+        }
+        LoginError::Storage(s) => s.into(),
+    }
 }
 
 /// The directory entry of a user (no secrets).
@@ -521,7 +536,10 @@ async fn not_found() -> ApiError {
 /// The router, apart from `main` so tests serve it directly.
 pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
-        .route("/login", post(login))
+        .route(
+            "/login",
+            post(login).layer(DefaultBodyLimit::max(MAX_LOGIN_BODY)),
+        )
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/push", post(push))

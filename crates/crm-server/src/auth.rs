@@ -9,6 +9,8 @@ use base64::Engine;
 use crm_domain::{Hlc, Id};
 use sha2::{Digest, Sha256};
 
+use crm_protocol::{MAX_DEVICE_NAME_CHARS, MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS};
+
 use crate::{
     backend::{Backend, DeviceRow, StorageError, StorageResult, UserRow},
     sync,
@@ -57,18 +59,40 @@ pub fn token_hash(token: &str) -> String {
 /// Why a login failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    /// Wrong email or password (never says which).
+    /// Wrong email or password, or a disabled account (never says which,
+    /// so a password cannot be tried against a disabled account).
     #[error("wrong email or password")]
     BadLogin,
     /// Too many failures recently.
     #[error("too many failed logins; wait 15 minutes and try again")]
     RateLimited,
-    /// The user was disabled.
-    #[error("this account has been disabled; ask your administrator")]
-    Disabled,
+    /// A value is longer than the server takes; nothing was stored.
+    #[error("the {field} is longer than {max} characters")]
+    TooLong {
+        /// `email`, `password` or `device_name`.
+        field: &'static str,
+        /// Its limit, in characters.
+        max: usize,
+    },
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// Refuse a login whose values are longer than anything real, before
+/// anything is stored or hashed.
+pub fn check_lengths(email: &str, password: &str, device_name: &str) -> Result<(), LoginError> {
+    for (field, value, max) in [
+        ("email", email, MAX_EMAIL_CHARS),
+        ("password", password, MAX_PASSWORD_CHARS),
+        ("device_name", device_name, MAX_DEVICE_NAME_CHARS),
+    ] {
+        // Bytes first: a long value is refused without counting its characters.
+        if value.len() > max && value.chars().count() > max {
+            return Err(LoginError::TooLong { field, max });
+        }
+    }
+    Ok(())
 }
 
 /// Check a password and register the device; returns the user and a token.
@@ -80,6 +104,7 @@ pub fn login(
     device_name: &str,
     now_ms: i64,
 ) -> Result<(UserRow, String), LoginError> {
+    check_lengths(email, password, device_name)?;
     let email = email.trim().to_lowercase();
     let failures = db.read(|tx| tx.login_failures(&email, now_ms - LOCKOUT_WINDOW_MS))?;
     if failures >= MAX_FAILED_LOGINS {
@@ -92,13 +117,12 @@ pub fn login(
         |u| u.password_hash.as_str(),
     );
     let ok = verify_password(password, hash);
-    let Some(user) = user.filter(|_| ok) else {
+    // A disabled account answers as a wrong password does: otherwise its
+    // right password would be told apart from the wrong ones.
+    let Some(user) = user.filter(|u| ok && u.active) else {
         db.write(|tx| tx.add_login_failure(&email, now_ms))?;
         return Err(LoginError::BadLogin);
     };
-    if !user.active {
-        return Err(LoginError::Disabled);
-    }
     let token = new_token();
     db.write(|tx| {
         tx.clear_login_failures(&email)?;
@@ -200,6 +224,32 @@ mod tests {
             hash_password("correct horse"),
             "salted: same password, different hash"
         );
+    }
+
+    #[test]
+    fn values_longer_than_anything_real_are_refused() {
+        assert!(check_lengths("ana@example.com", "secret", "Ana's laptop").is_ok());
+        let at_limit = "é".repeat(MAX_DEVICE_NAME_CHARS);
+        assert!(
+            check_lengths("a@b.c", "x", &at_limit).is_ok(),
+            "characters, not bytes"
+        );
+        let long = "a".repeat(MAX_EMAIL_CHARS + 1);
+        assert!(matches!(
+            check_lengths(&long, "x", "y"),
+            Err(LoginError::TooLong {
+                field: "email",
+                max: MAX_EMAIL_CHARS
+            })
+        ));
+        let long = "a".repeat(MAX_PASSWORD_CHARS + 1);
+        assert!(matches!(
+            check_lengths("a@b.c", &long, "y"),
+            Err(LoginError::TooLong {
+                field: "password",
+                ..
+            })
+        ));
     }
 
     #[test]

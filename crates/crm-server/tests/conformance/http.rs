@@ -9,10 +9,13 @@ use std::{
 };
 
 use axum_server::Handle;
+use crm_domain::Id;
 use crm_protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, codes};
 use crm_server::{
     Database,
     api::{self, AppState, Limits},
+    auth,
+    backend::Backend,
 };
 use serde_json::{Value, json};
 use tokio::{
@@ -21,12 +24,16 @@ use tokio::{
     runtime::Runtime,
 };
 
-use crate::support::{Fixture, conformance};
+use crate::support::{Fixture, NOW, conformance, hlc};
 
 conformance!(fixture:
+    over_long_login_values_are_refused_before_anything_is_stored,
+    a_disabled_accounts_right_password_is_answered_as_a_wrong_one,
     a_client_sending_its_headers_a_byte_at_a_time_is_disconnected,
     a_client_stalling_in_its_body_is_answered_and_disconnected,
 );
+
+const PASSWORD: &str = "correct horse battery";
 
 /// The real server over a second handle on the fixture's database, on
 /// 127.0.0.1 and a free port, with its own runtime.
@@ -101,6 +108,44 @@ async fn connect(addr: SocketAddr, from: Ipv4Addr) -> TcpStream {
     socket.connect(addr).await.expect("connects")
 }
 
+/// One request on a connection of its own, from `from`.
+async fn send(
+    addr: SocketAddr,
+    from: Ipv4Addr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Vec<u8>,
+) -> Answer {
+    let stream = connect(addr, from).await;
+    let (mut reader, mut writer) = stream.into_split();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\n{PROTOCOL_HEADER}: {PROTOCOL_VERSION}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    if let Some(token) = token {
+        head.push_str(&format!("authorization: Bearer {token}\r\n"));
+    }
+    head.push_str("\r\n");
+    // Written while the answer is read: the server may answer (and close)
+    // before it has read all of an oversized body.
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(head.as_bytes()).await;
+        let _ = writer.write_all(&body).await;
+        writer
+    });
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
+    drop(writing.await);
+    parse_answer(&raw)
+}
+
 fn parse_answer(raw: &[u8]) -> Answer {
     let text = String::from_utf8_lossy(raw);
     let Some((head, body)) = text.split_once("\r\n\r\n") else {
@@ -119,6 +164,108 @@ fn parse_answer(raw: &[u8]) -> Answer {
         status,
         body: serde_json::from_str(body).unwrap_or_else(|_| json!(body)),
     }
+}
+
+fn login_body(email: &str, password: &str, device_id: Id, device_name: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "email": email,
+        "password": password,
+        "device_id": device_id.to_string(),
+        "device_name": device_name,
+    }))
+    .unwrap()
+}
+
+async fn login(addr: SocketAddr, from: Ipv4Addr, email: &str, password: &str) -> Answer {
+    let body = login_body(email, password, Id::new(), "laptop");
+    send(addr, from, "POST", "/api/v1/login", None, body).await
+}
+
+/// A member with a real (Argon2) password.
+fn member(db: &Database, email: &str) {
+    auth::add_user(
+        db,
+        email,
+        email.split('@').next().unwrap_or(email),
+        "rep",
+        Some("north"),
+        PASSWORD,
+        hlc(NOW, "server"),
+    )
+    .expect("adding a member");
+}
+
+/// The failed logins the database holds for `email` (from `from`).
+fn failures(db: &Database, email: &str, _from: Ipv4Addr) -> i64 {
+    db.read(|tx| tx.login_failures(email, 0)).unwrap()
+}
+
+/// A megabyte email, or values longer than anything real, are refused
+/// before they are counted, stored or hashed.
+fn over_long_login_values_are_refused_before_anything_is_stored(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    let server = Served::start(fx, Limits::default());
+    let addr = server.addr;
+    let from = client(7);
+    let huge = format!("{}@example.com", "a".repeat(1024 * 1024));
+    let answer = server.block_on(login(addr, from, &huge, "x"));
+    assert!(
+        answer.status == 0 || (answer.status, answer.code()) == (413, Some(codes::TOO_LARGE)),
+        "a megabyte login is refused as too large: {answer:?}"
+    );
+    assert_eq!(failures(&fx.db, &huge, from), 0, "and not stored");
+    let long_email = format!("{}@example.com", "a".repeat(300));
+    for (email, password, device_name, field) in [
+        (long_email.as_str(), "x", "laptop", "email"),
+        ("ana@example.com", &*"p".repeat(5_000), "laptop", "password"),
+        (
+            "ana@example.com",
+            PASSWORD,
+            &*"n".repeat(1_000),
+            "device_name",
+        ),
+    ] {
+        let body = login_body(email, password, Id::new(), device_name);
+        let answer = server.block_on(send(addr, from, "POST", "/api/v1/login", None, body));
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, Some(codes::TOO_LONG)),
+            "{field}: {answer:?}"
+        );
+        assert_eq!(answer.body["error"]["params"]["field"], json!(field));
+        assert!(answer.body["error"]["params"]["max"].as_u64().is_some());
+        assert_eq!(
+            failures(&fx.db, &email.to_lowercase(), from),
+            0,
+            "{field}: nothing stored"
+        );
+    }
+    assert!(
+        fx.db.read(|tx| tx.devices()).unwrap().is_empty(),
+        "no device registered with an over-long name"
+    );
+}
+
+/// A disabled account's right password gets the answer a wrong one gets,
+/// so a password cannot be tried against it.
+fn a_disabled_accounts_right_password_is_answered_as_a_wrong_one(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    auth::disable_user(&fx.db, "ana@example.com", hlc(NOW, "server"))
+        .unwrap()
+        .expect("ana exists");
+    let server = Served::start(fx, Limits::default());
+    let right = server.block_on(login(server.addr, client(8), "ana@example.com", PASSWORD));
+    let wrong = server.block_on(login(server.addr, client(8), "ana@example.com", "wrong"));
+    assert_eq!(
+        (right.status, right.code()),
+        (401, Some(codes::BAD_LOGIN)),
+        "{right:?}"
+    );
+    assert_eq!(
+        (right.status, &right.body),
+        (wrong.status, &wrong.body),
+        "the same answer"
+    );
 }
 
 /// Whether the server closes `stream` within `within` while `trickle` bytes
