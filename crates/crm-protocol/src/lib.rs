@@ -309,7 +309,7 @@ pub struct ErrorDetail {
     /// What happened, for a person.
     pub message: String,
     /// What a translation of the code needs (`field` and `max` of a value
-    /// too long); absent when none.
+    /// too long, `retry_after_s` of a refusal to wait); absent when none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, Value>,
 }
@@ -338,6 +338,9 @@ pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     /// The body is too large.
     pub const TOO_LARGE: &str = "too_large";
+    /// The server is answering too many logins at once; try again in
+    /// `retry_after_s` seconds (also in the `Retry-After` header).
+    pub const BUSY: &str = "busy";
     /// A value of the request is longer than the server takes: `field`
     /// names it, `max` is its limit in characters. Nothing was stored.
     pub const TOO_LONG: &str = "too_long";

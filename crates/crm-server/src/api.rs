@@ -9,7 +9,11 @@ use axum::{
     extract::{
         DefaultBodyLimit, FromRequestParts, Query, Request, State, rejection::BytesRejection,
     },
-    http::{HeaderMap, HeaderValue, StatusCode, header::CONNECTION, request::Parts},
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::{CONNECTION, RETRY_AFTER},
+        request::Parts,
+    },
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -33,6 +37,7 @@ use crate::{
     auth::{self, LoginError},
     backend::{Backend, DeviceRow, StorageError, UserRow},
     sync,
+    throttle::Hashing,
 };
 
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
@@ -51,13 +56,21 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// A request's body must arrive whole within this.
     pub body_timeout: Duration,
+    /// Password hashes computed at once (each takes a core and 19 MiB).
+    pub hashing_slots: usize,
+    /// Logins waiting for a hashing slot; beyond them a login is answered
+    /// `busy` (503) at once.
+    pub hashing_queue: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Limits {
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(120),
+            hashing_slots: cores,
+            hashing_queue: 16 * cores,
         }
     }
 }
@@ -71,6 +84,8 @@ pub struct AppState {
     pub now: fn() -> i64,
     /// The limits it serves under.
     pub limits: Limits,
+    /// The password hashes being computed.
+    pub hashing: Arc<Hashing>,
 }
 
 impl AppState {
@@ -85,6 +100,7 @@ impl AppState {
             db: Arc::new(db),
             now: || chrono::Utc::now().timestamp_millis(),
             limits,
+            hashing: Arc::new(Hashing::new(limits.hashing_slots, limits.hashing_queue)),
         }
     }
 }
@@ -96,6 +112,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     params: BTreeMap<String, Value>,
+    retry_after_s: Option<i64>,
 }
 
 impl ApiError {
@@ -105,12 +122,19 @@ impl ApiError {
             code,
             message: message.into(),
             params: BTreeMap::new(),
+            retry_after_s: None,
         }
     }
 
     fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.params.insert(name.to_owned(), value.into());
         self
+    }
+
+    /// A refusal to wait: `Retry-After` and the `retry_after_s` parameter.
+    fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after_s = Some(seconds);
+        self.with("retry_after_s", seconds)
     }
 }
 
@@ -124,6 +148,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::REQUEST_TIMEOUT {
             // What is left of the request is not read: the connection ends.
             response
@@ -347,7 +376,16 @@ async fn login(
     auth::check_lengths(&request.email, &request.password, &request.device_name)
         .map_err(login_error)?;
     let now = (state.now)();
+    let slot = state.hashing.enter().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::BUSY,
+            "the server is answering many logins at once; try again in a moment",
+        )
+        .retry_after(BUSY_RETRY_AFTER_S)
+    })?;
     blocking(move || {
+        let _slot = slot;
         let (user, token) = auth::login(
             state.db.as_ref(),
             &request.email,
@@ -365,6 +403,9 @@ async fn login(
     })
     .await
 }
+
+/// How long a login turned away as `busy` is told to wait.
+const BUSY_RETRY_AFTER_S: i64 = 2;
 
 fn login_error(e: LoginError) -> ApiError {
     let message = e.to_string();

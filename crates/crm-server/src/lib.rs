@@ -3,7 +3,8 @@
 //! field by field (see [`sync`]), and orders all changes in one sequence.
 //!
 //! Stateless between requests: everything lives in the database, so several
-//! processes can serve one team over one PostgreSQL database.
+//! processes can serve one team over one PostgreSQL database. The exception
+//! is a limit kept in memory per process ([`throttle`]): hashing slots.
 
 pub mod admin;
 pub mod api;
@@ -12,6 +13,7 @@ pub mod backend;
 pub mod postgres;
 pub mod sqlite;
 pub mod sync;
+pub mod throttle;
 
 use std::path::PathBuf;
 

@@ -113,6 +113,7 @@ fn main() -> Result<()> {
             let limits = api::Limits {
                 header_timeout: Duration::from_secs(header_timeout.max(1)),
                 body_timeout: Duration::from_secs(body_timeout.max(1)),
+                ..api::Limits::default()
             };
             serve(db, listen, tls_cert.zip(tls_key), limits)
         }

@@ -5,12 +5,16 @@
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use axum_server::Handle;
-use crm_domain::Id;
-use crm_protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, codes};
+use crm_domain::{EntityKind, Id, Op};
+use crm_protocol::{Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, codes};
 use crm_server::{
     Database,
     api::{self, AppState, Limits},
@@ -24,9 +28,10 @@ use tokio::{
     runtime::Runtime,
 };
 
-use crate::support::{Fixture, NOW, conformance, hlc};
+use crate::support::{Fixture, Laptop, NOW, conformance, hlc};
 
 conformance!(fixture:
+    a_login_storm_is_turned_away_at_once_and_a_signed_in_laptop_keeps_syncing,
     over_long_login_values_are_refused_before_anything_is_stored,
     a_disabled_accounts_right_password_is_answered_as_a_wrong_one,
     a_client_sending_its_headers_a_byte_at_a_time_is_disconnected,
@@ -86,17 +91,29 @@ fn client(n: u8) -> Ipv4Addr {
     Ipv4Addr::new(127, 0, 0, n)
 }
 
-/// An answer: status, JSON body (or the text as a JSON string). Status 0:
-/// the server cut the connection first.
+/// An answer: status, headers (names in lower case), JSON body (or the text
+/// as a JSON string). Status 0: the server cut the connection first.
 #[derive(Debug)]
 struct Answer {
     status: u16,
+    headers: Vec<(String, String)>,
     body: Value,
 }
 
 impl Answer {
     fn code(&self) -> Option<&str> {
         self.body["error"]["code"].as_str()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn retry_after(&self) -> Option<i64> {
+        self.header("retry-after").and_then(|v| v.parse().ok())
     }
 }
 
@@ -151,17 +168,23 @@ fn parse_answer(raw: &[u8]) -> Answer {
     let Some((head, body)) = text.split_once("\r\n\r\n") else {
         return Answer {
             status: 0,
+            headers: Vec::new(),
             body: Value::Null,
         };
     };
-    let status = head
-        .lines()
+    let mut lines = head.lines();
+    let status = lines
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
+        .collect();
     Answer {
         status,
+        headers,
         body: serde_json::from_str(body).unwrap_or_else(|_| json!(body)),
     }
 }
@@ -198,6 +221,135 @@ fn member(db: &Database, email: &str) {
 /// The failed logins the database holds for `email` (from `from`).
 fn failures(db: &Database, email: &str, _from: Ipv4Addr) -> i64 {
     db.read(|tx| tx.login_failures(email, 0)).unwrap()
+}
+
+/// Logins beyond what the hashing slots and their queue hold are answered
+/// `busy` at once, with Retry-After; hashing runs off the async workers,
+/// so a signed-in laptop's pushes and pulls go on answering meanwhile.
+fn a_login_storm_is_turned_away_at_once_and_a_signed_in_laptop_keeps_syncing(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    let server = Served::start(
+        fx,
+        Limits {
+            hashing_slots: 1,
+            hashing_queue: 2,
+            ..Limits::default()
+        },
+    );
+    let addr = server.addr;
+    let device_id = Id::new();
+    let signed_in = server.block_on(send(
+        addr,
+        client(6),
+        "POST",
+        "/api/v1/login",
+        None,
+        login_body("ana@example.com", PASSWORD, device_id, "Ana's laptop"),
+    ));
+    assert_eq!(signed_in.status, 200, "{signed_in:?}");
+    let token = signed_in.body["token"].as_str().unwrap().to_owned();
+    let ana = fx
+        .db
+        .read(|tx| tx.user_by_email("ana@example.com"))
+        .unwrap()
+        .unwrap();
+    let laptop = Laptop::new(ana, device_id, 6);
+    let ops: Vec<Op> = (0..5)
+        .map(|i| {
+            laptop.insert(
+                EntityKind::Account,
+                &[("name", json!(format!("Acme {i}")))],
+                NOW,
+            )
+        })
+        .collect();
+
+    // Order of answers, as they come.
+    let order = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let (storm, syncs) = server.block_on(async {
+        let storm: Vec<_> = (0..32u8)
+            .map(|i| {
+                let order = Arc::clone(&order);
+                tokio::spawn(async move {
+                    // Each from an address of its own: only the hashing
+                    // limit is in play, not the guessing one.
+                    let answer = login(
+                        addr,
+                        Ipv4Addr::new(127, 0, 1, i + 1),
+                        &format!("someone{i}@example.com"),
+                        "a guess",
+                    )
+                    .await;
+                    (
+                        order.fetch_add(1, Ordering::SeqCst),
+                        started.elapsed(),
+                        answer,
+                    )
+                })
+            })
+            .collect();
+        let mut syncs = Vec::new();
+        for op in ops {
+            let body = serde_json::to_vec(&PushRequest {
+                ops: vec![Open::Known(op)],
+            })
+            .unwrap();
+            let push = send(addr, client(6), "POST", "/api/v1/push", Some(&token), body).await;
+            syncs.push((order.fetch_add(1, Ordering::SeqCst), push));
+            let pull = send(
+                addr,
+                client(6),
+                "GET",
+                "/api/v1/pull?cursor=0",
+                Some(&token),
+                Vec::new(),
+            )
+            .await;
+            syncs.push((order.fetch_add(1, Ordering::SeqCst), pull));
+        }
+        let mut answers = Vec::new();
+        for s in storm {
+            answers.push(s.await.unwrap());
+        }
+        (answers, syncs)
+    });
+    for (_, answer) in &syncs {
+        assert_eq!(answer.status, 200, "the laptop syncs: {answer:?}");
+    }
+    assert!(
+        syncs
+            .iter()
+            .filter_map(|(_, a)| a.body["verdicts"].as_array())
+            .flatten()
+            .all(|v| v["outcome"] == "applied"),
+        "{syncs:#?}"
+    );
+    let busy: Vec<_> = storm.iter().filter(|(_, _, a)| a.status == 503).collect();
+    let hashed: Vec<_> = storm.iter().filter(|(_, _, a)| a.status == 401).collect();
+    assert_eq!(busy.len() + hashed.len(), storm.len(), "{storm:#?}");
+    assert!(
+        busy.len() >= storm.len() / 2,
+        "beyond one slot and two waiting, logins are turned away: {} of {}",
+        busy.len(),
+        storm.len()
+    );
+    for (_, took, answer) in &busy {
+        assert_eq!(answer.code(), Some(codes::BUSY), "{answer:?}");
+        assert!(answer.retry_after().is_some_and(|s| s >= 1), "{answer:?}");
+        assert!(
+            *took < Duration::from_secs(30),
+            "turned away at once: {took:?}"
+        );
+    }
+    // Hashes run one at a time, each for a while in a debug build; the
+    // laptop's whole sync is answered before the last of them.
+    let last_sync = syncs.iter().map(|(n, _)| *n).max().unwrap();
+    let last_hash = hashed.iter().map(|(n, _, _)| *n).max().unwrap_or(0);
+    assert!(
+        hashed.is_empty() || last_sync < last_hash,
+        "the sync waited for the storm: sync #{last_sync}, last login #{last_hash}"
+    );
 }
 
 /// A megabyte email, or values longer than anything real, are refused
