@@ -211,7 +211,12 @@ fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    // Kept here so the database is closed after the runtime, not in it: the
+    // PostgreSQL client blocks on its own runtime when it closes, which
+    // panics inside another.
+    let state = AppState::with_limits(db, limits);
+    let serving = state.clone();
+    let served = runtime.block_on(async move {
         let tls = match tls {
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
@@ -239,7 +244,10 @@ fn serve(
             let _ = tokio::signal::ctrl_c().await;
             on_ctrl_c.graceful_shutdown(Some(Duration::from_secs(10)));
         });
-        api::serve(listener, AppState::with_limits(db, limits), tls, handle).await?;
+        api::serve(listener, serving, tls, handle).await?;
         Ok(())
-    })
+    });
+    drop(runtime);
+    drop(state);
+    served
 }

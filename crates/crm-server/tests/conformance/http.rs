@@ -46,6 +46,9 @@ struct Served {
     addr: SocketAddr,
     handle: Handle<SocketAddr>,
     runtime: Option<Runtime>,
+    /// Dropped after the runtime: a PostgreSQL client cannot be closed
+    /// inside one.
+    state: Option<AppState>,
 }
 
 impl Served {
@@ -59,16 +62,13 @@ impl Served {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let addr = listener.local_addr().unwrap();
         let handle = Handle::new();
-        runtime.spawn(api::serve(
-            listener,
-            AppState::with_limits(db, limits),
-            None,
-            handle.clone(),
-        ));
+        let state = AppState::with_limits(db, limits);
+        runtime.spawn(api::serve(listener, state.clone(), None, handle.clone()));
         Served {
             addr,
             handle,
             runtime: Some(runtime),
+            state: Some(state),
         }
     }
 
@@ -83,6 +83,7 @@ impl Drop for Served {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_timeout(Duration::from_secs(5));
         }
+        drop(self.state.take());
     }
 }
 
