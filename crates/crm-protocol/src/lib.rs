@@ -320,8 +320,17 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "unauthorized";
     /// Wrong email or password.
     pub const BAD_LOGIN: &str = "bad_login";
-    /// Too many failed logins; wait.
+    /// Too many failed logins from this address; wait `retry_after_s`
+    /// seconds (also in the `Retry-After` header) and try again.
     pub const RATE_LIMITED: &str = "rate_limited";
+    /// The server is answering too many logins at once; try again in
+    /// `retry_after_s` seconds (also in the `Retry-After` header).
+    pub const BUSY: &str = "busy";
+    /// A value of the request is longer than the server takes: `field`
+    /// names it, `max` is its limit in characters. Nothing was stored.
+    pub const TOO_LONG: &str = "too_long";
+    /// The request did not arrive whole in time (a stalled connection).
+    pub const TIMEOUT: &str = "timeout";
     /// The device was revoked by an administrator.
     pub const DEVICE_REVOKED: &str = "device_revoked";
     /// The user was disabled.
@@ -338,14 +347,6 @@ pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     /// The body is too large.
     pub const TOO_LARGE: &str = "too_large";
-    /// The server is answering too many logins at once; try again in
-    /// `retry_after_s` seconds (also in the `Retry-After` header).
-    pub const BUSY: &str = "busy";
-    /// A value of the request is longer than the server takes: `field`
-    /// names it, `max` is its limit in characters. Nothing was stored.
-    pub const TOO_LONG: &str = "too_long";
-    /// The request did not arrive whole in time (a stalled connection).
-    pub const TIMEOUT: &str = "timeout";
     /// Not allowed for this user.
     pub const FORBIDDEN: &str = "forbidden";
     /// Something broke on the server.

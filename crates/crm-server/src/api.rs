@@ -7,7 +7,8 @@ use axum::{
     BoxError, Json, Router,
     body::{Body, Bytes, HttpBody},
     extract::{
-        DefaultBodyLimit, FromRequestParts, Query, Request, State, rejection::BytesRejection,
+        ConnectInfo, DefaultBodyLimit, FromRequestParts, Query, Request, State,
+        rejection::BytesRejection,
     },
     http::{
         HeaderMap, HeaderValue, StatusCode,
@@ -37,7 +38,7 @@ use crate::{
     auth::{self, LoginError},
     backend::{Backend, DeviceRow, StorageError, UserRow},
     sync,
-    throttle::Hashing,
+    throttle::{self, Guesses, Hashing},
 };
 
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
@@ -46,7 +47,7 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 /// (`crm_protocol::MAX_*_CHARS`), escaped, fit many times over.
 pub const MAX_LOGIN_BODY: usize = 16 * 1024;
 
-/// How long a connection may take to send a request.
+/// How much one connection and the logins may take of the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// A request's line and headers must arrive within this, counted from
@@ -61,6 +62,11 @@ pub struct Limits {
     /// Logins waiting for a hashing slot; beyond them a login is answered
     /// `busy` (503) at once.
     pub hashing_queue: usize,
+    /// Failed logins one client address may make, across accounts, within
+    /// the window before it is slowed down.
+    pub failures_per_client: i64,
+    /// Client addresses whose failures are remembered (in memory).
+    pub clients_tracked: usize,
 }
 
 impl Default for Limits {
@@ -71,6 +77,8 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(120),
             hashing_slots: cores,
             hashing_queue: 16 * cores,
+            failures_per_client: 20,
+            clients_tracked: 10_000,
         }
     }
 }
@@ -86,6 +94,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The password hashes being computed.
     pub hashing: Arc<Hashing>,
+    /// Failed logins per client address.
+    pub guesses: Arc<Guesses>,
 }
 
 impl AppState {
@@ -101,6 +111,10 @@ impl AppState {
             now: || chrono::Utc::now().timestamp_millis(),
             limits,
             hashing: Arc::new(Hashing::new(limits.hashing_slots, limits.hashing_queue)),
+            guesses: Arc::new(Guesses::new(
+                limits.clients_tracked,
+                limits.failures_per_client,
+            )),
         }
     }
 }
@@ -369,6 +383,7 @@ impl FromRequestParts<AppState> for Caller {
 
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let request: LoginRequest = parse(body)?;
@@ -376,6 +391,14 @@ async fn login(
     auth::check_lengths(&request.email, &request.password, &request.device_name)
         .map_err(login_error)?;
     let now = (state.now)();
+    // The peer address: no setting says a proxy is in front, so no
+    // forwarded header is trusted (any client could write one).
+    let client = throttle::client_of(peer.ip());
+    let reservation = state.guesses.reserve(client, now).map_err(|wait_ms| {
+        login_error(LoginError::RateLimited {
+            retry_after_ms: wait_ms,
+        })
+    })?;
     let slot = state.hashing.enter().await.map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -384,24 +407,38 @@ async fn login(
         )
         .retry_after(BUSY_RETRY_AFTER_S)
     })?;
-    blocking(move || {
+    let device_id = request.device_id;
+    let db = Arc::clone(&state.db);
+    let result = blocking(move || {
         let _slot = slot;
-        let (user, token) = auth::login(
-            state.db.as_ref(),
-            &request.email,
-            &request.password,
-            request.device_id,
-            &request.device_name,
-            now,
-        )
-        .map_err(login_error)?;
-        tracing::info!(user = %user.email, device = %request.device_id, "login");
-        Ok(Json(LoginResponse {
-            token,
-            user: user_view(&user),
-        }))
+        let client = throttle::client_name(client);
+        Ok(auth::login(
+            db.as_ref(),
+            auth::Attempt {
+                email: &request.email,
+                password: &request.password,
+                device_id,
+                device_name: &request.device_name,
+                client: &client,
+                now_ms: now,
+            },
+        ))
     })
-    .await
+    .await?;
+    let (user, token) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if matches!(e, LoginError::BadLogin) {
+                reservation.keep();
+            }
+            return Err(login_error(e));
+        }
+    };
+    tracing::info!(user = %user.email, device = %device_id, "login");
+    Ok(Json(LoginResponse {
+        token,
+        user: user_view(&user),
+    }))
 }
 
 /// How long a login turned away as `busy` is told to wait.
@@ -411,8 +448,9 @@ fn login_error(e: LoginError) -> ApiError {
     let message = e.to_string();
     match e {
         LoginError::BadLogin => ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, message),
-        LoginError::RateLimited => {
+        LoginError::RateLimited { retry_after_ms } => {
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMITED, message)
+                .retry_after(auth::retry_after_s(retry_after_ms))
         }
         LoginError::TooLong { field, max } => {
             ApiError::new(StatusCode::BAD_REQUEST, codes::TOO_LONG, message)
@@ -574,7 +612,9 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, codes::BAD_REQUEST, "no such route")
 }
 
-/// The router, apart from `main` so tests serve it directly.
+/// The router, apart from `main` so tests serve it directly. Logins need
+/// the peer's address: serve it with `ConnectInfo<SocketAddr>`, as
+/// [`serve`] does.
 pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
         .route(

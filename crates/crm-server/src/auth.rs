@@ -16,10 +16,27 @@ use crate::{
     sync,
 };
 
-/// Failed logins allowed per email within [`LOCKOUT_WINDOW_MS`].
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// The window failed logins are counted in (15 minutes).
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed logins one client address may make on one account within the
+/// window before it is slowed down.
+pub const FREE_FAILED_LOGINS: i64 = 5;
+/// How long failed logins are remembered (15 minutes).
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// The wait after the free failures are spent; it doubles with each further
+/// failure, up to the window.
+pub const FIRST_LOGIN_DELAY_MS: i64 = 30 * 1000;
+
+/// How long a client that has failed `failures` times (within the window)
+/// waits after its last failure before it may try again, `free` failures
+/// being allowed without a wait.
+pub fn login_delay_ms(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = u32::try_from((failures - free).min(20)).unwrap_or(20);
+    FIRST_LOGIN_DELAY_MS
+        .saturating_mul(1_i64 << doublings)
+        .min(LOGIN_WINDOW_MS)
+}
 
 /// Hash a password for storage.
 pub fn hash_password(password: &str) -> String {
@@ -63,9 +80,12 @@ pub enum LoginError {
     /// so a password cannot be tried against a disabled account).
     #[error("wrong email or password")]
     BadLogin,
-    /// Too many failures recently.
-    #[error("too many failed logins; wait 15 minutes and try again")]
-    RateLimited,
+    /// This client failed too often on this account (or on many): it waits.
+    #[error("too many failed logins; try again in {} seconds", retry_after_s(*.retry_after_ms))]
+    RateLimited {
+        /// How long before it may try again.
+        retry_after_ms: i64,
+    },
     /// A value is longer than the server takes; nothing was stored.
     #[error("the {field} is longer than {max} characters")]
     TooLong {
@@ -77,6 +97,12 @@ pub enum LoginError {
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// Whole seconds to wait, rounded up (a `Retry-After` of 0 would invite a
+/// retry at once).
+pub fn retry_after_s(ms: i64) -> i64 {
+    ((ms + 999) / 1000).max(1)
 }
 
 /// Refuse a login whose values are longer than anything real, before
@@ -95,21 +121,60 @@ pub fn check_lengths(email: &str, password: &str, device_name: &str) -> Result<(
     Ok(())
 }
 
+/// One login: who, from which client address (see
+/// [`crate::throttle::client_name`]), when.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// The email typed.
+    pub email: &'a str,
+    /// The password typed.
+    pub password: &'a str,
+    /// The laptop's device id.
+    pub device_id: Id,
+    /// Its name.
+    pub device_name: &'a str,
+    /// The client address it came from.
+    pub client: &'a str,
+    /// The server's clock.
+    pub now_ms: i64,
+}
+
 /// Check a password and register the device; returns the user and a token.
-pub fn login(
-    db: &impl Backend,
-    email: &str,
-    password: &str,
-    device_id: Id,
-    device_name: &str,
-    now_ms: i64,
-) -> Result<(UserRow, String), LoginError> {
-    check_lengths(email, password, device_name)?;
-    let email = email.trim().to_lowercase();
-    let failures = db.read(|tx| tx.login_failures(&email, now_ms - LOCKOUT_WINDOW_MS))?;
-    if failures >= MAX_FAILED_LOGINS {
-        return Err(LoginError::RateLimited);
-    }
+///
+/// The attempt is counted as a failure of this client on this account
+/// before the password is checked, in the same transaction that reads the
+/// count, so guesses sent at once see each other; a success takes it back.
+/// After [`FREE_FAILED_LOGINS`] the client waits, longer at each failure
+/// ([`login_delay_ms`]); other clients, the account's owner among them, are
+/// not held back.
+pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String), LoginError> {
+    let Attempt {
+        password,
+        device_id,
+        device_name,
+        client,
+        now_ms,
+        ..
+    } = attempt;
+    check_lengths(attempt.email, password, device_name)?;
+    let email = attempt.email.trim().to_lowercase();
+    let since = now_ms - LOGIN_WINDOW_MS;
+    let reserved = db.write(|tx| {
+        tx.forget_login_failures(since)?;
+        let (failures, last) = tx.login_failures(&email, client, since)?;
+        let wait = login_delay_ms(failures, FREE_FAILED_LOGINS);
+        if let Some(last) = last
+            && wait > 0
+            && now_ms < last + wait
+        {
+            return Ok(Err(LoginError::RateLimited {
+                retry_after_ms: last + wait - now_ms,
+            }));
+        }
+        tx.add_login_failure(&email, client, now_ms)?;
+        Ok(Ok(()))
+    })?;
+    reserved?;
     let user = db.read(|tx| tx.user_by_email(&email))?;
     // Verify even for an unknown email, so timing does not tell which emails exist.
     let hash = user.as_ref().map_or(
@@ -120,12 +185,11 @@ pub fn login(
     // A disabled account answers as a wrong password does: otherwise its
     // right password would be told apart from the wrong ones.
     let Some(user) = user.filter(|u| ok && u.active) else {
-        db.write(|tx| tx.add_login_failure(&email, now_ms))?;
         return Err(LoginError::BadLogin);
     };
     let token = new_token();
     db.write(|tx| {
-        tx.clear_login_failures(&email)?;
+        tx.clear_login_failures(&email, client)?;
         let previous = tx.device(device_id)?;
         if previous.as_ref().is_some_and(|p| p.user_id != user.id) {
             return Err(StorageError::Conflict(
@@ -224,6 +288,19 @@ mod tests {
             hash_password("correct horse"),
             "salted: same password, different hash"
         );
+    }
+
+    #[test]
+    fn the_wait_doubles_after_the_free_failures_up_to_the_window() {
+        assert_eq!(login_delay_ms(0, 5), 0);
+        assert_eq!(login_delay_ms(4, 5), 0);
+        assert_eq!(login_delay_ms(5, 5), FIRST_LOGIN_DELAY_MS);
+        assert_eq!(login_delay_ms(6, 5), 2 * FIRST_LOGIN_DELAY_MS);
+        assert_eq!(login_delay_ms(1_000, 5), LOGIN_WINDOW_MS);
+        assert_eq!(login_delay_ms(i64::MAX, 0), LOGIN_WINDOW_MS);
+        assert_eq!(retry_after_s(1), 1);
+        assert_eq!(retry_after_s(30_000), 30);
+        assert_eq!(retry_after_s(30_001), 31);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! field by field (see [`sync`]), and orders all changes in one sequence.
 //!
 //! Stateless between requests: everything lives in the database, so several
-//! processes can serve one team over one PostgreSQL database. The exception
-//! is a limit kept in memory per process ([`throttle`]): hashing slots.
+//! processes can serve one team over one PostgreSQL database. The exceptions
+//! are limits kept in memory per process ([`throttle`]): hashing slots and
+//! the per-address tally of failed logins across accounts.
 
 pub mod admin;
 pub mod api;

@@ -79,6 +79,14 @@ UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.lead_id'), '-
 UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.record_id'), '-', ''))
  WHERE entity = 'conflict' AND parent_id IS NULL AND json_extract(data, '$.record_id') IS NOT NULL;
 "#,
+    // 3: failed logins are counted per client address and account (a
+    // guesser slows itself, not the account's owner), and pruned by time.
+    r#"
+ALTER TABLE login_failures ADD COLUMN client TEXT NOT NULL DEFAULT '';
+DROP INDEX login_failures_by_email;
+CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
+"#,
 ];
 
 /// The server's SQLite database: one writer connection, readers as needed.
@@ -381,25 +389,40 @@ impl Tx for SqliteTx<'_> {
         self.upsert_device(d)
     }
 
-    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM login_failures WHERE email = ?1 AND at >= ?2",
-            params![email, since_ms],
-            |r| r.get(0),
-        )?)
+    fn login_failures(
+        &mut self,
+        email: &str,
+        client: &str,
+        since_ms: i64,
+    ) -> StorageResult<(i64, Option<i64>)> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), max(at) FROM login_failures WHERE email = ?1 AND client = ?2 AND at >= ?3",
+            )?
+            .query_row(params![email, client, since_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
     }
 
-    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()> {
-        self.conn.execute(
-            "INSERT INTO login_failures (email, at) VALUES (?1, ?2)",
-            params![email, at_ms],
-        )?;
+    fn add_login_failure(&mut self, email: &str, client: &str, at_ms: i64) -> StorageResult<()> {
+        self.conn
+            .prepare_cached("INSERT INTO login_failures (email, client, at) VALUES (?1, ?2, ?3)")?
+            .execute(params![email, client, at_ms])?;
         Ok(())
     }
 
-    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()> {
+    fn clear_login_failures(&mut self, email: &str, client: &str) -> StorageResult<()> {
         self.conn
-            .execute("DELETE FROM login_failures WHERE email = ?1", [email])?;
+            .prepare_cached("DELETE FROM login_failures WHERE email = ?1 AND client = ?2")?
+            .execute([email, client])?;
+        Ok(())
+    }
+
+    fn forget_login_failures(&mut self, before_ms: i64) -> StorageResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM login_failures WHERE at < ?1")?
+            .execute([before_ms])?;
         Ok(())
     }
 

@@ -31,6 +31,8 @@ use tokio::{
 use crate::support::{Fixture, Laptop, NOW, conformance, hlc};
 
 conformance!(fixture:
+    guesses_sent_at_once_are_counted_before_they_are_checked_and_slow_only_the_guesser,
+    a_client_failing_on_many_accounts_is_slowed_on_all,
     a_login_storm_is_turned_away_at_once_and_a_signed_in_laptop_keeps_syncing,
     over_long_login_values_are_refused_before_anything_is_stored,
     a_disabled_accounts_right_password_is_answered_as_a_wrong_one,
@@ -219,9 +221,115 @@ fn member(db: &Database, email: &str) {
     .expect("adding a member");
 }
 
-/// The failed logins the database holds for `email` (from `from`).
-fn failures(db: &Database, email: &str, _from: Ipv4Addr) -> i64 {
-    db.read(|tx| tx.login_failures(email, 0)).unwrap()
+/// The failed logins the database holds for `email` from client `from`.
+fn failures(db: &Database, email: &str, from: Ipv4Addr) -> i64 {
+    db.read(|tx| tx.login_failures(email, &from.to_string(), 0))
+        .unwrap()
+        .0
+}
+
+/// Thirty guesses sent at once from one address: the count is taken before
+/// each password is checked, so at most the free failures are checked and
+/// the rest wait (429, Retry-After); then the right password waits there
+/// too. The account's owner, from an address that has not been guessing,
+/// logs in at once: guessing slows the guesser, never locks the account.
+fn guesses_sent_at_once_are_counted_before_they_are_checked_and_slow_only_the_guesser(
+    fx: &Fixture,
+) {
+    member(&fx.db, "ana@example.com");
+    let server = Served::start(fx, Limits::default());
+    let addr = server.addr;
+    let guesser = client(2);
+    let answers = server.block_on(async {
+        let guesses: Vec<_> = (0..30)
+            .map(|i| {
+                let password = format!("guess {i}");
+                tokio::spawn(
+                    async move { login(addr, guesser, "ana@example.com", &password).await },
+                )
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for guess in guesses {
+            answers.push(guess.await.unwrap());
+        }
+        answers
+    });
+    let checked = answers.iter().filter(|a| a.status == 401).count();
+    assert!(
+        checked as i64 <= auth::FREE_FAILED_LOGINS,
+        "{checked} guesses were checked: {answers:#?}"
+    );
+    for waited in answers.iter().filter(|a| a.status != 401) {
+        assert_eq!(
+            (waited.status, waited.code()),
+            (429, Some(codes::RATE_LIMITED)),
+            "{waited:?}"
+        );
+        let retry = waited.retry_after().expect("a Retry-After header");
+        assert!(retry >= 1, "{waited:?}");
+        assert_eq!(
+            waited.body["error"]["params"]["retry_after_s"],
+            json!(retry)
+        );
+    }
+    // The guesser waits, right password or not.
+    let right = server.block_on(login(addr, guesser, "ana@example.com", PASSWORD));
+    assert_eq!(
+        (right.status, right.code()),
+        (429, Some(codes::RATE_LIMITED)),
+        "{right:?}"
+    );
+    assert!(right.retry_after().is_some_and(|s| s >= 1), "{right:?}");
+    // The owner, elsewhere, is not held back by someone else's guessing.
+    let owner = server.block_on(login(addr, client(3), "ana@example.com", PASSWORD));
+    assert_eq!(owner.status, 200, "{owner:?}");
+}
+
+/// One address trying one wrong password on each of many accounts is
+/// slowed on every account once it has spent its allowance.
+fn a_client_failing_on_many_accounts_is_slowed_on_all(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    let server = Served::start(
+        fx,
+        Limits {
+            failures_per_client: 3,
+            ..Limits::default()
+        },
+    );
+    let addr = server.addr;
+    let sprayer = client(4);
+    let answers = server.block_on(async {
+        let tries: Vec<_> = (0..8)
+            .map(|i| {
+                tokio::spawn(async move {
+                    login(addr, sprayer, &format!("user{i}@example.com"), "123456").await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tries {
+            answers.push(t.await.unwrap());
+        }
+        answers
+    });
+    let checked = answers.iter().filter(|a| a.status == 401).count();
+    assert_eq!(checked, 3, "only the allowance was checked: {answers:#?}");
+    assert!(
+        answers
+            .iter()
+            .filter(|a| a.status != 401)
+            .all(|a| a.status == 429 && a.retry_after().is_some()),
+        "{answers:#?}"
+    );
+    let fresh = server.block_on(login(addr, sprayer, "ana@example.com", PASSWORD));
+    assert_eq!(
+        (fresh.status, fresh.code()),
+        (429, Some(codes::RATE_LIMITED)),
+        "an account it never tried is slowed too: {fresh:?}"
+    );
+    let other = server.block_on(login(addr, client(5), "ana@example.com", PASSWORD));
+    assert_eq!(other.status, 200, "other addresses are not: {other:?}");
 }
 
 /// Logins beyond what the hashing slots and their queue hold are answered

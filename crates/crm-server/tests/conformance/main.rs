@@ -15,7 +15,7 @@
 //! - `tx`: the storage contract, method by method;
 //! - `sync`: the push and pull rules written over it;
 //! - `concurrency`: two server processes over one database;
-//! - `http`: the real server on a port under abuse (login storms,
+//! - `http`: the real server on a port under abuse (guessing, login storms,
 //!   oversized values, stalled connections);
 //! - `versions`: peers on different synced-schema versions, and the value
 //!   checks every door shares.
