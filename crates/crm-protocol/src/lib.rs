@@ -42,6 +42,14 @@ pub struct LoginRequest {
     pub device_name: String,
 }
 
+/// The longest email a login may name, in characters (the most an address
+/// can have, RFC 5321); a longer one is refused before anything is stored.
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest password a login may send, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 1_024;
+/// The longest device name a login may register, in characters.
+pub const MAX_DEVICE_NAME_CHARS: usize = 200;
+
 /// The answer to a login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
@@ -300,6 +308,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// What happened, for a person.
     pub message: String,
+    /// What a translation of the code needs (`field` and `max` of a value
+    /// too long, `retry_after_s` of a refusal to wait); absent when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Value>,
 }
 
 /// The error codes the server uses.
@@ -308,8 +320,17 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "unauthorized";
     /// Wrong email or password.
     pub const BAD_LOGIN: &str = "bad_login";
-    /// Too many failed logins; wait.
+    /// Too many failed logins from this address; wait `retry_after_s`
+    /// seconds (also in the `Retry-After` header) and try again.
     pub const RATE_LIMITED: &str = "rate_limited";
+    /// The server is answering too many logins at once; try again in
+    /// `retry_after_s` seconds (also in the `Retry-After` header).
+    pub const BUSY: &str = "busy";
+    /// A value of the request is longer than the server takes: `field`
+    /// names it, `max` is its limit in characters. Nothing was stored.
+    pub const TOO_LONG: &str = "too_long";
+    /// The request did not arrive whole in time (a stalled connection).
+    pub const TIMEOUT: &str = "timeout";
     /// The device was revoked by an administrator.
     pub const DEVICE_REVOKED: &str = "device_revoked";
     /// The user was disabled.

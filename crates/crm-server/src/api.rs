@@ -1,24 +1,34 @@
 //! HTTP routes under `/api/v1/`. `app(state)` builds the router apart from
 //! `main`, so tests serve it on a real port.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
-    Json, Router,
-    body::Bytes,
-    extract::{DefaultBodyLimit, FromRequestParts, Query, State, rejection::BytesRejection},
-    http::{HeaderMap, StatusCode, request::Parts},
+    BoxError, Json, Router,
+    body::{Body, Bytes, HttpBody},
+    extract::{
+        ConnectInfo, DefaultBodyLimit, FromRequestParts, Query, Request, State,
+        rejection::BytesRejection,
+    },
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::{CONNECTION, RETRY_AFTER},
+        request::Parts,
+    },
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use axum_server::{Handle, tls_rustls::RustlsConfig};
 use crm_domain::change::spoken_schema;
 use crm_protocol::{
     ErrorBody, ErrorDetail, FetchRequest, FetchResponse, LoginRequest, LoginResponse,
     MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
     PushRequest, PushResponse, SCHEMA_HEADER, codes,
 };
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tower_http::{
     compression::CompressionLayer, decompression::RequestDecompressionLayer, trace::TraceLayer,
 };
@@ -28,10 +38,50 @@ use crate::{
     auth::{self, LoginError},
     backend::{Backend, DeviceRow, StorageError, UserRow},
     sync,
+    throttle::{self, Guesses, Hashing},
 };
 
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The largest login body accepted: its three strings at their longest
+/// (`crm_protocol::MAX_*_CHARS`), escaped, fit many times over.
+pub const MAX_LOGIN_BODY: usize = 16 * 1024;
+
+/// How much one connection and the logins may take of the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A request's line and headers must arrive within this, counted from
+    /// when the server starts reading them (a new connection, or the end of
+    /// the previous answer on a kept-alive one): a client that sends them
+    /// byte by byte, or stays silent, is disconnected.
+    pub header_timeout: Duration,
+    /// A request's body must arrive whole within this.
+    pub body_timeout: Duration,
+    /// Password hashes computed at once (each takes a core and 19 MiB).
+    pub hashing_slots: usize,
+    /// Logins waiting for a hashing slot; beyond them a login is answered
+    /// `busy` (503) at once.
+    pub hashing_queue: usize,
+    /// Failed logins one client address may make, across accounts, within
+    /// the window before it is slowed down.
+    pub failures_per_client: i64,
+    /// Client addresses whose failures are remembered (in memory).
+    pub clients_tracked: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Limits {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(120),
+            hashing_slots: cores,
+            hashing_queue: 16 * cores,
+            failures_per_client: 20,
+            clients_tracked: 10_000,
+        }
+    }
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -40,24 +90,43 @@ pub struct AppState {
     pub db: Arc<Database>,
     /// The current time in UTC milliseconds (replaced in tests).
     pub now: fn() -> i64,
+    /// The limits it serves under.
+    pub limits: Limits,
+    /// The password hashes being computed.
+    pub hashing: Arc<Hashing>,
+    /// Failed logins per client address.
+    pub guesses: Arc<Guesses>,
 }
 
 impl AppState {
-    /// State over `db` with the real clock.
+    /// State over `db` with the real clock and the default limits.
     pub fn new(db: Database) -> Self {
+        Self::with_limits(db, Limits::default())
+    }
+
+    /// State over `db` with the real clock and `limits`.
+    pub fn with_limits(db: Database, limits: Limits) -> Self {
         AppState {
             db: Arc::new(db),
             now: || chrono::Utc::now().timestamp_millis(),
+            limits,
+            hashing: Arc::new(Hashing::new(limits.hashing_slots, limits.hashing_queue)),
+            guesses: Arc::new(Guesses::new(
+                limits.clients_tracked,
+                limits.failures_per_client,
+            )),
         }
     }
 }
 
-/// An error answer: status, stable code, human message.
+/// An error answer: status, stable code, its parameters, human message.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    params: BTreeMap<String, Value>,
+    retry_after_s: Option<i64>,
 }
 
 impl ApiError {
@@ -66,7 +135,20 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            params: BTreeMap::new(),
+            retry_after_s: None,
         }
+    }
+
+    fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// A refusal to wait: `Retry-After` and the `retry_after_s` parameter.
+    fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after_s = Some(seconds);
+        self.with("retry_after_s", seconds)
     }
 }
 
@@ -76,9 +158,22 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
+                params: self.params,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // What is left of the request is not read: the connection ends.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }
 
@@ -113,17 +208,20 @@ async fn blocking<T: Send + 'static>(
     })?
 }
 
-/// A JSON body parsed with our own error answers (size, syntax).
+/// A JSON body parsed with our own error answers (size, syntax, time).
 fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let bytes = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 codes::TOO_LARGE,
-                format!(
-                    "the request is larger than {} MB; send smaller batches",
-                    MAX_BODY / 1024 / 1024
-                ),
+                "the request is larger than the server takes; send smaller batches",
+            )
+        } else if caused_by::<BodyTimedOut>(&rejection) {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::TIMEOUT,
+                "the request did not arrive in time; try again",
             )
         } else {
             ApiError::new(
@@ -142,12 +240,49 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
     })
 }
 
+/// Whether `E` is somewhere in the chain of causes of `error`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<E>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// A request body that did not arrive whole within [`Limits::body_timeout`].
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive in time")]
+struct BodyTimedOut;
+
+/// Give every request body a deadline: past it, reading the body fails
+/// (answered 408 and the connection closed), so a client that sends its
+/// body a byte at a time cannot hold a connection and a task for ever.
+async fn body_deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.body().is_end_stream() {
+        return next.run(request).await;
+    }
+    let deadline = tokio::time::Instant::now() + state.limits.body_timeout;
+    let request = request.map(|body| {
+        let chunks =
+            futures_util::stream::unfold(Some(body.into_data_stream()), move |chunks| async move {
+                let mut chunks = chunks?;
+                match tokio::time::timeout_at(deadline, chunks.next()).await {
+                    Ok(Some(Ok(bytes))) => Some((Ok(bytes), Some(chunks))),
+                    Ok(Some(Err(e))) => Some((Err(BoxError::from(e)), None)),
+                    Ok(None) => None,
+                    Err(_) => Some((Err(BoxError::from(BodyTimedOut)), None)),
+                }
+            });
+        Body::from_stream(chunks)
+    });
+    next.run(request).await
+}
+
 /// Every `/api/v1` request must say which protocol it speaks.
-async fn require_protocol(
-    headers: HeaderMap,
-    request: axum::extract::Request,
-    next: Next,
-) -> Response {
+async fn require_protocol(headers: HeaderMap, request: Request, next: Next) -> Response {
     let version = headers
         .get(PROTOCOL_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -248,40 +383,82 @@ impl FromRequestParts<AppState> for Caller {
 
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let request: LoginRequest = parse(body)?;
+    // Before anything is counted, stored or hashed.
+    auth::check_lengths(&request.email, &request.password, &request.device_name)
+        .map_err(login_error)?;
     let now = (state.now)();
-    blocking(move || {
-        let (user, token) = auth::login(
-            state.db.as_ref(),
-            &request.email,
-            &request.password,
-            request.device_id,
-            &request.device_name,
-            now,
+    // The peer address: no setting says a proxy is in front, so no
+    // forwarded header is trusted (any client could write one).
+    let client = throttle::client_of(peer.ip());
+    let reservation = state.guesses.reserve(client, now).map_err(|wait_ms| {
+        login_error(LoginError::RateLimited {
+            retry_after_ms: wait_ms,
+        })
+    })?;
+    let slot = state.hashing.enter().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::BUSY,
+            "the server is answering many logins at once; try again in a moment",
         )
-        .map_err(|e| match e {
-            LoginError::BadLogin => {
-                ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, e.to_string())
-            }
-            LoginError::RateLimited => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                codes::RATE_LIMITED,
-                e.to_string(),
-            ),
-            LoginError::Disabled => {
-                ApiError::new(StatusCode::FORBIDDEN, codes::USER_DISABLED, e.to_string())
-            }
-            LoginError::Storage(s) => s.into(),
-        })?;
-        tracing::info!(user = %user.email, device = %request.device_id, "login");
-        Ok(Json(LoginResponse {
-            token,
-            user: user_view(&user),
-        }))
+        .retry_after(BUSY_RETRY_AFTER_S)
+    })?;
+    let device_id = request.device_id;
+    let db = Arc::clone(&state.db);
+    let result = blocking(move || {
+        let _slot = slot;
+        let client = throttle::client_name(client);
+        Ok(auth::login(
+            db.as_ref(),
+            auth::Attempt {
+                email: &request.email,
+                password: &request.password,
+                device_id,
+                device_name: &request.device_name,
+                client: &client,
+                now_ms: now,
+            },
+        ))
     })
-    .await
+    .await?;
+    let (user, token) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if matches!(e, LoginError::BadLogin) {
+                reservation.keep();
+            }
+            return Err(login_error(e));
+        }
+    };
+    tracing::info!(user = %user.email, device = %device_id, "login");
+    Ok(Json(LoginResponse {
+        token,
+        user: user_view(&user),
+    }))
+}
+
+/// How long a login turned away as `busy` is told to wait.
+const BUSY_RETRY_AFTER_S: i64 = 2;
+
+fn login_error(e: LoginError) -> ApiError {
+    let message = e.to_string();
+    match e {
+        LoginError::BadLogin => ApiError::new(StatusCode::UNAUTHORIZED, codes::BAD_LOGIN, message),
+        LoginError::RateLimited { retry_after_ms } => {
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMITED, message)
+                .retry_after(auth::retry_after_s(retry_after_ms))
+        }
+        LoginError::TooLong { field, max } => {
+            ApiError::new(StatusCode::BAD_REQUEST, codes::TOO_LONG, message)
+                .with("field", field)
+                .with("max", max)
+        }
+        LoginError::Storage(s) => s.into(),
+    }
 }
 
 /// The directory entry of a user (no secrets).
@@ -425,10 +602,9 @@ async fn fetch(
 /// Every answer says which synced-schema version the server speaks, so a
 /// laptop holds back what this server could not understand.
 async fn say_schema(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        SCHEMA_HEADER,
-        axum::http::HeaderValue::from(spoken_schema()),
-    );
+    response
+        .headers_mut()
+        .insert(SCHEMA_HEADER, HeaderValue::from(spoken_schema()));
     response
 }
 
@@ -436,10 +612,15 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, codes::BAD_REQUEST, "no such route")
 }
 
-/// The router, apart from `main` so tests serve it directly.
+/// The router, apart from `main` so tests serve it directly. Logins need
+/// the peer's address: serve it with `ConnectInfo<SocketAddr>`, as
+/// [`serve`] does.
 pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
-        .route("/login", post(login))
+        .route(
+            "/login",
+            post(login).layer(DefaultBodyLimit::max(MAX_LOGIN_BODY)),
+        )
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/push", post(push))
@@ -453,7 +634,48 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestDecompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), body_deadline))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Serve [`app`] on `listener` (HTTPS when `tls` is given) until `handle`
+/// shuts it down, under `state.limits`: request headers must arrive within
+/// the header timeout (the first request's counted from the connection, or
+/// the end of the TLS handshake: hyper's own header timeout starts only once
+/// the protocol is known, which a silent client never lets happen), bodies
+/// within the body timeout. Handlers see the
+/// peer's address (`ConnectInfo<SocketAddr>`).
+pub async fn serve(
+    listener: std::net::TcpListener,
+    state: AppState,
+    tls: Option<RustlsConfig>,
+    handle: Handle<SocketAddr>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let header_timeout = state.limits.header_timeout;
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(config) => {
+            let mut server = axum_server::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await
+        }
+        None => {
+            let mut server = axum_server::from_tcp(listener)?
+                .handle(handle)
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await
+        }
+    }
 }

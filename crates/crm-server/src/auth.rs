@@ -9,15 +9,34 @@ use base64::Engine;
 use crm_domain::{Hlc, Id};
 use sha2::{Digest, Sha256};
 
+use crm_protocol::{MAX_DEVICE_NAME_CHARS, MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS};
+
 use crate::{
     backend::{Backend, DeviceRow, StorageError, StorageResult, UserRow},
     sync,
 };
 
-/// Failed logins allowed per email within [`LOCKOUT_WINDOW_MS`].
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// The window failed logins are counted in (15 minutes).
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed logins one client address may make on one account within the
+/// window before it is slowed down.
+pub const FREE_FAILED_LOGINS: i64 = 5;
+/// How long failed logins are remembered (15 minutes).
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// The wait after the free failures are spent; it doubles with each further
+/// failure, up to the window.
+pub const FIRST_LOGIN_DELAY_MS: i64 = 30 * 1000;
+
+/// How long a client that has failed `failures` times (within the window)
+/// waits after its last failure before it may try again, `free` failures
+/// being allowed without a wait.
+pub fn login_delay_ms(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = u32::try_from((failures - free).min(20)).unwrap_or(20);
+    FIRST_LOGIN_DELAY_MS
+        .saturating_mul(1_i64 << doublings)
+        .min(LOGIN_WINDOW_MS)
+}
 
 /// Hash a password for storage.
 pub fn hash_password(password: &str) -> String {
@@ -57,34 +76,105 @@ pub fn token_hash(token: &str) -> String {
 /// Why a login failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    /// Wrong email or password (never says which).
+    /// Wrong email or password, or a disabled account (never says which,
+    /// so a password cannot be tried against a disabled account).
     #[error("wrong email or password")]
     BadLogin,
-    /// Too many failures recently.
-    #[error("too many failed logins; wait 15 minutes and try again")]
-    RateLimited,
-    /// The user was disabled.
-    #[error("this account has been disabled; ask your administrator")]
-    Disabled,
+    /// This client failed too often on this account (or on many): it waits.
+    #[error("too many failed logins; try again in {} seconds", retry_after_s(*.retry_after_ms))]
+    RateLimited {
+        /// How long before it may try again.
+        retry_after_ms: i64,
+    },
+    /// A value is longer than the server takes; nothing was stored.
+    #[error("the {field} is longer than {max} characters")]
+    TooLong {
+        /// `email`, `password` or `device_name`.
+        field: &'static str,
+        /// Its limit, in characters.
+        max: usize,
+    },
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-/// Check a password and register the device; returns the user and a token.
-pub fn login(
-    db: &impl Backend,
-    email: &str,
-    password: &str,
-    device_id: Id,
-    device_name: &str,
-    now_ms: i64,
-) -> Result<(UserRow, String), LoginError> {
-    let email = email.trim().to_lowercase();
-    let failures = db.read(|tx| tx.login_failures(&email, now_ms - LOCKOUT_WINDOW_MS))?;
-    if failures >= MAX_FAILED_LOGINS {
-        return Err(LoginError::RateLimited);
+/// Whole seconds to wait, rounded up (a `Retry-After` of 0 would invite a
+/// retry at once).
+pub fn retry_after_s(ms: i64) -> i64 {
+    ((ms + 999) / 1000).max(1)
+}
+
+/// Refuse a login whose values are longer than anything real, before
+/// anything is stored or hashed.
+pub fn check_lengths(email: &str, password: &str, device_name: &str) -> Result<(), LoginError> {
+    for (field, value, max) in [
+        ("email", email, MAX_EMAIL_CHARS),
+        ("password", password, MAX_PASSWORD_CHARS),
+        ("device_name", device_name, MAX_DEVICE_NAME_CHARS),
+    ] {
+        // Bytes first: a long value is refused without counting its characters.
+        if value.len() > max && value.chars().count() > max {
+            return Err(LoginError::TooLong { field, max });
+        }
     }
+    Ok(())
+}
+
+/// One login: who, from which client address (see
+/// [`crate::throttle::client_name`]), when.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// The email typed.
+    pub email: &'a str,
+    /// The password typed.
+    pub password: &'a str,
+    /// The laptop's device id.
+    pub device_id: Id,
+    /// Its name.
+    pub device_name: &'a str,
+    /// The client address it came from.
+    pub client: &'a str,
+    /// The server's clock.
+    pub now_ms: i64,
+}
+
+/// Check a password and register the device; returns the user and a token.
+///
+/// The attempt is counted as a failure of this client on this account
+/// before the password is checked, in the same transaction that reads the
+/// count, so guesses sent at once see each other; a success takes it back.
+/// After [`FREE_FAILED_LOGINS`] the client waits, longer at each failure
+/// ([`login_delay_ms`]); other clients, the account's owner among them, are
+/// not held back.
+pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String), LoginError> {
+    let Attempt {
+        password,
+        device_id,
+        device_name,
+        client,
+        now_ms,
+        ..
+    } = attempt;
+    check_lengths(attempt.email, password, device_name)?;
+    let email = attempt.email.trim().to_lowercase();
+    let since = now_ms - LOGIN_WINDOW_MS;
+    let reserved = db.write(|tx| {
+        tx.forget_login_failures(since)?;
+        let (failures, last) = tx.login_failures(&email, client, since)?;
+        let wait = login_delay_ms(failures, FREE_FAILED_LOGINS);
+        if let Some(last) = last
+            && wait > 0
+            && now_ms < last + wait
+        {
+            return Ok(Err(LoginError::RateLimited {
+                retry_after_ms: last + wait - now_ms,
+            }));
+        }
+        tx.add_login_failure(&email, client, now_ms)?;
+        Ok(Ok(()))
+    })?;
+    reserved?;
     let user = db.read(|tx| tx.user_by_email(&email))?;
     // Verify even for an unknown email, so timing does not tell which emails exist.
     let hash = user.as_ref().map_or(
@@ -92,16 +182,14 @@ pub fn login(
         |u| u.password_hash.as_str(),
     );
     let ok = verify_password(password, hash);
-    let Some(user) = user.filter(|_| ok) else {
-        db.write(|tx| tx.add_login_failure(&email, now_ms))?;
+    // A disabled account answers as a wrong password does: otherwise its
+    // right password would be told apart from the wrong ones.
+    let Some(user) = user.filter(|u| ok && u.active) else {
         return Err(LoginError::BadLogin);
     };
-    if !user.active {
-        return Err(LoginError::Disabled);
-    }
     let token = new_token();
     db.write(|tx| {
-        tx.clear_login_failures(&email)?;
+        tx.clear_login_failures(&email, client)?;
         let previous = tx.device(device_id)?;
         if previous.as_ref().is_some_and(|p| p.user_id != user.id) {
             return Err(StorageError::Conflict(
@@ -200,6 +288,45 @@ mod tests {
             hash_password("correct horse"),
             "salted: same password, different hash"
         );
+    }
+
+    #[test]
+    fn the_wait_doubles_after_the_free_failures_up_to_the_window() {
+        assert_eq!(login_delay_ms(0, 5), 0);
+        assert_eq!(login_delay_ms(4, 5), 0);
+        assert_eq!(login_delay_ms(5, 5), FIRST_LOGIN_DELAY_MS);
+        assert_eq!(login_delay_ms(6, 5), 2 * FIRST_LOGIN_DELAY_MS);
+        assert_eq!(login_delay_ms(1_000, 5), LOGIN_WINDOW_MS);
+        assert_eq!(login_delay_ms(i64::MAX, 0), LOGIN_WINDOW_MS);
+        assert_eq!(retry_after_s(1), 1);
+        assert_eq!(retry_after_s(30_000), 30);
+        assert_eq!(retry_after_s(30_001), 31);
+    }
+
+    #[test]
+    fn values_longer_than_anything_real_are_refused() {
+        assert!(check_lengths("ana@example.com", "secret", "Ana's laptop").is_ok());
+        let at_limit = "é".repeat(MAX_DEVICE_NAME_CHARS);
+        assert!(
+            check_lengths("a@b.c", "x", &at_limit).is_ok(),
+            "characters, not bytes"
+        );
+        let long = "a".repeat(MAX_EMAIL_CHARS + 1);
+        assert!(matches!(
+            check_lengths(&long, "x", "y"),
+            Err(LoginError::TooLong {
+                field: "email",
+                max: MAX_EMAIL_CHARS
+            })
+        ));
+        let long = "a".repeat(MAX_PASSWORD_CHARS + 1);
+        assert!(matches!(
+            check_lengths("a@b.c", &long, "y"),
+            Err(LoginError::TooLong {
+                field: "password",
+                ..
+            })
+        ));
     }
 
     #[test]

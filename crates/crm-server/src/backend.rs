@@ -189,12 +189,21 @@ pub trait Tx {
     /// Save a device's sequence, last-seen time and revocation.
     fn update_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
 
-    /// Failed logins for an email since a time.
-    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64>;
-    /// Record a failed login.
-    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()>;
-    /// Forget failed logins (after a success).
-    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()>;
+    /// Failed logins of one client address on one email since a time: how
+    /// many, and when the last was.
+    fn login_failures(
+        &mut self,
+        email: &str,
+        client: &str,
+        since_ms: i64,
+    ) -> StorageResult<(i64, Option<i64>)>;
+    /// Record a failed login (or an attempt about to be checked).
+    fn add_login_failure(&mut self, email: &str, client: &str, at_ms: i64) -> StorageResult<()>;
+    /// Forget a client's failed logins on an email (after a success).
+    fn clear_login_failures(&mut self, email: &str, client: &str) -> StorageResult<()>;
+    /// Forget every failed login older than `before_ms`, so the table holds
+    /// only the window's.
+    fn forget_login_failures(&mut self, before_ms: i64) -> StorageResult<()>;
 
     /// Take the next `n` change sequence numbers, returning the first. Takes the
     /// write lock that orders all writers until commit.

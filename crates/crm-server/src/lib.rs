@@ -3,14 +3,18 @@
 //! field by field (see [`sync`]), and orders all changes in one sequence.
 //!
 //! Stateless between requests: everything lives in the database, so several
-//! processes can serve one team over one PostgreSQL database.
+//! processes can serve one team over one PostgreSQL database. The exceptions
+//! are limits kept in memory per process ([`throttle`]): hashing slots and
+//! the per-address tally of failed logins across accounts.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod backend;
 pub mod postgres;
 pub mod sqlite;
 pub mod sync;
+pub mod throttle;
 
 use std::path::PathBuf;
 

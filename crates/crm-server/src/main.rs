@@ -1,12 +1,12 @@
 //! `crm-server`: serve the team, and manage its users and devices.
 
-use std::{io::Read, net::SocketAddr, path::PathBuf};
+use std::{io::Read, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use crm_domain::{Hlc, Id};
 use crm_server::{
-    Database,
+    Database, admin,
     api::{self, AppState},
     auth,
     backend::Backend,
@@ -36,6 +36,12 @@ enum Command {
         /// TLS private key (PEM)
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Seconds a client has to send a request's headers (then it is disconnected)
+        #[arg(long, default_value_t = 30)]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body
+        #[arg(long, default_value_t = 120)]
+        body_timeout: u64,
     },
     /// Team members
     #[command(subcommand)]
@@ -101,7 +107,16 @@ fn main() -> Result<()> {
             listen,
             tls_cert,
             tls_key,
-        } => serve(db, listen, tls_cert.zip(tls_key)),
+            header_timeout,
+            body_timeout,
+        } => {
+            let limits = api::Limits {
+                header_timeout: Duration::from_secs(header_timeout.max(1)),
+                body_timeout: Duration::from_secs(body_timeout.max(1)),
+                ..api::Limits::default()
+            };
+            serve(db, listen, tls_cert.zip(tls_key), limits)
+        }
         Command::User(UserCmd::Add {
             email,
             name,
@@ -126,21 +141,16 @@ fn main() -> Result<()> {
             )?;
             println!(
                 "added {} <{}> as {} ({})",
-                user.name, user.email, user.role, user.id
+                admin::printable(&user.name),
+                admin::printable(&user.email),
+                user.role,
+                user.id
             );
             Ok(())
         }
         Command::User(UserCmd::List) => {
             for u in db.read(|tx| tx.users())? {
-                let state = if u.active { "active" } else { "disabled" };
-                println!(
-                    "{:<36}  {:<28} {:<24} {:<8} {:<12} {state}",
-                    u.id,
-                    u.email,
-                    u.name,
-                    u.role,
-                    u.team.unwrap_or_default()
-                );
+                println!("{}", admin::user_line(&u));
             }
             Ok(())
         }
@@ -149,24 +159,17 @@ fn main() -> Result<()> {
                 Some(u) => {
                     println!(
                         "disabled {} <{}>; their devices can no longer sync",
-                        u.name, u.email
+                        admin::printable(&u.name),
+                        admin::printable(&u.email)
                     );
                     Ok(())
                 }
-                None => bail!("no user with email {email}"),
+                None => bail!("no user with email {}", admin::printable(&email)),
             }
         }
         Command::Device(DeviceCmd::List) => {
             for d in db.read(|tx| tx.devices())? {
-                let state = if d.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{}  user {}  {:<20} seq {:<8} {state}",
-                    d.id, d.user_id, d.name, d.last_seq
-                );
+                println!("{}", admin::device_line(&d));
             }
             Ok(())
         }
@@ -191,7 +194,12 @@ fn main() -> Result<()> {
     }
 }
 
-fn serve(db: Database, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> Result<()> {
+fn serve(
+    db: Database,
+    listen: SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    limits: api::Limits,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -203,40 +211,43 @@ fn serve(db: Database, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>) -> R
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
-        let app = api::app(AppState::new(db));
-        match tls {
+    // Kept here so the database is closed after the runtime, not in it: the
+    // PostgreSQL client blocks on its own runtime when it closes, which
+    // panics inside another.
+    let state = AppState::with_limits(db, limits);
+    let serving = state.clone();
+    let served = runtime.block_on(async move {
+        let tls = match tls {
             Some((cert, key)) => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
-                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "cannot load the TLS certificate {} / key {}",
-                            cert.display(),
-                            key.display()
-                        )
-                    })?;
-                let listener = std::net::TcpListener::bind(listen)
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                let addr = listener.local_addr()?;
-                println!("listening on https://{addr}");
-                axum_server::from_tcp_rustls(listener, config)?
-                    .serve(app.into_make_service())
-                    .await?;
+                Some(
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                        .await
+                        .with_context(|| {
+                            format!(
+                                "cannot load the TLS certificate {} / key {}",
+                                cert.display(),
+                                key.display()
+                            )
+                        })?,
+                )
             }
-            None => {
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                println!("listening on http://{}", listener.local_addr()?);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await?;
-            }
-        }
+            None => None,
+        };
+        let listener = std::net::TcpListener::bind(listen)
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{}", listener.local_addr()?);
+        let handle = axum_server::Handle::new();
+        let on_ctrl_c = handle.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            on_ctrl_c.graceful_shutdown(Some(Duration::from_secs(10)));
+        });
+        api::serve(listener, serving, tls, handle).await?;
         Ok(())
-    })
+    });
+    drop(runtime);
+    drop(state);
+    served
 }

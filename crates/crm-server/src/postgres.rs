@@ -85,6 +85,14 @@ UPDATE records SET parent_id = (data->>'lead_id')::uuid
 UPDATE records SET parent_id = (data->>'record_id')::uuid
  WHERE entity = 'conflict' AND parent_id IS NULL AND data->>'record_id' IS NOT NULL;
 "#,
+    // 3: failed logins are counted per client address and account (a
+    // guesser slows itself, not the account's owner), and pruned by time.
+    r#"
+ALTER TABLE login_failures ADD COLUMN client text NOT NULL DEFAULT '';
+DROP INDEX login_failures_by_email;
+CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
+"#,
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -348,27 +356,38 @@ impl Tx for PgTx<'_, '_> {
         self.upsert_device(d)
     }
 
-    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64> {
-        Ok(self
-            .tx
-            .query_one(
-                "SELECT count(*) FROM login_failures WHERE email = $1 AND at >= $2",
-                &[&email, &since_ms],
-            )?
-            .get(0))
+    fn login_failures(
+        &mut self,
+        email: &str,
+        client: &str,
+        since_ms: i64,
+    ) -> StorageResult<(i64, Option<i64>)> {
+        let row = self.tx.query_one(
+            "SELECT count(*), max(at) FROM login_failures WHERE email = $1 AND client = $2 AND at >= $3",
+            &[&email, &client, &since_ms],
+        )?;
+        Ok((row.get(0), row.get(1)))
     }
 
-    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()> {
+    fn add_login_failure(&mut self, email: &str, client: &str, at_ms: i64) -> StorageResult<()> {
         self.tx.execute(
-            "INSERT INTO login_failures (email, at) VALUES ($1, $2)",
-            &[&email, &at_ms],
+            "INSERT INTO login_failures (email, client, at) VALUES ($1, $2, $3)",
+            &[&email, &client, &at_ms],
         )?;
         Ok(())
     }
 
-    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()> {
+    fn clear_login_failures(&mut self, email: &str, client: &str) -> StorageResult<()> {
+        self.tx.execute(
+            "DELETE FROM login_failures WHERE email = $1 AND client = $2",
+            &[&email, &client],
+        )?;
+        Ok(())
+    }
+
+    fn forget_login_failures(&mut self, before_ms: i64) -> StorageResult<()> {
         self.tx
-            .execute("DELETE FROM login_failures WHERE email = $1", &[&email])?;
+            .execute("DELETE FROM login_failures WHERE at < $1", &[&before_ms])?;
         Ok(())
     }
 

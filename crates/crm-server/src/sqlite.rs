@@ -79,6 +79,14 @@ UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.lead_id'), '-
 UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.record_id'), '-', ''))
  WHERE entity = 'conflict' AND parent_id IS NULL AND json_extract(data, '$.record_id') IS NOT NULL;
 "#,
+    // 3: failed logins are counted per client address and account (a
+    // guesser slows itself, not the account's owner), and pruned by time.
+    r#"
+ALTER TABLE login_failures ADD COLUMN client TEXT NOT NULL DEFAULT '';
+DROP INDEX login_failures_by_email;
+CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
+"#,
 ];
 
 /// The server's SQLite database: one writer connection, readers as needed.
@@ -90,20 +98,45 @@ pub struct SqliteBackend {
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
+    // First: switching a new file to WAL takes a lock that another server
+    // starting at the same moment may hold.
+    conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Create the database file, and the directories it goes in, for the
+/// server's user only (0600 and 0700 on Unix): it holds password hashes,
+/// device token hashes and every team member's records. SQLite gives its
+/// `-wal` and `-shm` files the database file's mode. An existing file or
+/// directory keeps the mode its administrator gave it.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 impl SqliteBackend {
     /// Open (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> StorageResult<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        }
+        create_private(path)
+            .map_err(|e| StorageError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
         let mut conn = open(path)?;
         // The version is read under the write lock, so processes starting
         // together on a new file migrate it once.
@@ -356,25 +389,40 @@ impl Tx for SqliteTx<'_> {
         self.upsert_device(d)
     }
 
-    fn login_failures(&mut self, email: &str, since_ms: i64) -> StorageResult<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM login_failures WHERE email = ?1 AND at >= ?2",
-            params![email, since_ms],
-            |r| r.get(0),
-        )?)
+    fn login_failures(
+        &mut self,
+        email: &str,
+        client: &str,
+        since_ms: i64,
+    ) -> StorageResult<(i64, Option<i64>)> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), max(at) FROM login_failures WHERE email = ?1 AND client = ?2 AND at >= ?3",
+            )?
+            .query_row(params![email, client, since_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
     }
 
-    fn add_login_failure(&mut self, email: &str, at_ms: i64) -> StorageResult<()> {
-        self.conn.execute(
-            "INSERT INTO login_failures (email, at) VALUES (?1, ?2)",
-            params![email, at_ms],
-        )?;
+    fn add_login_failure(&mut self, email: &str, client: &str, at_ms: i64) -> StorageResult<()> {
+        self.conn
+            .prepare_cached("INSERT INTO login_failures (email, client, at) VALUES (?1, ?2, ?3)")?
+            .execute(params![email, client, at_ms])?;
         Ok(())
     }
 
-    fn clear_login_failures(&mut self, email: &str) -> StorageResult<()> {
+    fn clear_login_failures(&mut self, email: &str, client: &str) -> StorageResult<()> {
         self.conn
-            .execute("DELETE FROM login_failures WHERE email = ?1", [email])?;
+            .prepare_cached("DELETE FROM login_failures WHERE email = ?1 AND client = ?2")?
+            .execute([email, client])?;
+        Ok(())
+    }
+
+    fn forget_login_failures(&mut self, before_ms: i64) -> StorageResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM login_failures WHERE at < ?1")?
+            .execute([before_ms])?;
         Ok(())
     }
 
@@ -535,6 +583,35 @@ impl Tx for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The database holds password and token hashes: a new one, its WAL and
+    /// the directories the server made for it are the server user's alone.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_and_its_directory_are_private_to_the_server_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("crm-server");
+        let path = made.join("data").join("server.db");
+        let db = SqliteBackend::open(&path).expect("opens");
+        db.write(|tx| tx.next_seq(1)).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "the database file");
+        let wal = path.with_file_name("server.db-wal");
+        assert!(wal.exists(), "WAL mode makes a -wal file");
+        assert_eq!(mode(&wal), 0o600, "its WAL");
+        assert_eq!(
+            mode(&path.with_file_name("server.db-shm")),
+            0o600,
+            "its shm"
+        );
+        assert_eq!(mode(&made), 0o700, "the directory the server made");
+        assert_eq!(mode(&made.join("data")), 0o700, "and the one inside");
+        drop(db);
+        // Reopening an existing database keeps it working (and as it is).
+        SqliteBackend::open(&path).expect("reopens");
+        assert_eq!(mode(&path), 0o600);
+    }
 
     /// A server database of the first release, with an interaction on a lead
     /// and a conflict about an account: migrating keeps every record and gives

@@ -295,6 +295,20 @@ pub fn push(
     let mut verdicts = Vec::with_capacity(ops.len());
     for pushed in ops {
         let header = pushed.header();
+        // Sequence numbers start at 1. A zero or negative one is not a
+        // replay: answering it "duplicate" would tell the laptop it was
+        // applied and let it drop the change.
+        if header.device_seq < 1 {
+            verdicts.push(refuse(
+                header,
+                codes::INVALID_OP,
+                format!(
+                    "device sequence number {} is not valid (they start at 1)",
+                    header.device_seq
+                ),
+            ));
+            continue;
+        }
         if header.device_seq <= device.last_seq {
             verdicts.push(answer(header, Outcome::Duplicate, None, None));
             continue;
@@ -428,6 +442,14 @@ fn conflict_record(
     tx.put_record(&conflict)
 }
 
+/// Whether an op's wall time is at most [`MAX_CLOCK_AHEAD_MS`] ahead of the
+/// server's clock. Compared in `i128`: the wall time is a `u64`, and a cast to
+/// `i64` would make 2^64-1 ms negative, "in the past", and let it win every
+/// later edit by last-writer-wins.
+pub fn within_clock_limit(wall_ms: u64, now_ms: i64) -> bool {
+    i128::from(wall_ms) <= i128::from(now_ms) + i128::from(MAX_CLOCK_AHEAD_MS)
+}
+
 fn apply(
     tx: &mut dyn Tx,
     viewer: &Viewer,
@@ -435,7 +457,7 @@ fn apply(
     op: &Op,
     now_ms: i64,
 ) -> StorageResult<Verdict> {
-    if op.hlc.wall_ms as i64 > now_ms + MAX_CLOCK_AHEAD_MS {
+    if !within_clock_limit(op.hlc.wall_ms, now_ms) {
         return Ok(reject(
             op,
             codes::CLOCK_AHEAD,

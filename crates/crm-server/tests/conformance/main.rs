@@ -11,13 +11,18 @@
 //! scripts/pg stop
 //! ```
 //!
+//! - `admin`: the admin commands of the `crm-server` binary;
 //! - `tx`: the storage contract, method by method;
 //! - `sync`: the push and pull rules written over it;
 //! - `concurrency`: two server processes over one database;
+//! - `http`: the real server on a port under abuse (guessing, login storms,
+//!   oversized values, stalled connections);
 //! - `versions`: peers on different synced-schema versions, and the value
 //!   checks every door shares.
 
+mod admin;
 mod concurrency;
+mod http;
 mod support;
 mod sync;
 mod tx;

@@ -258,6 +258,16 @@ pub struct Laptop {
 }
 
 impl Laptop {
+    /// The laptop `device_id` of `user`, its ops stamped by node `n`.
+    pub fn new(user: UserRow, device_id: Id, n: u8) -> Laptop {
+        Laptop {
+            user,
+            device_id,
+            node: format!("{n:016x}"),
+            seq: AtomicI64::new(0),
+        }
+    }
+
     /// The next op of this laptop, dated `at_ms`. `fields` are (name, base, new).
     pub fn op(
         &self,
@@ -412,12 +422,7 @@ impl Team {
                 tx.upsert_device(&device)
             })
             .expect("storing a team member");
-            Laptop {
-                user,
-                device_id,
-                node: format!("{n:016x}"),
-                seq: AtomicI64::new(0),
-            }
+            Laptop::new(user, device_id, n)
         };
         Team {
             admin: laptop("admin@example.com", "admin", "admin", None, 1),

@@ -22,6 +22,8 @@ conformance!(db:
     reassigning_an_account_moves_its_children_and_removes_them_from_the_old_owner,
     a_rep_cannot_change_another_reps_records,
     an_op_dated_more_than_a_day_ahead_is_rejected,
+    an_op_dated_beyond_what_an_i64_holds_is_rejected_and_wins_nothing,
+    an_op_numbered_below_one_is_refused_not_called_a_duplicate,
     pull_pages_return_each_change_once_in_order,
     a_removal_behind_a_page_of_moves_within_the_team_is_not_skipped,
     a_pull_without_changes_returns_the_last_sequence_number,
@@ -695,6 +697,93 @@ fn an_op_dated_more_than_a_day_ahead_is_rejected(db: &impl Backend) {
     assert_eq!(db.read(|tx| tx.record(ahead.record_id)).unwrap(), None);
     stored(db, skewed.record_id);
     stored(db, behind.record_id);
+}
+
+/// Wall times a cast to `i64` would turn negative (or that overflow the
+/// sum with a day) are far in the future too: none may pass the clock check
+/// and then win every concurrent edit by last-writer-wins.
+fn an_op_dated_beyond_what_an_i64_holds_is_rejected_and_wins_nothing(db: &impl Backend) {
+    let team = Team::create(db);
+    let acme = account(db, &team.ana, "Acme");
+    let set_phone = |laptop: &Laptop, phone: &str, wall_ms: u64| {
+        let mut op = laptop.op(
+            EntityKind::Account,
+            acme,
+            OpKind::Update,
+            &[("phone", Value::Null, json!(phone))],
+            NOW,
+        );
+        op.hlc.wall_ms = wall_ms;
+        laptop.push_one(db, &op)
+    };
+    let day = 24 * 60 * MINUTE;
+    let first = set_phone(&team.manager, "+1 555 0200", (NOW + MINUTE).unsigned_abs());
+    assert_eq!(first.outcome, Outcome::Applied, "{first:?}");
+    for wall_ms in [
+        u64::MAX,
+        u64::MAX - day.unsigned_abs(),
+        i64::MAX.unsigned_abs() + 1,
+        i64::MAX.unsigned_abs(),
+        i64::MAX.unsigned_abs() - day.unsigned_abs(),
+        (NOW + day + 1).unsigned_abs(),
+    ] {
+        let verdict = set_phone(&team.ana, "+1 555 0199", wall_ms);
+        assert_eq!(
+            (verdict.outcome, verdict.code.as_deref()),
+            (Outcome::Rejected, Some(codes::CLOCK_AHEAD)),
+            "an op dated {wall_ms} ms is refused: {verdict:?}"
+        );
+    }
+    assert_eq!(
+        stored(db, acme).data["phone"],
+        json!("+1 555 0200"),
+        "nothing of the refused edits was applied"
+    );
+    // The record's clock was not pushed to the end of time: a later edit
+    // by the server's clock still wins.
+    let later = set_phone(
+        &team.manager,
+        "+1 555 0300",
+        (NOW + 2 * MINUTE).unsigned_abs(),
+    );
+    assert_eq!(later.outcome, Outcome::Applied, "{later:?}");
+    let exactly_a_day = set_phone(&team.ana, "+1 555 0400", (NOW + day).unsigned_abs());
+    assert_eq!(
+        exactly_a_day.outcome,
+        Outcome::Applied,
+        "a day ahead is the limit, included: {exactly_a_day:?}"
+    );
+}
+
+/// Device sequence numbers start at 1. An op numbered 0 or below is not a
+/// replay of something applied: calling it a duplicate would let the laptop
+/// drop a change the server never applied.
+fn an_op_numbered_below_one_is_refused_not_called_a_duplicate(db: &impl Backend) {
+    let team = Team::create(db);
+    let ana = &team.ana;
+    for seq in [0, -1, i64::MIN] {
+        let mut op = ana.insert(EntityKind::Account, &[("name", json!("Acme"))], NOW);
+        op.device_seq = seq;
+        let verdict = ana.push_one(db, &op);
+        assert_eq!(
+            (verdict.outcome, verdict.code.as_deref()),
+            (Outcome::Rejected, Some(codes::INVALID_OP)),
+            "sequence number {seq}: {verdict:?}"
+        );
+        assert!(
+            verdict
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("sequence")),
+            "the message says what is wrong: {verdict:?}"
+        );
+        assert_eq!(verdict.device_seq, seq, "answered under its own number");
+        assert_eq!(db.read(|tx| tx.record(op.record_id)).unwrap(), None);
+    }
+    let device = db.read(|tx| tx.device(ana.device_id)).unwrap().unwrap();
+    assert_eq!(device.last_seq, 0, "the device's sequence did not move");
+    let fine = ana.insert(EntityKind::Account, &[("name", json!("Acme"))], NOW);
+    assert_eq!(ana.push_one(db, &fine).outcome, Outcome::Applied);
 }
 
 fn pull_pages_return_each_change_once_in_order(db: &impl Backend) {

@@ -12,7 +12,7 @@ use crate::support::{MINUTE, NOW, conformance, hlc, record, user, viewer};
 conformance!(db:
     users_are_unique_by_email,
     devices_upsert_and_are_found_by_token_and_lock,
-    login_failures_are_counted_per_email_within_the_window,
+    login_failures_are_counted_per_email_and_client_within_the_window,
     sequence_numbers_are_contiguous_and_survive_only_committed_writes,
     records_round_trip_every_field,
     put_record_replaces_all_but_identity,
@@ -159,43 +159,71 @@ fn devices_upsert_and_are_found_by_token_and_lock(db: &impl Backend) {
     assert_eq!(db.read(|tx| tx.device(relogin.id)).unwrap(), Some(locked));
 }
 
-fn login_failures_are_counted_per_email_within_the_window(db: &impl Backend) {
+fn login_failures_are_counted_per_email_and_client_within_the_window(db: &impl Backend) {
+    let (home, away) = ("192.0.2.1", "2001:db8::/64");
     db.write(|tx| {
         for at in [NOW - 20 * MINUTE, NOW - 10 * MINUTE, NOW - MINUTE, NOW] {
-            tx.add_login_failure("ana@example.com", at)?;
+            tx.add_login_failure("ana@example.com", home, at)?;
         }
-        tx.add_login_failure("ben@example.com", NOW)
+        tx.add_login_failure("ana@example.com", away, NOW - 2 * MINUTE)?;
+        tx.add_login_failure("ben@example.com", home, NOW)
     })
     .unwrap();
     db.read(|tx| {
         assert_eq!(
-            tx.login_failures("ana@example.com", NOW - 15 * MINUTE)?,
-            3,
-            "only those since the time"
+            tx.login_failures("ana@example.com", home, NOW - 15 * MINUTE)?,
+            (3, Some(NOW)),
+            "only those since the time, and the last one's time"
         );
         assert_eq!(
-            tx.login_failures("ana@example.com", NOW - MINUTE)?,
-            2,
+            tx.login_failures("ana@example.com", home, NOW - MINUTE)?,
+            (2, Some(NOW)),
             "the bound is inclusive"
         );
-        assert_eq!(tx.login_failures("ana@example.com", 0)?, 4);
-        assert_eq!(tx.login_failures("ben@example.com", 0)?, 1);
-        assert_eq!(tx.login_failures("cy@example.com", 0)?, 0);
+        assert_eq!(tx.login_failures("ana@example.com", home, 0)?.0, 4);
+        assert_eq!(
+            tx.login_failures("ana@example.com", away, 0)?,
+            (1, Some(NOW - 2 * MINUTE)),
+            "each client address has its own"
+        );
+        assert_eq!(tx.login_failures("ben@example.com", home, 0)?.0, 1);
+        assert_eq!(tx.login_failures("cy@example.com", home, 0)?, (0, None));
         Ok(())
     })
     .unwrap();
-    db.write(|tx| tx.clear_login_failures("ana@example.com"))
+    db.write(|tx| tx.clear_login_failures("ana@example.com", home))
         .unwrap();
     db.read(|tx| {
         assert_eq!(
-            tx.login_failures("ana@example.com", 0)?,
+            tx.login_failures("ana@example.com", home, 0)?.0,
             0,
             "cleared after a success"
         );
         assert_eq!(
-            tx.login_failures("ben@example.com", 0)?,
+            tx.login_failures("ana@example.com", away, 0)?.0,
+            1,
+            "the other client keeps its own"
+        );
+        assert_eq!(
+            tx.login_failures("ben@example.com", home, 0)?.0,
             1,
             "other emails keep theirs"
+        );
+        Ok(())
+    })
+    .unwrap();
+    db.write(|tx| tx.forget_login_failures(NOW - MINUTE))
+        .unwrap();
+    db.read(|tx| {
+        assert_eq!(
+            tx.login_failures("ana@example.com", away, 0)?.0,
+            0,
+            "older than the bound: forgotten"
+        );
+        assert_eq!(
+            tx.login_failures("ben@example.com", home, 0)?.0,
+            1,
+            "newer: kept"
         );
         Ok(())
     })
