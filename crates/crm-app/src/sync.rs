@@ -272,11 +272,38 @@ fn sync_error(e: SyncError) -> AppError {
             eprintln!("crm-app: not the sync protocol: {detail}");
             AppError::new("not_a_crm_server")
         }
-        SyncError::Server { code, message, .. } => {
+        SyncError::Server {
+            code,
+            message,
+            params,
+            ..
+        } => {
             eprintln!("crm-app: the server refused: {code}: {message}");
+            let seconds = params
+                .get("retry_after_s")
+                .and_then(Value::as_u64)
+                .unwrap_or(60);
             let key = match code.as_str() {
                 codes::BAD_LOGIN => "bad_login",
-                codes::RATE_LIMITED => "rate_limited",
+                codes::RATE_LIMITED => {
+                    return AppError::new("rate_limited").with("seconds", seconds);
+                }
+                codes::BUSY => return AppError::new("server_busy").with("seconds", seconds),
+                codes::TIMEOUT => "server_timeout",
+                codes::TOO_LONG => {
+                    let field = params
+                        .get("field")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let max = params
+                        .get("max")
+                        .and_then(Value::as_u64)
+                        .unwrap_or_default();
+                    return AppError::new("too_long_for_server")
+                        .with("field", field)
+                        .with("max", max);
+                }
                 codes::UNAUTHORIZED | codes::DEVICE_REVOKED => "signed_out",
                 codes::USER_DISABLED => "user_disabled",
                 codes::UPGRADE_REQUIRED | codes::PROTOCOL_VERSION => "upgrade_required",
@@ -731,23 +758,49 @@ mod tests {
             status: 401,
             code: codes::BAD_LOGIN.into(),
             message: "wrong email or password".into(),
+            params: Default::default(),
         });
         assert_eq!(e.message_key, "error.bad_login");
         let e = sync_error(SyncError::Server {
             status: 401,
             code: codes::DEVICE_REVOKED.into(),
             message: "revoked".into(),
+            params: Default::default(),
         });
         assert_eq!(e.message_key, "error.signed_out");
         let e = sync_error(SyncError::Server {
             status: 418,
             code: "something_new".into(),
             message: "teapot".into(),
+            params: Default::default(),
         });
         assert_eq!(
             e.message_key, "error.server_refused",
             "unknown codes get a general sentence, not the English message"
         );
+        let e = sync_error(SyncError::Server {
+            status: 503,
+            code: codes::BUSY.into(),
+            message: "busy".into(),
+            params: [("retry_after_s".to_owned(), serde_json::json!(7))].into(),
+        });
+        assert_eq!(
+            (e.message_key.as_str(), &e.params["seconds"]),
+            ("error.server_busy", &serde_json::json!(7)),
+            "a login storm says how long to wait"
+        );
+        let e = sync_error(SyncError::Server {
+            status: 400,
+            code: codes::TOO_LONG.into(),
+            message: "too long".into(),
+            params: [
+                ("field".to_owned(), serde_json::json!("email")),
+                ("max".to_owned(), serde_json::json!(254)),
+            ]
+            .into(),
+        });
+        assert_eq!(e.message_key, "error.too_long_for_server");
+        assert_eq!(e.params["max"], 254);
     }
 
     #[test]

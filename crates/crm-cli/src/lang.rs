@@ -89,7 +89,36 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
         E::NotLoggedIn => t!("sync.err.not_logged_in").into_owned(),
         E::Insecure(host) => t!("sync.err.insecure", host = host).into_owned(),
         E::BadUrl(url) => t!("sync.err.bad_url", url = url).into_owned(),
-        E::Server { code, message, .. } => {
+        E::Server {
+            code,
+            message,
+            params,
+            ..
+        } => {
+            let param = |name: &str| {
+                params
+                    .get(name)
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .unwrap_or_default()
+            };
+            match code.as_str() {
+                "rate_limited" | "busy" => {
+                    let seconds = params
+                        .get("retry_after_s")
+                        .and_then(serde_json::Value::as_u64)
+                        .unwrap_or(60);
+                    return t!(&format!("sync.err.{code}"), seconds = seconds).into_owned();
+                }
+                "too_long" => {
+                    return t!(
+                        "sync.err.too_long",
+                        field = param("field"),
+                        max = param("max")
+                    )
+                    .into_owned();
+                }
+                _ => {}
+            }
             let key = format!("sync.err.{code}");
             let text = tr(&key);
             if text == key { message.clone() } else { text }

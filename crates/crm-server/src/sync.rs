@@ -17,7 +17,9 @@ use crate::backend::{
 };
 
 /// How far ahead of the server's clock an op may be (a day).
-pub const MAX_CLOCK_AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+/// The laptop's clock refuses to adopt anything further ahead by the same
+/// bound ([`crm_domain::hlc::MAX_AHEAD_MS`]).
+pub const MAX_CLOCK_AHEAD_MS: u64 = crm_domain::hlc::MAX_AHEAD_MS;
 /// The oldest synced-schema version the server still accepts (and upgrades):
 /// the previous one. Version 1 is the first, so it has none before it.
 pub const MIN_SCHEMA_VERSION: u32 = if SCHEMA_VERSION > 1 {

@@ -4,6 +4,7 @@
 
 use std::{
     cell::Cell,
+    collections::BTreeMap,
     sync::atomic::{AtomicBool, Ordering},
     time::Duration,
 };
@@ -52,6 +53,9 @@ pub enum SyncError {
         code: String,
         /// The server's explanation.
         message: String,
+        /// What the code needs to be said in the user's terms (a field, a
+        /// limit, seconds to wait).
+        params: BTreeMap<String, serde_json::Value>,
     },
     /// Not logged in yet (or logged out).
     #[error("not logged in: run `crm login --server URL --email EMAIL` first")]
@@ -282,6 +286,7 @@ impl Client {
                 status,
                 code: body.error.code,
                 message: body.error.message,
+                params: body.error.params,
             }),
             // A proxy or a dying server: not our protocol, so treat it as down.
             Err(_) if status >= 500 => Err(SyncError::Unreachable {
@@ -585,7 +590,8 @@ pub fn is_transient(e: &SyncError) -> bool {
     matches!(
         e,
         SyncError::Unreachable { .. } | SyncError::Cancelled { .. }
-    ) || matches!(e, SyncError::Server { code, .. } if code == codes::INTERNAL || code == codes::RATE_LIMITED)
+    ) || matches!(e, SyncError::Server { code, .. }
+        if [codes::INTERNAL, codes::RATE_LIMITED, codes::BUSY, codes::TIMEOUT].contains(&code.as_str()))
 }
 
 #[cfg(test)]

@@ -612,7 +612,9 @@ impl Store {
         }
         self.refresh_duplicate_keys()?;
         let conn = self.conn();
-        let mut found: BTreeMap<(EntityKind, i64, i64), (Id, Id, Vec<KeyKind>)> = BTreeMap::new();
+        // By (kind, first row, second row): the two records and their keys.
+        type Found = BTreeMap<(EntityKind, i64, i64), (Id, Id, Vec<KeyKind>)>;
+        let mut found = Found::new();
         for &(entity, id) in records {
             for (kind, key) in keys_of(conn, entity, id)? {
                 let holders = holders(conn, entity, kind, &key)?;
