@@ -118,6 +118,10 @@ impl From<StoreError> for AppError {
             StoreError::DemoOnSynced => AppError::new("demo_on_synced"),
             StoreError::DiskFull => AppError::new("disk_full"),
             StoreError::Busy => AppError::new("busy"),
+            StoreError::Damaged(detail) => {
+                eprintln!("crm-app: a damaged record: {detail}");
+                AppError::new("damaged")
+            }
             // The store's own sentence is English; the UI shows a translated
             // general refusal, and the commands check the common cases first
             // so they get messages of their own.

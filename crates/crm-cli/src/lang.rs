@@ -199,6 +199,7 @@ pub fn error_message(err: &anyhow::Error) -> String {
         StoreError::DemoOnSynced => t!("err.demo_on_synced").into_owned(),
         StoreError::DiskFull => t!("err.disk_full").into_owned(),
         StoreError::Busy => t!("err.busy").into_owned(),
+        StoreError::Damaged(_) => t!("err.damaged").into_owned(),
         // Refusals carry their own sentence; the rest are technical and rare.
         other => other.to_string(),
     }

@@ -182,7 +182,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Restore(args) => exchange::restore(&path, args, out),
         command => {
             let mut store = Store::open(&path)?;
-            dispatch(&mut store, command, out)
+            let result = dispatch(&mut store, command, out);
+            // Damaged records are left out of lists, never fail them: say so
+            // (on stderr, so `--json` output stays one document).
+            let unreadable = store.take_unreadable();
+            if unreadable > 0 {
+                eprintln!("{}", t!("err.unreadable", count = unreadable));
+            }
+            result
         }
     }
 }

@@ -151,6 +151,10 @@ pub enum StoreError {
     /// Another program holds the database.
     #[error("the database is busy in another program; close it and try again")]
     Busy,
+    /// A stored value this build cannot read (written by an old bug or by
+    /// a newer app): the record is damaged, the database is fine.
+    #[error("this record holds a value this app cannot read ({0})")]
+    Damaged(String),
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -176,6 +180,7 @@ impl StoreError {
             StoreError::DemoOnSynced => "demo_on_synced",
             StoreError::DiskFull => "disk_full",
             StoreError::Busy => "busy",
+            StoreError::Damaged(_) => "damaged",
             StoreError::Sqlite(_) => "database",
             StoreError::Io(_) => "io",
         }
@@ -188,6 +193,15 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ if matches!(
+                e,
+                rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::InvalidColumnType(..)
+                    | rusqlite::Error::IntegralValueOutOfRange(..)
+            ) =>
+            {
+                StoreError::Damaged(e.to_string())
+            }
             _ => StoreError::Sqlite(e),
         }
     }

@@ -92,6 +92,9 @@ pub struct Store {
     path: PathBuf,
     device: Device,
     now: Now,
+    /// Rows that lists left out because this build cannot read a value they
+    /// hold, since the caller last asked ([`Store::take_unreadable`]).
+    unreadable: std::cell::Cell<usize>,
     _maintenance: Maintenance,
 }
 
@@ -202,7 +205,46 @@ fn connect(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// `.readable(store)` on the rows of a query: [`Store::readable`].
+pub(crate) trait ReadableRows<T>: Iterator<Item = rusqlite::Result<T>> + Sized {
+    fn readable(self, store: &Store) -> rusqlite::Result<Vec<T>> {
+        store.readable(self)
+    }
+}
+
+impl<T, I: Iterator<Item = rusqlite::Result<T>>> ReadableRows<T> for I {}
+
 impl Store {
+    /// How many rows lists have left out since the last call because a value
+    /// they hold cannot be read here (a damaged record: written by an old
+    /// bug, or by a newer app): the caller tells the user, and the count
+    /// starts again.
+    pub fn take_unreadable(&self) -> usize {
+        self.unreadable.take()
+    }
+
+    /// The rows of a list that can be read; the others are counted (see
+    /// [`Store::take_unreadable`]) so one damaged record never fails a list.
+    /// Errors that are not about a value (the database itself) still fail.
+    pub(crate) fn readable<T>(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<T>>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut out = Vec::new();
+        for row in rows {
+            match row {
+                Ok(row) => out.push(row),
+                Err(
+                    rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::InvalidColumnType(..)
+                    | rusqlite::Error::IntegralValueOutOfRange(..),
+                ) => self.unreadable.set(self.unreadable.get() + 1),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     /// The database file inside `data_dir`.
     pub fn path_in(data_dir: &Path) -> PathBuf {
         data_dir.join(DB_FILE)
@@ -263,6 +305,7 @@ impl Store {
             path: path.to_owned(),
             device,
             now: Utc::now,
+            unreadable: std::cell::Cell::new(0),
             _maintenance: Maintenance::start(path)?,
         })
     }

@@ -392,6 +392,7 @@ const en = {
     demo_data: 'This database holds demo data, which must never reach your team’s server. Sign in with “Set the demo aside and sign in”.',
     demo_on_synced: 'This database syncs with a team server, so demo data is not added to it.',
     disk_full: 'The disk is full, so nothing was saved. Free some space and try again.',
+    damaged: 'This record holds a value this app cannot read. It is kept as it is until a change from the team repairs it.',
     busy: 'The database is busy in another program. Close it and try again.',
     refused: 'This cannot be done to the record in its current state.',
     internal: 'An unexpected error happened. Your data is safe; please try again.',

@@ -394,6 +394,7 @@ const es: Resources = {
     demo_data: 'Esta base de datos contiene datos de demostración, que nunca deben llegar al servidor de su equipo. Inicie sesión con «Apartar la demostración e iniciar sesión».',
     demo_on_synced: 'Esta base de datos se sincroniza con un servidor de equipo, así que no se le añaden datos de demostración.',
     disk_full: 'El disco está lleno y no se guardó nada. Libere espacio e inténtelo de nuevo.',
+    damaged: 'Este registro contiene un valor que esta aplicación no puede leer. Se conserva tal cual hasta que un cambio del equipo lo repare.',
     busy: 'Otro programa está usando la base de datos. Ciérrelo e inténtelo de nuevo.',
     refused: 'No se puede hacer esto con el registro en su estado actual.',
     internal: 'Ocurrió un error inesperado. Sus datos están a salvo; inténtelo de nuevo.',

@@ -1,5 +1,6 @@
 //! Queries: records, lists, the 360° account view, the timeline, history.
 
+use crate::ReadableRows;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{
     Account, Contact, EntityKind, FieldHistory, Id, Interaction, Lead, Money, Op, Opportunity,
@@ -423,7 +424,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map(rusqlite::params_from_iter(args), account)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -445,7 +446,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map([account_id.0], contact)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -470,7 +471,7 @@ impl Store {
                 params![account_id.0, at, after_id, limit as i64 + 1],
                 interaction,
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         let next = if entries.len() > limit {
             entries.truncate(limit);
             entries.last().map(|e| TimelineCursor {
@@ -494,7 +495,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map([account_id.0], opportunity)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         let sql = format!(
             "{TASK_SELECT} WHERE t.account_id = ?1 AND t.deleted_at IS NULL AND t.done_at IS NULL
              ORDER BY t.due_date IS NULL, t.due_date"
@@ -503,7 +504,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map([account_id.0], task)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(AccountView {
             contacts: self.contacts_of(account_id)?,
             open_opportunities,
@@ -524,7 +525,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map(params![status, limit as i64, offset as i64], lead)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -539,7 +540,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map(params![stage, limit as i64], opportunity)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -568,7 +569,7 @@ impl Store {
                 params![today.format("%Y-%m-%d").to_string(), assignee.map(|a| a.0)],
                 task,
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -586,7 +587,7 @@ impl Store {
                     won: r.get(4)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -598,7 +599,7 @@ impl Store {
                 "SELECT id, name, email, role, team, active FROM users WHERE deleted_at IS NULL ORDER BY name",
             )?
             .query_map([], user)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 

@@ -4,6 +4,7 @@
 //! Rows here are slimmer than the full records so a page of them crosses the
 //! IPC boundary quickly.
 
+use crate::ReadableRows;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::Id;
 use rusqlite::{Row, params, params_from_iter, types::Value as Sql};
@@ -308,7 +309,7 @@ impl Store {
                     updated_at: millis(r.get(7)?),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(AccountPage { total, rows })
     }
 
@@ -384,7 +385,7 @@ impl Store {
                     account_name: r.get(6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(ContactPage { total, rows })
     }
 
@@ -427,7 +428,7 @@ impl Store {
                     })
                 },
             )?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -455,7 +456,7 @@ impl Store {
                     author_name: r.get(6)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -481,7 +482,7 @@ impl Store {
                     weighted: r.get(4)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 
@@ -499,7 +500,7 @@ impl Store {
                  ORDER BY o.close_date IS NULL, o.close_date, o.name LIMIT ?2",
             )?
             .query_map(params![stage, limit as i64], deal_card)?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         Ok(rows)
     }
 

@@ -4,6 +4,7 @@
 //! commands over it) from its description alone; write rights follow the
 //! description's `writers`, here as on the server.
 
+use crate::ReadableRows;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -288,7 +289,7 @@ impl Store {
             .conn()
             .prepare(&sql)?
             .query_map(params_from_iter(args.iter()), |r| row(kind, r))?
-            .collect::<rusqlite::Result<_>>()?;
+            .readable(self)?;
         name_references(self.conn(), kind, &mut rows)?;
         Ok(RecordPage { rows, total })
     }

@@ -4,6 +4,7 @@
 
 mod account_view;
 mod concurrency;
+mod damaged;
 mod demo;
 mod history;
 mod leads;
