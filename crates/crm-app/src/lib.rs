@@ -91,7 +91,7 @@ pub struct InstanceLock {
 /// `already_running` when another app holds it. The lock goes with the
 /// process, so a crash never leaves it behind.
 pub fn lock_instance(dir: &Path) -> Result<InstanceLock> {
-    std::fs::create_dir_all(dir).map_err(|e| {
+    crm_store::create_private_dir(dir).map_err(|e| {
         eprintln!("crm-app: cannot create {}: {e}", dir.display());
         AppError::new("no_data_dir")
     })?;

@@ -51,7 +51,7 @@ impl Settings {
             eprintln!("crm-app: cannot save settings: {e}");
             AppError::new("io")
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crm_store::create_private_dir(dir).map_err(io)?;
         let tmp = dir.join(format!("{FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(AppError::bad_request)?;
         std::fs::write(&tmp, text).map_err(io)?;

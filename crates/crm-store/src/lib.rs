@@ -27,6 +27,7 @@ use queries::{read, ui_queries};
 pub use rules::duplicates;
 use rules::{exchange, merge, records, work};
 pub use storage::migrations;
+pub use storage::private::create_dir as create_private_dir;
 use storage::{backup, search, sql, write};
 
 use std::{
@@ -256,9 +257,10 @@ impl Store {
         if path.exists() {
             check_existing(path)?;
         }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            storage::private::create_dir(dir)?;
         }
+        storage::private::claim_file(path)?;
         let mut conn = connect(path)?;
         if let Some(device) = load_device(&conn)? {
             return Err(StoreError::Refused(format!(
@@ -298,6 +300,8 @@ impl Store {
         if !check_existing(path)? {
             return Err(StoreError::Missing(path.to_owned()));
         }
+        // A database made before files were private becomes private now.
+        storage::private::restrict(path)?;
         let conn = connect(path)?;
         let device = load_device(&conn)?.ok_or_else(|| StoreError::Missing(path.to_owned()))?;
         Ok(Store {

@@ -110,3 +110,50 @@ fn restoring_a_file_that_is_not_a_crm_backup_is_refused_and_changes_nothing() {
         "nothing was moved aside: {names:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_book_and_its_backups_are_the_owners_alone_and_hold_no_credential() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let Fixture { mut store, dir } = Fixture::new();
+    assert_eq!(
+        mode(store.path()),
+        0o600,
+        "other local users cannot read it"
+    );
+    let user = crm_domain::User {
+        id: store.user_id(),
+        name: "Li Wei".into(),
+        email: Some("li.wei@example.com".into()),
+        role: "rep".into(),
+        team: None,
+        active: true,
+    };
+    store
+        .record_login(
+            "https://crm.example.com",
+            "li.wei@example.com",
+            "secret-token",
+            &user,
+        )
+        .unwrap();
+    let file = dir.path().join("usb/crm-backup.db");
+    store.backup(&file).unwrap();
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&dir.path().join("usb")), 0o700);
+    let copy = rusqlite::Connection::open(&file).unwrap();
+    let token: Option<String> = copy
+        .query_row("SELECT token FROM sync_state", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(token, None, "a lost backup does not sign anyone in");
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(&file).unwrap()).contains("secret-token"),
+        "not even in a free page"
+    );
+    assert_eq!(
+        store.sync_config().unwrap().unwrap().token.as_deref(),
+        Some("secret-token"),
+        "the laptop itself stays signed in"
+    );
+}

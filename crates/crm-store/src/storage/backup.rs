@@ -18,6 +18,7 @@ use rusqlite::{
 };
 use serde::Serialize;
 
+use super::private;
 use crate::{
     Store,
     error::{Result, StoreError},
@@ -157,13 +158,17 @@ impl Store {
             )));
         }
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            private::create_dir(dir)?;
         }
         let partial = beside(dest, ".partial");
         let made = (|| {
             let _ = std::fs::remove_file(&partial);
+            private::claim_file(&partial)?;
             let mut copy = Connection::open(&partial)?;
             copy_pages(self.conn(), &mut copy)?;
+            // A backup travels (a USB stick, a cloud folder): it holds the
+            // book, never a working credential. A restore signs in again.
+            copy.execute("UPDATE sync_state SET token = NULL", [])?;
             // One self-contained file: no write-ahead log to lose beside it.
             copy.pragma_update(None, "journal_mode", "DELETE")?;
             drop(copy);
@@ -218,15 +223,17 @@ impl Store {
                     for suffix in ["-wal", "-shm"] {
                         let _ = std::fs::rename(beside(live, suffix), beside(&previous, suffix));
                     }
+                    private::claim_file(live)?;
                     let mut conn = Connection::open(live)?;
                     copy_pages(&source, &mut conn)?;
                 }
             }
             Some(previous)
         } else {
-            if let Some(dir) = live.parent() {
-                std::fs::create_dir_all(dir)?;
+            if let Some(dir) = live.parent().filter(|d| !d.as_os_str().is_empty()) {
+                private::create_dir(dir)?;
             }
+            private::claim_file(live)?;
             let mut conn = Connection::open(live)?;
             copy_pages(&source, &mut conn)?;
             None

@@ -4,6 +4,7 @@
 
 pub(crate) mod backup;
 pub mod migrations;
+pub(crate) mod private;
 pub(crate) mod search;
 pub(crate) mod sql;
 pub(crate) mod write;
