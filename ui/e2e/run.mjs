@@ -382,6 +382,12 @@ const tests = [
       assert(open.total === 1, `one open task: ${JSON.stringify(open.rows)}`);
       assert(open.rows[0].fields.assignee_id, 'a person’s new task is theirs (the description’s owner)');
       await page.screenshot({ path: join(shots, 'tasks.png') });
+      // Today lists the same record among today's promises.
+      await page.goto(`${bridge.url}#/today`);
+      const dueToday = page.getByRole('region', { name: 'Due today' });
+      await dueToday.getByRole('checkbox', { name: /Send the revised offer to 上海云杉/ }).waitFor();
+      await page.goto(`${bridge.url}#/tasks`);
+      await box.waitFor();
       await box.check();
       await box.waitFor({ state: 'detached' });
       const after = await call('list_records', {

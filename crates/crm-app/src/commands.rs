@@ -10,8 +10,8 @@ use crm_domain::{
 };
 use crm_store::{
     AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, ContactPage, Converted,
-    DealCard, DemoSize, DemoSummary, LeadConversion, NewUser, SearchGroup, StageTotal, Store,
-    StoreError, TaskRow, Timeline, TimelineCursor,
+    DealCard, DemoSize, DemoSummary, LeadConversion, NewUser, RecordQuery, RecordRow, SearchGroup,
+    StageTotal, Store, StoreError, Timeline, TimelineCursor,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -289,12 +289,13 @@ pub struct SearchArgs {
 /// The Today screen.
 #[derive(Debug, Clone, Serialize)]
 pub struct Today {
-    /// My tasks due before today.
-    pub overdue: Vec<TaskRow>,
-    /// My tasks due today.
-    pub due_today: Vec<TaskRow>,
+    /// My open tasks due before today (tasks by their description, as every
+    /// list of records: `titles` names the account).
+    pub overdue: Vec<RecordRow>,
+    /// My open tasks due today.
+    pub due_today: Vec<RecordRow>,
     /// My promises for the coming week.
-    pub upcoming: Vec<TaskRow>,
+    pub upcoming: Vec<RecordRow>,
     /// History recorded most recently, by everyone.
     pub recent: Vec<ActivityRow>,
 }
@@ -793,17 +794,16 @@ impl App {
     /// was recorded most recently.
     pub fn today(&self, args: TodayArgs) -> Result<Today> {
         let day = Duration::days(1);
+        let due = |s: &Store, from: Option<NaiveDate>, to: NaiveDate| {
+            let mut query = RecordQuery::open_tasks(Some(s.user_id()), from, Some(to));
+            query.limit = Some(100);
+            Ok::<_, StoreError>(s.records(EntityKind::Task, &query)?.rows)
+        };
         self.read(|s| {
-            let me = Some(s.user_id());
             Ok(Today {
-                overdue: s.open_tasks_between(None, Some(args.today - day), me, 100)?,
-                due_today: s.open_tasks_between(Some(args.today), Some(args.today), me, 100)?,
-                upcoming: s.open_tasks_between(
-                    Some(args.today + day),
-                    Some(args.today + day * 7),
-                    me,
-                    100,
-                )?,
+                overdue: due(s, None, args.today - day)?,
+                due_today: due(s, Some(args.today), args.today)?,
+                upcoming: due(s, Some(args.today + day), args.today + day * 7)?,
                 recent: s.recently_logged(20)?,
             })
         })

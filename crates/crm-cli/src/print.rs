@@ -4,7 +4,7 @@ use anyhow::Result;
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use crm_domain::{
-    Account, Contact, FieldHistory, Interaction, Lead, Op, Opportunity, Task, User, entity::Stage,
+    Account, Contact, FieldHistory, Interaction, Lead, Op, Opportunity, User, entity::Stage,
 };
 use crm_domain::{EntityKind, schema::Description};
 use crm_store::{AccountView, RecordPage, RecordRow, SearchGroup};
@@ -226,18 +226,25 @@ pub fn pipeline(stages: &[Stage]) {
     println!("{t}");
 }
 
-pub fn tasks(tasks: &[Task], today: NaiveDate) {
+/// Tasks, records of the generic path: their title, due date and account.
+pub fn tasks(tasks: &[RecordRow], today: NaiveDate) {
     if empty(tasks.len()) {
         return;
     }
-    let mut t = table(&["col.due", "col.title", "col.id"]);
+    let mut t = table(&["col.due", "col.title", "col.account", "col.id"]);
     for task in tasks {
-        let due = match task.due_date {
+        let text = |field: &str| task.fields.get(field).and_then(|v| v.as_str());
+        let due = match text("due_date").and_then(|d| d.parse::<NaiveDate>().ok()) {
             Some(d) if d < today => t!("task.overdue", date = d).into_owned(),
             Some(d) => d.to_string(),
             None => "-".to_owned(),
         };
-        t.add_row(vec![due, task.title.clone(), task.id.to_string()]);
+        t.add_row(vec![
+            due,
+            text("title").unwrap_or_default().to_owned(),
+            task.titles.get("account_id").cloned().unwrap_or_default(),
+            task.id.to_string(),
+        ]);
     }
     println!("{t}");
 }

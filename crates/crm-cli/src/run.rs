@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::Local;
 use crm_domain::{Currency, EntityKind, Id, Invalid, Money, Problem};
-use crm_store::{AccountFilter, DemoSize, LeadConversion, NewUser, Store, StoreError, TaskDue};
+use crm_store::{AccountFilter, DemoSize, LeadConversion, NewUser, RecordQuery, Store, StoreError};
 use rust_i18n::t;
 use serde_json::{Value, json};
 
@@ -742,14 +742,15 @@ fn task(store: &mut Store, cmd: TaskCmd, out: Out) -> Result<()> {
             created(out, EntityKind::Task, id, &title)
         }
         TaskCmd::List { due, all } => {
-            let due = match due.as_deref() {
-                Some("today") => TaskDue::Today,
-                Some("overdue") => TaskDue::Overdue,
-                _ => TaskDue::All,
-            };
             let today = Local::now().date_naive();
+            let due_by = match due.as_deref() {
+                Some("today") => Some(today),
+                Some("overdue") => Some(today - chrono::Duration::days(1)),
+                _ => None,
+            };
             let assignee = (!all).then(|| store.user_id());
-            let tasks = store.open_tasks(due, today, assignee)?;
+            let query = RecordQuery::open_tasks(assignee, None, due_by);
+            let tasks = store.records(EntityKind::Task, &query)?.rows;
             out.show(&tasks, || print::tasks(&tasks, today))
         }
         TaskCmd::Done { id } => {
@@ -830,7 +831,7 @@ fn record(store: &mut Store, cmd: RecordCmd, out: Out) -> Result<()> {
                 .collect();
             let page = store.records(
                 kind,
-                &crm_store::RecordQuery {
+                &RecordQuery {
                     filter,
                     conditions: Vec::new(),
                     sort,

@@ -203,34 +203,6 @@ pub struct Opportunity {
     pub stamp: Stamp,
 }
 
-/// A promise or to-do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Task {
-    /// Record id.
-    pub id: Id,
-    /// What to do.
-    pub title: String,
-    /// When it is due.
-    pub due_date: Option<NaiveDate>,
-    /// Who must do it.
-    pub assignee_id: Option<Id>,
-    /// Linked account.
-    pub account_id: Option<Id>,
-    /// Linked contact.
-    pub contact_id: Option<Id>,
-    /// Linked deal.
-    pub opportunity_id: Option<Id>,
-    /// Linked lead.
-    pub lead_id: Option<Id>,
-    /// When it was done.
-    pub done_at: Option<DateTime<Utc>>,
-    /// Free notes.
-    pub notes: Option<String>,
-    /// Creation and change stamps.
-    #[serde(flatten)]
-    pub stamp: Stamp,
-}
-
 /// One stage of the sales pipeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stage {

@@ -47,13 +47,13 @@ pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
-pub use read::{AccountFilter, AccountView, TaskDue, Timeline, TimelineCursor};
+pub use read::{AccountFilter, AccountView, Timeline, TimelineCursor};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
-    ContactPage, ContactRow, DealCard, StageTotal, TaskRow,
+    ContactPage, ContactRow, DealCard, StageTotal,
 };
 pub use work::{Converted, LeadConversion, Reassigned};
 pub use write::{SEEN_FIELD, Writer};

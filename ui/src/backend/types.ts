@@ -1,5 +1,7 @@
 // The shapes the core sends and takes (crates/crm-app, crates/crm-store).
 
+import type { RecordRow } from './generated/RecordRow';
+
 export type Id = string;
 
 export interface AppError {
@@ -213,16 +215,6 @@ export interface Converted {
   tasks_moved: number;
 }
 
-export interface TaskRow {
-  id: Id;
-  title: string;
-  due_date: string | null;
-  account_id: Id | null;
-  account_name: string | null;
-  assignee_name: string | null;
-  done_at: string | null;
-}
-
 export interface ActivityRow {
   id: Id;
   kind: string;
@@ -233,10 +225,12 @@ export interface ActivityRow {
   author_name: string | null;
 }
 
+/** Tasks are records of the generic path: `fields.title`, `fields.due_date`,
+ * and the account's name in `titles.account_id`. */
 export interface Today {
-  overdue: TaskRow[];
-  due_today: TaskRow[];
-  upcoming: TaskRow[];
+  overdue: RecordRow[];
+  due_today: RecordRow[];
+  upcoming: RecordRow[];
   recent: ActivityRow[];
 }
 

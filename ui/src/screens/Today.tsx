@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TaskRow, Today as TodayData } from '../backend';
+import type { RecordRow, Today as TodayData } from '../backend';
 import { useApp } from '../context';
 import { formatDateTime, formatRelativeDay, localDay } from '../lib/format';
 
@@ -13,7 +13,7 @@ export default function Today() {
     backend.call('today', { today: localDay() }).then(setData, fail);
   }, [backend, fail]);
 
-  const done = async (task: TaskRow) => {
+  const done = async (task: RecordRow) => {
     try {
       await backend.call('complete_task', { id: task.id });
       setData(await backend.call('today', { today: localDay() }));
@@ -41,7 +41,12 @@ export default function Today() {
   );
 }
 
-export function TaskList(props: { title: string; tasks: TaskRow[]; onDone: (t: TaskRow) => void; tone?: 'late' }) {
+const text = (row: RecordRow, field: string): string | null => {
+  const v = row.fields[field];
+  return typeof v === 'string' ? v : null;
+};
+
+export function TaskList(props: { title: string; tasks: RecordRow[]; onDone: (t: RecordRow) => void; tone?: 'late' }) {
   const { t } = useTranslation();
   const { locale } = useApp();
   const today = new Date();
@@ -54,23 +59,26 @@ export function TaskList(props: { title: string; tasks: TaskRow[]; onDone: (t: T
         <p className="muted">{t('today.nothing_due')}</p>
       ) : (
         <ul className="tasks">
-          {props.tasks.map((task) => (
-            <li key={task.id}>
-              <input type="checkbox" aria-label={t('tasks.mark_done', { title: task.title })} onChange={() => props.onDone(task)} />
-              <span className="grow">
-                {task.title}
-                {task.account_id && (
-                  <>
-                    {' · '}
-                    <a href={`#/accounts/${task.account_id}`}>{task.account_name}</a>
-                  </>
-                )}
-              </span>
-              {task.due_date && (
-                <span className={props.tone === 'late' ? 'late' : 'muted'}>{formatRelativeDay(task.due_date, today, locale)}</span>
-              )}
-            </li>
-          ))}
+          {props.tasks.map((task) => {
+            const title = text(task, 'title') ?? '';
+            const account = text(task, 'account_id');
+            const due = text(task, 'due_date');
+            return (
+              <li key={task.id}>
+                <input type="checkbox" aria-label={t('tasks.mark_done', { title })} onChange={() => props.onDone(task)} />
+                <span className="grow">
+                  {title}
+                  {account && (
+                    <>
+                      {' · '}
+                      <a href={`#/accounts/${account}`}>{task.titles.account_id ?? account}</a>
+                    </>
+                  )}
+                </span>
+                {due && <span className={props.tone === 'late' ? 'late' : 'muted'}>{formatRelativeDay(due, today, locale)}</span>}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>

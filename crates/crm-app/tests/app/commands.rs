@@ -349,12 +349,22 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
             today: day("2026-01-10"),
         })
         .unwrap();
-    let titles =
-        |rows: &[crm_store::TaskRow]| rows.iter().map(|t| t.title.clone()).collect::<Vec<_>>();
+    let titles = |rows: &[crm_store::RecordRow]| {
+        rows.iter()
+            .map(|t| t.fields["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(titles(&today.overdue), ["late"]);
     assert_eq!(titles(&today.due_today), ["now"]);
     assert_eq!(titles(&today.upcoming), ["soon"]);
-    assert_eq!(today.due_today[0].account_name.as_deref(), Some("ACME"));
+    assert_eq!(
+        today.due_today[0]
+            .titles
+            .get("account_id")
+            .map(String::as_str),
+        Some("ACME"),
+        "the account is named"
+    );
 
     // The Tasks screen's list: open tasks of mine due by a day, by the
     // generic record path (its description gives the assignee).

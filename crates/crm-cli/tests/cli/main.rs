@@ -153,7 +153,7 @@ fn an_account_with_contact_history_deal_and_task_shows_on_its_page() {
         "money is exact minor units"
     );
     assert_eq!(
-        view["open_tasks"][0]["title"], "Send the quote",
+        view["open_tasks"][0]["fields"]["title"], "Send the quote",
         "a task on a deal shows on its account"
     );
     let subjects: Vec<&str> = view["timeline"]["entries"]
@@ -495,7 +495,7 @@ fn tasks_due_today_and_overdue() {
             .as_array()
             .expect("tasks")
             .iter()
-            .map(|t| t["title"].as_str().unwrap_or_default().to_owned())
+            .map(|t| t["fields"]["title"].as_str().unwrap_or_default().to_owned())
             .collect()
     };
     assert_eq!(titles(&["task", "list", "--due", "overdue"]), ["Late"]);

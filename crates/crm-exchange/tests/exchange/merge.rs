@@ -112,7 +112,10 @@ fn merging_two_accounts_keeps_every_contact_interaction_deal_and_task() {
     }
     assert_eq!(s.contact(contact).unwrap().account_id, keep);
     assert_eq!(s.opportunity(deal).unwrap().account_id, keep);
-    assert_eq!(s.task(task).unwrap().account_id, Some(keep));
+    assert_eq!(
+        s.record(EntityKind::Task, task).unwrap().fields["account_id"],
+        json!(keep.to_string())
+    );
     let merged = s.account(keep).unwrap();
     assert_eq!(merged.industry.as_deref(), Some("电子"));
     assert_eq!(merged.region.as_deref(), Some("北京"));

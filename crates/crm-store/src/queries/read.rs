@@ -1,17 +1,17 @@
 //! Queries: records, lists, the 360° account view, the timeline, history.
 
-use crate::ReadableRows;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{
     Account, Contact, EntityKind, FieldHistory, Id, Interaction, Lead, Money, Op, Opportunity,
-    Stamp, Task, User, entity::Stage,
+    Stamp, User, entity::Stage,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    Store,
+    ReadableRows, RecordQuery, RecordRow, Store,
     error::{Result, StoreError},
     sql::{OP_COLUMNS, op_from_row},
 };
@@ -206,29 +206,6 @@ fn opportunity(r: &Row<'_>) -> rusqlite::Result<Opportunity> {
     })
 }
 
-const TASK_SELECT: &str = concat!(
-    "SELECT t.id, t.title, t.due_date, t.assignee_id, t.account_id, t.contact_id, t.opportunity_id, t.lead_id,
-            t.done_at, t.notes, ",
-    stamp_cols!("t"),
-    " FROM tasks t"
-);
-
-fn task(r: &Row<'_>) -> rusqlite::Result<Task> {
-    Ok(Task {
-        id: id(r, 0)?,
-        title: r.get(1)?,
-        due_date: date(r, 2)?,
-        assignee_id: opt_id(r, 3)?,
-        account_id: opt_id(r, 4)?,
-        contact_id: opt_id(r, 5)?,
-        opportunity_id: opt_id(r, 6)?,
-        lead_id: opt_id(r, 7)?,
-        done_at: r.get::<_, Option<i64>>(8)?.map(millis),
-        notes: r.get(9)?,
-        stamp: stamp(r, 10)?,
-    })
-}
-
 fn user(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
         id: id(r, 0)?,
@@ -259,18 +236,6 @@ pub struct AccountFilter {
     pub limit: usize,
 }
 
-/// Which open tasks to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskDue {
-    /// Every open task.
-    All,
-    /// Due on the given day or before it.
-    Today,
-    /// Due before the given day.
-    Overdue,
-}
-
 /// Where a timeline page ends, to ask for the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineCursor {
@@ -298,8 +263,8 @@ pub struct AccountView {
     pub contacts: Vec<Contact>,
     /// Deals not yet won or lost.
     pub open_opportunities: Vec<Opportunity>,
-    /// Promises not yet kept.
-    pub open_tasks: Vec<Task>,
+    /// Promises not yet kept (tasks by their description).
+    pub open_tasks: Vec<RecordRow>,
     /// The first page of the history by everyone.
     pub timeline: Timeline,
 }
@@ -359,12 +324,6 @@ impl Store {
     pub fn opportunity(&self, rid: Id) -> Result<Opportunity> {
         let sql = format!("{OPPORTUNITY_SELECT} WHERE o.id = ?1 AND o.deleted_at IS NULL");
         self.one(&sql, rid, EntityKind::Opportunity, opportunity)
-    }
-
-    /// A task that is not deleted.
-    pub fn task(&self, rid: Id) -> Result<Task> {
-        let sql = format!("{TASK_SELECT} WHERE t.id = ?1 AND t.deleted_at IS NULL");
-        self.one(&sql, rid, EntityKind::Task, task)
     }
 
     /// The kind of record `rid` is, deleted or not.
@@ -496,15 +455,11 @@ impl Store {
             .prepare_cached(&sql)?
             .query_map([account_id.0], opportunity)?
             .readable(self)?;
-        let sql = format!(
-            "{TASK_SELECT} WHERE t.account_id = ?1 AND t.deleted_at IS NULL AND t.done_at IS NULL
-             ORDER BY t.due_date IS NULL, t.due_date"
-        );
-        let open_tasks = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_map([account_id.0], task)?
-            .readable(self)?;
+        let mut tasks = RecordQuery::open_tasks(None, None, None);
+        tasks
+            .filter
+            .insert("account_id".into(), Value::String(account_id.to_string()));
+        let open_tasks = self.records(EntityKind::Task, &tasks)?.rows;
         Ok(AccountView {
             contacts: self.contacts_of(account_id)?,
             open_opportunities,
@@ -540,35 +495,6 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map(params![stage, limit as i64], opportunity)?
-            .readable(self)?;
-        Ok(rows)
-    }
-
-    /// Open tasks of `assignee` (everyone's with `None`) by due date; `due`
-    /// narrows to those due by `today` or before it.
-    pub fn open_tasks(
-        &self,
-        due: TaskDue,
-        today: NaiveDate,
-        assignee: Option<Id>,
-    ) -> Result<Vec<Task>> {
-        let cond = match due {
-            TaskDue::All => "1",
-            TaskDue::Today => "t.due_date <= ?1",
-            TaskDue::Overdue => "t.due_date < ?1",
-        };
-        let sql = format!(
-            "{TASK_SELECT} WHERE t.done_at IS NULL AND t.deleted_at IS NULL AND {cond}
-               AND (?2 IS NULL OR t.assignee_id = ?2)
-             ORDER BY t.due_date IS NULL, t.due_date, t.created_at"
-        );
-        let rows = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_map(
-                params![today.format("%Y-%m-%d").to_string(), assignee.map(|a| a.0)],
-                task,
-            )?
             .readable(self)?;
         Ok(rows)
     }
@@ -641,11 +567,11 @@ impl Store {
                  WHERE h.record_id = ?1 ORDER BY h.id",
             )?
             .query_map([record_id.0], |r| {
-                let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
+                let json = |i: usize| -> rusqlite::Result<Value> {
                     let text: Option<String> = r.get(i)?;
                     Ok(text
                         .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or(serde_json::Value::Null))
+                        .unwrap_or(Value::Null))
                 };
                 Ok(FieldHistory {
                     field: r.get(0)?,
@@ -683,8 +609,8 @@ impl Store {
             .query_row(&sql, [record_id.0], |r| {
                 Ok(FieldHistory {
                     field: "*".to_owned(),
-                    old: serde_json::Value::Null,
-                    new: serde_json::Value::Null,
+                    old: Value::Null,
+                    new: Value::Null,
                     changed_by: opt_id(r, 0)?,
                     changed_by_name: r.get(1)?,
                     changed_at: millis(r.get(2)?),

@@ -4,14 +4,13 @@
 //! Rows here are slimmer than the full records so a page of them crosses the
 //! IPC boundary quickly.
 
-use crate::ReadableRows;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::Id;
 use rusqlite::{Row, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Store, error::Result, read::millis};
+use crate::{ReadableRows, Store, error::Result, read::millis};
 
 /// The column the account list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -125,25 +124,6 @@ pub struct ContactPage {
     pub rows: Vec<ContactRow>,
 }
 
-/// A task with the names a list shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaskRow {
-    /// Record id.
-    pub id: Id,
-    /// What to do.
-    pub title: String,
-    /// When it is due.
-    pub due_date: Option<NaiveDate>,
-    /// The account it is for.
-    pub account_id: Option<Id>,
-    /// That account's name.
-    pub account_name: Option<String>,
-    /// Who must do it.
-    pub assignee_name: Option<String>,
-    /// When it was done.
-    pub done_at: Option<DateTime<Utc>>,
-}
-
 /// A history entry as a line of an activity feed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityRow {
@@ -221,10 +201,6 @@ fn first_of_list(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     Ok(text
         .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
         .and_then(|v| v.into_iter().next()))
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 impl Store {
@@ -387,49 +363,6 @@ impl Store {
             })?
             .readable(self)?;
         Ok(ContactPage { total, rows })
-    }
-
-    /// Open tasks due from `from` to `to` (both inclusive, either open-ended)
-    /// of `assignee` (everyone's with `None`), soonest first.
-    pub fn open_tasks_between(
-        &self,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        assignee: Option<Id>,
-        limit: usize,
-    ) -> Result<Vec<TaskRow>> {
-        let rows = self
-            .conn()
-            .prepare_cached(
-                "SELECT t.id, t.title, t.due_date, t.account_id, a.name, u.name, t.done_at
-                 FROM tasks t LEFT JOIN accounts a ON a.id = t.account_id
-                      LEFT JOIN users u ON u.id = t.assignee_id
-                 WHERE t.done_at IS NULL AND t.deleted_at IS NULL
-                   AND (?1 IS NULL OR t.due_date >= ?1) AND (?2 IS NULL OR t.due_date <= ?2)
-                   AND (?3 IS NULL OR t.assignee_id = ?3)
-                 ORDER BY t.due_date IS NULL, t.due_date, t.created_at LIMIT ?4",
-            )?
-            .query_map(
-                params![
-                    from.map(day),
-                    to.map(day),
-                    assignee.map(|a| a.0),
-                    limit as i64
-                ],
-                |r| {
-                    Ok(TaskRow {
-                        id: id(r, 0)?,
-                        title: r.get(1)?,
-                        due_date: date(r, 2)?,
-                        account_id: opt_id(r, 3)?,
-                        account_name: r.get(4)?,
-                        assignee_name: r.get(5)?,
-                        done_at: r.get::<_, Option<i64>>(6)?.map(millis),
-                    })
-                },
-            )?
-            .readable(self)?;
-        Ok(rows)
     }
 
     /// The history entries most recently recorded in this database (logged
@@ -685,42 +618,6 @@ mod tests {
         assert_eq!(cards.len(), 1);
         assert_eq!(cards[0].account_name, "ACME");
         assert_eq!(s.deal_card(b).unwrap().stage, "won");
-    }
-
-    #[test]
-    fn tasks_between_dates_carry_the_account_name() {
-        let (mut s, _dir) = store();
-        let acme = account(&mut s, "ACME", "Energy", "Madrid");
-        let me = s.user_id();
-        for (title, due) in [
-            ("late", "2026-01-01"),
-            ("today", "2026-01-10"),
-            ("soon", "2026-01-12"),
-        ] {
-            s.write(|w| {
-                w.insert(
-                    EntityKind::Task,
-                    &[
-                        ("title", json!(title)),
-                        ("due_date", json!(due)),
-                        ("account_id", json!(acme.to_string())),
-                        ("assignee_id", json!(me.to_string())),
-                    ],
-                )
-            })
-            .unwrap();
-        }
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let upcoming = s
-            .open_tasks_between(Some(d("2026-01-11")), Some(d("2026-01-17")), Some(me), 10)
-            .unwrap();
-        assert_eq!(upcoming.len(), 1);
-        assert_eq!(upcoming[0].title, "soon");
-        assert_eq!(upcoming[0].account_name.as_deref(), Some("ACME"));
-        let until_today = s
-            .open_tasks_between(None, Some(d("2026-01-10")), None, 10)
-            .unwrap();
-        assert_eq!(until_today.len(), 2);
     }
 
     #[test]

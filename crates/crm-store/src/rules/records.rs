@@ -4,10 +4,9 @@
 //! commands over it) from its description alone; write rights follow the
 //! description's `writers`, here as on the server.
 
-use crate::ReadableRows;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{
     Currency, EntityKind, Id, Invalid, Problem,
     schema::{FieldDef, FieldType, Writers},
@@ -17,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    Store,
+    ReadableRows, Store,
     error::{Result, StoreError},
     read::millis,
     sql::{field_from_sql, to_sql},
@@ -45,6 +44,41 @@ pub struct RecordQuery {
     pub limit: Option<u32>,
     /// Deleted records instead of live ones (to restore them).
     pub deleted: bool,
+}
+
+impl RecordQuery {
+    /// Tasks not done yet, soonest due first (undated ones last): of
+    /// `assignee` (everyone's with `None`), due from `from` to `to` (both
+    /// inclusive, either open). What Today, `crm task list` and the account
+    /// page list.
+    pub fn open_tasks(
+        assignee: Option<Id>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Self {
+        let due = |op: Compare, day: NaiveDate| Condition {
+            field: "due_date".into(),
+            op,
+            value: Value::String(day.to_string()),
+        };
+        let mut conditions = vec![Condition {
+            field: "done_at".into(),
+            op: Compare::Unset,
+            value: Value::Null,
+        }];
+        conditions.extend(from.map(|d| due(Compare::Ge, d)));
+        conditions.extend(to.map(|d| due(Compare::Le, d)));
+        RecordQuery {
+            filter: assignee
+                .map(|a| ("assignee_id".to_owned(), Value::String(a.to_string())))
+                .into_iter()
+                .collect(),
+            conditions,
+            sort: Some("due_date".into()),
+            limit: Some(MAX_PAGE),
+            ..RecordQuery::default()
+        }
+    }
 }
 
 /// A comparison of a field with a value.
@@ -281,7 +315,7 @@ impl Store {
         )?;
         let limit = query.limit.unwrap_or(100).clamp(1, MAX_PAGE);
         let sql = format!(
-            "SELECT {} FROM {table} WHERE {filter} ORDER BY {sort} {direction}, id {direction} LIMIT {limit} OFFSET {}",
+            "SELECT {} FROM {table} WHERE {filter} ORDER BY {sort} {direction} NULLS LAST, id {direction} LIMIT {limit} OFFSET {}",
             columns(kind),
             query.offset
         );

@@ -104,7 +104,11 @@ fn the_account_page_shows_people_open_deals_open_promises_and_the_newest_history
         "only open deals, in pipeline order; won and lost are closed"
     );
 
-    let tasks: Vec<&str> = view.open_tasks.iter().map(|t| t.title.as_str()).collect();
+    let tasks: Vec<&str> = view
+        .open_tasks
+        .iter()
+        .map(|t| t.fields["title"].as_str().unwrap())
+        .collect();
     assert_eq!(
         tasks,
         ["Call back", "Send quote"],

@@ -226,3 +226,15 @@ pub fn found(store: &Store, query: &str) -> Vec<(EntityKind, Id)> {
 pub fn finds(store: &Store, query: &str, id: Id) -> bool {
     found(store, query).iter().any(|(_, hit)| *hit == id)
 }
+
+/// The record a reference field of record `id` points at, through the
+/// generic record path.
+pub fn reference(store: &Store, kind: EntityKind, id: Id, field: &str) -> Option<Id> {
+    store
+        .record(kind, id)
+        .unwrap_or_else(|e| panic!("{kind} {id} reads: {e}"))
+        .fields
+        .get(field)
+        .and_then(Value::as_str)
+        .map(|s| s.parse().expect("an id"))
+}

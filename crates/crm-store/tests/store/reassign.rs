@@ -4,7 +4,7 @@ use crm_domain::{EntityKind, Id, OpKind};
 use crm_store::{Reassigned, StoreError};
 use serde_json::json;
 
-use crate::{Fixture, assert_unchanged, id_value, insert, snapshot, update, user};
+use crate::{Fixture, assert_unchanged, id_value, insert, reference, snapshot, update, user};
 
 fn owned_account(fx: &mut Fixture, name: &str, owner: Id) -> Id {
     insert(
@@ -97,13 +97,13 @@ fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
     );
     for id in open_tasks {
         assert_eq!(
-            fx.store.task(id).unwrap().assignee_id,
+            reference(&fx.store, EntityKind::Task, id, "assignee_id"),
             Some(bob),
             "open promises go to Bob"
         );
     }
     assert_eq!(
-        fx.store.task(done_task).unwrap().assignee_id,
+        reference(&fx.store, EntityKind::Task, done_task, "assignee_id"),
         Some(me),
         "a kept promise stays with who kept it"
     );
@@ -116,7 +116,10 @@ fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
         fx.store.opportunity(carols_deal).unwrap().owner_id,
         Some(carol)
     );
-    assert_eq!(fx.store.task(carols_task).unwrap().assignee_id, Some(carol));
+    assert_eq!(
+        reference(&fx.store, EntityKind::Task, carols_task, "assignee_id"),
+        Some(carol)
+    );
 
     let ops = fx.store.outbox(100).unwrap();
     let new_ops = &ops[queued as usize..];

@@ -1,9 +1,8 @@
 //! Soft delete: a deleted record leaves every list but stays in its table, so
 //! sync can tell the server and the delete can be undone.
 
-use chrono::NaiveDate;
 use crm_domain::{EntityKind, OpKind};
-use crm_store::{AccountFilter, StoreError, TaskDue};
+use crm_store::{AccountFilter, RecordQuery, StoreError};
 use serde_json::json;
 
 use crate::{
@@ -201,13 +200,13 @@ fn deleted_children_leave_every_list() {
         fx.store.lead(lead).is_err() && fx.store.leads(None, 0, 50).unwrap().is_empty(),
         "lead gone"
     );
-    let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     assert!(
-        fx.store.task(task).is_err()
+        fx.store.record(EntityKind::Task, task).unwrap().deleted
             && fx
                 .store
-                .open_tasks(TaskDue::All, today, None)
+                .records(EntityKind::Task, &RecordQuery::open_tasks(None, None, None))
                 .unwrap()
+                .rows
                 .is_empty(),
         "task gone"
     );
