@@ -2,6 +2,10 @@
 //! and check every row, then write every lead with its outbox entry, field
 //! history, search entry and import fingerprint in one transaction.
 //!
+//! Then the preview of 100 business cards against a book of 100,000
+//! accounts (the demo's; CRM_BENCH_PREVIEW_BOOK to resize), the target being
+//! under 500 ms.
+//!
 //! `cargo bench -p crm-exchange` (CRM_BENCH_IMPORT_ROWS to resize; default
 //! 100,000 rows, the target being under 10 s).
 
@@ -93,6 +97,51 @@ fn benches(c: &mut Criterion) {
             },
             BatchSize::PerIteration,
         )
+    });
+    group.finish();
+
+    // Issue 11: a preview of a small file against a big book costs what the
+    // file holds. 100 business cards (contacts with their companies) against
+    // the 100,000-account demo
+    // (`crm demo --accounts 100000`); the duplicate keys of the book are
+    // computed once before (as the first sync's next lookup does).
+    let book: u64 = std::env::var("CRM_BENCH_PREVIEW_BOOK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (mut store, _dir) = fresh_store();
+    store
+        .demo(crm_store::DemoSize::accounts(book), 7, |_, _| {})
+        .expect("the demo book");
+    let cards = csv(100);
+    let plan_of = |store: &Store| {
+        let source = Source::parse(&cards, false, &crm_exchange::ReadOptions::default())
+            .expect("the CSV reads");
+        crm_exchange::plan(store, &source, EntityKind::Contact, None).expect("a plan")
+    };
+    let dry_run = ImportOptions {
+        dry_run: true,
+        ..ImportOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let plan = plan_of(&store);
+    crm_exchange::import(&mut store, &plan, dry_run).expect("the first preview");
+    println!(
+        "first preview after loading the book (computes its duplicate keys once): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut group = c.benchmark_group("preview");
+    group.sample_size(20);
+    group.bench_function(format!("100_cards_against_{book}_accounts"), |b| {
+        b.iter(|| {
+            let plan = plan_of(&store);
+            let outcome = crm_exchange::import(&mut store, &plan, dry_run).expect("a preview");
+            assert_eq!(
+                outcome.imported.len() + outcome.duplicates.len(),
+                100,
+                "every card is accounted for"
+            );
+        })
     });
     group.finish();
 }
