@@ -626,3 +626,27 @@ fn demo_fills_a_new_database_in_three_languages() {
         "nothing was sent anywhere: {err}"
     );
 }
+
+#[test]
+fn output_piped_into_a_program_that_stops_reading_ends_quietly() {
+    // `crm account list | head -1`: head exits, the pipe closes, and crm
+    // must stop like any Unix tool, not print a panic and a backtrace.
+    let crm = Crm::initialised();
+    crm.ok(&["demo", "--accounts", "300"]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm"))
+        .env("CRM_DATA_DIR", crm.dir.path())
+        .args(["account", "list", "--limit", "300"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .env("RUST_BACKTRACE", "1")
+        .spawn()
+        .expect("run crm");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("crm ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "no panic on a closed pipe: {stderr}"
+    );
+    assert_ne!(out.status.code(), Some(0), "the output did not all arrive");
+}
