@@ -102,8 +102,7 @@ pub struct Applied {
     /// by the next change that repairs them.
     pub damaged: usize,
     /// The records of kinds checked for duplicates that were created or
-    /// changed, outside a first sync's bulk load: what to look for
-    /// duplicates of ([`Store::duplicates_among`]).
+    /// changed: what to look for duplicates of ([`Store::duplicates_among`]).
     pub arrived: Vec<(EntityKind, Id)>,
 }
 
@@ -296,7 +295,7 @@ impl Store {
                         match upsert(&tx, state, bulk)? {
                             Some(new) => {
                                 applied.upserts += 1;
-                                if !bulk && duplicates::CHECKED.contains(&state.entity) {
+                                if duplicates::CHECKED.contains(&state.entity) {
                                     applied.arrived.push((state.entity, state.id));
                                 }
                                 if new

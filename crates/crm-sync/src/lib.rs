@@ -450,9 +450,12 @@ fn sync_inner(
     summary.held = store.held_count()?;
     summary.pending = store.outbox_len()?;
     // Two reps may have created the same customer offline: point out the
-    // pairs the records that arrived take part in (a first sync is the
-    // team's data as it stands, so the check waits for `crm duplicates`).
-    summary.possible_duplicates = store.duplicates_among(&arrived)?.len();
+    // pairs the records that arrived take part in. A big arrival (a first
+    // sync of a whole book) is the team's data as it stands: the check
+    // waits for `crm duplicates`.
+    if arrived.len() <= PULL_PAGE as usize {
+        summary.possible_duplicates = store.duplicates_among(&arrived)?.len();
+    }
     Ok(summary)
 }
 
