@@ -462,6 +462,7 @@ impl Store {
                 [],
             )?;
         }
+        self.refresh_duplicate_keys()?;
         self.conn
             .execute_batch("PRAGMA cache_size = -2000; PRAGMA optimize;")?;
         Ok(summary)

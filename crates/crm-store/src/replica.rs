@@ -318,6 +318,9 @@ impl Store {
             tx.execute("UPDATE device SET hlc = ?1", [clock.last().to_string()])?;
             if bulk && !more {
                 search::rebuild_all(&tx)?;
+                // The book's duplicate keys too, once, so the first lookup
+                // (a preview, a new record, the next sync) finds them made.
+                duplicates::refresh(&tx)?;
                 tx.execute("UPDATE sync_state SET initial_load = 0", [])?;
             }
             crm_domain::fault::point("pull_before_commit");

@@ -389,6 +389,7 @@ fn one_or_list(text: Option<String>) -> Vec<String> {
 /// Recompute the keys of every row written since its keys were computed.
 /// Runs inside the caller's transaction.
 pub(crate) fn refresh(conn: &Connection) -> Result<()> {
+    let mut rebuild_index = false;
     for entity in CHECKED {
         let Some(sql) = stale_rows_sql(entity) else {
             continue;
@@ -413,45 +414,42 @@ pub(crate) fn refresh(conn: &Connection) -> Result<()> {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        // Without statistics SQLite 3.54 plans this through the primary
-        // key's first column (every key of the kind) instead of the index
-        // by row: a scan per row, quadratic in the book.
-        let mut forget = conn.prepare_cached(
-            "DELETE FROM duplicate_keys INDEXED BY duplicate_keys_by_row WHERE entity = ?1 AND row = ?2",
-        )?;
-        let mut insert = conn.prepare_cached(
-            "INSERT OR IGNORE INTO duplicate_keys (entity, kind, key, row, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+        let mut forget =
+            conn.prepare_cached("DELETE FROM duplicate_keys WHERE entity = ?1 AND row = ?2")?;
         let mut keyed = conn.prepare_cached(
             "INSERT OR REPLACE INTO duplicate_keyed (entity, row, hlc) VALUES (?1, ?2, ?3)",
         )?;
-        // A whole book at once (after a first sync or the demo) writes
-        // millions of index entries: in key order and with a big page cache
-        // that is a sequential append instead of random page writes.
-        let big = rows.len() > 10_000;
-        if big {
-            conn.pragma_update(None, "cache_size", -262_144)?;
+        // A whole book at once (after a first sync or the demo): the lookup
+        // index is built once at the end, sorted, instead of entry by entry.
+        if rows.len() > BULK_ROWS && !rebuild_index {
+            conn.execute("DROP INDEX duplicate_keys_by_key", [])?;
+            rebuild_index = true;
         }
-        let mut new_keys = Vec::new();
+        let mut insert = conn.prepare_cached(
+            "INSERT OR IGNORE INTO duplicate_keys (entity, row, kind, key, record_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         for (row, id, deleted, hlc, identity) in rows {
             forget.execute(params![entity.name(), row])?;
             if !deleted {
                 for (kind, key) in keys(entity, &identity) {
-                    new_keys.push((kind.as_str(), key, row, id));
+                    insert.execute(params![entity.name(), row, kind.as_str(), key, id.0])?;
                 }
             }
             keyed.execute(params![entity.name(), row, hlc])?;
         }
-        new_keys.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-        for (kind, key, row, id) in new_keys {
-            insert.execute(params![entity.name(), kind, key, row, id.0])?;
-        }
-        if big {
-            conn.pragma_update(None, "cache_size", -2_000)?;
-        }
+    }
+    if rebuild_index {
+        conn.execute(KEY_INDEX, [])?;
     }
     Ok(())
 }
+
+/// Stale rows beyond which keys are computed as a bulk load.
+const BULK_ROWS: usize = 10_000;
+
+/// The index by key (see migration 6), as created after a bulk load.
+const KEY_INDEX: &str =
+    "CREATE INDEX duplicate_keys_by_key ON duplicate_keys (entity, kind, key, row, record_id)";
 
 /// Records of `entity` (other than `except`) holding one of `keys`, with the
 /// keys they share, first created first. At most [`MAX_GROUP`] records are
@@ -504,10 +502,11 @@ fn holders(
 /// The keys of record `id` of `entity`, as last computed.
 fn keys_of(conn: &Connection, entity: EntityKind, id: Id) -> Result<Vec<(KeyKind, String)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT kind, key FROM duplicate_keys INDEXED BY duplicate_keys_by_record
-             WHERE entity = ?1 AND record_id = ?2",
-        )?
+        .prepare_cached(&format!(
+            "SELECT kind, key FROM duplicate_keys
+             WHERE entity = ?1 AND row = (SELECT rowid FROM {} WHERE id = ?2)",
+            entity.table()
+        ))?
         .query_map(params![entity.name(), id.0], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?

@@ -362,6 +362,22 @@ ALTER TABLE sync_state ADD COLUMN pulled_schema INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX outbox_by_record ON outbox (record_id, device_seq);
 CREATE INDEX rejected_by_record ON rejected_ops (record_id);
 "#,
+    // 6: duplicate keys kept in row order, the order they are computed in:
+    // a whole book's keys (after a first sync or the demo) are appended
+    // instead of scattered over three b-trees. Derived data: recomputed.
+    r#"
+DROP TABLE duplicate_keys;
+DELETE FROM duplicate_keyed;
+CREATE TABLE duplicate_keys (
+    entity      TEXT NOT NULL,
+    row         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    record_id   BLOB NOT NULL,
+    PRIMARY KEY (entity, row, kind, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX duplicate_keys_by_key ON duplicate_keys (entity, kind, key, row, record_id);
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

@@ -155,3 +155,41 @@ fn a_demo_database_is_marked_and_refuses_a_login() {
         "nothing recorded"
     );
 }
+
+#[test]
+fn a_loaded_book_has_its_duplicate_keys_made_and_indexed() {
+    // 4,000 accounts make 12,000 contacts: more than the rows computed one
+    // by one, so the keys are loaded in bulk and the index built after.
+    let mut fx = Fixture::create();
+    fx.store
+        .demo(DemoSize::accounts(4_000), 7, |_, _| {})
+        .expect("demo data loads");
+    let keyed = count(&fx.store, "duplicate_keyed", "");
+    assert_eq!(
+        keyed,
+        count(&fx.store, "accounts", "")
+            + count(&fx.store, "contacts", "")
+            + count(&fx.store, "leads", ""),
+        "every record's keys are made with the book, not at the first lookup"
+    );
+    let index: i64 = fx
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'duplicate_keys_by_key'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1, "the lookup index is back after the bulk load");
+    let contact: crm_domain::Id = fx
+        .store
+        .conn()
+        .query_row("SELECT id FROM contacts ORDER BY rowid LIMIT 1", [], |r| {
+            r.get::<_, uuid::Uuid>(0).map(crm_domain::Id)
+        })
+        .unwrap();
+    let copy = account(&mut fx.store, "probe");
+    assert!(fx.store.duplicates_of(EntityKind::Account, copy).is_ok());
+    assert!(fx.store.duplicates_of(EntityKind::Contact, contact).is_ok());
+}
