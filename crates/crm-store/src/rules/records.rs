@@ -20,6 +20,7 @@ use crate::{
     error::{Result, StoreError},
     read::millis,
     sql::{field_from_sql, to_sql},
+    write::Writer,
 };
 
 /// Which records of a kind, in which order, which page.
@@ -374,9 +375,43 @@ impl Store {
     /// system sets, and for values only a use case gives. The one path of
     /// every person's edit, from the CLI, the app and the bridge alike.
     /// Returns whether anything changed.
+    ///
+    /// A record given to someone else (its owner field changed) takes along
+    /// what hangs under it that its old owner held, as the server does: an
+    /// account's deals and tasks go with the account.
     pub fn edit(&mut self, kind: EntityKind, id: Id, fields: &[(&str, Value)]) -> Result<bool> {
         self.may_write(kind, fields, false)?;
-        self.write(|w| w.update(kind, id, fields))
+        let owner = kind.entity().owner();
+        let handed = owner.and_then(|owner| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == owner)
+                .and_then(|(_, v)| v.as_str()?.parse::<Id>().ok())
+        });
+        self.write(|w| {
+            let from = match (owner, handed) {
+                (Some(owner), Some(_)) => w
+                    .conn()
+                    .query_row(
+                        &format!("SELECT {owner} FROM {} WHERE id = ?1", kind.table()),
+                        [id.0],
+                        |r| r.get::<_, Option<uuid::Uuid>>(0),
+                    )
+                    .optional()?
+                    .flatten()
+                    .map(Id),
+                _ => None,
+            };
+            // Children first: pushed in this order, each is still in its
+            // author's reach when the server takes it (once the account has
+            // moved, the server has moved them itself).
+            if let (Some(from), Some(to)) = (from, handed)
+                && from != to
+            {
+                follow(w, kind, id, from, to)?;
+            }
+            w.update(kind, id, fields)
+        })
     }
 
     /// Create a record of `kind` from canonical values; returns it.
@@ -412,4 +447,38 @@ impl Store {
         self.write(|w| w.restore(kind, id))?;
         self.record(kind, id)
     }
+}
+
+/// Give `to` the records under `id` (a `kind`, by the descriptions' parent
+/// references) that `from` held, and theirs, down the tree.
+fn follow(w: &mut Writer<'_>, kind: EntityKind, id: Id, from: Id, to: Id) -> Result<()> {
+    for child in EntityKind::ALL {
+        let entity = child.entity();
+        let Some(owner) = entity.owner() else {
+            continue;
+        };
+        for parent in entity.parents() {
+            if child.field(parent).map(|d| d.ty) != Some(FieldType::Ref(kind)) {
+                continue;
+            }
+            let sql = format!(
+                "SELECT id FROM {} WHERE {parent} = ?1 AND {owner} = ?2 AND deleted_at IS NULL",
+                entity.table
+            );
+            let ids = w
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map([id.0, from.0], |r| r.get::<_, uuid::Uuid>(0).map(Id))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for child_id in ids {
+                follow(w, child, child_id, from, to)?;
+                w.update(
+                    child,
+                    child_id,
+                    &[(owner, serde_json::json!(to.to_string()))],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
