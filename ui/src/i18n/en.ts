@@ -27,6 +27,7 @@ const en = {
     edit: 'Edit',
     ascending: 'Ascending',
     descending: 'Descending',
+    missing_record: '(not on this laptop)',
   },
   welcome: {
     problem_title: 'The database cannot be opened',
@@ -329,6 +330,8 @@ const en = {
       invalid_op: 'The server found the change invalid.',
       unknown_record: 'The record no longer exists on the server.',
       forbidden: 'You are not allowed to make this change.',
+      parent_out_of_scope: 'The account (or other record) it belongs to is not yours to change, or the server does not have it.',
+      hand_over_refused: 'You can give records only to members of your own team.',
       other: 'The server refused this change.',
     },
     value: {

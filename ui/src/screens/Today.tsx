@@ -62,7 +62,7 @@ export function TaskList(props: { title: string; tasks: TaskRow[]; onDone: (t: T
                 {task.account_id && (
                   <>
                     {' · '}
-                    <a href={`#/accounts/${task.account_id}`}>{task.account_name}</a>
+                    <a href={`#/accounts/${task.account_id}`}>{task.account_name ?? t('common.missing_record')}</a>
                   </>
                 )}
               </span>
@@ -93,7 +93,7 @@ function Recent({ rows }: { rows: TodayData['recent'] }) {
               <div className="grow">
                 <div>{r.subject}</div>
                 <div className="muted">
-                  {r.account_id && <a href={`#/accounts/${r.account_id}`}>{r.account_name}</a>}
+                  {r.account_id && <a href={`#/accounts/${r.account_id}`}>{r.account_name ?? t('common.missing_record')}</a>}
                   {' · '}
                   {r.author_name && t('account.by', { name: r.author_name })}
                   {' · '}
