@@ -463,7 +463,8 @@ fn conflict_record(
         // user (the other author may have lost the record since, and the
         // op's author could see it, or the op was refused).
         extra_user: None,
-        parent_id: None,
+        // It hangs under its record, so it moves with it.
+        parent_id: Some(record.id),
         change_seq: 0,
     };
     conflict.change_seq = tx.next_seq(1)?;

@@ -1307,6 +1307,46 @@ fn a_conflict_is_seen_exactly_by_those_who_see_its_record(db: &impl Backend) {
     assert!(sees(&team.manager), "so does his manager");
     assert!(!sees(&team.ana), "not the old owner, who lost the deal");
     assert!(!sees(&team.cy), "nor another team");
+    assert_eq!(
+        stored(db, conflict).parent_id,
+        Some(deal),
+        "it hangs under the deal"
+    );
+
+    // Where the deal goes, its conflict goes: an admin hands the account to
+    // the south, the deal follows, and so does the conflict.
+    let (_, ben_cursor) = team.ben.pull_all(db, 0);
+    let south = set(
+        &team.admin,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        json!(team.ben.user.id.to_string()),
+        json!(team.cy.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &south).outcome, Outcome::Applied);
+    assert!(sees(&team.cy), "the new owner sees the conflict");
+    assert!(
+        !sees(&team.manager),
+        "the old team's manager no longer does"
+    );
+    let (ben_changes, _) = team.ben.pull_all(db, ben_cursor);
+    assert!(
+        removed(&ben_changes).contains(&conflict),
+        "and the old owner's laptop drops it"
+    );
+    let back = set(
+        &team.admin,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        json!(team.cy.user.id.to_string()),
+        json!(team.ben.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &back).outcome, Outcome::Applied);
+    assert!(sees(&team.ben) && !sees(&team.cy), "back with Ben");
 
     // Someone whose push meets a deleted parent that is not his learns
     // nothing of it: no conflict, not who deleted it.
