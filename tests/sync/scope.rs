@@ -606,6 +606,25 @@ fn an_accounts_deals_and_tasks_follow_it_on_every_laptop() {
     ana.sync();
     li.sync();
     let li_id = li.store.user_id().to_string();
+    // Another team's rep is out of a rep's giving, on the laptop as on the
+    // server.
+    let sam = ana.store.find_user("sam@example.com").expect("sam").id;
+    for refused in [
+        ana.store
+            .edit(
+                EntityKind::Account,
+                acme,
+                &[("owner_id", json!(sam.to_string()))],
+            )
+            .map(|_| ()),
+        ana.store.reassign(ana.store.user_id(), sam).map(|_| ()),
+    ] {
+        match refused {
+            Err(crm_store::StoreError::Rule(rule)) => assert_eq!(rule.code(), "other_team"),
+            other => panic!("giving to another team must be refused: {other:?}"),
+        }
+    }
+    assert_eq!(ana.pending(), 0, "nothing was queued");
     ana.store
         .edit(EntityKind::Account, acme, &[("owner_id", json!(li_id))])
         .expect("Ana hands Acme to Li");

@@ -384,6 +384,7 @@ const en = {
     import_has_problems_other: '{{count, number}} rows have problems. Fix the file, or choose to leave them out.',
     same_person: 'Choose two different people.',
     user_left: '{{name}} has left the team; choose someone who is still here.',
+    other_team: '{{name}} is not in your team; only an admin can give records to another team.',
     title: 'Something went wrong',
     invalid: '{{field}} {{problem}}',
     not_found: 'This {{entity}} no longer exists; it may have been deleted.',

@@ -386,6 +386,7 @@ const es: Resources = {
     import_has_problems_other: '{{count, number}} filas tienen problemas. Corrija el archivo o elija omitirlas.',
     same_person: 'Elija dos personas distintas.',
     user_left: '{{name}} ya no está en el equipo; elija a alguien que siga.',
+    other_team: '{{name}} no es de su equipo; solo un administrador puede pasar registros a otro equipo.',
     title: 'Algo salió mal',
     invalid: '{{field}} {{problem}}',
     not_found: 'Este registro ({{entity}}) ya no existe; puede que se haya eliminado.',

@@ -386,6 +386,7 @@ const zh: Resources = {
     import_has_problems_other: '有 {{count, number}} 行存在问题。请修改文件，或选择跳过这些行。',
     same_person: '请选择两个不同的人。',
     user_left: '{{name}} 已离开团队，请选择仍在职的同事。',
+    other_team: '{{name}} 不在您的团队中；只有管理员可以把记录转交给其他团队。',
     title: '出错了',
     invalid: '{{field}}{{problem}}',
     not_found: '该{{entity}}已不存在，可能已被删除。',

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::{
     Store,
-    error::{Result, StoreError},
+    error::{Result, Rule, StoreError},
     read::millis,
     sql::{field_from_sql, to_sql},
     write::Writer,
@@ -345,6 +345,24 @@ impl Store {
         }
     }
 
+    /// Refuse to give records to `to` where the team server would: a rep or
+    /// a manager gives only to a member of their own team, an admin to
+    /// anyone. Before a first login the laptop is its user's whole team.
+    pub(crate) fn may_hand(&self, to: Id) -> Result<()> {
+        if to == self.user_id() || self.sync_config()?.is_none() {
+            return Ok(());
+        }
+        let Some(me) = self.user(self.user_id())? else {
+            return Ok(());
+        };
+        match self.user(to)? {
+            Some(them) if me.role != "admin" && (me.team.is_none() || them.team != me.team) => {
+                Err(Rule::OtherTeam { name: them.name }.into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether this laptop's user may create and change records of `kind`
     /// (the rule of [`Store::edit`], for a screen to offer the actions).
     pub fn may_change(&self, kind: EntityKind) -> Result<bool> {
@@ -362,10 +380,15 @@ impl Store {
         // A person's new record is theirs unless they say whose: its
         // description's owner field.
         let mut fields = fields.to_vec();
-        if let Some(owner) = kind.entity().owner()
-            && !fields.iter().any(|(f, v)| *f == owner && !v.is_null())
-        {
-            fields.push((owner, Value::String(self.user_id().to_string())));
+        if let Some(owner) = kind.entity().owner() {
+            match fields.iter().find(|(f, v)| *f == owner && !v.is_null()) {
+                Some((_, whose)) => {
+                    if let Some(to) = whose.as_str().and_then(|s| s.parse::<Id>().ok()) {
+                        self.may_hand(to)?;
+                    }
+                }
+                None => fields.push((owner, Value::String(self.user_id().to_string()))),
+            }
         }
         self.write(|w| w.insert(kind, &fields))
     }
@@ -388,6 +411,9 @@ impl Store {
                 .find(|(f, _)| *f == owner)
                 .and_then(|(_, v)| v.as_str()?.parse::<Id>().ok())
         });
+        if let Some(to) = handed {
+            self.may_hand(to)?;
+        }
         self.write(|w| {
             let from = match (owner, handed) {
                 (Some(owner), Some(_)) => w
