@@ -425,3 +425,235 @@ fn https_with_the_servers_certificate_and_failed_logins_rate_limited() {
     );
     assert_eq!(li.pending(), 0);
 }
+
+/// The lists of a laptop, through the real `crm`: each must answer.
+fn lists_answer(laptop: &Laptop) {
+    for args in [
+        &["account", "list"][..],
+        &["deal", "list"],
+        &["task", "list"],
+        &["pipeline"],
+        &["record", "list", "contact"],
+        &["record", "list", "opportunity"],
+        &["record", "list", "task"],
+    ] {
+        let out = laptop.crm(args, &[]);
+        assert!(
+            out.status.success(),
+            "`crm {}` fails: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn refused_offline_records_leave_with_their_discard_and_lists_survive_a_missing_parent() {
+    let server = team();
+    let mut ana = Laptop::logged_in(&server, "ana@example.com");
+    let mut boss = Laptop::logged_in(&server, "boss@example.com");
+    let handed = ana.account("Handed Over SA");
+    ana.sync();
+    boss.sync();
+    let id_of = |laptop: &Laptop, email: &str| {
+        laptop
+            .store
+            .find_user(email)
+            .expect("in the directory")
+            .id
+            .to_string()
+    };
+    let (ana_id, li_id, sam_id) = (
+        id_of(&ana, "ana@example.com"),
+        id_of(&ana, "li@example.com"),
+        id_of(&ana, "sam@example.com"),
+    );
+    boss.update(EntityKind::Account, handed, &[("owner_id", json!(li_id))]);
+    boss.sync();
+
+    // Offline, Ana adds under the account she no longer has...
+    let task = ana.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Call Marta")),
+            ("account_id", json!(handed.to_string())),
+            ("assignee_id", json!(ana_id)),
+        ],
+    );
+    // ...and gives a new account of hers, with a contact and a deal, to a
+    // rep of another team.
+    let given = ana.insert(
+        EntityKind::Account,
+        &[
+            ("name", json!("Southern Gift")),
+            ("owner_id", json!(sam_id)),
+        ],
+    );
+    let contact = ana.insert(
+        EntityKind::Contact,
+        &[
+            ("account_id", json!(given.to_string())),
+            ("name", json!("Pepa")),
+        ],
+    );
+    let deal = ana.insert(
+        EntityKind::Opportunity,
+        &[
+            ("account_id", json!(given.to_string())),
+            ("name", json!("First order")),
+            ("currency", json!("EUR")),
+            ("owner_id", json!(ana_id)),
+        ],
+    );
+    let summary = ana.sync();
+    assert_eq!(summary.rejected, 4, "{summary:?}");
+    let codes: Vec<(crm_domain::Id, String)> = ana
+        .store
+        .rejected()
+        .expect("rejected")
+        .into_iter()
+        .map(|r| (r.op.record_id, r.code))
+        .collect();
+    for (id, code) in [
+        (task, "parent_out_of_scope"),
+        (given, "hand_over_refused"),
+        (contact, "parent_out_of_scope"),
+        (deal, "parent_out_of_scope"),
+    ] {
+        assert!(
+            codes.contains(&(id, code.to_owned())),
+            "{id} refused with {code}: {codes:?}"
+        );
+    }
+    assert_eq!(
+        ana.field(EntityKind::Account, handed, "name"),
+        None,
+        "the handed-over account left Ana's laptop"
+    );
+    lists_answer(&ana);
+
+    // Discarding the refused account takes it off the laptop, with what
+    // was created under it and refused with it.
+    let op_of = |laptop: &Laptop, id| {
+        laptop
+            .store
+            .rejected()
+            .expect("rejected")
+            .into_iter()
+            .find(|r| r.op.record_id == id)
+            .expect("a refused change of the record")
+            .op
+            .op_id
+    };
+    let out = ana.crm(
+        &["rejected", "discard", &op_of(&ana, given).to_string()],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ana.reopen();
+    for (kind, id) in [
+        (EntityKind::Account, given),
+        (EntityKind::Contact, contact),
+        (EntityKind::Opportunity, deal),
+    ] {
+        assert_eq!(ana.field(kind, id, "name"), None, "{kind} {id} is gone");
+    }
+    let left: Vec<_> = ana.store.rejected().expect("rejected");
+    assert_eq!(left.len(), 1, "only the task's refusal is left: {left:?}");
+    let out = ana.crm(
+        &["rejected", "discard", &op_of(&ana, task).to_string()],
+        &[],
+    );
+    assert!(out.status.success());
+    ana.reopen();
+    assert_eq!(
+        ana.field(EntityKind::Task, task, "title"),
+        None,
+        "no ghost task"
+    );
+    assert_eq!(ana.pending(), 0);
+    lists_answer(&ana);
+}
+
+#[test]
+fn an_accounts_deals_and_tasks_follow_it_on_every_laptop() {
+    let server = team();
+    let mut ana = Laptop::logged_in(&server, "ana@example.com");
+    let mut li = Laptop::logged_in(&server, "li@example.com");
+    let acme = ana.account("Acme");
+    let ana_id = ana.store.user_id().to_string();
+    let deal = ana.insert(
+        EntityKind::Opportunity,
+        &[
+            ("account_id", json!(acme.to_string())),
+            ("name", json!("Renewal")),
+            ("currency", json!("EUR")),
+            ("owner_id", json!(ana_id)),
+        ],
+    );
+    let task = ana.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Send the quote")),
+            ("account_id", json!(acme.to_string())),
+            ("assignee_id", json!(ana_id)),
+        ],
+    );
+    ana.sync();
+    li.sync();
+    let li_id = li.store.user_id().to_string();
+    // Another team's rep is out of a rep's giving, on the laptop as on the
+    // server.
+    let sam = ana.store.find_user("sam@example.com").expect("sam").id;
+    for refused in [
+        ana.store
+            .edit(
+                EntityKind::Account,
+                acme,
+                &[("owner_id", json!(sam.to_string()))],
+            )
+            .map(|_| ()),
+        ana.store.reassign(ana.store.user_id(), sam).map(|_| ()),
+    ] {
+        match refused {
+            Err(crm_store::StoreError::Rule(rule)) => assert_eq!(rule.code(), "other_team"),
+            other => panic!("giving to another team must be refused: {other:?}"),
+        }
+    }
+    assert_eq!(ana.pending(), 0, "nothing was queued");
+    ana.store
+        .edit(EntityKind::Account, acme, &[("owner_id", json!(li_id))])
+        .expect("Ana hands Acme to Li");
+    assert_eq!(
+        ana.field(EntityKind::Opportunity, deal, "owner_id"),
+        Some(json!(li_id)),
+        "on Ana's laptop the deal goes with the account at once"
+    );
+    assert_eq!(
+        ana.field(EntityKind::Task, task, "assignee_id"),
+        Some(json!(li_id))
+    );
+    let summary = ana.sync();
+    assert_eq!(summary.rejected, 0, "{summary:?}");
+    for (kind, id, title) in [
+        (EntityKind::Account, acme, "name"),
+        (EntityKind::Opportunity, deal, "name"),
+        (EntityKind::Task, task, "title"),
+    ] {
+        assert_eq!(ana.field(kind, id, title), None, "{kind} left Ana's laptop");
+    }
+    li.sync();
+    assert_eq!(
+        li.field(EntityKind::Opportunity, deal, "owner_id"),
+        Some(json!(li_id)),
+        "and is Li's on hers"
+    );
+    assert_eq!(
+        li.field(EntityKind::Task, task, "assignee_id"),
+        Some(json!(li_id))
+    );
+}

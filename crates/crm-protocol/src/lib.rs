@@ -359,6 +359,14 @@ pub mod codes {
     pub const INVALID_OP: &str = "invalid_op";
     /// An op edits a record the server does not have.
     pub const UNKNOWN_RECORD: &str = "unknown_record";
+    /// An op puts a record under (or takes it from) a parent record the user
+    /// may not write, or one the server does not have: the message names the
+    /// reference field.
+    pub const PARENT_OUT_OF_SCOPE: &str = "parent_out_of_scope";
+    /// An op hands a record to someone the user's role may not give records
+    /// to (a rep or a manager: outside their team): the message names the
+    /// owner field.
+    pub const HAND_OVER_REFUSED: &str = "hand_over_refused";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

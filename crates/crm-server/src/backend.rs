@@ -103,11 +103,14 @@ pub struct StoredRecord {
     pub changed_by: Id,
     /// Who created the record.
     pub created_by: Id,
-    /// The user whose book the record belongs to; `None`: everyone's.
+    /// The user whose book the record belongs to; `None`: everyone's; the
+    /// nil id: nobody's (admins only: a conflict whose record was purged).
     pub scope_user: Option<Id>,
     /// That user's team.
     pub scope_team: Option<String>,
-    /// One more user who may see it (a conflict's other author).
+    /// One more user who may see it. Nothing sets it any more: a conflict,
+    /// which once gave its other author one, is seen exactly by those who
+    /// see its record (server migration 4 cleared the old ones).
     pub extra_user: Option<Id>,
     /// The record it hangs under (its description's first parent: an
     /// account, a lead, a conflict's record...), so it moves with it.

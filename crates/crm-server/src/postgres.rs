@@ -93,6 +93,50 @@ DROP INDEX login_failures_by_email;
 CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
 CREATE INDEX login_failures_by_time ON login_failures (at);
 "#,
+    // 4: a conflict is seen exactly by those who see its record (as
+    // SQLite's migration 4 says): it hangs under its record and takes its
+    // book; one whose record is gone and that was everyone's is kept for
+    // admins only (the nil id); exits for whoever may no longer see it; a
+    // new sequence number for one that changed books.
+    r#"
+UPDATE records SET parent_id = (data->>'record_id')::uuid
+ WHERE entity = 'conflict' AND parent_id IS NULL AND data->>'record_id' IS NOT NULL;
+CREATE TEMP TABLE conflict_scope ON COMMIT DROP AS
+SELECT c.id, c.change_seq, c.scope_user AS old_user, c.scope_team AS old_team, c.extra_user,
+       CASE WHEN p.id IS NOT NULL THEN p.scope_user
+            WHEN c.scope_user IS NULL AND c.data->>'entity' NOT IN ('user', 'exchange_rate')
+                 THEN '00000000-0000-0000-0000-000000000000'::uuid
+            ELSE c.scope_user END AS new_user,
+       CASE WHEN p.id IS NOT NULL THEN p.scope_team
+            WHEN c.scope_user IS NULL AND c.data->>'entity' NOT IN ('user', 'exchange_rate')
+                 THEN NULL
+            ELSE c.scope_team END AS new_team
+  FROM records c LEFT JOIN records p ON p.id = c.parent_id
+ WHERE c.entity = 'conflict';
+CREATE TEMP TABLE conflict_exits ON COMMIT DROP AS
+SELECT id, change_seq, old_user, old_team FROM conflict_scope
+ WHERE old_user IS NOT NULL
+   AND (old_user IS DISTINCT FROM new_user OR old_team IS DISTINCT FROM new_team)
+UNION ALL
+SELECT s.id, s.change_seq, u.id, NULL::text FROM conflict_scope s, users u
+ WHERE s.old_user IS NULL AND s.new_user IS NOT NULL AND u.role <> 'admin'
+UNION ALL
+SELECT id, change_seq, extra_user, NULL::text FROM conflict_scope WHERE extra_user IS NOT NULL;
+INSERT INTO exits (change_seq, entity, id, old_user, old_team)
+SELECT (SELECT value FROM counters WHERE name = 'change_seq')
+       + row_number() OVER (ORDER BY change_seq, id, old_user),
+       'conflict', id, old_user, old_team
+  FROM conflict_exits;
+UPDATE counters SET value = value + (SELECT count(*) FROM conflict_exits) WHERE name = 'change_seq';
+CREATE TEMP TABLE conflict_moved ON COMMIT DROP AS
+SELECT id, row_number() OVER (ORDER BY change_seq) AS n FROM conflict_scope
+ WHERE old_user IS DISTINCT FROM new_user OR old_team IS DISTINCT FROM new_team;
+UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change_seq') + m.n
+  FROM conflict_moved m WHERE records.id = m.id;
+UPDATE counters SET value = value + (SELECT count(*) FROM conflict_moved) WHERE name = 'change_seq';
+UPDATE records SET scope_user = s.new_user, scope_team = s.new_team, extra_user = NULL
+  FROM conflict_scope s WHERE records.id = s.id;
+"#,
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;

@@ -87,6 +87,57 @@ DROP INDEX login_failures_by_email;
 CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
 CREATE INDEX login_failures_by_time ON login_failures (at);
 "#,
+    // 4: a conflict is seen exactly by those who see its record. Earlier
+    // servers gave it one more user (the other author, who may have lost
+    // the record), left it out of its record's moves, and put one whose
+    // record was purged, once resolved, in nobody's book, which is
+    // everyone's. Each conflict now hangs under its record and takes its
+    // book; one whose record is gone and that was everyone's is kept for
+    // admins only (the nil id: nobody's book). Whoever held one and may no
+    // longer see it gets an exit; a conflict that changed books gets a new
+    // sequence number, so its new readers pull it. ('user' and
+    // 'exchange_rate' are the team-wide kinds of this version.)
+    r#"
+UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.record_id'), '-', ''))
+ WHERE entity = 'conflict' AND parent_id IS NULL AND json_extract(data, '$.record_id') IS NOT NULL;
+CREATE TEMP TABLE conflict_scope AS
+SELECT c.id, c.change_seq, c.scope_user AS old_user, c.scope_team AS old_team, c.extra_user,
+       CASE WHEN p.id IS NOT NULL THEN p.scope_user
+            WHEN c.scope_user IS NULL
+                 AND json_extract(c.data, '$.entity') NOT IN ('user', 'exchange_rate') THEN zeroblob(16)
+            ELSE c.scope_user END AS new_user,
+       CASE WHEN p.id IS NOT NULL THEN p.scope_team
+            WHEN c.scope_user IS NULL
+                 AND json_extract(c.data, '$.entity') NOT IN ('user', 'exchange_rate') THEN NULL
+            ELSE c.scope_team END AS new_team
+  FROM records c LEFT JOIN records p ON p.id = c.parent_id
+ WHERE c.entity = 'conflict';
+CREATE TEMP TABLE conflict_exits AS
+SELECT id, change_seq, old_user, old_team FROM conflict_scope
+ WHERE old_user IS NOT NULL AND (old_user IS NOT new_user OR old_team IS NOT new_team)
+UNION ALL
+SELECT s.id, s.change_seq, u.id, NULL FROM conflict_scope s, users u
+ WHERE s.old_user IS NULL AND s.new_user IS NOT NULL AND u.role <> 'admin'
+UNION ALL
+SELECT id, change_seq, extra_user, NULL FROM conflict_scope WHERE extra_user IS NOT NULL;
+INSERT INTO exits (change_seq, entity, id, old_user, old_team)
+SELECT (SELECT value FROM counters WHERE name = 'change_seq')
+       + row_number() OVER (ORDER BY change_seq, id, old_user),
+       'conflict', id, old_user, old_team
+  FROM conflict_exits;
+UPDATE counters SET value = value + (SELECT count(*) FROM conflict_exits) WHERE name = 'change_seq';
+CREATE TEMP TABLE conflict_moved AS
+SELECT id, row_number() OVER (ORDER BY change_seq) AS n FROM conflict_scope
+ WHERE old_user IS NOT new_user OR old_team IS NOT new_team;
+UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change_seq') + m.n
+  FROM conflict_moved m WHERE records.id = m.id;
+UPDATE counters SET value = value + (SELECT count(*) FROM conflict_moved) WHERE name = 'change_seq';
+UPDATE records SET scope_user = s.new_user, scope_team = s.new_team, extra_user = NULL
+  FROM conflict_scope s WHERE records.id = s.id;
+DROP TABLE conflict_scope;
+DROP TABLE conflict_exits;
+DROP TABLE conflict_moved;
+"#,
 ];
 
 /// The server's SQLite database: one writer connection, readers as needed.
@@ -695,6 +746,210 @@ mod tests {
             for id in [lead, account, call, conflict, contact] {
                 assert!(tx.record(id)?.is_some(), "every record is kept");
             }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    /// A database of the third version, with conflicts as earlier servers
+    /// left them: one seen by an extra user, one about an account given to
+    /// someone else since, one whose record was purged and that fell into
+    /// everyone's view once resolved, and one about a team-wide exchange
+    /// rate. Migrating gives each its record's book, and exits to whoever
+    /// held one and may no longer see it.
+    #[test]
+    fn migrating_keeps_conflicts_in_their_records_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let rep = |role: &str, team: Option<&str>| UserRow {
+            id: Id::new(),
+            email: format!("{}@example.com", Id::new()),
+            name: role.into(),
+            role: role.into(),
+            team: team.map(Into::into),
+            password_hash: String::new(),
+            active: true,
+        };
+        let (ana, ben, mia, cy, root) = (
+            rep("rep", Some("north")),
+            rep("rep", Some("north")),
+            rep("manager", Some("north")),
+            rep("rep", Some("south")),
+            rep("admin", None),
+        );
+        let (kept, given, rate) = (Id::new(), Id::new(), Id::new());
+        let (extra, moved, orphan, team_wide) = (Id::new(), Id::new(), Id::new(), Id::new());
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            for u in [&ana, &ben, &mia, &cy, &root] {
+                conn.execute(
+                    "INSERT INTO users (id, email, name, role, team, password_hash, active) VALUES (?1, ?2, ?3, ?4, ?5, '', 1)",
+                    params![u.id.0, u.email, u.name, u.role, u.team],
+                )
+                .unwrap();
+            }
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO records (id, entity, data, versions, deleted, hlc, changed_by, created_by,
+                                          scope_user, scope_team, extra_user, parent_id, change_seq)
+                     VALUES (?1, ?2, ?3, '{}', 0, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .unwrap();
+            let about = |entity: &str, record: Id| serde_json::json!({"entity": entity, "record_id": record.to_string()});
+            let north = Some("north");
+            for (seq, (id, entity, data, user, team, extra_user, parent)) in [
+                (
+                    kept,
+                    "account",
+                    serde_json::json!({}),
+                    Some(ana.id),
+                    north,
+                    None,
+                    None,
+                ),
+                (
+                    given,
+                    "account",
+                    serde_json::json!({}),
+                    Some(cy.id),
+                    Some("south"),
+                    None,
+                    None,
+                ),
+                (
+                    rate,
+                    "exchange_rate",
+                    serde_json::json!({}),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                // About Ana's account, and seen by Ben, the other author.
+                (
+                    extra,
+                    "conflict",
+                    about("account", kept),
+                    Some(ana.id),
+                    north,
+                    Some(ben.id),
+                    None,
+                ),
+                // About an account given to Cy since.
+                (
+                    moved,
+                    "conflict",
+                    about("account", given),
+                    Some(ana.id),
+                    north,
+                    None,
+                    None,
+                ),
+                // About a purged deal, resolved: nobody's book.
+                (
+                    orphan,
+                    "conflict",
+                    about("opportunity", Id::new()),
+                    None,
+                    None,
+                    None,
+                    Some(Id::new()),
+                ),
+                (
+                    team_wide,
+                    "conflict",
+                    about("exchange_rate", rate),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                insert
+                    .execute(params![
+                        id.0,
+                        entity,
+                        data.to_string(),
+                        Hlc::zero("server").to_string(),
+                        ana.id.0,
+                        user.map(|u: Id| u.0),
+                        team,
+                        extra_user.map(|u: Id| u.0),
+                        parent.map(|p: Id| p.0),
+                        seq as i64 + 1,
+                    ])
+                    .unwrap();
+            }
+            conn.execute(
+                "UPDATE counters SET value = 7 WHERE name = 'change_seq'",
+                [],
+            )
+            .unwrap();
+        }
+        let db = SqliteBackend::open(&path).expect("migrates");
+        db.read(|tx| {
+            let viewer = |u: &UserRow| Viewer {
+                user_id: u.id,
+                role: u.role.clone(),
+                team: u.team.clone(),
+            };
+            let sees = |tx: &mut dyn Tx, u: &UserRow, id: Id| -> StorageResult<bool> {
+                let r = tx.record(id)?.expect("every conflict is kept");
+                Ok(viewer(u).sees(r.scope_user, r.scope_team.as_deref(), r.extra_user))
+            };
+            let exits_of = |tx: &mut dyn Tx, u: &UserRow| -> StorageResult<Vec<Id>> {
+                Ok(tx
+                    .exits_since(&viewer(u), 0, 100)?
+                    .into_iter()
+                    .map(|e| e.id)
+                    .collect())
+            };
+            let extra_now = tx.record(extra)?.unwrap();
+            assert_eq!(extra_now.extra_user, None, "no extra user");
+            assert_eq!(extra_now.parent_id, Some(kept), "it hangs under its record");
+            assert!(sees(tx, &ana, extra)? && !sees(tx, &ben, extra)?);
+            assert!(
+                exits_of(tx, &ben)?.contains(&extra),
+                "Ben's laptop drops it"
+            );
+
+            assert!(sees(tx, &cy, moved)?, "the account's new owner sees it");
+            assert!(!sees(tx, &ana, moved)? && !sees(tx, &mia, moved)?);
+            assert!(exits_of(tx, &ana)?.contains(&moved));
+            assert!(tx.record(moved)?.unwrap().change_seq > 7, "pulled anew");
+
+            for u in [&ana, &ben, &mia, &cy] {
+                assert!(
+                    !sees(tx, u, orphan)?,
+                    "the purged record's conflict is nobody's"
+                );
+                assert!(exits_of(tx, u)?.contains(&orphan), "every laptop drops it");
+            }
+            assert!(sees(tx, &root, orphan)?, "but an admin's");
+            for u in [&ana, &cy] {
+                assert!(
+                    sees(tx, u, team_wide)?,
+                    "a team-wide record's conflict stays so"
+                );
+            }
+            let last = tx.last_seq()?;
+            let mut seqs: Vec<i64> = tx
+                .exits_since(&viewer(&ana), 0, 100)?
+                .into_iter()
+                .map(|e| e.change_seq)
+                .collect();
+            seqs.dedup();
+            assert!(
+                seqs.iter().all(|s| *s > 7 && *s <= last),
+                "exits are numbered after every change"
+            );
             Ok(())
         })
         .unwrap();

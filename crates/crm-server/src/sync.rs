@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crm_domain::{
     EntityKind, FieldChange, Hlc, Id, Op, OpKind,
     change::{SCHEMA_VERSION, spoken_schema},
-    schema::{MergePolicy, Scope, Source, Writers},
+    schema::{FieldType, MergePolicy, Scope, Source, Writers},
     upgrade::{UPGRADES, downgrade_fields, upgrade_op},
 };
 use crm_protocol::{Change, OpHeader, Open, Outcome, PullResponse, RecordState, Verdict, codes};
@@ -102,7 +102,15 @@ fn scope_of(
             Source::Parent(field) => match id_field(data, field) {
                 Some(id) => match pending.filter(|p| p.id == id) {
                     Some(p) => p.scope_user,
-                    None => tx.record(id)?.and_then(|r| r.scope_user),
+                    None => match tx.record(id)? {
+                        Some(r) => r.scope_user,
+                        // The parent is gone (purged): the record stays in
+                        // the book it was in. Falling through would put a
+                        // conflict about a purged record in nobody's book,
+                        // which is everyone's. (A new record never gets
+                        // here: a parent the server lacks is refused.)
+                        None => return Ok((record.scope_user, parent)),
+                    },
                 },
                 None => None,
             },
@@ -129,7 +137,10 @@ fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
 
 /// Save a record at the next sequence number; if it left its old scope,
 /// record the exit, and move the records hanging under it along (and
-/// theirs, down the tree).
+/// theirs, down the tree). A child that has an owner of its own (a deal, a
+/// task) follows when the parent's old owner held it: its owner field
+/// becomes the parent's new owner, so an account's deals and tasks go with
+/// the account instead of staying behind in a book that no longer holds it.
 fn save(
     tx: &mut dyn Tx,
     record: &mut StoredRecord,
@@ -139,14 +150,33 @@ fn save(
         .as_ref()
         .is_some_and(|(user, team)| *user != record.scope_user || *team != record.scope_team);
     if moved {
+        let from = old_scope.as_ref().and_then(|(user, _)| *user);
         for mut child in tx.children_of(record.id)? {
             if child.id == record.id {
                 continue;
             }
             let before = (child.scope_user, child.scope_team.clone());
+            let mut followed = false;
+            if let (Some(from), Some(to)) = (from, record.scope_user)
+                && from != to
+                && let Some(owner) = child.entity.entity().owner()
+                && id_field(&child.data, owner) == Some(from)
+            {
+                child.data.insert(owner.to_owned(), json!(to.to_string()));
+                child.versions.insert(
+                    owner.to_owned(),
+                    FieldVersion {
+                        hlc: record.hlc.clone(),
+                        by: record.changed_by,
+                    },
+                );
+                child.hlc = child.hlc.clone().max(record.hlc.clone());
+                child.changed_by = record.changed_by;
+                followed = true;
+            }
             // The parent's new owner is not saved yet: the lookup is told.
             let (user, _) = scope_of(tx, &child, Some(record))?;
-            if user != child.scope_user {
+            if user != child.scope_user || followed {
                 child.scope_user = user;
                 child.scope_team = match user {
                     Some(u) => tx.user(u)?.and_then(|u| u.team),
@@ -431,13 +461,12 @@ fn conflict_record(
         created_by: op.author_id,
         scope_user: record.scope_user,
         scope_team: record.scope_team.clone(),
-        // Both people involved must see it.
-        extra_user: Some(if Some(op.author_id) == record.scope_user {
-            theirs_by
-        } else {
-            op.author_id
-        }),
-        parent_id: None,
+        // Exactly those who may see the record: its book, never one more
+        // user (the other author may have lost the record since, and the
+        // op's author could see it, or the op was refused).
+        extra_user: None,
+        // It hangs under its record, so it moves with it.
+        parent_id: Some(record.id),
         change_seq: 0,
     };
     conflict.change_seq = tx.next_seq(1)?;
@@ -537,8 +566,8 @@ fn apply(
         }
     }
     match (op.kind, current) {
-        (OpKind::Insert, None) => insert(tx, viewer, op),
-        (OpKind::Insert | OpKind::Update, Some(current)) => update(tx, op, current),
+        (OpKind::Insert, None) => insert(tx, viewer, user, op),
+        (OpKind::Insert | OpKind::Update, Some(current)) => update(tx, viewer, user, op, current),
         (_, None) => Ok(reject(
             op,
             codes::UNKNOWN_RECORD,
@@ -558,7 +587,101 @@ fn apply(
     }
 }
 
-fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
+/// Whether `user` may hand records to `to`: an admin to anyone; a manager
+/// or a rep to themselves or an active member of their own team (a rep's
+/// own book is all they see, but a colleague taking over is the team's
+/// business, as the laptop's reassignment of a departing rep's records).
+fn may_hand(tx: &mut dyn Tx, user: &UserRow, to: Id) -> StorageResult<bool> {
+    if to == user.id || user.role == "admin" {
+        return Ok(true);
+    }
+    let Some(team) = user.team.as_deref() else {
+        return Ok(false);
+    };
+    Ok(tx
+        .user(to)?
+        .is_some_and(|u| u.active && u.team.as_deref() == Some(team)))
+}
+
+/// Refuse an insert or update (`before` is the record as it was, already
+/// known to be within reach; `after` as it will be, placed) unless
+/// everything it touches is within what `user` may write: every parent the
+/// description names, the old one and the new one, and the book the record
+/// lands in, which is the user's own reach or someone they may hand records
+/// to. An owner field set to someone else must name such a person.
+fn out_of_reach(
+    tx: &mut dyn Tx,
+    viewer: &Viewer,
+    user: &UserRow,
+    op: &Op,
+    before: Option<&StoredRecord>,
+    after: &StoredRecord,
+) -> StorageResult<Option<Verdict>> {
+    let entity = after.entity.entity();
+    for field in entity.parents() {
+        let old = before.and_then(|b| id_field(&b.data, field));
+        let new = id_field(&after.data, field);
+        for id in old.into_iter().chain(new.filter(|n| Some(*n) != old)) {
+            let is_new = Some(id) == new && Some(id) != old;
+            let fits = match tx.record(id)? {
+                Some(parent) => {
+                    let kind_fits = !is_new
+                        || match entity.kind.field(field).map(|d| d.ty) {
+                            Some(FieldType::Ref(kind)) => parent.entity == kind,
+                            _ => true,
+                        };
+                    kind_fits
+                        && viewer.sees(
+                            parent.scope_user,
+                            parent.scope_team.as_deref(),
+                            parent.extra_user,
+                        )
+                }
+                // A parent purged since: nothing of it to reach.
+                None => !is_new,
+            };
+            if !fits {
+                return Ok(Some(reject(
+                    op,
+                    codes::PARENT_OUT_OF_SCOPE,
+                    format!(
+                        "{}.{field}: the record it names is not yours to write (it is in another person's book), or the server does not have it",
+                        op.entity
+                    ),
+                )));
+            }
+        }
+    }
+    if let Some(owner) = entity.owner()
+        && let Some(to) = id_field(&after.data, owner)
+        && Some(to) != before.and_then(|b| id_field(&b.data, owner))
+        && !may_hand(tx, user, to)?
+    {
+        return Ok(Some(reject(
+            op,
+            codes::HAND_OVER_REFUSED,
+            format!(
+                "{}.{owner}: you may give records only to members of your own team",
+                op.entity
+            ),
+        )));
+    }
+    let lands_in_reach = viewer.sees(after.scope_user, after.scope_team.as_deref(), None)
+        || match after.scope_user {
+            Some(to) => may_hand(tx, user, to)?,
+            None => false,
+        };
+    if !lands_in_reach {
+        return Ok(Some(reject(
+            op,
+            codes::OUT_OF_SCOPE,
+            "the change would put the record in a book that is not yours to write",
+        )));
+    }
+    Ok(None)
+}
+
+fn insert(tx: &mut dyn Tx, viewer: &Viewer, user: &UserRow, op: &Op) -> StorageResult<Verdict> {
     // Every field the server knows is present in a record, null or not, so a
     // laptop can tell "empty" from "unknown to whoever wrote it".
     let mut data: BTreeMap<String, Value> = op
@@ -619,12 +742,8 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, op: &Op) -> StorageResult<Verdict> {
         change_seq: 0,
     };
     place(tx, &mut record)?;
-    if !viewer.sees(record.scope_user, record.scope_team.as_deref(), None) {
-        return Ok(reject(
-            op,
-            codes::OUT_OF_SCOPE,
-            "you cannot create a record in another person's book (it belongs to an account you do not own)",
-        ));
+    if let Some(refused) = out_of_reach(tx, viewer, user, op, None, &record)? {
+        return Ok(refused);
     }
     save(tx, &mut record, None)?;
     // Added offline under an account deleted meanwhile: kept (nothing is
@@ -676,7 +795,13 @@ fn deleted_meanwhile(
     ))
 }
 
-fn update(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<Verdict> {
+fn update(
+    tx: &mut dyn Tx,
+    viewer: &Viewer,
+    user: &UserRow,
+    op: &Op,
+    mut current: StoredRecord,
+) -> StorageResult<Verdict> {
     if current.deleted {
         // An edit made offline to a record deleted meanwhile: never silently
         // lost, never silently resurrected. Both people see a conflict.
@@ -695,6 +820,7 @@ fn update(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<
             "the record was deleted on the server; restore it or let it go",
         );
     }
+    let before = current.clone();
     let old_scope = (current.scope_user, current.scope_team.clone());
     let mut changed = false;
     let mut lost = Vec::new();
@@ -749,6 +875,13 @@ fn update(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<
         current.hlc = current.hlc.clone().max(op.hlc.clone());
         current.changed_by = op.author_id;
         place(tx, &mut current)?;
+    }
+    // Checked whether or not anything changes: an op under a parent out of
+    // reach must not even leave a conflict behind.
+    if let Some(refused) = out_of_reach(tx, viewer, user, op, Some(&before), &current)? {
+        return Ok(refused);
+    }
+    if changed {
         save(tx, &mut current, Some(old_scope))?;
     }
     for (field, base, mine, theirs, version) in &conflicts {

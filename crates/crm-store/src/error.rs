@@ -33,6 +33,14 @@ pub enum Rule {
         /// Their name.
         name: String,
     },
+    /// Records handed to someone of another team by a rep or a manager
+    /// (only an admin gives records across teams; the team server refuses
+    /// it too, as `hand_over_refused`).
+    #[error("records cannot go to {name}, who is not in your team; ask an admin")]
+    OtherTeam {
+        /// Their name.
+        name: String,
+    },
     /// A record merged with itself.
     #[error("a record cannot be merged with itself")]
     MergeSelf,
@@ -60,6 +68,7 @@ impl Rule {
             Rule::TaskDone { .. } => "task_done",
             Rule::SamePerson => "same_person",
             Rule::UserLeft { .. } => "user_left",
+            Rule::OtherTeam { .. } => "other_team",
             Rule::MergeSelf => "merge_self",
             Rule::MergeKind { .. } => "merge_kind",
             Rule::MergeMixed { .. } => "merge_mixed",
@@ -73,7 +82,7 @@ impl Rule {
                 vec![("name", name.clone()), ("status", status.clone())]
             }
             Rule::TaskDone { title } => vec![("title", title.clone())],
-            Rule::UserLeft { name } => vec![("name", name.clone())],
+            Rule::UserLeft { name } | Rule::OtherTeam { name } => vec![("name", name.clone())],
             Rule::MergeKind { entity } => vec![("entity", entity.name().to_owned())],
             Rule::MergeMixed { entity, other } => vec![
                 ("entity", entity.name().to_owned()),

@@ -552,16 +552,36 @@ impl Store {
 
     /// Drop a rejected change for good; returns the record, whose server
     /// version the caller should fetch to put back.
+    ///
+    /// A refused insert takes its record off the laptop (the server has no
+    /// version of it to give back, or none this user may hold), with the
+    /// records created under it here that the server never took either
+    /// (their own inserts queued or refused: they could only be refused in
+    /// turn), and every change of theirs still waiting.
     pub fn discard_rejected(&mut self, op_id: Id) -> Result<Id> {
-        let record: Option<Uuid> = self
-            .conn
-            .query_row(
-                "DELETE FROM rejected_ops WHERE op_id = ?1 RETURNING record_id",
-                [op_id.0],
-                |r| r.get(0),
-            )
-            .optional()?;
-        record.map(Id).ok_or_else(|| StoreError::NoMatch {
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let result = (|| -> Result<Option<Uuid>> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let dropped: Option<(Uuid, String, String)> = tx
+                .query_row(
+                    "DELETE FROM rejected_ops WHERE op_id = ?1 RETURNING record_id, entity, kind",
+                    [op_id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((record, entity, kind)) = &dropped
+                && kind == "insert"
+                && let Ok(entity) = entity.parse::<EntityKind>()
+            {
+                forget_unsynced(&tx, entity, Id(*record))?;
+            }
+            tx.commit()?;
+            Ok(dropped.map(|(record, _, _)| record))
+        })();
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        result?.map(Id).ok_or_else(|| StoreError::NoMatch {
             what: "rejected change",
             given: op_id.to_string(),
         })
@@ -954,6 +974,37 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
 }
 
 /// A record leaves this laptop: row, index entry and history.
+/// Take a record the server never took off the laptop, with its waiting
+/// changes and the records under it (by the descriptions' parent
+/// references) that the server never took either, down the tree. Records
+/// under it that came from the server stay: they show it as missing.
+fn forget_unsynced(tx: &Connection, entity: EntityKind, id: Id) -> Result<()> {
+    for child in EntityKind::ALL {
+        for parent in child.entity().parents() {
+            if child.field(parent).map(|d| d.ty) != Some(crm_domain::schema::FieldType::Ref(entity))
+            {
+                continue;
+            }
+            let sql = format!(
+                "SELECT id FROM {table} WHERE {parent} = ?1 AND id IN (
+                     SELECT record_id FROM outbox WHERE kind = 'insert'
+                     UNION SELECT record_id FROM rejected_ops WHERE kind = 'insert')",
+                table = child.table()
+            );
+            let ids = tx
+                .prepare(&sql)?
+                .query_map([id.0], |r| r.get::<_, Uuid>(0).map(Id))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for child_id in ids {
+                forget_unsynced(tx, child, child_id)?;
+            }
+        }
+    }
+    tx.execute("DELETE FROM outbox WHERE record_id = ?1", [id.0])?;
+    tx.execute("DELETE FROM rejected_ops WHERE record_id = ?1", [id.0])?;
+    remove(tx, entity, id)
+}
+
 fn remove(tx: &Connection, entity: EntityKind, id: Id) -> Result<()> {
     let table = entity.table();
     let rowid: Option<i64> = tx

@@ -190,7 +190,8 @@ export interface ContactRow {
   email: string | null;
   phone: string | null;
   account_id: Id;
-  account_name: string;
+  /** Null when the account is not on this laptop. */
+  account_name: string | null;
 }
 
 export interface Lead extends Stamp {
@@ -247,7 +248,8 @@ export interface DealCard {
   name: string;
   stage: string;
   account_id: Id;
-  account_name: string;
+  /** Null when the account is not on this laptop. */
+  account_name: string | null;
   amount: number;
   currency: string;
   probability: number | null;

@@ -27,6 +27,7 @@ const en = {
     edit: 'Edit',
     ascending: 'Ascending',
     descending: 'Descending',
+    missing_record: '(not on this laptop)',
   },
   welcome: {
     problem_title: 'The database cannot be opened',
@@ -329,6 +330,8 @@ const en = {
       invalid_op: 'The server found the change invalid.',
       unknown_record: 'The record no longer exists on the server.',
       forbidden: 'You are not allowed to make this change.',
+      parent_out_of_scope: 'The account (or other record) it belongs to is not yours to change, or the server does not have it.',
+      hand_over_refused: 'You can give records only to members of your own team.',
       other: 'The server refused this change.',
     },
     value: {
@@ -381,6 +384,7 @@ const en = {
     import_has_problems_other: '{{count, number}} rows have problems. Fix the file, or choose to leave them out.',
     same_person: 'Choose two different people.',
     user_left: '{{name}} has left the team; choose someone who is still here.',
+    other_team: '{{name}} is not in your team; only an admin can give records to another team.',
     title: 'Something went wrong',
     invalid: '{{field}} {{problem}}',
     not_found: 'This {{entity}} no longer exists; it may have been deleted.',

@@ -29,6 +29,7 @@ const es: Resources = {
     edit: 'Editar',
     ascending: 'Ascendente',
     descending: 'Descendente',
+    missing_record: '(no está en este portátil)',
   },
   welcome: {
     problem_title: 'No se puede abrir la base de datos',
@@ -331,6 +332,8 @@ const es: Resources = {
       invalid_op: 'El servidor consideró el cambio no válido.',
       unknown_record: 'El registro ya no existe en el servidor.',
       forbidden: 'No tiene permiso para hacer este cambio.',
+      parent_out_of_scope: 'La cuenta (u otro registro) a la que pertenece no es suya para cambiarla, o el servidor no la tiene.',
+      hand_over_refused: 'Solo puede pasar registros a miembros de su propio equipo.',
       other: 'El servidor rechazó este cambio.',
     },
     value: {
@@ -383,6 +386,7 @@ const es: Resources = {
     import_has_problems_other: '{{count, number}} filas tienen problemas. Corrija el archivo o elija omitirlas.',
     same_person: 'Elija dos personas distintas.',
     user_left: '{{name}} ya no está en el equipo; elija a alguien que siga.',
+    other_team: '{{name}} no es de su equipo; solo un administrador puede pasar registros a otro equipo.',
     title: 'Algo salió mal',
     invalid: '{{field}} {{problem}}',
     not_found: 'Este registro ({{entity}}) ya no existe; puede que se haya eliminado.',

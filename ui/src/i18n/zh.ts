@@ -29,6 +29,7 @@ const zh: Resources = {
     edit: '编辑',
     ascending: '升序',
     descending: '降序',
+    missing_record: '（不在本机）',
   },
   welcome: {
     problem_title: '无法打开数据库',
@@ -331,6 +332,8 @@ const zh: Resources = {
       invalid_op: '服务器认为该修改无效。',
       unknown_record: '服务器上已没有这条记录。',
       forbidden: '您无权进行此修改。',
+      parent_out_of_scope: '它所属的客户（或其他记录）不在您可修改的范围内，或服务器上没有该记录。',
+      hand_over_refused: '您只能把记录转交给本团队的成员。',
       other: '服务器拒绝了此修改。',
     },
     value: {
@@ -383,6 +386,7 @@ const zh: Resources = {
     import_has_problems_other: '有 {{count, number}} 行存在问题。请修改文件，或选择跳过这些行。',
     same_person: '请选择两个不同的人。',
     user_left: '{{name}} 已离开团队，请选择仍在职的同事。',
+    other_team: '{{name}} 不在您的团队中；只有管理员可以把记录转交给其他团队。',
     title: '出错了',
     invalid: '{{field}}{{problem}}',
     not_found: '该{{entity}}已不存在，可能已被删除。',

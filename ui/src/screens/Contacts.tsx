@@ -83,7 +83,7 @@ export default function Contacts() {
                       <div role="cell">{c.email}</div>
                       <div role="cell">{c.phone}</div>
                       <div role="cell">
-                        <a href={`#/accounts/${c.account_id}`}>{c.account_name}</a>
+                        <a href={`#/accounts/${c.account_id}`}>{c.account_name ?? t('common.missing_record')}</a>
                       </div>
                     </>
                   ) : (

@@ -134,7 +134,7 @@ function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[];
     <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
       <div className="deal-name">{deal.name}</div>
       <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
-        {deal.account_name}
+        {deal.account_name ?? t('common.missing_record')}
       </a>
       <div className="row small">
         <strong className="grow">{formatMoney(deal.amount, deal.currency, locale)}</strong>

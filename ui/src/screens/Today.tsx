@@ -71,7 +71,7 @@ export function TaskList(props: { title: string; tasks: RecordRow[]; onDone: (t:
                   {account && (
                     <>
                       {' · '}
-                      <a href={`#/accounts/${account}`}>{task.titles.account_id ?? account}</a>
+                      <a href={`#/accounts/${account}`}>{task.titles.account_id ?? t('common.missing_record')}</a>
                     </>
                   )}
                 </span>
@@ -101,7 +101,7 @@ function Recent({ rows }: { rows: TodayData['recent'] }) {
               <div className="grow">
                 <div>{r.subject}</div>
                 <div className="muted">
-                  {r.account_id && <a href={`#/accounts/${r.account_id}`}>{r.account_name}</a>}
+                  {r.account_id && <a href={`#/accounts/${r.account_id}`}>{r.account_name ?? t('common.missing_record')}</a>}
                   {' · '}
                   {r.author_name && t('account.by', { name: r.author_name })}
                   {' · '}

@@ -1,7 +1,7 @@
 //! The sync rules (`crm_server::sync::push` and `pull`) over each backend:
 //! written once over `Tx`, they must behave the same on both.
 
-use crm_domain::{EntityKind, Id, OpKind};
+use crm_domain::{EntityKind, Id, Op, OpKind};
 use crm_protocol::{Change, Outcome, codes};
 use crm_server::{backend::Backend, sync};
 use serde_json::{Value, json};
@@ -29,6 +29,9 @@ conformance!(db:
     a_pull_without_changes_returns_the_last_sequence_number,
     a_cursor_older_than_the_horizon_must_resync,
     a_text_no_database_can_store_is_rejected_as_one_op,
+    a_record_and_its_old_and_new_parents_must_all_be_within_reach,
+    an_accounts_deals_and_tasks_follow_it_to_the_new_owner,
+    a_conflict_is_seen_exactly_by_those_who_see_its_record,
 );
 
 /// A new account in `laptop`'s user's book; returns its id.
@@ -306,9 +309,8 @@ fn an_amount_changed_on_both_sides_becomes_a_conflict_both_see(db: &impl Backend
         "in the record's book"
     );
     assert_eq!(
-        conflict.extra_user,
-        Some(team.manager.user.id),
-        "and the other author's"
+        conflict.extra_user, None,
+        "seen exactly by those who see the deal: the manager by her team"
     );
 
     let sees = |laptop: &Laptop, cursor: i64| {
@@ -350,9 +352,9 @@ fn an_amount_changed_on_both_sides_becomes_a_conflict_both_see(db: &impl Backend
     let conflicts = conflicts_about(db, deal2);
     assert_eq!(conflicts.len(), 1);
     assert_eq!(
-        conflicts[0].extra_user,
-        Some(team.manager.user.id),
-        "the other author sees it too"
+        conflicts[0].scope_team.as_deref(),
+        Some("north"),
+        "the other author, the team's manager, sees it too"
     );
     assert_eq!(
         (
@@ -588,8 +590,9 @@ fn reassigning_an_account_moves_its_children_and_removes_them_from_the_old_owner
     assert_eq!(verdict.outcome, Outcome::Rejected);
     assert_eq!(verdict.code.as_deref(), Some(codes::OUT_OF_SCOPE));
 
-    // Handed on to another team, it leaves the manager's scope too.
-    let give = team.ben.op(
+    // Handed on to another team (by an admin: a rep gives records only
+    // within his team), it leaves the manager's scope too.
+    let give = team.admin.op(
         EntityKind::Account,
         acme,
         OpKind::Update,
@@ -600,7 +603,7 @@ fn reassigning_an_account_moves_its_children_and_removes_them_from_the_old_owner
         )],
         NOW + 3 * MINUTE,
     );
-    assert_eq!(team.ben.push_one(db, &give).outcome, Outcome::Applied);
+    assert_eq!(team.admin.push_one(db, &give).outcome, Outcome::Applied);
     let (mia_changes, _) = team.manager.pull_all(db, mia_cursor);
     let mut gone = removed(&mia_changes);
     gone.sort();
@@ -633,10 +636,14 @@ fn a_rep_cannot_change_another_reps_records(db: &impl Backend) {
         NOW + MINUTE,
     );
     let verdicts = team.ben.push(db, &[edit, sneak.clone(), mine.clone()]);
-    for v in &verdicts[..2] {
-        assert_eq!(v.outcome, Outcome::Rejected, "{v:?}");
-        assert_eq!(v.code.as_deref(), Some(codes::OUT_OF_SCOPE));
-    }
+    assert_eq!(verdicts[0].outcome, Outcome::Rejected);
+    assert_eq!(verdicts[0].code.as_deref(), Some(codes::OUT_OF_SCOPE));
+    assert_eq!(verdicts[1].outcome, Outcome::Rejected);
+    assert_eq!(
+        verdicts[1].code.as_deref(),
+        Some(codes::PARENT_OUT_OF_SCOPE),
+        "a contact under Ana's account is refused for its parent"
+    );
     assert_eq!(
         verdicts[2].outcome,
         Outcome::Applied,
@@ -959,7 +966,19 @@ fn a_removal_behind_a_page_of_moves_within_the_team_is_not_skipped(db: &impl Bac
     give(&team.ben, &team.ana, ping, NOW + 2 * MINUTE);
     give(&team.ana, &team.ben, ping, NOW + 3 * MINUTE);
     give(&team.ben, &team.ana, ping, NOW + 4 * MINUTE);
-    give(&team.ana, &team.cy, away, NOW + 5 * MINUTE);
+    // (Out of the team only by an admin: a rep gives within his team.)
+    let op = team.admin.op(
+        EntityKind::Account,
+        away,
+        OpKind::Update,
+        &[(
+            "owner_id",
+            json!(team.ana.user.id.to_string()),
+            json!(team.cy.user.id.to_string()),
+        )],
+        NOW + 5 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &op).outcome, Outcome::Applied);
 
     let whole = team.manager.pull(db, cursor, 1_000);
     assert_eq!(
@@ -1023,4 +1042,354 @@ fn a_text_no_database_can_store_is_rejected_as_one_op(db: &impl Backend) {
     );
     assert_eq!(db.read(|tx| tx.record(note.record_id)).unwrap(), None);
     stored(db, fine.record_id);
+}
+
+/// The update of one field of `record` by `laptop`, from `base` to `new`.
+fn set(
+    laptop: &Laptop,
+    entity: EntityKind,
+    record: Id,
+    field: &str,
+    base: Value,
+    new: Value,
+    at: i64,
+) -> Op {
+    laptop.op(entity, record, OpKind::Update, &[(field, base, new)], at)
+}
+
+fn rejected_with(verdict: &crm_protocol::Verdict, code: &str) {
+    assert_eq!(verdict.outcome, Outcome::Rejected, "{verdict:?}");
+    assert_eq!(verdict.code.as_deref(), Some(code), "{verdict:?}");
+}
+
+fn a_record_and_its_old_and_new_parents_must_all_be_within_reach(db: &impl Backend) {
+    let team = Team::create(db);
+    let anas = account(db, &team.ana, "Ana's customer");
+    let bens = account(db, &team.ben, "Ben's customer");
+    let (_, ana_cursor) = team.ana.pull_all(db, 0);
+
+    // A deal Ben owns, under Ana's account whose id he happens to know.
+    let deal = team.ben.insert(
+        EntityKind::Opportunity,
+        &[
+            ("account_id", json!(anas.to_string())),
+            ("name", json!("Poached")),
+            ("owner_id", json!(team.ben.user.id.to_string())),
+            ("currency", json!("EUR")),
+        ],
+        NOW + MINUTE,
+    );
+    rejected_with(&team.ben.push_one(db, &deal), codes::PARENT_OUT_OF_SCOPE);
+    assert_eq!(db.read(|tx| tx.record(deal.record_id)).unwrap(), None);
+
+    // Ben moves his own contact under Ana's account.
+    let contact = child(
+        db,
+        &team.ben,
+        EntityKind::Contact,
+        bens,
+        &[("name", json!("Moved"))],
+    );
+    let before = stored(db, contact);
+    let verdict = team.ben.push_one(
+        db,
+        &set(
+            &team.ben,
+            EntityKind::Contact,
+            contact,
+            "account_id",
+            json!(bens.to_string()),
+            json!(anas.to_string()),
+            NOW + 2 * MINUTE,
+        ),
+    );
+    rejected_with(&verdict, codes::PARENT_OUT_OF_SCOPE);
+    assert_eq!(
+        stored(db, contact),
+        before,
+        "the contact stayed where it was"
+    );
+    let (ana_changes, _) = team.ana.pull_all(db, ana_cursor);
+    assert!(
+        !upserted(&ana_changes).contains(&contact),
+        "and never reached Ana's laptop"
+    );
+
+    // A parent the server does not have is no place for a record either.
+    let orphan = team.ben.insert(
+        EntityKind::Contact,
+        &[
+            ("account_id", json!(Id::new().to_string())),
+            ("name", json!("Nobody's")),
+        ],
+        NOW + 2 * MINUTE,
+    );
+    rejected_with(&team.ben.push_one(db, &orphan), codes::PARENT_OUT_OF_SCOPE);
+
+    // A rep gives his account away only within his team.
+    let to_cy = set(
+        &team.ben,
+        EntityKind::Account,
+        bens,
+        "owner_id",
+        json!(team.ben.user.id.to_string()),
+        json!(team.cy.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    rejected_with(&team.ben.push_one(db, &to_cy), codes::HAND_OVER_REFUSED);
+    assert_eq!(stored(db, bens).scope_user, Some(team.ben.user.id));
+    // A manager within hers.
+    let to_cy = set(
+        &team.manager,
+        EntityKind::Account,
+        bens,
+        "owner_id",
+        json!(team.ben.user.id.to_string()),
+        json!(team.cy.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    rejected_with(&team.manager.push_one(db, &to_cy), codes::HAND_OVER_REFUSED);
+    // A task assigned to another team's rep is the same gift.
+    let task = team.ben.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Call back")),
+            ("account_id", json!(bens.to_string())),
+            ("assignee_id", json!(team.cy.user.id.to_string())),
+        ],
+        NOW + 3 * MINUTE,
+    );
+    rejected_with(&team.ben.push_one(db, &task), codes::HAND_OVER_REFUSED);
+
+    // Ana hands her account to Ben, a colleague: allowed.
+    let give = set(
+        &team.ana,
+        EntityKind::Account,
+        anas,
+        "owner_id",
+        json!(team.ana.user.id.to_string()),
+        json!(team.ben.user.id.to_string()),
+        NOW + 4 * MINUTE,
+    );
+    assert_eq!(team.ana.push_one(db, &give).outcome, Outcome::Applied);
+    // Afterwards she may no longer add her own task under it.
+    let task = team.ana.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Still mine?")),
+            ("account_id", json!(anas.to_string())),
+            ("assignee_id", json!(team.ana.user.id.to_string())),
+        ],
+        NOW + 5 * MINUTE,
+    );
+    rejected_with(&team.ana.push_one(db, &task), codes::PARENT_OUT_OF_SCOPE);
+
+    // An admin gives records to anyone.
+    let to_cy = set(
+        &team.admin,
+        EntityKind::Account,
+        bens,
+        "owner_id",
+        json!(team.ben.user.id.to_string()),
+        json!(team.cy.user.id.to_string()),
+        NOW + 6 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &to_cy).outcome, Outcome::Applied);
+    assert_eq!(stored(db, contact).scope_team.as_deref(), Some("south"));
+}
+
+fn an_accounts_deals_and_tasks_follow_it_to_the_new_owner(db: &impl Backend) {
+    let team = Team::create(db);
+    let acme = account(db, &team.ana, "Acme");
+    let ana = json!(team.ana.user.id.to_string());
+    let deal = child(
+        db,
+        &team.ana,
+        EntityKind::Opportunity,
+        acme,
+        &[
+            ("name", json!("Renewal")),
+            ("currency", json!("EUR")),
+            ("owner_id", ana.clone()),
+        ],
+    );
+    let task = child(
+        db,
+        &team.ana,
+        EntityKind::Task,
+        acme,
+        &[
+            ("title", json!("Send the quote")),
+            ("assignee_id", ana.clone()),
+        ],
+    );
+    let (_, ana_cursor) = team.ana.pull_all(db, 0);
+    let (_, ben_cursor) = team.ben.pull_all(db, 0);
+
+    let give = set(
+        &team.ana,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        ana,
+        json!(team.ben.user.id.to_string()),
+        NOW + MINUTE,
+    );
+    assert_eq!(team.ana.push_one(db, &give).outcome, Outcome::Applied);
+    let ben = json!(team.ben.user.id.to_string());
+    for (id, owner) in [(deal, "owner_id"), (task, "assignee_id")] {
+        let r = stored(db, id);
+        assert_eq!(r.data[owner], ben, "the {:?} follows the account", r.entity);
+        assert_eq!(r.scope_user, Some(team.ben.user.id), "into Ben's book");
+    }
+    let (ana_changes, _) = team.ana.pull_all(db, ana_cursor);
+    for id in [acme, deal, task] {
+        assert!(removed(&ana_changes).contains(&id), "off Ana's laptop");
+    }
+    let (ben_changes, _) = team.ben.pull_all(db, ben_cursor);
+    for id in [acme, deal, task] {
+        assert!(upserted(&ben_changes).contains(&id), "onto Ben's");
+    }
+}
+
+fn a_conflict_is_seen_exactly_by_those_who_see_its_record(db: &impl Backend) {
+    let team = Team::create(db);
+    let acme = account(db, &team.ana, "Acme");
+    let deal = child(
+        db,
+        &team.ana,
+        EntityKind::Opportunity,
+        acme,
+        &[
+            ("name", json!("Renewal")),
+            ("amount", json!(1000)),
+            ("currency", json!("EUR")),
+            ("owner_id", json!(team.ana.user.id.to_string())),
+        ],
+    );
+    let amount = |laptop: &Laptop, new: i64, at: i64| {
+        laptop.push_one(
+            db,
+            &set(
+                laptop,
+                EntityKind::Opportunity,
+                deal,
+                "amount",
+                json!(1000),
+                json!(new),
+                at,
+            ),
+        )
+    };
+    assert_eq!(
+        amount(&team.ana, 1500, NOW + MINUTE).outcome,
+        Outcome::Applied
+    );
+    // The account (and with it the deal) goes to Ben, whose stale edit of
+    // the amount meets Ana's: the conflict is about a deal Ana lost.
+    let give = set(
+        &team.ana,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        json!(team.ana.user.id.to_string()),
+        json!(team.ben.user.id.to_string()),
+        NOW + 2 * MINUTE,
+    );
+    assert_eq!(team.ana.push_one(db, &give).outcome, Outcome::Applied);
+    assert_eq!(
+        amount(&team.ben, 2000, NOW + 3 * MINUTE).outcome,
+        Outcome::Conflict
+    );
+    let conflict = conflicts_about(db, deal).remove(0).id;
+    let sees = |laptop: &Laptop| upserted(&laptop.pull_all(db, 0).0).contains(&conflict);
+    assert!(sees(&team.ben), "the deal's owner sees it");
+    assert!(sees(&team.manager), "so does his manager");
+    assert!(!sees(&team.ana), "not the old owner, who lost the deal");
+    assert!(!sees(&team.cy), "nor another team");
+    assert_eq!(
+        stored(db, conflict).parent_id,
+        Some(deal),
+        "it hangs under the deal"
+    );
+
+    // Where the deal goes, its conflict goes: an admin hands the account to
+    // the south, the deal follows, and so does the conflict.
+    let (_, ben_cursor) = team.ben.pull_all(db, 0);
+    let south = set(
+        &team.admin,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        json!(team.ben.user.id.to_string()),
+        json!(team.cy.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &south).outcome, Outcome::Applied);
+    assert!(sees(&team.cy), "the new owner sees the conflict");
+    assert!(
+        !sees(&team.manager),
+        "the old team's manager no longer does"
+    );
+    let (ben_changes, _) = team.ben.pull_all(db, ben_cursor);
+    assert!(
+        removed(&ben_changes).contains(&conflict),
+        "and the old owner's laptop drops it"
+    );
+    let back = set(
+        &team.admin,
+        EntityKind::Account,
+        acme,
+        "owner_id",
+        json!(team.cy.user.id.to_string()),
+        json!(team.ben.user.id.to_string()),
+        NOW + 3 * MINUTE,
+    );
+    assert_eq!(team.admin.push_one(db, &back).outcome, Outcome::Applied);
+    assert!(sees(&team.ben) && !sees(&team.cy), "back with Ben");
+
+    // Someone whose push meets a deleted parent that is not his learns
+    // nothing of it: no conflict, not who deleted it.
+    let gone = account(db, &team.ana, "Gone");
+    let seen = stored(db, gone).hlc;
+    let delete = team
+        .ana
+        .delete(EntityKind::Account, gone, &seen, NOW + 4 * MINUTE);
+    assert_eq!(team.ana.push_one(db, &delete).outcome, Outcome::Applied);
+    let sneak = team.ben.insert(
+        EntityKind::Opportunity,
+        &[
+            ("account_id", json!(gone.to_string())),
+            ("name", json!("Under a deleted account")),
+            ("currency", json!("EUR")),
+            ("owner_id", json!(team.ben.user.id.to_string())),
+        ],
+        NOW + 5 * MINUTE,
+    );
+    rejected_with(&team.ben.push_one(db, &sneak), codes::PARENT_OUT_OF_SCOPE);
+    assert!(conflicts_about(db, gone).is_empty());
+
+    // Once the deal is deleted and purged, resolving its conflict keeps it
+    // in Ben's book: never everyone's.
+    let seen = stored(db, deal).hlc;
+    let delete = team
+        .ben
+        .delete(EntityKind::Opportunity, deal, &seen, NOW + 6 * MINUTE);
+    assert_eq!(team.ben.push_one(db, &delete).outcome, Outcome::Applied);
+    db.write(|tx| tx.purge_tombstones(NOW + 7 * MINUTE))
+        .unwrap();
+    let resolve = team.ben.op(
+        EntityKind::Conflict,
+        conflict,
+        OpKind::Update,
+        &[("resolution", Value::Null, json!("theirs"))],
+        NOW + 8 * MINUTE,
+    );
+    assert_eq!(team.ben.push_one(db, &resolve).outcome, Outcome::Applied);
+    let stored_conflict = stored(db, conflict);
+    assert_eq!(stored_conflict.data["resolution"], json!("theirs"));
+    assert_eq!(stored_conflict.scope_user, Some(team.ben.user.id));
+    assert!(sees(&team.ben));
+    assert!(!sees(&team.cy), "another team never receives the amounts");
+    assert!(!sees(&team.ana));
 }

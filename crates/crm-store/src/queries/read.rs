@@ -174,7 +174,7 @@ const OPPORTUNITY_SELECT: &str = concat!(
     "SELECT o.id, o.account_id, a.name, o.name, o.stage, o.amount, o.currency, o.probability, o.close_date,
             o.owner_id, o.lost_reason, o.lead_id, o.notes, ",
     stamp_cols!("o"),
-    " FROM opportunities o JOIN accounts a ON a.id = o.account_id"
+    " FROM opportunities o LEFT JOIN accounts a ON a.id = o.account_id"
 );
 
 fn opportunity(r: &Row<'_>) -> rusqlite::Result<Opportunity> {

@@ -111,8 +111,8 @@ pub struct ContactRow {
     pub phone: Option<String>,
     /// The account.
     pub account_id: Id,
-    /// The account's name.
-    pub account_name: String,
+    /// The account's name; `None` when the account is not on this laptop.
+    pub account_name: Option<String>,
 }
 
 /// A page of contacts and how many match in all.
@@ -169,8 +169,8 @@ pub struct DealCard {
     pub stage: String,
     /// The customer.
     pub account_id: Id,
-    /// The customer's name.
-    pub account_name: String,
+    /// The customer's name; `None` when the account is not on this laptop.
+    pub account_name: Option<String>,
     /// Amount in minor units.
     pub amount: i64,
     /// ISO 4217 code.
@@ -318,7 +318,9 @@ impl Store {
         limit: usize,
     ) -> Result<ContactPage> {
         let select = "SELECT c.id, c.name, c.title, c.emails, c.phones, c.account_id, a.name";
-        let mut from = String::from(" FROM contacts c JOIN accounts a ON a.id = c.account_id");
+        // A contact whose account is not on this laptop (reassigned away, or
+        // refused by the server) is still listed, its account shown missing.
+        let mut from = String::from(" FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id");
         let mut args: Vec<Sql> = Vec::new();
         let query = query.filter(|t| !t.trim().is_empty());
         if let Some(text) = query {
@@ -427,7 +429,7 @@ impl Store {
             .prepare_cached(
                 "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
                         o.probability, o.close_date, u.name
-                 FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                 FROM opportunities o LEFT JOIN accounts a ON a.id = o.account_id
                       LEFT JOIN users u ON u.id = o.owner_id
                  WHERE o.stage = ?1 AND o.deleted_at IS NULL
                  ORDER BY o.close_date IS NULL, o.close_date, o.name LIMIT ?2",
@@ -455,7 +457,7 @@ impl Store {
             .prepare_cached(
                 "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
                         o.probability, o.close_date, u.name
-                 FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                 FROM opportunities o LEFT JOIN accounts a ON a.id = o.account_id
                       LEFT JOIN users u ON u.id = o.owner_id
                  WHERE o.id = ?1 AND o.deleted_at IS NULL",
             )?
@@ -616,7 +618,7 @@ mod tests {
         s.move_deal(b, "won", None).unwrap();
         let cards = s.deal_cards("won", 10).unwrap();
         assert_eq!(cards.len(), 1);
-        assert_eq!(cards[0].account_name, "ACME");
+        assert_eq!(cards[0].account_name.as_deref(), Some("ACME"));
         assert_eq!(s.deal_card(b).unwrap().stage, "won");
     }
 
@@ -656,7 +658,43 @@ mod tests {
         let page = s.contact_page(Some("mendez"), 0, 10).unwrap();
         assert_eq!(page.total, 1);
         assert_eq!(page.rows[0].email.as_deref(), Some("ana@example.es"));
-        assert_eq!(page.rows[0].account_name, "ACME");
+        assert_eq!(page.rows[0].account_name.as_deref(), Some("ACME"));
         assert_eq!(s.contact_page(None, 0, 10).unwrap().total, 1);
+    }
+
+    #[test]
+    fn records_whose_account_is_not_here_are_listed_with_it_missing() {
+        let (mut s, _dir) = store();
+        let gone = account(&mut s, "Reassigned away", "Energy", "Madrid");
+        let d = deal(&mut s, gone, "Left behind", "proposal", 1_000, "CNY");
+        s.write(|w| {
+            w.insert(
+                EntityKind::Contact,
+                &[
+                    ("name", json!("Marta")),
+                    ("account_id", json!(gone.to_string())),
+                ],
+            )
+        })
+        .unwrap();
+        // As a pull's removal or a discard leaves it: the row is gone, the
+        // records pointing at it stay.
+        s.conn().pragma_update(None, "foreign_keys", false).unwrap();
+        s.conn()
+            .execute("DELETE FROM accounts WHERE id = ?1", [gone.0])
+            .unwrap();
+        s.conn().pragma_update(None, "foreign_keys", true).unwrap();
+
+        let contacts = s.contact_page(None, 0, 10).unwrap();
+        assert_eq!(contacts.total, 1, "the contact is listed");
+        assert_eq!(contacts.rows[0].account_name, None, "its account missing");
+        let cards = s.deal_cards("proposal", 10).unwrap();
+        assert_eq!(cards.len(), 1, "the deal is on the board");
+        assert_eq!(cards[0].account_name, None);
+        assert_eq!(s.opportunities(None, 10).unwrap().len(), 1);
+        assert_eq!(s.opportunity(d).unwrap().account_name, None);
+        s.move_deal(d, "negotiation", None)
+            .expect("a deal whose account is missing still moves");
+        assert_eq!(s.deal_card(d).unwrap().stage, "negotiation");
     }
 }

@@ -27,6 +27,9 @@ pub const CHECKED: [EntityKind; 3] = [EntityKind::Account, EntityKind::Contact, 
 /// nothing about any one pair and are left out of the duplicates list.
 const MAX_GROUP: i64 = 50;
 
+/// Two records of a kind, by their rows, the smaller first.
+type RowPair = (EntityKind, i64, i64);
+
 /// What two records have in common.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -611,9 +614,7 @@ impl Store {
         }
         self.refresh_duplicate_keys()?;
         let conn = self.conn();
-        // By (kind, first row, second row): the two records and their keys.
-        type Found = BTreeMap<(EntityKind, i64, i64), (Id, Id, Vec<KeyKind>)>;
-        let mut found = Found::new();
+        let mut found: BTreeMap<RowPair, (Id, Id, Vec<KeyKind>)> = BTreeMap::new();
         for &(entity, id) in records {
             for (kind, key) in keys_of(conn, entity, id)? {
                 let holders = holders(conn, entity, kind, &key)?;

@@ -17,9 +17,10 @@ use serde_json::Value;
 
 use crate::{
     ReadableRows, Store,
-    error::{Result, StoreError},
+    error::{Result, Rule, StoreError},
     read::millis,
     sql::{field_from_sql, to_sql},
+    write::Writer,
 };
 
 /// Which records of a kind, in which order, which page.
@@ -379,6 +380,24 @@ impl Store {
         }
     }
 
+    /// Refuse to give records to `to` where the team server would: a rep or
+    /// a manager gives only to a member of their own team, an admin to
+    /// anyone. Before a first login the laptop is its user's whole team.
+    pub(crate) fn may_hand(&self, to: Id) -> Result<()> {
+        if to == self.user_id() || self.sync_config()?.is_none() {
+            return Ok(());
+        }
+        let Some(me) = self.user(self.user_id())? else {
+            return Ok(());
+        };
+        match self.user(to)? {
+            Some(them) if me.role != "admin" && (me.team.is_none() || them.team != me.team) => {
+                Err(Rule::OtherTeam { name: them.name }.into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether this laptop's user may create and change records of `kind`
     /// (the rule of [`Store::edit`], for a screen to offer the actions).
     pub fn may_change(&self, kind: EntityKind) -> Result<bool> {
@@ -396,10 +415,15 @@ impl Store {
         // A person's new record is theirs unless they say whose: its
         // description's owner field.
         let mut fields = fields.to_vec();
-        if let Some(owner) = kind.entity().owner()
-            && !fields.iter().any(|(f, v)| *f == owner && !v.is_null())
-        {
-            fields.push((owner, Value::String(self.user_id().to_string())));
+        if let Some(owner) = kind.entity().owner() {
+            match fields.iter().find(|(f, v)| *f == owner && !v.is_null()) {
+                Some((_, whose)) => {
+                    if let Some(to) = whose.as_str().and_then(|s| s.parse::<Id>().ok()) {
+                        self.may_hand(to)?;
+                    }
+                }
+                None => fields.push((owner, Value::String(self.user_id().to_string()))),
+            }
         }
         self.write(|w| w.insert(kind, &fields))
     }
@@ -409,9 +433,46 @@ impl Store {
     /// system sets, and for values only a use case gives. The one path of
     /// every person's edit, from the CLI, the app and the bridge alike.
     /// Returns whether anything changed.
+    ///
+    /// A record given to someone else (its owner field changed) takes along
+    /// what hangs under it that its old owner held, as the server does: an
+    /// account's deals and tasks go with the account.
     pub fn edit(&mut self, kind: EntityKind, id: Id, fields: &[(&str, Value)]) -> Result<bool> {
         self.may_write(kind, fields, false)?;
-        self.write(|w| w.update(kind, id, fields))
+        let owner = kind.entity().owner();
+        let handed = owner.and_then(|owner| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == owner)
+                .and_then(|(_, v)| v.as_str()?.parse::<Id>().ok())
+        });
+        if let Some(to) = handed {
+            self.may_hand(to)?;
+        }
+        self.write(|w| {
+            let from = match (owner, handed) {
+                (Some(owner), Some(_)) => w
+                    .conn()
+                    .query_row(
+                        &format!("SELECT {owner} FROM {} WHERE id = ?1", kind.table()),
+                        [id.0],
+                        |r| r.get::<_, Option<uuid::Uuid>>(0),
+                    )
+                    .optional()?
+                    .flatten()
+                    .map(Id),
+                _ => None,
+            };
+            // Children first: pushed in this order, each is still in its
+            // author's reach when the server takes it (once the account has
+            // moved, the server has moved them itself).
+            if let (Some(from), Some(to)) = (from, handed)
+                && from != to
+            {
+                follow(w, kind, id, from, to)?;
+            }
+            w.update(kind, id, fields)
+        })
     }
 
     /// Create a record of `kind` from canonical values; returns it.
@@ -447,4 +508,38 @@ impl Store {
         self.write(|w| w.restore(kind, id))?;
         self.record(kind, id)
     }
+}
+
+/// Give `to` the records under `id` (a `kind`, by the descriptions' parent
+/// references) that `from` held, and theirs, down the tree.
+fn follow(w: &mut Writer<'_>, kind: EntityKind, id: Id, from: Id, to: Id) -> Result<()> {
+    for child in EntityKind::ALL {
+        let entity = child.entity();
+        let Some(owner) = entity.owner() else {
+            continue;
+        };
+        for parent in entity.parents() {
+            if child.field(parent).map(|d| d.ty) != Some(FieldType::Ref(kind)) {
+                continue;
+            }
+            let sql = format!(
+                "SELECT id FROM {} WHERE {parent} = ?1 AND {owner} = ?2 AND deleted_at IS NULL",
+                entity.table
+            );
+            let ids = w
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map([id.0, from.0], |r| r.get::<_, uuid::Uuid>(0).map(Id))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for child_id in ids {
+                follow(w, child, child_id, from, to)?;
+                w.update(
+                    child,
+                    child_id,
+                    &[(owner, serde_json::json!(to.to_string()))],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -247,6 +247,7 @@ impl Store {
             Some((false, name)) => return Err(Rule::UserLeft { name }.into()),
             Some((true, _)) => {}
         }
+        self.may_hand(to)?;
         self.write(|w| {
             let mut done = Reassigned::default();
             // Every kind with an owner (its description says which field),
