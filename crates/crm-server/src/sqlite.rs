@@ -188,6 +188,25 @@ impl SqliteBackend {
     pub fn open(path: &Path) -> StorageResult<Self> {
         create_private(path)
             .map_err(|e| StorageError::Corrupt(format!("cannot create {}: {e}", path.display())))?;
+        // Servers starting together on a new file: while one switches it to
+        // WAL, SQLite answers "busy" to the others without calling the busy
+        // handler, so the start is tried again for a while.
+        let mut attempt = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(StorageError::Sqlite(e))
+                    if attempt < 100
+                        && e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> StorageResult<Self> {
         let mut conn = open(path)?;
         // The version is read under the write lock, so processes starting
         // together on a new file migrate it once.
