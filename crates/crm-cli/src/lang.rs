@@ -63,6 +63,7 @@ fn problem(p: &Problem) -> String {
     let key = key.as_str();
     match p {
         Problem::TooLong { max } => t!(key, max = max),
+        Problem::TooLarge { max_bytes } => t!(key, max_kib = max_bytes.div_ceil(1024)),
         Problem::Amount { currency, decimals } => t!(key, currency = currency, decimals = decimals),
         Problem::OneOf { allowed } => t!(key, allowed = allowed),
         Problem::Range { min, max } => t!(key, min = min, max = max),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use crm_domain::{EntityKind, Id, Op, User, schema::Storage};
+use crm_domain::{EntityKind, Id, Op, Problem, User, schema::Storage};
 use crm_protocol::{Change, Open, Outcome, RecordState, Verdict};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
@@ -821,7 +821,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
             (Some(local), _) if pending.contains(d.name) => local.clone(),
             (Some(local), None) => local.clone(),
             // The usual case: the server's value, which its check accepts.
-            (_, Some(v)) if !v.is_null() && d.check(v).is_ok() => {
+            (_, Some(v)) if !v.is_null() && pulled_value_ok(d, v) => {
                 values.push(v.clone());
                 continue;
             }
@@ -832,7 +832,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
         };
         // A list is never null in a table.
         let value = if value.is_null() { d.empty() } else { value };
-        if d.check(&value).is_err() {
+        if !pulled_value_ok(d, &value) {
             return Ok(None);
         }
         values.push(value);
@@ -966,6 +966,14 @@ fn remove(tx: &Connection, entity: EntityKind, id: Id) -> Result<()> {
             .execute([id.0])?;
     }
     Ok(())
+}
+
+/// Whether a pulled value may be held here: what the field check accepts,
+/// and a value larger than the field now holds, which the server kept from
+/// before values were limited (the limit is on writing: hiding it here would
+/// lose it on this laptop, and the server's pages carry it).
+fn pulled_value_ok(def: &crm_domain::FieldDef, value: &Value) -> bool {
+    matches!(def.check(value), Ok(()) | Err(Problem::TooLarge { .. }))
 }
 
 fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settled> {

@@ -428,6 +428,7 @@ const en = {
     not_text: 'is not readable text in the file’s encoding (choose another encoding)',
     empty: 'must not be empty',
     too_long: 'is longer than {{max}} characters',
+    too_large: 'is larger than {{max_kib}} KB (paste a summary; keep files in your document store)',
     email: 'is not an email address (like name@example.com)',
     phone: 'is not a phone number (digits, optionally with +, spaces, dashes or parentheses)',
     website: 'is not a web address (like example.com)',

@@ -430,6 +430,7 @@ const es: Resources = {
     not_text: 'no es texto legible en la codificación del archivo (elija otra codificación)',
     empty: 'no puede estar vacío',
     too_long: 'tiene más de {{max}} caracteres',
+    too_large: 'ocupa más de {{max_kib}} KB (pegue un resumen; guarde los archivos en su gestor de documentos)',
     email: 'no es una dirección de correo (como nombre@ejemplo.com)',
     phone: 'no es un número de teléfono (dígitos, con +, espacios, guiones o paréntesis opcionales)',
     website: 'no es una dirección web (como ejemplo.com)',

@@ -430,6 +430,7 @@ const zh: Resources = {
     not_text: '不是文件编码下可读的文本（请选择其他编码）',
     empty: '不能为空',
     too_long: '不能超过 {{max}} 个字符',
+    too_large: '超过 {{max_kib}} KB（请粘贴摘要；文件请保存在文档系统中）',
     email: '不是有效的邮箱地址（例如 name@example.com）',
     phone: '不是有效的电话号码（数字，可带 +、空格、短横线或括号）',
     website: '不是有效的网址（例如 example.com）',
