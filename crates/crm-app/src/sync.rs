@@ -215,6 +215,9 @@ pub struct RejectedRow {
     pub fields: Vec<String>,
     /// Why, as a stable code the UI translates (`out_of_scope`, ...).
     pub reason: String,
+    /// What the translation needs: the server's parameters (`field`,
+    /// `limit` in bytes) and `limit_kib`, the limit as people read it.
+    pub params: serde_json::Map<String, Value>,
     /// When.
     pub rejected_at: DateTime<Utc>,
 }
@@ -288,6 +291,22 @@ fn sync_error(e: SyncError) -> AppError {
         }
         SyncError::Store(e) => e.into(),
     }
+}
+
+/// A refusal's parameters for its translation: as the server gave them, and
+/// a byte limit in KiB as well.
+fn reason_params(
+    params: std::collections::BTreeMap<String, Value>,
+) -> serde_json::Map<String, Value> {
+    let kib = params
+        .get("limit")
+        .and_then(Value::as_u64)
+        .map(|b| b.div_ceil(1024));
+    let mut out: serde_json::Map<_, _> = params.into_iter().collect();
+    if let Some(kib) = kib {
+        out.insert("limit_kib".into(), kib.into());
+    }
+    out
 }
 
 /// The translation group of a choice field's values.
@@ -569,6 +588,7 @@ impl App {
                         kind: r.op.kind.as_str().to_owned(),
                         fields: r.op.fields.keys().cloned().collect(),
                         reason: r.code,
+                        params: reason_params(r.params),
                         rejected_at: r.rejected_at,
                     })
                 })

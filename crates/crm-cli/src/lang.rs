@@ -99,6 +99,35 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
     }
 }
 
+/// Why the server refused a change, in the user's language where the code
+/// has a translation (its parameters filled in), else the server's sentence.
+pub fn rejected_reason(r: &crm_store::RejectedOp) -> String {
+    let key = format!("sync.reason.{}", r.code);
+    let mut text = tr(&key);
+    if text == key {
+        return r.message.clone();
+    }
+    let limit_kib = r
+        .params
+        .get("limit")
+        .and_then(serde_json::Value::as_u64)
+        .map(|b| b.div_ceil(1024).to_string());
+    let params = r
+        .params
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            )
+        })
+        .chain(limit_kib.map(|k| ("limit_kib".to_owned(), k)));
+    for (name, value) in params {
+        text = text.replace(&format!("%{{{name}}}"), &value);
+    }
+    text
+}
+
 /// A stable code for `--json` errors.
 pub fn error_code(err: &anyhow::Error) -> String {
     if let Some(e) = err.downcast_ref::<crm_sync::SyncError>() {

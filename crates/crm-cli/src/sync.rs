@@ -16,7 +16,7 @@ use crm_sync::{Options, Progress};
 use rust_i18n::t;
 use serde_json::json;
 
-use crate::print::Out;
+use crate::{lang, print::Out};
 
 /// Exit code of a sync that could not reach the server (nothing lost).
 pub const EXIT_UNREACHABLE: u8 = 3;
@@ -300,7 +300,7 @@ pub fn rejected(store: &mut Store, cmd: RejectedCmd, out: Out) -> Result<()> {
                         r.op.record_id,
                         fields.join(", ")
                     );
-                    println!("    {}", r.message);
+                    println!("    {}", lang::rejected_reason(r));
                 }
             })
         }

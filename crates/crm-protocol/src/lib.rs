@@ -28,6 +28,10 @@ pub const SCHEMA_HEADER: &str = "x-crm-schema";
 pub const MAX_PUSH_OPS: usize = 1_000;
 /// The largest page a pull returns.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
+/// The bytes of records a pull page holds at most: a page ends once its
+/// records reach this, but always holds at least one change (a record
+/// larger than this, kept from before records were limited, comes alone).
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// `POST /api/v1/login`: exchange a password for a device token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +176,10 @@ pub struct Verdict {
     /// Human reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What a translation of `code` needs (`field` and `limit` of
+    /// `field_too_large`, `limit` of `record_too_large`); absent when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Value>,
     /// The record as the server now has it, when the op was not applied as
     /// sent (merged, conflict, replay, rejection): the laptop takes it at once,
     /// since no later change of the record may come to bring it.
@@ -359,6 +367,12 @@ pub mod codes {
     pub const INVALID_OP: &str = "invalid_op";
     /// An op edits a record the server does not have.
     pub const UNKNOWN_RECORD: &str = "unknown_record";
+    /// As an op's verdict: a value is larger than its field holds; `field`
+    /// names it, `limit` is the most bytes it holds. Nothing was applied.
+    pub const FIELD_TOO_LARGE: &str = "field_too_large";
+    /// As an op's verdict: the op would make its record larger than a record
+    /// may be; `limit` is the most bytes a record holds.
+    pub const RECORD_TOO_LARGE: &str = "record_too_large";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

@@ -131,6 +131,7 @@ fn release_1_push_request_and_answer() {
         outcome: Outcome::Applied,
         code: None,
         message: None,
+        params: Default::default(),
         state: None,
     };
     assert_eq!(serde_json::to_value(&one).unwrap(), verdicts["verdicts"][0]);

@@ -47,6 +47,9 @@ pub struct RejectedOp {
     pub code: String,
     /// Why (for a person).
     pub message: String,
+    /// What a translation of `code` needs (`field` and `limit` of
+    /// `field_too_large`...), as the verdict gave it.
+    pub params: BTreeMap<String, Value>,
     /// When.
     pub rejected_at: DateTime<Utc>,
 }
@@ -514,7 +517,7 @@ impl Store {
     /// Changes the server refused, newest first.
     pub fn rejected(&self) -> Result<Vec<RejectedOp>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {OP_COLUMNS}, code, message, rejected_at
+            "SELECT {OP_COLUMNS}, code, message, rejected_at, params
              FROM rejected_ops ORDER BY rejected_at DESC, device_seq DESC"
         ))?;
         let device = self.device.id;
@@ -524,6 +527,7 @@ impl Store {
                 code: r.get(9)?,
                 message: r.get(10)?,
                 rejected_at: millis(r.get(11)?),
+                params: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -990,15 +994,16 @@ fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settl
                 tx.execute(
                     "INSERT OR REPLACE INTO rejected_ops
                        (op_id, device_seq, entity, record_id, kind, fields, hlc, author_id, schema_version,
-                        code, message, rejected_at)
+                        code, message, rejected_at, params)
                      SELECT op_id, device_seq, entity, record_id, kind, fields, hlc, author_id, schema_version,
-                            ?2, ?3, ?4
+                            ?2, ?3, ?4, ?5
                      FROM outbox WHERE op_id = ?1",
                     params![
                         v.op_id.0,
                         v.code.as_deref().unwrap_or("rejected"),
                         v.message.as_deref().unwrap_or("the server refused the change"),
-                        now
+                        now,
+                        json!(v.params).to_string()
                     ],
                 )?;
             }

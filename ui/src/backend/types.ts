@@ -373,6 +373,8 @@ export interface RejectedRow {
   fields: string[];
   /** Stable code: out_of_scope, invalid_op, unknown_record, forbidden… */
   reason: string;
+  /** What the reason's translation needs (field_too_large: field, limit, limit_kib). */
+  params: Record<string, string | number>;
   rejected_at: string;
 }
 

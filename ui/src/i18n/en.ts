@@ -329,6 +329,8 @@ const en = {
       invalid_op: 'The server found the change invalid.',
       unknown_record: 'The record no longer exists on the server.',
       forbidden: 'You are not allowed to make this change.',
+      field_too_large: 'A value is larger than the field holds ({{limit_kib}} KB at most). Shorten it and retry.',
+      record_too_large: 'The record would be larger than a record may be ({{limit_kib}} KB at most). Shorten its longest fields and retry.',
       other: 'The server refused this change.',
     },
     value: {

@@ -331,6 +331,8 @@ const es: Resources = {
       invalid_op: 'El servidor consideró el cambio no válido.',
       unknown_record: 'El registro ya no existe en el servidor.',
       forbidden: 'No tiene permiso para hacer este cambio.',
+      field_too_large: 'Un valor es más grande de lo que admite el campo (como máximo {{limit_kib}} KB). Acórtelo y reintente.',
+      record_too_large: 'El registro sería más grande de lo permitido (como máximo {{limit_kib}} KB). Acorte sus campos más largos y reintente.',
       other: 'El servidor rechazó este cambio.',
     },
     value: {

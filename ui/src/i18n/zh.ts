@@ -331,6 +331,8 @@ const zh: Resources = {
       invalid_op: '服务器认为该修改无效。',
       unknown_record: '服务器上已没有这条记录。',
       forbidden: '您无权进行此修改。',
+      field_too_large: '某个值超出了该字段的容量（最多 {{limit_kib}} KB）。请缩短后重试。',
+      record_too_large: '该记录将超出允许的大小（最多 {{limit_kib}} KB）。请缩短其中最长的字段后重试。',
       other: '服务器拒绝了此修改。',
     },
     value: {

@@ -195,7 +195,7 @@ export default function Sync() {
                       {r.fields.length > 0 && ` · ${r.fields.map((f) => t(`field.${f}`, { defaultValue: f })).join(', ')}`}
                     </div>
                   </td>
-                  <td>{t(`sync.reason.${r.reason}`, { defaultValue: t('sync.reason.other') })}</td>
+                  <td>{t(`sync.reason.${r.reason}`, { ...r.params, defaultValue: t('sync.reason.other') })}</td>
                   <td className="muted">{formatDateTime(r.rejected_at, locale)}</td>
                   <td className="actions">
                     <button type="button" onClick={() => act(() => backend.call('retry_rejected', { op_id: r.op_id }), t('sync.retried'))}>

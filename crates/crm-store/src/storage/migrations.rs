@@ -362,6 +362,11 @@ ALTER TABLE sync_state ADD COLUMN pulled_schema INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX outbox_by_record ON outbox (record_id, device_seq);
 CREATE INDEX rejected_by_record ON rejected_ops (record_id);
 "#,
+    // 6: what a refusal's translation needs (the field and the limit of a
+    // value too large), as the server's verdict gave it.
+    r#"
+ALTER TABLE rejected_ops ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own
