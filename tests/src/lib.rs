@@ -280,6 +280,11 @@ impl Laptop {
         )
     }
 
+    /// Sync once with `options`.
+    pub fn try_sync_with(&mut self, options: &Options) -> Result<Summary, SyncError> {
+        crm_sync::sync(&mut self.store, options, |_| {}, &AtomicBool::new(false))
+    }
+
     /// Sync once, expecting success.
     pub fn sync(&mut self) -> Summary {
         self.try_sync()

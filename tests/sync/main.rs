@@ -9,6 +9,7 @@ mod kinds;
 mod merging;
 mod scope;
 mod simulation;
+mod sizes;
 mod versions;
 
 use crm_system_tests::{Laptop, Server};

@@ -267,6 +267,12 @@ fn sync_error(e: SyncError) -> AppError {
             eprintln!("crm-app: untrusted certificate: {detail}");
             AppError::new("untrusted_certificate").with("count", pending)
         }
+        SyncError::AnswerTooLarge { pending, limit_mb } => AppError::new("answer_too_large")
+            .with("count", pending)
+            .with("limit_mb", limit_mb),
+        SyncError::TimedOut { pending, seconds } => AppError::new("sync_timed_out")
+            .with("count", pending)
+            .with("seconds", seconds),
         SyncError::Cancelled { pending } => AppError::new("sync_cancelled").with("count", pending),
         SyncError::NotLoggedIn => AppError::new("not_signed_in"),
         SyncError::Insecure(host) => AppError::new("insecure_server").with("host", host),
@@ -334,6 +340,7 @@ impl App {
         Ok(Options {
             insecure: self.settings()?.insecure_server,
             ca_file: ca.exists().then_some(ca),
+            ..Options::default()
         })
     }
 
@@ -422,6 +429,7 @@ impl App {
                 Options {
                     insecure: args.insecure,
                     ca_file: Some(trial.clone()),
+                    ..Options::default()
                 }
             }
             None => Options {

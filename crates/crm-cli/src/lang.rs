@@ -86,6 +86,15 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
         E::UntrustedCertificate { pending, .. } => {
             t!("sync.err.untrusted_certificate", pending = pending).into_owned()
         }
+        E::AnswerTooLarge { pending, limit_mb } => t!(
+            "sync.err.answer_too_large",
+            pending = pending,
+            limit_mb = limit_mb
+        )
+        .into_owned(),
+        E::TimedOut { pending, seconds } => {
+            t!("sync.err.timed_out", pending = pending, seconds = seconds).into_owned()
+        }
         E::Cancelled { pending } => t!("sync.err.cancelled", pending = pending).into_owned(),
         E::NotLoggedIn => t!("sync.err.not_logged_in").into_owned(),
         E::Insecure(host) => t!("sync.err.insecure", host = host).into_owned(),

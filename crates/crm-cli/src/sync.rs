@@ -36,6 +36,7 @@ impl Connection {
         Options {
             insecure: self.insecure,
             ca_file: self.ca_file.clone(),
+            ..Options::default()
         }
     }
 }
