@@ -7,6 +7,7 @@ mod crashes;
 mod desktop;
 mod kinds;
 mod merging;
+mod restores;
 mod scope;
 mod simulation;
 mod sizes;

@@ -157,6 +157,9 @@ pub fn sync(store: &mut Store, args: SyncArgs, out: Out) -> Result<()> {
     }
     let summary = summary?;
     out.show(&summary, || {
+        if summary.restored_copy {
+            println!("{}", t!("sync.restored_copy"));
+        }
         println!(
             "{}",
             t!(

@@ -198,6 +198,23 @@ pub struct PushResponse {
     pub server_time_ms: i64,
 }
 
+/// `POST /api/v1/device/renew`: this laptop's data folder was copied back
+/// (an OS backup, a disk image), so its device sequence numbers were spent
+/// before; it goes on as a new device with a fresh sequence. Authorized by
+/// the current token; answered with the new device's token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewRequest {
+    /// The new device id (a new UUIDv7 made by the laptop).
+    pub device_id: Id,
+}
+
+/// The answer to a renewal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewResponse {
+    /// Bearer token of the new device.
+    pub token: String,
+}
+
 /// The part of an op a server can read whatever its kind: enough to give
 /// it a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -373,6 +390,12 @@ pub mod codes {
     /// As an op's verdict: the op would make its record larger than a record
     /// may be; `limit` is the most bytes a record holds.
     pub const RECORD_TOO_LARGE: &str = "record_too_large";
+    /// As an op's verdict (outcome `rejected`): the device already used this
+    /// sequence number for another op. The laptop was restored from a copy
+    /// of its data folder; it must go on as a new device
+    /// (`/api/v1/device/renew`) and send the op again. The server answers
+    /// no op after it in the same push (they stay queued).
+    pub const SEQ_REUSED: &str = "seq_reused";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

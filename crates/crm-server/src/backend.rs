@@ -188,6 +188,12 @@ pub trait Tx {
     fn lock_device(&mut self, id: Id) -> StorageResult<Option<DeviceRow>>;
     /// Save a device's sequence, last-seen time and revocation.
     fn update_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    /// The op a device sent with a sequence number, if the server remembers
+    /// it (ops before migration 4 are not remembered).
+    fn op_at(&mut self, device: Id, seq: i64) -> StorageResult<Option<Id>>;
+    /// Remember the op a device sent with a sequence number, so a different
+    /// op with the same number is told from a replay.
+    fn remember_op(&mut self, device: Id, seq: i64, op_id: Id) -> StorageResult<()>;
 
     /// Failed logins of one client address on one email since a time: how
     /// many, and when the last was.

@@ -87,6 +87,17 @@ DROP INDEX login_failures_by_email;
 CREATE INDEX login_failures_by_email ON login_failures (email, client, at);
 CREATE INDEX login_failures_by_time ON login_failures (at);
 "#,
+    // 4: the op each device sent with each sequence number, so a laptop
+    // restored from a copy of its data folder, which numbers new ops with
+    // numbers it spent before, is told apart from a replay (`seq_reused`).
+    r#"
+CREATE TABLE device_ops (
+    device_id     BLOB NOT NULL,
+    device_seq    INTEGER NOT NULL,
+    op_id         BLOB NOT NULL,
+    PRIMARY KEY (device_id, device_seq)
+) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 /// The server's SQLite database: one writer connection, readers as needed.
@@ -387,6 +398,26 @@ impl Tx for SqliteTx<'_> {
 
     fn update_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
         self.upsert_device(d)
+    }
+
+    fn op_at(&mut self, device: Id, seq: i64) -> StorageResult<Option<Id>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT op_id FROM device_ops WHERE device_id = ?1 AND device_seq = ?2",
+            )?
+            .query_row(params![device.0, seq], |r| id(r, 0))
+            .optional()?)
+    }
+
+    fn remember_op(&mut self, device: Id, seq: i64, op_id: Id) -> StorageResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO device_ops (device_id, device_seq, op_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, device_seq) DO UPDATE SET op_id = ?3",
+            )?
+            .execute(params![device.0, seq, op_id.0])?;
+        Ok(())
     }
 
     fn login_failures(

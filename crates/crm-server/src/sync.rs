@@ -374,7 +374,27 @@ pub fn push(
             continue;
         }
         if header.device_seq <= device.last_seq {
-            verdicts.push(answer(header, Outcome::Duplicate, None, None));
+            // A replay carries the op id the number was spent on. Another op
+            // under a spent number comes from a laptop restored from a copy
+            // of its data folder: never "duplicate", which would let it drop
+            // a change nobody has. What follows it in the batch is not
+            // answered (it stays queued), so nothing is applied out of order
+            // once the laptop goes on as a new device.
+            match tx.op_at(device_id, header.device_seq)? {
+                Some(spent) if spent != header.op_id => {
+                    verdicts.push(refuse(
+                        header,
+                        codes::SEQ_REUSED,
+                        format!(
+                            "this laptop already sent another change numbered {}: its data was restored from a copy; it goes on as a new device and sends the change again",
+                            header.device_seq
+                        ),
+                    ));
+                    break;
+                }
+                // The same op again, or one sent before ops were remembered.
+                _ => verdicts.push(answer(header, Outcome::Duplicate, None, None)),
+            }
             continue;
         }
         let v = match pushed {
@@ -412,6 +432,7 @@ pub fn push(
             },
         };
         device.last_seq = header.device_seq;
+        tx.remember_op(device_id, header.device_seq, header.op_id)?;
         verdicts.push(v);
     }
     device.last_seen_at = Some(now_ms);

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use crm_domain::{EntityKind, Id, Op, Problem, User, schema::Storage};
-use crm_protocol::{Change, Open, Outcome, RecordState, Verdict};
+use crm_domain::{EntityKind, Hlc, Id, Op, Problem, User, schema::Storage};
+use crm_protocol::{Change, Open, Outcome, RecordState, Verdict, codes};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -211,6 +211,45 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", true)?;
         result?;
         self.device.user_id = new;
+        Ok(())
+    }
+
+    /// Go on as a new device: this laptop's data folder was copied back (an
+    /// OS backup, a disk image) and its change numbers were spent before, so
+    /// the server registered `new_id` with a fresh sequence and gave it
+    /// `token`. In one transaction: the device id (and its clock's node),
+    /// the queued changes renumbered from 1 in their order (they carry the
+    /// device id they are sent with), the sequence, and the token. Data and
+    /// queued changes stay.
+    pub fn renew_device(&mut self, new_id: Id, token: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let queued: Vec<i64> = tx
+            .prepare("SELECT device_seq FROM outbox ORDER BY device_seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        // Through negative numbers, so no two rows ever share one.
+        for (i, old) in queued.iter().enumerate() {
+            tx.execute(
+                "UPDATE outbox SET device_seq = ?1 WHERE device_seq = ?2",
+                params![-(i as i64) - 1, old],
+            )?;
+        }
+        tx.execute("UPDATE outbox SET device_seq = -device_seq", [])?;
+        let hlc: String = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
+        let mut hlc: Hlc = hlc
+            .parse()
+            .map_err(|e: crm_domain::hlc::BadHlc| StoreError::Refused(e.to_string()))?;
+        hlc.node = crate::node_of(new_id);
+        tx.execute(
+            "UPDATE device SET id = ?1, seq = ?2, hlc = ?3",
+            params![new_id.0, queued.len() as i64, hlc.to_string()],
+        )?;
+        tx.execute("UPDATE sync_state SET token = ?1", [token])?;
+        tx.commit()?;
+        self.device = crate::load_device(&self.conn)?
+            .ok_or_else(|| StoreError::Missing(self.path.clone()))?;
         Ok(())
     }
 
@@ -985,6 +1024,10 @@ fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settl
     let mut settled = Settled::default();
     for v in verdicts {
         match v.outcome {
+            // Another op already had the number: this laptop was restored
+            // from a copy of its data folder. The op stays queued, to be
+            // sent again once the laptop is a new device.
+            Outcome::Rejected if v.code.as_deref() == Some(codes::SEQ_REUSED) => continue,
             Outcome::Applied => settled.applied += 1,
             Outcome::Duplicate => settled.replayed += 1,
             Outcome::Merged => settled.merged += 1,

@@ -11,7 +11,8 @@ use std::{
 use crm_domain::{EntityKind, Id, User, change::spoken_schema};
 use crm_protocol::{
     ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, Open, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, SCHEMA_HEADER, codes, schema_of,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, RenewRequest, RenewResponse,
+    SCHEMA_HEADER, codes, schema_of,
 };
 use crm_store::{Store, StoreError};
 use serde::{Serialize, de::DeserializeOwned};
@@ -172,6 +173,11 @@ pub struct Summary {
     /// Pulled records this laptop could not read (kinds it does not know, or
     /// damaged values): left out, the rest applied.
     pub unreadable: usize,
+    /// This laptop's data folder had been copied back (an OS backup, a disk
+    /// image) and had reused change numbers: it went on as a new device
+    /// and sent its queued changes again; nothing was lost. Told once, in
+    /// the sync that found it.
+    pub restored_copy: bool,
 }
 
 /// Options of a sync or login.
@@ -564,6 +570,20 @@ fn push(
         if answer
             .verdicts
             .iter()
+            .any(|v| v.code.as_deref() == Some(codes::SEQ_REUSED))
+        {
+            // Once is all it takes: as a new device nothing was spent.
+            if summary.restored_copy {
+                return Err(SyncError::Protocol(
+                    "the server refused the new device's change numbers".into(),
+                ));
+            }
+            renew(store, client)?;
+            summary.restored_copy = true;
+        }
+        if answer
+            .verdicts
+            .iter()
             .any(|v| v.code.as_deref() == Some(codes::CLOCK_AHEAD))
         {
             store.reset_clock(answer.server_time_ms)?;
@@ -577,6 +597,17 @@ fn push(
         sent += answer.verdicts.len();
         progress(Progress::Push { done: sent, total });
     }
+    Ok(())
+}
+
+/// Go on as a new device (the server found this laptop's change numbers
+/// spent: its data folder was copied back): the server registers a new id
+/// with a fresh sequence, and the queued changes are renumbered for it.
+fn renew(store: &mut Store, client: &Client) -> Result<(), SyncError> {
+    let device_id = Id::new();
+    let answer: RenewResponse = client.post("device/renew", &RenewRequest { device_id })?;
+    store.renew_device(device_id, &answer.token)?;
+    *client.token.borrow_mut() = Some(answer.token);
     Ok(())
 }
 

@@ -327,6 +327,8 @@ export interface SyncSummary {
   rejected: number;
   pending: number;
   possible_duplicates: number;
+  /** The data folder had been copied back; it now syncs as a new device (told once). */
+  restored_copy: boolean;
 }
 
 export interface SyncReport {

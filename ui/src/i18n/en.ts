@@ -303,6 +303,7 @@ const en = {
     done: 'Sync complete: {{pushed, number}} sent, {{pulled, number}} received.',
     done_attention_one: 'Sync complete. {{count, number}} item needs your decision below.',
     done_attention_other: 'Sync complete. {{count, number}} items need your decision below.',
+    restored_copy: 'This laptop’s data folder had been copied back from a backup, so it now syncs as a new device. Your changes made since were sent again; nothing was lost.',
     changes: 'Waiting changes (oldest first)',
     op: { insert: 'created', update: 'changed', delete: 'deleted', restore: 'restored' },
     conflicts: 'Conflicts to decide',

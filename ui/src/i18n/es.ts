@@ -305,6 +305,7 @@ const es: Resources = {
     done: 'Sincronización completa: {{pushed, number}} enviados, {{pulled, number}} recibidos.',
     done_attention_one: 'Sincronización completa. {{count, number}} elemento necesita su decisión abajo.',
     done_attention_other: 'Sincronización completa. {{count, number}} elementos necesitan su decisión abajo.',
+    restored_copy: 'La carpeta de datos de este portátil se había copiado desde una copia de seguridad, así que ahora sincroniza como un dispositivo nuevo. Sus cambios posteriores se enviaron de nuevo; no se perdió nada.',
     changes: 'Cambios pendientes (primero los más antiguos)',
     op: { insert: 'creado', update: 'modificado', delete: 'eliminado', restore: 'restaurado' },
     conflicts: 'Conflictos por decidir',

@@ -305,6 +305,7 @@ const zh: Resources = {
     done: '同步完成：发送 {{pushed, number}} 项，接收 {{pulled, number}} 项。',
     done_attention_one: '同步完成。下方有 {{count, number}} 项需要您决定。',
     done_attention_other: '同步完成。下方有 {{count, number}} 项需要您决定。',
+    restored_copy: '本机的数据文件夹曾从备份中复制回来，因此现在作为新设备同步。之后所做的修改已重新发送，没有丢失任何内容。',
     changes: '等待同步的修改（最早的在前）',
     op: { insert: '新建', update: '修改', delete: '删除', restore: '恢复' },
     conflicts: '待决定的冲突',

@@ -20,11 +20,14 @@
 //! - `versions`: peers on different synced-schema versions, and the value
 //!   checks every door shares;
 //! - `sizes`: values and records too large for a field or a record, pull
-//!   pages cut by bytes.
+//!   pages cut by bytes;
+//! - `restores`: a laptop restored from a copy of its data folder, which
+//!   reuses its sequence numbers.
 
 mod admin;
 mod concurrency;
 mod http;
+mod restores;
 mod sizes;
 mod support;
 mod sync;
