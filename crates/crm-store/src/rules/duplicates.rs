@@ -579,6 +579,9 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
         .optional()?)
 }
 
+/// A pair of records of one kind, by their rows (lower first).
+type PairRows = (EntityKind, i64, i64);
+
 impl Store {
     /// Bring the duplicate keys up to date with every write so far, in a
     /// transaction of its own. It reads, then writes: the write lock is taken
@@ -612,7 +615,7 @@ impl Store {
         }
         self.refresh_duplicate_keys()?;
         let conn = self.conn();
-        let mut found: BTreeMap<(EntityKind, i64, i64), (Id, Id, Vec<KeyKind>)> = BTreeMap::new();
+        let mut found: BTreeMap<PairRows, (Id, Id, Vec<KeyKind>)> = BTreeMap::new();
         for &(entity, id) in records {
             for (kind, key) in keys_of(conn, entity, id)? {
                 let holders = holders(conn, entity, kind, &key)?;
