@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::backend::{
     Backend, DeviceRow, Exit, FieldVersion, StorageError, StorageResult, StoredRecord, Tx, UserRow,
-    Viewer,
+    Viewer, data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -501,24 +501,41 @@ impl Tx for PgTx<'_, '_> {
         viewer: &Viewer,
         cursor: i64,
         limit: u32,
+        max_bytes: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
+        /// Rows fetched at a time from the portal.
+        const BATCH: i32 = 64;
         let sql = format!(
             "SELECT {PULL_COLS} FROM records WHERE change_seq > $1 AND {VISIBLE} ORDER BY change_seq LIMIT $5"
         );
-        self.tx
-            .query(
-                &sql,
-                &[
-                    &cursor,
-                    &viewer.user_id.0,
-                    &viewer.team,
-                    &viewer.role,
-                    &(i64::from(limit) + 1),
-                ],
-            )?
-            .iter()
-            .map(record_row)
-            .collect()
+        let portal = self.tx.bind(
+            &sql,
+            &[
+                &cursor,
+                &viewer.user_id.0,
+                &viewer.team,
+                &viewer.role,
+                &(i64::from(limit) + 1),
+            ],
+        )?;
+        // A few rows at a time: stop once past the byte budget.
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        loop {
+            let rows = self.tx.query_portal(&portal, BATCH)?;
+            let last = rows.len() < BATCH as usize;
+            for row in &rows {
+                let record = record_row(row)?;
+                bytes += data_bytes(&record.data);
+                records.push(record);
+                if bytes > max_bytes {
+                    return Ok(records);
+                }
+            }
+            if last {
+                return Ok(records);
+            }
+        }
     }
 
     fn exits_since(

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::backend::{
     Backend, DeviceRow, Exit, StorageError, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+    data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -529,24 +530,34 @@ impl Tx for SqliteTx<'_> {
         viewer: &Viewer,
         cursor: i64,
         limit: u32,
+        max_bytes: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
         let sql = format!(
             "SELECT {PULL_COLS} FROM records WHERE change_seq > ?1 AND {VISIBLE} ORDER BY change_seq LIMIT ?5"
         );
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(
-                params![
-                    cursor,
-                    viewer.user_id.0,
-                    viewer.team,
-                    viewer.role,
-                    i64::from(limit) + 1
-                ],
-                record_row,
-            )?
-            .collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                cursor,
+                viewer.user_id.0,
+                viewer.team,
+                viewer.role,
+                i64::from(limit) + 1
+            ],
+            record_row,
+        )?;
+        // Rows are read one at a time: stop once past the byte budget.
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        for row in rows {
+            let record = row?;
+            bytes += data_bytes(&record.data);
+            records.push(record);
+            if bytes > max_bytes {
+                break;
+            }
+        }
+        Ok(records)
     }
 
     fn exits_since(

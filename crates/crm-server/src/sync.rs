@@ -8,7 +8,7 @@ use crm_domain::{
     change::{SCHEMA_VERSION, spoken_schema},
     schema::{MergePolicy, Scope, Source, Writers},
     upgrade::{UPGRADES, downgrade_fields, upgrade_op},
-    value::{MAX_RECORD_BYTES, value_bytes},
+    value::MAX_RECORD_BYTES,
 };
 use crm_protocol::{
     Change, OpHeader, Open, Outcome, PULL_PAGE_BYTES, PullResponse, RecordState, Verdict, codes,
@@ -16,7 +16,7 @@ use crm_protocol::{
 use serde_json::{Value, json};
 
 use crate::backend::{
-    DeviceRow, Exit, FieldVersion, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+    DeviceRow, Exit, FieldVersion, StorageResult, StoredRecord, Tx, UserRow, Viewer, data_bytes,
 };
 
 /// How far ahead of the server's clock an op may be (a day).
@@ -199,11 +199,6 @@ fn check_fields(op: &Op) -> Result<(), String> {
     Ok(())
 }
 
-/// The bytes a record's fields take, as the wire carries them.
-fn record_bytes(data: &BTreeMap<String, Value>) -> usize {
-    data.iter().map(|(k, v)| k.len() + value_bytes(v)).sum()
-}
-
 /// Refuse an op that carries a value larger than its field holds
 /// (`field_too_large`, by the field check every door uses) or that would
 /// make its record larger than a record may be (`record_too_large`); an op
@@ -238,12 +233,12 @@ fn too_large(tx: &mut dyn Tx, op: &Op) -> StorageResult<Option<Verdict>> {
         }
     }
     let before = tx.record(op.record_id)?.map(|r| r.data);
-    let old_size = before.as_ref().map_or(0, record_bytes);
+    let old_size = before.as_ref().map_or(0, data_bytes);
     let mut after = before.unwrap_or_default();
     for (name, change) in &op.fields {
         after.insert(name.clone(), change.new.clone());
     }
-    let new_size = record_bytes(&after);
+    let new_size = data_bytes(&after);
     if new_size > MAX_RECORD_BYTES && new_size > old_size {
         let mut v = reject(
             op,
@@ -962,15 +957,18 @@ pub fn pull(
             resync: true,
         });
     }
-    let records = tx.changes_since(viewer, cursor, limit)?;
+    let records = tx.changes_since(viewer, cursor, limit, PULL_PAGE_BYTES)?;
+    let records_cut = records.len() > limit as usize
+        || records.iter().map(|r| data_bytes(&r.data)).sum::<usize>() > PULL_PAGE_BYTES;
     let all_exits = tx.exits_since(viewer, cursor, limit)?;
-    // A list cut at the limit is complete only up to its last row, so the page
-    // must end there: a later change of the other list may be missing. (The
-    // exits list can be cut while the page looks short: exits that are no
-    // removal are dropped below.)
+    // A list cut at the limit (or, for records, past the byte budget) is
+    // complete only up to its last row, so the page must end there: a later
+    // change of the other list may be missing. (The exits list can be cut
+    // while the page looks short: exits that are no removal are dropped
+    // below.)
     let cut_at = |len: usize, last: Option<i64>| if len > limit as usize { last } else { None };
     let complete_to = [
-        cut_at(records.len(), records.last().map(|r| r.change_seq)),
+        records.last().map(|r| r.change_seq).filter(|_| records_cut),
         cut_at(all_exits.len(), all_exits.last().map(|e| e.change_seq)),
     ]
     .into_iter()
@@ -1056,7 +1054,7 @@ pub fn pull(
 fn change_bytes(change: &Change) -> usize {
     const FRAME: usize = 256;
     match change {
-        Change::Upsert(state) => FRAME + record_bytes(&state.fields),
+        Change::Upsert(state) => FRAME + data_bytes(&state.fields),
         Change::Remove { .. } => FRAME,
     }
 }

@@ -211,4 +211,20 @@ fn pull_pages_stop_at_a_byte_budget_and_always_hold_one_change(db: &impl Backend
     }
     assert_eq!(seen, expected, "each record once, in order");
     assert!(pages >= 3, "the 10 MB were cut into pages: {pages}");
+
+    // The storage reads no further than the record that crosses the budget,
+    // so a pull never holds every record of megabytes at once.
+    let read = db
+        .read(|tx| tx.changes_since(&team.manager.viewer(), 0, 5_000, 64 * 1024))
+        .unwrap();
+    let accounts: Vec<Id> = read
+        .iter()
+        .filter(|r| r.entity == EntityKind::Account)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        accounts,
+        expected[..3],
+        "the small ones and the first large one, nothing after it"
+    );
 }
