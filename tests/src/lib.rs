@@ -241,6 +241,27 @@ impl Laptop {
         Laptop { dir, store }
     }
 
+    /// A laptop over the data directory `dir` as it is (a folder copied
+    /// back from an OS backup or a disk image).
+    pub fn open_in(dir: TempDir) -> Laptop {
+        let store = Store::open(&Store::path_in(dir.path())).expect("open the copied folder");
+        Laptop { dir, store }
+    }
+
+    /// A copy of the data directory, every file as it is now, as an OS
+    /// backup or a disk image takes it (the database is open meanwhile).
+    pub fn copy_data_folder(&self) -> TempDir {
+        let copy = tempfile::tempdir().expect("temp dir");
+        for entry in std::fs::read_dir(self.dir.path()).expect("read the data folder") {
+            let entry = entry.expect("a file of the data folder");
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                std::fs::copy(entry.path(), copy.path().join(entry.file_name()))
+                    .expect("copy a file of the data folder");
+            }
+        }
+        copy
+    }
+
     /// A new laptop, logged in to `server` as `email`.
     pub fn logged_in(server: &Server, email: &str) -> Laptop {
         let mut laptop = Laptop::new(email);
@@ -278,6 +299,11 @@ impl Laptop {
             |_| {},
             &AtomicBool::new(false),
         )
+    }
+
+    /// Sync once with `options`.
+    pub fn try_sync_with(&mut self, options: &Options) -> Result<Summary, SyncError> {
+        crm_sync::sync(&mut self.store, options, |_| {}, &AtomicBool::new(false))
     }
 
     /// Sync once, expecting success.

@@ -7,8 +7,10 @@ mod crashes;
 mod desktop;
 mod kinds;
 mod merging;
+mod restores;
 mod scope;
 mod simulation;
+mod sizes;
 mod versions;
 
 use crm_system_tests::{Laptop, Server};

@@ -354,6 +354,7 @@ fn https_with_the_servers_certificate_and_failed_logins_rate_limited() {
     let options = crm_sync::Options {
         insecure: false,
         ca_file: Some(ca.clone()),
+        ..crm_sync::Options::default()
     };
     // Five wrong passwords, then even the right one waits.
     for _ in 0..5 {

@@ -44,6 +44,7 @@ impl AppError {
     pub fn invalid(field: &str, problem: &Problem) -> Self {
         let params = match problem {
             Problem::TooLong { max } => json!({ "max": max }),
+            Problem::TooLarge { max_bytes } => json!({ "max_kib": max_bytes.div_ceil(1024) }),
             Problem::Amount { currency, decimals } => {
                 json!({ "currency": currency, "decimals": decimals })
             }

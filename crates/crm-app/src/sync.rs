@@ -215,6 +215,9 @@ pub struct RejectedRow {
     pub fields: Vec<String>,
     /// Why, as a stable code the UI translates (`out_of_scope`, ...).
     pub reason: String,
+    /// What the translation needs: the server's parameters (`field`,
+    /// `limit` in bytes) and `limit_kib`, the limit as people read it.
+    pub params: serde_json::Map<String, Value>,
     /// When.
     pub rejected_at: DateTime<Utc>,
 }
@@ -264,6 +267,12 @@ fn sync_error(e: SyncError) -> AppError {
             eprintln!("crm-app: untrusted certificate: {detail}");
             AppError::new("untrusted_certificate").with("count", pending)
         }
+        SyncError::AnswerTooLarge { pending, limit_mb } => AppError::new("answer_too_large")
+            .with("count", pending)
+            .with("limit_mb", limit_mb),
+        SyncError::TimedOut { pending, seconds } => AppError::new("sync_timed_out")
+            .with("count", pending)
+            .with("seconds", seconds),
         SyncError::Cancelled { pending } => AppError::new("sync_cancelled").with("count", pending),
         SyncError::NotLoggedIn => AppError::new("not_signed_in"),
         SyncError::Insecure(host) => AppError::new("insecure_server").with("host", host),
@@ -317,6 +326,22 @@ fn sync_error(e: SyncError) -> AppError {
     }
 }
 
+/// A refusal's parameters for its translation: as the server gave them, and
+/// a byte limit in KiB as well.
+fn reason_params(
+    params: std::collections::BTreeMap<String, Value>,
+) -> serde_json::Map<String, Value> {
+    let kib = params
+        .get("limit")
+        .and_then(Value::as_u64)
+        .map(|b| b.div_ceil(1024));
+    let mut out: serde_json::Map<_, _> = params.into_iter().collect();
+    if let Some(kib) = kib {
+        out.insert("limit_kib".into(), kib.into());
+    }
+    out
+}
+
 /// The translation group of a choice field's values.
 fn choice_group(entity: EntityKind, field: &str) -> String {
     match (entity, field) {
@@ -342,6 +367,7 @@ impl App {
         Ok(Options {
             insecure: self.settings()?.insecure_server,
             ca_file: ca.exists().then_some(ca),
+            ..Options::default()
         })
     }
 
@@ -430,6 +456,7 @@ impl App {
                 Options {
                     insecure: args.insecure,
                     ca_file: Some(trial.clone()),
+                    ..Options::default()
                 }
             }
             None => Options {
@@ -596,6 +623,7 @@ impl App {
                         kind: r.op.kind.as_str().to_owned(),
                         fields: r.op.fields.keys().cloned().collect(),
                         reason: r.code,
+                        params: reason_params(r.params),
                         rejected_at: r.rejected_at,
                     })
                 })

@@ -63,6 +63,7 @@ fn problem(p: &Problem) -> String {
     let key = key.as_str();
     match p {
         Problem::TooLong { max } => t!(key, max = max),
+        Problem::TooLarge { max_bytes } => t!(key, max_kib = max_bytes.div_ceil(1024)),
         Problem::Amount { currency, decimals } => t!(key, currency = currency, decimals = decimals),
         Problem::OneOf { allowed } => t!(key, allowed = allowed),
         Problem::Range { min, max } => t!(key, min = min, max = max),
@@ -84,6 +85,15 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
         }
         E::UntrustedCertificate { pending, .. } => {
             t!("sync.err.untrusted_certificate", pending = pending).into_owned()
+        }
+        E::AnswerTooLarge { pending, limit_mb } => t!(
+            "sync.err.answer_too_large",
+            pending = pending,
+            limit_mb = limit_mb
+        )
+        .into_owned(),
+        E::TimedOut { pending, seconds } => {
+            t!("sync.err.timed_out", pending = pending, seconds = seconds).into_owned()
         }
         E::Cancelled { pending } => t!("sync.err.cancelled", pending = pending).into_owned(),
         E::NotLoggedIn => t!("sync.err.not_logged_in").into_owned(),
@@ -125,6 +135,35 @@ fn sync_error(e: &crm_sync::SyncError) -> String {
         }
         E::Store(_) | E::Protocol(_) => e.to_string(),
     }
+}
+
+/// Why the server refused a change, in the user's language where the code
+/// has a translation (its parameters filled in), else the server's sentence.
+pub fn rejected_reason(r: &crm_store::RejectedOp) -> String {
+    let key = format!("sync.reason.{}", r.code);
+    let mut text = tr(&key);
+    if text == key {
+        return r.message.clone();
+    }
+    let limit_kib = r
+        .params
+        .get("limit")
+        .and_then(serde_json::Value::as_u64)
+        .map(|b| b.div_ceil(1024).to_string());
+    let params = r
+        .params
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            )
+        })
+        .chain(limit_kib.map(|k| ("limit_kib".to_owned(), k)));
+    for (name, value) in params {
+        text = text.replace(&format!("%{{{name}}}"), &value);
+    }
+    text
 }
 
 /// A stable code for `--json` errors.

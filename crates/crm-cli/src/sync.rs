@@ -16,7 +16,7 @@ use crm_sync::{Options, Progress};
 use rust_i18n::t;
 use serde_json::json;
 
-use crate::print::Out;
+use crate::{lang, print::Out};
 
 /// Exit code of a sync that could not reach the server (nothing lost).
 pub const EXIT_UNREACHABLE: u8 = 3;
@@ -36,6 +36,7 @@ impl Connection {
         Options {
             insecure: self.insecure,
             ca_file: self.ca_file.clone(),
+            ..Options::default()
         }
     }
 }
@@ -156,6 +157,9 @@ pub fn sync(store: &mut Store, args: SyncArgs, out: Out) -> Result<()> {
     }
     let summary = summary?;
     out.show(&summary, || {
+        if summary.restored_copy {
+            println!("{}", t!("sync.restored_copy"));
+        }
         println!(
             "{}",
             t!(
@@ -300,7 +304,7 @@ pub fn rejected(store: &mut Store, cmd: RejectedCmd, out: Out) -> Result<()> {
                         r.op.record_id,
                         fields.join(", ")
                     );
-                    println!("    {}", r.message);
+                    println!("    {}", lang::rejected_reason(r));
                 }
             })
         }

@@ -15,6 +15,13 @@ pub enum Problem {
         /// The maximum number of characters.
         max: usize,
     },
+    /// The value takes more bytes than the field holds (a pasted file, not
+    /// a note).
+    #[error("is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// The most bytes the field holds.
+        max_bytes: usize,
+    },
     /// Not an email address.
     #[error("is not an email address (expected something like name@example.com)")]
     Email,
@@ -86,6 +93,7 @@ impl Problem {
         match self {
             Problem::Empty => "empty",
             Problem::TooLong { .. } => "too_long",
+            Problem::TooLarge { .. } => "too_large",
             Problem::Email => "email",
             Problem::Phone => "phone",
             Problem::Website => "website",

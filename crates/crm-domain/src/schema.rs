@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 use crate::{
     error::{Invalid, Problem},
     id::Id,
-    value::{self, Currency, Email, MAX_LINE, MAX_TEXT, Money, Phone, Website},
+    value::{
+        self, Currency, Email, MAX_LINE, MAX_LIST_BYTES, MAX_RECORD_BYTES, MAX_SHORT_BYTES,
+        MAX_TEXT, MAX_TEXT_BYTES, Money, Phone, Website, value_bytes,
+    },
 };
 
 /// The earliest moment a date-and-time field may hold (year 1900, UTC ms).
@@ -905,11 +908,42 @@ fn list(raw: &str, parse: impl Fn(&str) -> Result<String, Problem>) -> Result<Va
 }
 
 impl FieldDef {
+    /// The most bytes a value of this field may take ([`value_bytes`]):
+    /// long text 64 KiB, lists 16 KiB, a conflict's copy of values a whole
+    /// record, anything else 4 KiB.
+    pub fn max_bytes(&self) -> usize {
+        match self.ty {
+            FieldType::Text => MAX_TEXT_BYTES,
+            FieldType::Tags | FieldType::Emails | FieldType::Phones => MAX_LIST_BYTES,
+            FieldType::Json => MAX_RECORD_BYTES,
+            FieldType::Line
+            | FieldType::Email
+            | FieldType::Phone
+            | FieldType::Website
+            | FieldType::Choice(_)
+            | FieldType::Int { .. }
+            | FieldType::Decimal { .. }
+            | FieldType::Amount
+            | FieldType::Currency
+            | FieldType::Stage
+            | FieldType::Date
+            | FieldType::DateTime
+            | FieldType::Bool
+            | FieldType::Ref(_)
+            | FieldType::AnyRef => MAX_SHORT_BYTES,
+        }
+    }
+
     /// Check a canonical value (as the outbox, the wire and the tables carry
     /// it). `null` (or `[]` for lists) means "no value", refused for a
     /// required field. The one check every door uses: the laptop's writer,
-    /// a pulled record, an import and the server.
+    /// a pulled record, an import and the server. Size comes first: a value
+    /// larger than [`FieldDef::max_bytes`] is `TooLarge` whatever else it is.
     pub fn check(&self, value: &Value) -> Result<(), Problem> {
+        let max_bytes = self.max_bytes();
+        if value_bytes(value) > max_bytes {
+            return Err(Problem::TooLarge { max_bytes });
+        }
         let text = |max: usize| -> Result<(), Problem> {
             let s = value.as_str().ok_or(Problem::Empty)?;
             if s.trim().is_empty() {
@@ -1031,8 +1065,19 @@ impl FieldDef {
     }
 
     /// Parse user text into the canonical value. Empty text clears an optional
-    /// field (`null`, or `[]` for lists).
+    /// field (`null`, or `[]` for lists). A value larger than the field holds
+    /// is refused here already (an import's dry run names the row), as the
+    /// check refuses it.
     pub fn parse(&self, raw: &str, currency: Option<Currency>) -> Result<Value, Problem> {
+        let value = self.parse_text(raw, currency)?;
+        let max_bytes = self.max_bytes();
+        if value_bytes(&value) > max_bytes {
+            return Err(Problem::TooLarge { max_bytes });
+        }
+        Ok(value)
+    }
+
+    fn parse_text(&self, raw: &str, currency: Option<Currency>) -> Result<Value, Problem> {
         let text = raw.trim();
         let is_list = self.ty.storage() == Storage::JsonList;
         if text.is_empty() {
@@ -1281,5 +1326,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_value_larger_than_its_field_holds_is_refused_by_its_size() {
+        let refused = |kind: EntityKind, field: &str, value: Value| {
+            kind.check_field(field, &value)
+                .expect_err("the check refuses it")
+        };
+        let max = MAX_TEXT_BYTES;
+        // Long text is measured in bytes of UTF-8: three per Chinese character.
+        assert!(
+            EntityKind::Interaction
+                .check_field("body", &json!("a".repeat(max)))
+                .is_ok()
+        );
+        let e = refused(EntityKind::Interaction, "body", json!("a".repeat(max + 1)));
+        assert_eq!(e.problem, Problem::TooLarge { max_bytes: max });
+        assert_eq!(e.problem.code(), "too_large");
+        let e = refused(
+            EntityKind::Account,
+            "notes",
+            json!("备".repeat(max / 3 + 1)),
+        );
+        assert_eq!(e.problem, Problem::TooLarge { max_bytes: max });
+        // A list is measured as its JSON, whatever each item may be.
+        let tags: Vec<String> = (0..1_000).map(|i| format!("tag number {i}")).collect();
+        let e = refused(EntityKind::Account, "tags", json!(tags));
+        assert_eq!(
+            e.problem,
+            Problem::TooLarge {
+                max_bytes: MAX_LIST_BYTES
+            }
+        );
+        // A short field's 4 KiB hold its 500 characters in any script; more
+        // is too large before it is too long.
+        let e = refused(EntityKind::Account, "name", json!("x".repeat(5_000)));
+        assert!(matches!(e.problem, Problem::TooLarge { .. }));
+        // Typed or imported text is refused as it is parsed.
+        let e = EntityKind::Account
+            .parse_field("notes", &"n".repeat(max + 1), None)
+            .unwrap_err();
+        assert_eq!(e.problem, Problem::TooLarge { max_bytes: max });
     }
 }

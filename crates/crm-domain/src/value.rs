@@ -11,6 +11,29 @@ use crate::error::Problem;
 pub const MAX_LINE: usize = 500;
 /// Longest free text accepted in a body or notes field.
 pub const MAX_TEXT: usize = 100_000;
+/// The most a long text (notes, a body) may hold, in bytes of UTF-8: a
+/// note is a page or two; a pasted file or image is not a note. Checked by
+/// [`crate::FieldDef::check`], the one value check of every door.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// The most a list (tags, emails, phones) may hold, in bytes of its JSON.
+pub const MAX_LIST_BYTES: usize = 16 * 1024;
+/// The most any other value may hold, in bytes (a single-line field's 500
+/// characters take at most 2,000).
+pub const MAX_SHORT_BYTES: usize = 4 * 1024;
+/// The most a whole record (every field's canonical value, as JSON) may
+/// hold, in bytes. The server refuses an op that would make a record larger
+/// (an op that shrinks a record already larger is taken).
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// The size of a canonical value in bytes: a string's UTF-8, anything else
+/// as its JSON.
+pub fn value_bytes(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::String(s) => s.len(),
+        serde_json::Value::Null => 0,
+        other => other.to_string().len(),
+    }
+}
 
 /// Trimmed, non-empty text of at most `max` characters.
 pub fn required_text(raw: &str, max: usize) -> Result<String, Problem> {

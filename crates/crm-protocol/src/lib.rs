@@ -28,6 +28,10 @@ pub const SCHEMA_HEADER: &str = "x-crm-schema";
 pub const MAX_PUSH_OPS: usize = 1_000;
 /// The largest page a pull returns.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
+/// The bytes of records a pull page holds at most: a page ends once its
+/// records reach this, but always holds at least one change (a record
+/// larger than this, kept from before records were limited, comes alone).
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// `POST /api/v1/login`: exchange a password for a device token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +176,10 @@ pub struct Verdict {
     /// Human reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What a translation of `code` needs (`field` and `limit` of
+    /// `field_too_large`, `limit` of `record_too_large`); absent when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Value>,
     /// The record as the server now has it, when the op was not applied as
     /// sent (merged, conflict, replay, rejection): the laptop takes it at once,
     /// since no later change of the record may come to bring it.
@@ -188,6 +196,23 @@ pub struct PushResponse {
     /// in the future starts its clock again from here.
     #[serde(default)]
     pub server_time_ms: i64,
+}
+
+/// `POST /api/v1/device/renew`: this laptop's data folder was copied back
+/// (an OS backup, a disk image), so its device sequence numbers were spent
+/// before; it goes on as a new device with a fresh sequence. Authorized by
+/// the current token; answered with the new device's token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewRequest {
+    /// The new device id (a new UUIDv7 made by the laptop).
+    pub device_id: Id,
+}
+
+/// The answer to a renewal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewResponse {
+    /// Bearer token of the new device.
+    pub token: String,
 }
 
 /// The part of an op a server can read whatever its kind: enough to give
@@ -367,6 +392,18 @@ pub mod codes {
     /// to (a rep or a manager: outside their team): the message names the
     /// owner field.
     pub const HAND_OVER_REFUSED: &str = "hand_over_refused";
+    /// As an op's verdict: a value is larger than its field holds; `field`
+    /// names it, `limit` is the most bytes it holds. Nothing was applied.
+    pub const FIELD_TOO_LARGE: &str = "field_too_large";
+    /// As an op's verdict: the op would make its record larger than a record
+    /// may be; `limit` is the most bytes a record holds.
+    pub const RECORD_TOO_LARGE: &str = "record_too_large";
+    /// As an op's verdict (outcome `rejected`): the device already used this
+    /// sequence number for another op. The laptop was restored from a copy
+    /// of its data folder; it must go on as a new device
+    /// (`/api/v1/device/renew`) and send the op again. The server answers
+    /// no op after it in the same push (they stay queued).
+    pub const SEQ_REUSED: &str = "seq_reused";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

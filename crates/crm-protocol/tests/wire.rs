@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use crm_domain::{EntityKind, FieldChange, Hlc, Id, Op, OpKind};
 use crm_protocol::{
     Change, ErrorBody, FetchRequest, FetchResponse, LoginRequest, MeResponse, Open, Outcome,
-    PullQuery, PullResponse, PushRequest, PushResponse, RecordState, Verdict,
+    PullQuery, PullResponse, PushRequest, PushResponse, RecordState, RenewRequest, RenewResponse,
+    Verdict,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -131,9 +132,53 @@ fn release_1_push_request_and_answer() {
         outcome: Outcome::Applied,
         code: None,
         message: None,
+        params: Default::default(),
         state: None,
     };
     assert_eq!(serde_json::to_value(&one).unwrap(), verdicts["verdicts"][0]);
+}
+
+/// Verdicts with parameters (a value too large: which field, what limit)
+/// and the verdict on a reused sequence number are released shapes plus
+/// optional parts: a released laptop reads them (the params ignored, a
+/// reused number as an ordinary refusal, kept visible), and a released
+/// server's verdicts without params read here.
+#[test]
+fn verdict_params_and_seq_reused_read_in_both_directions() {
+    let answer = json!({
+        "verdicts": [
+            {"op_id": OP_ID, "device_seq": 7, "outcome": "rejected", "code": "field_too_large",
+             "message": "account.notes is larger than 65536 bytes",
+             "params": {"field": "notes", "limit": 65536}},
+            {"op_id": OP_ID, "device_seq": 8, "outcome": "rejected", "code": "seq_reused",
+             "message": "m"}
+        ],
+        "server_time_ms": 1
+    });
+    let read: PushResponse = serde_json::from_value(answer.clone()).unwrap();
+    assert_eq!(read.verdicts[0].params["field"], json!("notes"));
+    assert_eq!(read.verdicts[0].params["limit"], json!(65536));
+    assert!(read.verdicts[1].params.is_empty());
+    assert_eq!(read.verdicts[1].outcome, Outcome::Rejected);
+    assert_eq!(serde_json::to_value(&read).unwrap(), answer);
+    // What a released laptop's types (no `params`) make of it: the same
+    // outcome and code, the rest ignored.
+    #[derive(serde::Deserialize)]
+    struct ReleasedVerdict {
+        outcome: Outcome,
+        code: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ReleasedAnswer {
+        verdicts: Vec<ReleasedVerdict>,
+    }
+    let old: ReleasedAnswer = serde_json::from_value(answer).unwrap();
+    assert_eq!(old.verdicts[1].outcome, Outcome::Rejected);
+    assert_eq!(old.verdicts[1].code.as_deref(), Some("seq_reused"));
+    let renew: RenewRequest = serde_json::from_value(json!({"device_id": OP_ID})).unwrap();
+    assert_eq!(renew.device_id.to_string(), OP_ID);
+    let renewed: RenewResponse = serde_json::from_value(json!({"token": "t"})).unwrap();
+    assert_eq!(renewed.token, "t");
 }
 
 #[test]

@@ -24,7 +24,7 @@ use crm_domain::change::spoken_schema;
 use crm_protocol::{
     ErrorBody, ErrorDetail, FetchRequest, FetchResponse, LoginRequest, LoginResponse,
     MAX_PULL_LIMIT, MAX_PUSH_OPS, MeResponse, Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PullQuery,
-    PushRequest, PushResponse, SCHEMA_HEADER, codes,
+    PushRequest, PushResponse, RenewRequest, RenewResponse, SCHEMA_HEADER, codes,
 };
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -482,6 +482,29 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusC
     .await
 }
 
+/// A laptop restored from a copy of its data folder goes on as a new device
+/// (it was told `seq_reused`): same user, fresh sequence, its own token.
+async fn renew(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RenewResponse>, ApiError> {
+    let request: RenewRequest = parse(body)?;
+    let now = (state.now)();
+    let (old, new) = (caller.device.id, request.device_id);
+    let token = blocking(move || {
+        Ok(auth::renew_device(
+            state.db.as_ref(),
+            &caller.device,
+            new,
+            now,
+        )?)
+    })
+    .await?;
+    tracing::info!(%old, %new, "device renewed after a restore");
+    Ok(Json(RenewResponse { token }))
+}
+
 async fn me(State(state): State<AppState>, caller: Caller) -> Json<MeResponse> {
     Json(MeResponse {
         user: user_view(&caller.user),
@@ -623,6 +646,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route(
+            "/device/renew",
+            post(renew).layer(DefaultBodyLimit::max(MAX_LOGIN_BODY)),
+        )
         .route("/push", post(push))
         .route("/pull", get(pull))
         .route("/fetch", post(fetch))

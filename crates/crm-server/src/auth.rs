@@ -210,6 +210,39 @@ pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String
     Ok((user, token))
 }
 
+/// Register `new_id` as a new device of `device`'s user, with a fresh
+/// sequence and its own token (returned): the laptop behind `device` was
+/// restored from a copy of its data folder and reused sequence numbers. The
+/// old device and its token stay as they are (a disk image may live on in
+/// another machine that still uses them). An id that is already a device is
+/// refused.
+pub fn renew_device(
+    db: &impl Backend,
+    device: &DeviceRow,
+    new_id: Id,
+    now_ms: i64,
+) -> StorageResult<String> {
+    let token = new_token();
+    db.write(|tx| {
+        if tx.device(new_id)?.is_some() {
+            return Err(StorageError::Conflict(
+                "that device id is already registered; make a new one".into(),
+            ));
+        }
+        tx.upsert_device(&DeviceRow {
+            id: new_id,
+            user_id: device.user_id,
+            name: device.name.clone(),
+            token_hash: token_hash(&token),
+            created_at: now_ms,
+            last_seen_at: None,
+            revoked_at: None,
+            last_seq: 0,
+        })
+    })?;
+    Ok(token)
+}
+
 /// A new team member, published to every laptop's directory.
 pub fn add_user(
     db: &impl Backend,

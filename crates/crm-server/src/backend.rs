@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crm_domain::{EntityKind, Hlc, Id};
+use crm_domain::{EntityKind, Hlc, Id, value::value_bytes};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -34,6 +34,12 @@ pub enum StorageError {
 
 /// Result of storage calls.
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The bytes of a record's fields as a pull counts them: each name and its
+/// value's [`value_bytes`].
+pub fn data_bytes(data: &BTreeMap<String, Value>) -> usize {
+    data.iter().map(|(k, v)| k.len() + value_bytes(v)).sum()
+}
 
 /// A member of the team, with the secrets only the server holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +197,12 @@ pub trait Tx {
     fn lock_device(&mut self, id: Id) -> StorageResult<Option<DeviceRow>>;
     /// Save a device's sequence, last-seen time and revocation.
     fn update_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    /// The op a device sent with a sequence number, if the server remembers
+    /// it (ops before migration 4 are not remembered).
+    fn op_at(&mut self, device: Id, seq: i64) -> StorageResult<Option<Id>>;
+    /// Remember the op a device sent with a sequence number, so a different
+    /// op with the same number is told from a replay.
+    fn remember_op(&mut self, device: Id, seq: i64, op_id: Id) -> StorageResult<()>;
 
     /// Failed logins of one client address on one email since a time: how
     /// many, and when the last was.
@@ -222,13 +234,17 @@ pub trait Tx {
     /// Record that something left a scope.
     fn add_exit(&mut self, exit: &Exit) -> StorageResult<()>;
     /// Records changed after `cursor` visible to `viewer`, in order, at most
-    /// `limit + 1` (so the caller knows whether more follow). Their
+    /// `limit + 1` (so the caller knows whether more follow), and none after
+    /// the one whose fields ([`data_bytes`]) take the list past `max_bytes`
+    /// (a list cut so is complete only up to its last record). Read a few at
+    /// a time, so records of megabytes are never all held at once. Their
     /// `versions` are left empty: pulls do not send them.
     fn changes_since(
         &mut self,
         viewer: &Viewer,
         cursor: i64,
         limit: u32,
+        max_bytes: usize,
     ) -> StorageResult<Vec<StoredRecord>>;
     /// Exits after `cursor` that concern `viewer`, in order.
     fn exits_since(&mut self, viewer: &Viewer, cursor: i64, limit: u32)

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::backend::{
     Backend, DeviceRow, Exit, FieldVersion, StorageError, StorageResult, StoredRecord, Tx, UserRow,
-    Viewer,
+    Viewer, data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -136,6 +136,17 @@ UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change
 UPDATE counters SET value = value + (SELECT count(*) FROM conflict_moved) WHERE name = 'change_seq';
 UPDATE records SET scope_user = s.new_user, scope_team = s.new_team, extra_user = NULL
   FROM conflict_scope s WHERE records.id = s.id;
+"#,
+    // 5: the op each device sent with each sequence number, so a laptop
+    // restored from a copy of its data folder, which numbers new ops with
+    // numbers it spent before, is told apart from a replay (`seq_reused`).
+    r#"
+CREATE TABLE device_ops (
+    device_id     uuid NOT NULL,
+    device_seq    bigint NOT NULL,
+    op_id         uuid NOT NULL,
+    PRIMARY KEY (device_id, device_seq)
+);
 "#,
 ];
 
@@ -400,6 +411,25 @@ impl Tx for PgTx<'_, '_> {
         self.upsert_device(d)
     }
 
+    fn op_at(&mut self, device: Id, seq: i64) -> StorageResult<Option<Id>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT op_id FROM device_ops WHERE device_id = $1 AND device_seq = $2",
+                &[&device.0, &seq],
+            )?
+            .map(|r| Id(r.get(0))))
+    }
+
+    fn remember_op(&mut self, device: Id, seq: i64, op_id: Id) -> StorageResult<()> {
+        self.tx.execute(
+            "INSERT INTO device_ops (device_id, device_seq, op_id) VALUES ($1, $2, $3)
+             ON CONFLICT (device_id, device_seq) DO UPDATE SET op_id = $3",
+            &[&device.0, &seq, &op_id.0],
+        )?;
+        Ok(())
+    }
+
     fn login_failures(
         &mut self,
         email: &str,
@@ -515,24 +545,41 @@ impl Tx for PgTx<'_, '_> {
         viewer: &Viewer,
         cursor: i64,
         limit: u32,
+        max_bytes: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
+        /// Rows fetched at a time from the portal.
+        const BATCH: i32 = 64;
         let sql = format!(
             "SELECT {PULL_COLS} FROM records WHERE change_seq > $1 AND {VISIBLE} ORDER BY change_seq LIMIT $5"
         );
-        self.tx
-            .query(
-                &sql,
-                &[
-                    &cursor,
-                    &viewer.user_id.0,
-                    &viewer.team,
-                    &viewer.role,
-                    &(i64::from(limit) + 1),
-                ],
-            )?
-            .iter()
-            .map(record_row)
-            .collect()
+        let portal = self.tx.bind(
+            &sql,
+            &[
+                &cursor,
+                &viewer.user_id.0,
+                &viewer.team,
+                &viewer.role,
+                &(i64::from(limit) + 1),
+            ],
+        )?;
+        // A few rows at a time: stop once past the byte budget.
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        loop {
+            let rows = self.tx.query_portal(&portal, BATCH)?;
+            let last = rows.len() < BATCH as usize;
+            for row in &rows {
+                let record = record_row(row)?;
+                bytes += data_bytes(&record.data);
+                records.push(record);
+                if bytes > max_bytes {
+                    return Ok(records);
+                }
+            }
+            if last {
+                return Ok(records);
+            }
+        }
     }
 
     fn exits_since(

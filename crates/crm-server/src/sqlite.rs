@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::backend::{
     Backend, DeviceRow, Exit, StorageError, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+    data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -137,6 +138,17 @@ UPDATE records SET scope_user = s.new_user, scope_team = s.new_team, extra_user 
 DROP TABLE conflict_scope;
 DROP TABLE conflict_exits;
 DROP TABLE conflict_moved;
+"#,
+    // 5: the op each device sent with each sequence number, so a laptop
+    // restored from a copy of its data folder, which numbers new ops with
+    // numbers it spent before, is told apart from a replay (`seq_reused`).
+    r#"
+CREATE TABLE device_ops (
+    device_id     BLOB NOT NULL,
+    device_seq    INTEGER NOT NULL,
+    op_id         BLOB NOT NULL,
+    PRIMARY KEY (device_id, device_seq)
+) STRICT, WITHOUT ROWID;
 "#,
 ];
 
@@ -459,6 +471,26 @@ impl Tx for SqliteTx<'_> {
         self.upsert_device(d)
     }
 
+    fn op_at(&mut self, device: Id, seq: i64) -> StorageResult<Option<Id>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT op_id FROM device_ops WHERE device_id = ?1 AND device_seq = ?2",
+            )?
+            .query_row(params![device.0, seq], |r| id(r, 0))
+            .optional()?)
+    }
+
+    fn remember_op(&mut self, device: Id, seq: i64, op_id: Id) -> StorageResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO device_ops (device_id, device_seq, op_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, device_seq) DO UPDATE SET op_id = ?3",
+            )?
+            .execute(params![device.0, seq, op_id.0])?;
+        Ok(())
+    }
+
     fn login_failures(
         &mut self,
         email: &str,
@@ -568,24 +600,34 @@ impl Tx for SqliteTx<'_> {
         viewer: &Viewer,
         cursor: i64,
         limit: u32,
+        max_bytes: usize,
     ) -> StorageResult<Vec<StoredRecord>> {
         let sql = format!(
             "SELECT {PULL_COLS} FROM records WHERE change_seq > ?1 AND {VISIBLE} ORDER BY change_seq LIMIT ?5"
         );
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(
-                params![
-                    cursor,
-                    viewer.user_id.0,
-                    viewer.team,
-                    viewer.role,
-                    i64::from(limit) + 1
-                ],
-                record_row,
-            )?
-            .collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                cursor,
+                viewer.user_id.0,
+                viewer.team,
+                viewer.role,
+                i64::from(limit) + 1
+            ],
+            record_row,
+        )?;
+        // Rows are read one at a time: stop once past the byte budget.
+        let mut records = Vec::new();
+        let mut bytes = 0;
+        for row in rows {
+            let record = row?;
+            bytes += data_bytes(&record.data);
+            records.push(record);
+            if bytes > max_bytes {
+                break;
+            }
+        }
+        Ok(records)
     }
 
     fn exits_since(

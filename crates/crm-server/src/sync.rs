@@ -4,16 +4,19 @@
 use std::collections::BTreeMap;
 
 use crm_domain::{
-    EntityKind, FieldChange, Hlc, Id, Op, OpKind,
+    EntityKind, FieldChange, Hlc, Id, Op, OpKind, Problem,
     change::{SCHEMA_VERSION, spoken_schema},
     schema::{FieldType, MergePolicy, Scope, Source, Writers},
     upgrade::{UPGRADES, downgrade_fields, upgrade_op},
+    value::MAX_RECORD_BYTES,
 };
-use crm_protocol::{Change, OpHeader, Open, Outcome, PullResponse, RecordState, Verdict, codes};
+use crm_protocol::{
+    Change, OpHeader, Open, Outcome, PULL_PAGE_BYTES, PullResponse, RecordState, Verdict, codes,
+};
 use serde_json::{Value, json};
 
 use crate::backend::{
-    DeviceRow, Exit, FieldVersion, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+    DeviceRow, Exit, FieldVersion, StorageResult, StoredRecord, Tx, UserRow, Viewer, data_bytes,
 };
 
 /// How far ahead of the server's clock an op may be (a day).
@@ -44,6 +47,7 @@ fn answer(
         outcome,
         code: code.map(str::to_owned),
         message,
+        params: BTreeMap::new(),
         state: None,
     }
 }
@@ -227,6 +231,61 @@ fn check_fields(op: &Op) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuse an op that carries a value larger than its field holds
+/// (`field_too_large`, by the field check every door uses) or that would
+/// make its record larger than a record may be (`record_too_large`); an op
+/// that shrinks a record kept from before the limits is taken. Checked before
+/// anything else of the op, so the verdict names the size and its limit.
+fn too_large(tx: &mut dyn Tx, op: &Op) -> StorageResult<Option<Verdict>> {
+    if !matches!(op.kind, OpKind::Insert | OpKind::Update) {
+        return Ok(None);
+    }
+    for (name, change) in &op.fields {
+        let Some(def) = op.entity.field(name) else {
+            continue; // an unknown field gets its own verdict later
+        };
+        // A base is only compared, except a conflict's, which is kept:
+        // bounded like the value. (Any other base may be a value from
+        // before the limits, which an edit that shortens it carries.)
+        let bases = (def.policy == MergePolicy::Conflict).then_some(&change.base);
+        for value in std::iter::once(&change.new).chain(bases) {
+            if let Err(Problem::TooLarge { max_bytes }) = def.check(value) {
+                let mut v = reject(
+                    op,
+                    codes::FIELD_TOO_LARGE,
+                    format!(
+                        "{}.{name} is larger than {max_bytes} bytes; shorten it (a file belongs in a document store, not a field)",
+                        op.entity
+                    ),
+                );
+                v.params.insert("field".into(), json!(name));
+                v.params.insert("limit".into(), json!(max_bytes));
+                return Ok(Some(v));
+            }
+        }
+    }
+    let before = tx.record(op.record_id)?.map(|r| r.data);
+    let old_size = before.as_ref().map_or(0, data_bytes);
+    let mut after = before.unwrap_or_default();
+    for (name, change) in &op.fields {
+        after.insert(name.clone(), change.new.clone());
+    }
+    let new_size = data_bytes(&after);
+    if new_size > MAX_RECORD_BYTES && new_size > old_size {
+        let mut v = reject(
+            op,
+            codes::RECORD_TOO_LARGE,
+            format!(
+                "the {} would be larger than {MAX_RECORD_BYTES} bytes; shorten its longest fields",
+                op.entity
+            ),
+        );
+        v.params.insert("limit".into(), json!(MAX_RECORD_BYTES));
+        return Ok(Some(v));
+    }
+    Ok(None)
+}
+
 /// Whether this server's version can understand `op`; if not, why.
 fn too_new(op: &Op) -> Option<String> {
     let spoken = spoken_schema();
@@ -342,7 +401,27 @@ pub fn push(
             continue;
         }
         if header.device_seq <= device.last_seq {
-            verdicts.push(answer(header, Outcome::Duplicate, None, None));
+            // A replay carries the op id the number was spent on. Another op
+            // under a spent number comes from a laptop restored from a copy
+            // of its data folder: never "duplicate", which would let it drop
+            // a change nobody has. What follows it in the batch is not
+            // answered (it stays queued), so nothing is applied out of order
+            // once the laptop goes on as a new device.
+            match tx.op_at(device_id, header.device_seq)? {
+                Some(spent) if spent != header.op_id => {
+                    verdicts.push(refuse(
+                        header,
+                        codes::SEQ_REUSED,
+                        format!(
+                            "this laptop already sent another change numbered {}: its data was restored from a copy; it goes on as a new device and sends the change again",
+                            header.device_seq
+                        ),
+                    ));
+                    break;
+                }
+                // The same op again, or one sent before ops were remembered.
+                _ => verdicts.push(answer(header, Outcome::Duplicate, None, None)),
+            }
             continue;
         }
         let v = match pushed {
@@ -364,20 +443,23 @@ pub fn push(
             Pushed::Op(op) if op.device_id != device_id => {
                 reject(op, codes::INVALID_OP, "the op was made on another device")
             }
-            Pushed::Op(op) => match too_new(op) {
-                Some(why) => reject(op, codes::SERVER_TOO_OLD, why),
+            Pushed::Op(op) => match (too_new(op), too_large(tx, op)?) {
+                (Some(why), _) => reject(op, codes::SERVER_TOO_OLD, why),
+                (None, Some(refused)) => refused,
                 // Ops of an older version take the steps since (none yet).
-                None if op.schema_version < SCHEMA_VERSION
-                    && UPGRADES.iter().any(|u| u.version > op.schema_version) =>
+                (None, None)
+                    if op.schema_version < SCHEMA_VERSION
+                        && UPGRADES.iter().any(|u| u.version > op.schema_version) =>
                 {
                     let mut op = op.clone();
                     upgrade_op(&mut op, UPGRADES);
                     apply(tx, &viewer, user, &op, now_ms)?
                 }
-                None => apply(tx, &viewer, user, op, now_ms)?,
+                (None, None) => apply(tx, &viewer, user, op, now_ms)?,
             },
         };
         device.last_seq = header.device_seq;
+        tx.remember_op(device_id, header.device_seq, header.op_id)?;
         verdicts.push(v);
     }
     device.last_seen_at = Some(now_ms);
@@ -1010,15 +1092,18 @@ pub fn pull(
             resync: true,
         });
     }
-    let records = tx.changes_since(viewer, cursor, limit)?;
+    let records = tx.changes_since(viewer, cursor, limit, PULL_PAGE_BYTES)?;
+    let records_cut = records.len() > limit as usize
+        || records.iter().map(|r| data_bytes(&r.data)).sum::<usize>() > PULL_PAGE_BYTES;
     let all_exits = tx.exits_since(viewer, cursor, limit)?;
-    // A list cut at the limit is complete only up to its last row, so the page
-    // must end there: a later change of the other list may be missing. (The
-    // exits list can be cut while the page looks short: exits that are no
-    // removal are dropped below.)
+    // A list cut at the limit (or, for records, past the byte budget) is
+    // complete only up to its last row, so the page must end there: a later
+    // change of the other list may be missing. (The exits list can be cut
+    // while the page looks short: exits that are no removal are dropped
+    // below.)
     let cut_at = |len: usize, last: Option<i64>| if len > limit as usize { last } else { None };
     let complete_to = [
-        cut_at(records.len(), records.last().map(|r| r.change_seq)),
+        records.last().map(|r| r.change_seq).filter(|_| records_cut),
         cut_at(all_exits.len(), all_exits.last().map(|e| e.change_seq)),
     ]
     .into_iter()
@@ -1055,6 +1140,25 @@ pub fn pull(
         // changes they may not see, so the next sync starts from here.
         (false, tx.last_seq()?.max(cursor))
     };
+    // A page also ends at a byte budget, so records of megabytes (kept from
+    // before records were limited) never make a page a laptop cannot take
+    // in one answer; it always holds at least one change, so it moves on.
+    let mut bytes = 0;
+    let within = changes
+        .iter()
+        .position(|c| {
+            bytes += change_bytes(c);
+            bytes > PULL_PAGE_BYTES
+        })
+        .map(|i| i.max(1))
+        .filter(|n| *n < changes.len());
+    let (more, next) = match within {
+        Some(n) => {
+            changes.truncate(n);
+            (true, changes.last().map_or(cursor, Change::change_seq))
+        }
+        None => (more, next),
+    };
     let changes = changes
         .into_iter()
         .filter_map(|c| match c {
@@ -1078,6 +1182,16 @@ pub fn pull(
         more,
         resync: false,
     })
+}
+
+/// About the bytes a change takes on the wire: its fields, and a little for
+/// the rest of it.
+fn change_bytes(change: &Change) -> usize {
+    const FRAME: usize = 256;
+    match change {
+        Change::Upsert(state) => FRAME + data_bytes(&state.fields),
+        Change::Remove { .. } => FRAME,
+    }
 }
 
 /// The visible ones among `ids`, as a laptop speaking `schema` knows them.

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use crm_domain::{EntityKind, Id, Op, User, schema::Storage};
-use crm_protocol::{Change, Open, Outcome, RecordState, Verdict};
+use crm_domain::{EntityKind, Hlc, Id, Op, Problem, User, schema::Storage};
+use crm_protocol::{Change, Open, Outcome, RecordState, Verdict, codes};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -47,6 +47,9 @@ pub struct RejectedOp {
     pub code: String,
     /// Why (for a person).
     pub message: String,
+    /// What a translation of `code` needs (`field` and `limit` of
+    /// `field_too_large`...), as the verdict gave it.
+    pub params: BTreeMap<String, Value>,
     /// When.
     pub rejected_at: DateTime<Utc>,
 }
@@ -207,6 +210,45 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", true)?;
         result?;
         self.device.user_id = new;
+        Ok(())
+    }
+
+    /// Go on as a new device: this laptop's data folder was copied back (an
+    /// OS backup, a disk image) and its change numbers were spent before, so
+    /// the server registered `new_id` with a fresh sequence and gave it
+    /// `token`. In one transaction: the device id (and its clock's node),
+    /// the queued changes renumbered from 1 in their order (they carry the
+    /// device id they are sent with), the sequence, and the token. Data and
+    /// queued changes stay.
+    pub fn renew_device(&mut self, new_id: Id, token: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let queued: Vec<i64> = tx
+            .prepare("SELECT device_seq FROM outbox ORDER BY device_seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        // Through negative numbers, so no two rows ever share one.
+        for (i, old) in queued.iter().enumerate() {
+            tx.execute(
+                "UPDATE outbox SET device_seq = ?1 WHERE device_seq = ?2",
+                params![-(i as i64) - 1, old],
+            )?;
+        }
+        tx.execute("UPDATE outbox SET device_seq = -device_seq", [])?;
+        let hlc: String = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
+        let mut hlc: Hlc = hlc
+            .parse()
+            .map_err(|e: crm_domain::hlc::BadHlc| StoreError::Refused(e.to_string()))?;
+        hlc.node = crate::node_of(new_id);
+        tx.execute(
+            "UPDATE device SET id = ?1, seq = ?2, hlc = ?3",
+            params![new_id.0, queued.len() as i64, hlc.to_string()],
+        )?;
+        tx.execute("UPDATE sync_state SET token = ?1", [token])?;
+        tx.commit()?;
+        self.device = crate::load_device(&self.conn)?
+            .ok_or_else(|| StoreError::Missing(self.path.clone()))?;
         Ok(())
     }
 
@@ -516,7 +558,7 @@ impl Store {
     /// Changes the server refused, newest first.
     pub fn rejected(&self) -> Result<Vec<RejectedOp>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {OP_COLUMNS}, code, message, rejected_at
+            "SELECT {OP_COLUMNS}, code, message, rejected_at, params
              FROM rejected_ops ORDER BY rejected_at DESC, device_seq DESC"
         ))?;
         let device = self.device.id;
@@ -526,6 +568,7 @@ impl Store {
                 code: r.get(9)?,
                 message: r.get(10)?,
                 rejected_at: millis(r.get(11)?),
+                params: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -843,7 +886,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
             (Some(local), _) if pending.contains(d.name) => local.clone(),
             (Some(local), None) => local.clone(),
             // The usual case: the server's value, which its check accepts.
-            (_, Some(v)) if !v.is_null() && d.check(v).is_ok() => {
+            (_, Some(v)) if !v.is_null() && pulled_value_ok(d, v) => {
                 values.push(v.clone());
                 continue;
             }
@@ -854,7 +897,7 @@ fn upsert(tx: &Connection, state: &RecordState, bulk: bool) -> Result<Option<boo
         };
         // A list is never null in a table.
         let value = if value.is_null() { d.empty() } else { value };
-        if d.check(&value).is_err() {
+        if !pulled_value_ok(d, &value) {
             return Ok(None);
         }
         values.push(value);
@@ -1021,11 +1064,23 @@ fn remove(tx: &Connection, entity: EntityKind, id: Id) -> Result<()> {
     Ok(())
 }
 
+/// Whether a pulled value may be held here: what the field check accepts,
+/// and a value larger than the field now holds, which the server kept from
+/// before values were limited (the limit is on writing: hiding it here would
+/// lose it on this laptop, and the server's pages carry it).
+fn pulled_value_ok(def: &crm_domain::FieldDef, value: &Value) -> bool {
+    matches!(def.check(value), Ok(()) | Err(Problem::TooLarge { .. }))
+}
+
 fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settled> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut settled = Settled::default();
     for v in verdicts {
         match v.outcome {
+            // Another op already had the number: this laptop was restored
+            // from a copy of its data folder. The op stays queued, to be
+            // sent again once the laptop is a new device.
+            Outcome::Rejected if v.code.as_deref() == Some(codes::SEQ_REUSED) => continue,
             Outcome::Applied => settled.applied += 1,
             Outcome::Duplicate => settled.replayed += 1,
             Outcome::Merged => settled.merged += 1,
@@ -1035,15 +1090,16 @@ fn settle(conn: &mut Connection, verdicts: &[Verdict], now: i64) -> Result<Settl
                 tx.execute(
                     "INSERT OR REPLACE INTO rejected_ops
                        (op_id, device_seq, entity, record_id, kind, fields, hlc, author_id, schema_version,
-                        code, message, rejected_at)
+                        code, message, rejected_at, params)
                      SELECT op_id, device_seq, entity, record_id, kind, fields, hlc, author_id, schema_version,
-                            ?2, ?3, ?4
+                            ?2, ?3, ?4, ?5
                      FROM outbox WHERE op_id = ?1",
                     params![
                         v.op_id.0,
                         v.code.as_deref().unwrap_or("rejected"),
                         v.message.as_deref().unwrap_or("the server refused the change"),
-                        now
+                        now,
+                        json!(v.params).to_string()
                     ],
                 )?;
             }

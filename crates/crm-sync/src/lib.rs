@@ -3,7 +3,7 @@
 //! and the `crm` command both call this; it holds no SQL (the store does).
 
 use std::{
-    cell::Cell,
+    cell::{Cell, RefCell},
     collections::BTreeMap,
     sync::atomic::{AtomicBool, Ordering},
     time::Duration,
@@ -12,7 +12,8 @@ use std::{
 use crm_domain::{EntityKind, Id, User, change::spoken_schema};
 use crm_protocol::{
     ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, Open, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, SCHEMA_HEADER, codes, schema_of,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, RenewRequest, RenewResponse,
+    SCHEMA_HEADER, codes, schema_of,
 };
 use crm_store::{Store, StoreError};
 use serde::{Serialize, de::DeserializeOwned};
@@ -21,6 +22,12 @@ use serde::{Serialize, de::DeserializeOwned};
 pub const PUSH_BATCH: usize = 500;
 /// Changes per pull page.
 pub const PULL_PAGE: u32 = 5_000;
+/// The largest answer read from a server. A current server's pull pages
+/// stop at a few megabytes (`crm_protocol::PULL_PAGE_BYTES`); this leaves
+/// room for a record from before records were limited.
+pub const MAX_ANSWER_BYTES: u64 = 512 * 1024 * 1024;
+/// How long one request may take, answer included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Why a sync (or login) did not complete. Nothing queued is ever lost.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +75,29 @@ pub enum SyncError {
     /// The URL does not parse.
     #[error("{0} is not a server address (expected https://host[:port])")]
     BadUrl(String),
+    /// The server answered, but with more than this laptop reads at once
+    /// (a page of very large records from a server that does not page by
+    /// size), even after asking for smaller pages.
+    #[error(
+        "the server's answer is larger than {limit_mb} MB, more than this laptop takes at once; ask your administrator to update the server. {pending} changes are safe and queued"
+    )]
+    AnswerTooLarge {
+        /// Changes waiting in the outbox.
+        pending: i64,
+        /// The most this laptop reads, in megabytes.
+        limit_mb: u64,
+    },
+    /// The server was reached but its answer did not arrive in time (a slow
+    /// link and a large page), even after asking for smaller pages.
+    #[error(
+        "the server's answer did not arrive within {seconds} seconds (a slow connection?); try again later. {pending} changes are safe and queued"
+    )]
+    TimedOut {
+        /// Changes waiting in the outbox.
+        pending: i64,
+        /// How long a request may take.
+        seconds: u64,
+    },
     /// Cancelled by the user.
     #[error("sync cancelled; {pending} changes are safe and queued")]
     Cancelled {
@@ -88,6 +118,8 @@ impl SyncError {
         match self {
             SyncError::Unreachable { .. } => "unreachable",
             SyncError::UntrustedCertificate { .. } => "untrusted_certificate",
+            SyncError::AnswerTooLarge { .. } => "answer_too_large",
+            SyncError::TimedOut { .. } => "timed_out",
             SyncError::Server { code, .. } => code,
             SyncError::NotLoggedIn => "not_logged_in",
             SyncError::Insecure(_) => "insecure",
@@ -145,6 +177,11 @@ pub struct Summary {
     /// Pulled records this laptop could not read (kinds it does not know, or
     /// damaged values): left out, the rest applied.
     pub unreadable: usize,
+    /// This laptop's data folder had been copied back (an OS backup, a disk
+    /// image) and had reused change numbers: it went on as a new device
+    /// and sent its queued changes again; nothing was lost. Told once, in
+    /// the sync that found it.
+    pub restored_copy: bool,
 }
 
 /// Options of a sync or login.
@@ -154,6 +191,10 @@ pub struct Options {
     pub insecure: bool,
     /// A PEM file of extra trusted certificate authorities (a company CA).
     pub ca_file: Option<std::path::PathBuf>,
+    /// The largest answer to read, in bytes ([`MAX_ANSWER_BYTES`] if not given).
+    pub max_answer_bytes: Option<u64>,
+    /// How long one request may take ([`REQUEST_TIMEOUT`] if not given).
+    pub timeout: Option<Duration>,
 }
 
 /// Check a server address: https anywhere, http only to this machine unless
@@ -186,8 +227,10 @@ pub fn check_url(url: &str, insecure: bool) -> Result<String, SyncError> {
 pub struct Client {
     base: String,
     agent: ureq::Agent,
-    token: Option<String>,
+    token: RefCell<Option<String>>,
     pending: i64,
+    max_answer_bytes: u64,
+    timeout: Duration,
     /// The synced-schema version the server said it speaks in its last
     /// answer (none yet: `None`; an answer without the header: the first).
     server_schema: Cell<Option<u32>>,
@@ -209,7 +252,7 @@ fn agent(options: &Options) -> Result<ureq::Agent, SyncError> {
     Ok(ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_global(Some(Duration::from_secs(120)))
+        .timeout_global(Some(options.timeout.unwrap_or(REQUEST_TIMEOUT)))
         .tls_config(tls.build())
         .build()
         .into())
@@ -226,8 +269,10 @@ impl Client {
         Ok(Client {
             base: check_url(base, options.insecure)?,
             agent: agent(options)?,
-            token,
+            token: RefCell::new(token),
             pending,
+            max_answer_bytes: options.max_answer_bytes.unwrap_or(MAX_ANSWER_BYTES),
+            timeout: options.timeout.unwrap_or(REQUEST_TIMEOUT),
             server_schema: Cell::new(None),
         })
     }
@@ -250,6 +295,28 @@ impl Client {
             return SyncError::UntrustedCertificate {
                 pending,
                 detail: why.to_string(),
+            };
+        }
+        // The server was reached: what went wrong is the size or the time
+        // of its answer, which "unreachable" would hide.
+        let timed_out = match &e {
+            ureq::Error::Timeout(t) => !matches!(
+                t,
+                ureq::Timeout::Connect | ureq::Timeout::Resolve | ureq::Timeout::SendRequest
+            ),
+            ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
+            _ => false,
+        };
+        if let ureq::Error::BodyExceedsLimit(_) = e {
+            return SyncError::AnswerTooLarge {
+                pending,
+                limit_mb: self.max_answer_bytes.div_ceil(1024 * 1024),
+            };
+        }
+        if timed_out {
+            return SyncError::TimedOut {
+                pending,
+                seconds: self.timeout.as_secs(),
             };
         }
         SyncError::Unreachable {
@@ -275,7 +342,7 @@ impl Client {
         let text = response
             .body_mut()
             .with_config()
-            .limit(512 * 1024 * 1024)
+            .limit(self.max_answer_bytes)
             .read_to_string()
             .map_err(|e| self.unreachable(e))?;
         if (200..300).contains(&status) {
@@ -307,7 +374,7 @@ impl Client {
             .post(format!("{}/api/v1/{path}", self.base))
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(SCHEMA_HEADER, spoken_schema().to_string());
-        if let Some(token) = &self.token {
+        if let Some(token) = self.token.borrow().as_ref() {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         self.answer(request.send_json(body))
@@ -319,7 +386,7 @@ impl Client {
             .get(format!("{}/api/v1/{path}", self.base))
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(SCHEMA_HEADER, spoken_schema().to_string());
-        if let Some(token) = &self.token {
+        if let Some(token) = self.token.borrow().as_ref() {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         self.answer(request.call())
@@ -511,6 +578,20 @@ fn push(
         if answer
             .verdicts
             .iter()
+            .any(|v| v.code.as_deref() == Some(codes::SEQ_REUSED))
+        {
+            // Once is all it takes: as a new device nothing was spent.
+            if summary.restored_copy {
+                return Err(SyncError::Protocol(
+                    "the server refused the new device's change numbers".into(),
+                ));
+            }
+            renew(store, client)?;
+            summary.restored_copy = true;
+        }
+        if answer
+            .verdicts
+            .iter()
             .any(|v| v.code.as_deref() == Some(codes::CLOCK_AHEAD))
         {
             store.reset_clock(answer.server_time_ms)?;
@@ -527,6 +608,17 @@ fn push(
     Ok(())
 }
 
+/// Go on as a new device (the server found this laptop's change numbers
+/// spent: its data folder was copied back): the server registers a new id
+/// with a fresh sequence, and the queued changes are renumbered for it.
+fn renew(store: &mut Store, client: &Client) -> Result<(), SyncError> {
+    let device_id = Id::new();
+    let answer: RenewResponse = client.post("device/renew", &RenewRequest { device_id })?;
+    store.renew_device(device_id, &answer.token)?;
+    *client.token.borrow_mut() = Some(answer.token);
+    Ok(())
+}
+
 /// Pull until up to date, page by page. A laptop or server updated since
 /// this copy was pulled starts again from the beginning (keeping
 /// everything) to take the kinds and fields it skipped.
@@ -540,12 +632,24 @@ fn pull(
 ) -> Result<Vec<(EntityKind, Id)>, SyncError> {
     store.prepare_pull(spoken_schema().min(*server_schema))?;
     let mut arrived = Vec::new();
+    let mut page_size = PULL_PAGE;
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(cancelled(store)?);
         }
         let cursor = store.sync_config()?.map_or(0, |c| c.cursor);
-        let page: PullResponse = client.get(&format!("pull?cursor={cursor}&limit={PULL_PAGE}"))?;
+        let page: PullResponse = match client
+            .get(&format!("pull?cursor={cursor}&limit={page_size}"))
+        {
+            Ok(page) => page,
+            // A server that does not page by size (or a slow link) may
+            // send more than this laptop takes: ask for fewer changes.
+            Err(SyncError::AnswerTooLarge { .. } | SyncError::TimedOut { .. }) if page_size > 1 => {
+                page_size = (page_size / 10).max(1);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         heard(store, client, server_schema)?;
         if page.resync {
             store.reset_for_resync()?;
@@ -592,7 +696,7 @@ pub fn discard_rejected(store: &mut Store, op_id: Id, options: &Options) -> Resu
 pub fn is_transient(e: &SyncError) -> bool {
     matches!(
         e,
-        SyncError::Unreachable { .. } | SyncError::Cancelled { .. }
+        SyncError::Unreachable { .. } | SyncError::Cancelled { .. } | SyncError::TimedOut { .. }
     ) || matches!(e, SyncError::Server { code, .. }
         if [codes::INTERNAL, codes::RATE_LIMITED, codes::BUSY, codes::TIMEOUT].contains(&code.as_str()))
 }
@@ -624,6 +728,75 @@ mod tests {
             check_url("https://crm.example.com/", false).unwrap(),
             "https://crm.example.com"
         );
+    }
+
+    /// A server that answers every request with a status line, headers
+    /// promising `length` bytes of body, and then `body` (all of it, or a
+    /// stall).
+    fn fake_server(length: usize, body: Vec<u8>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let body = body.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n"
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&body);
+                    std::thread::sleep(Duration::from_secs(5));
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn an_answer_too_large_or_too_slow_says_so_instead_of_unreachable() {
+        let options = Options {
+            max_answer_bytes: Some(1024),
+            timeout: Some(Duration::from_millis(500)),
+            ..Options::default()
+        };
+        let big = fake_server(4096, vec![b' '; 4096]);
+        let client = Client::new(&big, Some("t".into()), &options, 3).unwrap();
+        let err = client.get::<PullResponse>("pull?cursor=0").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SyncError::AnswerTooLarge {
+                    pending: 3,
+                    limit_mb: 1
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "answer_too_large");
+        assert!(!is_transient(&err), "waiting does not make it smaller");
+
+        let stalled = fake_server(4096, b"{".to_vec());
+        let client = Client::new(&stalled, Some("t".into()), &options, 3).unwrap();
+        let err = client.get::<PullResponse>("pull?cursor=0").unwrap_err();
+        assert!(
+            matches!(err, SyncError::TimedOut { pending: 3, .. }),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "timed_out");
+        assert!(is_transient(&err));
+
+        // Nobody listening is still "unreachable".
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let client = Client::new(&closed, None, &options, 3).unwrap();
+        let err = client.get::<PullResponse>("pull?cursor=0").unwrap_err();
+        assert_eq!(err.code(), "unreachable", "{err:?}");
     }
 
     #[test]

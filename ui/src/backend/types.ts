@@ -323,6 +323,8 @@ export interface SyncSummary {
   rejected: number;
   pending: number;
   possible_duplicates: number;
+  /** The data folder had been copied back; it now syncs as a new device (told once). */
+  restored_copy: boolean;
 }
 
 export interface SyncReport {
@@ -369,6 +371,8 @@ export interface RejectedRow {
   fields: string[];
   /** Stable code: out_of_scope, invalid_op, unknown_record, forbidden… */
   reason: string;
+  /** What the reason's translation needs (field_too_large: field, limit, limit_kib). */
+  params: Record<string, string | number>;
   rejected_at: string;
 }
 

@@ -74,8 +74,10 @@ export default function Sync() {
         attention > 0
           ? t('sync.done_attention', { count: attention })
           : t('sync.done', { pushed: report.summary.pushed, pulled: report.summary.pulled });
-      setOutcome({ ok: true, text });
-      notify(text);
+      // A copied-back data folder is told once, with the sync that found it.
+      const told = report.summary.restored_copy ? `${t('sync.restored_copy')} ${text}` : text;
+      setOutcome({ ok: true, text: told });
+      notify(told);
     } catch (e) {
       setOutcome({ ok: false, text: errorMessage(t, e), code: toBackendError(e).error.code });
     } finally {
@@ -195,7 +197,7 @@ export default function Sync() {
                       {r.fields.length > 0 && ` · ${r.fields.map((f) => t(`field.${f}`, { defaultValue: f })).join(', ')}`}
                     </div>
                   </td>
-                  <td>{t(`sync.reason.${r.reason}`, { defaultValue: t('sync.reason.other') })}</td>
+                  <td>{t(`sync.reason.${r.reason}`, { ...r.params, defaultValue: t('sync.reason.other') })}</td>
                   <td className="muted">{formatDateTime(r.rejected_at, locale)}</td>
                   <td className="actions">
                     <button type="button" onClick={() => act(() => backend.call('retry_rejected', { op_id: r.op_id }), t('sync.retried'))}>

@@ -18,11 +18,17 @@
 //! - `http`: the real server on a port under abuse (guessing, login storms,
 //!   oversized values, stalled connections);
 //! - `versions`: peers on different synced-schema versions, and the value
-//!   checks every door shares.
+//!   checks every door shares;
+//! - `sizes`: values and records too large for a field or a record, pull
+//!   pages cut by bytes;
+//! - `restores`: a laptop restored from a copy of its data folder, which
+//!   reuses its sequence numbers.
 
 mod admin;
 mod concurrency;
 mod http;
+mod restores;
+mod sizes;
 mod support;
 mod sync;
 mod tx;

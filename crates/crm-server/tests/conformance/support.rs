@@ -445,7 +445,7 @@ pub fn stored(db: &impl Backend, id: Id) -> StoredRecord {
 /// first, without field versions).
 pub fn all_records(db: &impl Backend) -> Vec<StoredRecord> {
     let admin = viewer(Id::new(), "admin", None);
-    db.read(|tx| tx.changes_since(&admin, 0, u32::MAX - 1))
+    db.read(|tx| tx.changes_since(&admin, 0, u32::MAX - 1, usize::MAX))
         .expect("reading every record")
 }
 

@@ -414,7 +414,7 @@ fn put_record_replaces_all_but_identity(db: &impl Backend) {
         ..second
     };
     assert_eq!(
-        db.read(|tx| tx.changes_since(&viewer(ana, "admin", None), 0, 10))
+        db.read(|tx| tx.changes_since(&viewer(ana, "admin", None), 0, 10, usize::MAX))
             .unwrap(),
         vec![pulled],
         "one row per record, at its newest sequence number (without field versions: pulls do not send them)"
@@ -519,7 +519,7 @@ fn changes_since_shows_each_viewer_their_scope(db: &impl Backend) {
     .unwrap();
 
     let seen = |v: crm_server::backend::Viewer| -> Vec<i64> {
-        db.read(|tx| tx.changes_since(&v, 0, 100))
+        db.read(|tx| tx.changes_since(&v, 0, 100, usize::MAX))
             .unwrap()
             .iter()
             .map(|r| r.change_seq)
@@ -601,7 +601,7 @@ fn changes_since_pages_in_sequence_order(db: &impl Backend) {
     let anas: Vec<i64> = (1..=20).filter(|s| s % 3 != 0).collect();
     let rep = viewer(ana, "rep", None);
     let after = |cursor: i64, limit: u32| -> Vec<i64> {
-        db.read(|tx| tx.changes_since(&rep, cursor, limit))
+        db.read(|tx| tx.changes_since(&rep, cursor, limit, usize::MAX))
             .unwrap()
             .iter()
             .map(|r| r.change_seq)

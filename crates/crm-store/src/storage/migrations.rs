@@ -378,6 +378,11 @@ CREATE TABLE duplicate_keys (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX duplicate_keys_by_key ON duplicate_keys (entity, kind, key, row, record_id);
 "#,
+    // 7: what a refusal's translation needs (the field and the limit of a
+    // value too large), as the server's verdict gave it.
+    r#"
+ALTER TABLE rejected_ops ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own
