@@ -18,6 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import pixelmatch from 'pixelmatch';
+import { PNG } from 'pngjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -115,6 +117,71 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** A dialog is whole inside the window, opaque, and on top of everything:
+ * the element under each of its corners and its centre is the dialog's own. */
+async function assertDialogOnTop(dialog, what) {
+  await dialog.waitFor();
+  const found = await dialog.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inside = r.left >= 0 && r.top >= 0 && r.right <= globalThis.innerWidth && r.bottom <= globalThis.innerHeight && r.width > 100;
+    const panel = el.firstElementChild ?? el;
+    const bg = getComputedStyle(panel).backgroundColor;
+    const alpha = /rgba\(.*,\s*([\d.]+)\)$/.exec(bg)?.[1];
+    const opaque = bg !== 'transparent' && (alpha === undefined || Number(alpha) === 1) && Number(getComputedStyle(panel).opacity) === 1;
+    const p = panel.getBoundingClientRect();
+    const points = [
+      [p.left + p.width / 2, p.top + p.height / 2],
+      [p.left + 4, p.top + 4],
+      [p.right - 4, p.top + 4],
+      [p.left + 4, p.bottom - 4],
+      [p.right - 4, p.bottom - 4],
+    ];
+    const onTop = points.every(([x, y]) => el.contains(globalThis.document.elementFromPoint(x, y)));
+    return { inside, opaque, onTop, modal: el.matches(':modal'), rect: [r.left, r.top, r.width, r.height].map(Math.round), bg };
+  });
+  assert(found.inside, `${what}: the dialog is not inside the window (${found.rect})`);
+  assert(found.opaque, `${what}: the dialog is see-through (${found.bg})`);
+  assert(found.onTop, `${what}: something else covers the dialog`);
+  assert(found.modal, `${what}: the page behind the dialog still takes clicks and focus`);
+}
+
+// Key screens compared with committed reference screenshots, so that a
+// layout break (a dialog pinned to a corner, a column off the edge) fails the
+// run. Text that changes from day to day is masked. UPDATE_REFERENCES=1
+// writes the references anew (look at them before committing).
+const references = join(here, 'reference');
+const referenceFailures = [];
+async function compareWithReference(page, name, { mask = [] } = {}) {
+  const shot = await page.screenshot({ mask, animations: 'disabled', caret: 'hide' });
+  const file = join(references, `${name}.png`);
+  if (process.env.UPDATE_REFERENCES === '1') {
+    mkdirSync(references, { recursive: true });
+    writeFileSync(file, shot);
+    return;
+  }
+  let expected;
+  try {
+    expected = PNG.sync.read(readFileSync(file));
+  } catch {
+    throw new Error(`no reference screenshot ${file}: run with UPDATE_REFERENCES=1 and commit it`);
+  }
+  const actual = PNG.sync.read(shot);
+  assert(
+    actual.width === expected.width && actual.height === expected.height,
+    `${name}: the screen is ${actual.width}x${actual.height}, the reference ${expected.width}x${expected.height}`,
+  );
+  const diff = new PNG({ width: actual.width, height: actual.height });
+  const changed = pixelmatch(actual.data, expected.data, diff.data, actual.width, actual.height, { threshold: 0.15 });
+  const share = changed / (actual.width * actual.height);
+  // Anti-aliasing and a changed digit stay far below this; a moved panel,
+  // a lost background or a dialog in the wrong place are well above it.
+  if (share > 0.015) {
+    writeFileSync(join(shots, `${name}-actual.png`), shot);
+    writeFileSync(join(shots, `${name}-diff.png`), PNG.sync.write(diff));
+    referenceFailures.push(`${name}: ${(share * 100).toFixed(1)}% of the screen differs from e2e/reference/${name}.png (see ${name}-diff.png)`);
+  }
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
 const bridge = await startBridge(dataDir);
 const call = api(bridge);
@@ -152,6 +219,7 @@ const tests = [
       await page.getByRole('heading', { name: 'Welcome to Offline CRM' }).waitFor();
       await page.getByTestId('load-demo').waitFor();
       await page.screenshot({ path: join(shots, 'welcome.png') });
+      await compareWithReference(page, 'welcome');
       // A small demo set keeps the test quick; the button path is the same command.
       const summary = await call('load_demo', { accounts: 300 });
       assert(summary.accounts === 300, `demo made ${summary.accounts} accounts`);
@@ -222,7 +290,10 @@ const tests = [
       await results.getByRole('option', { name: new RegExp(ACCOUNT) }).waitFor();
       await box.fill('续约报价');
       await page.locator('#search-results[data-query="续约报价"]').getByRole('option', { name: /讨论续约报价/ }).waitFor();
+      await assertDialogOnTop(page.getByRole('dialog', { name: 'Search everywhere' }), 'search (Ctrl+K)');
       await page.screenshot({ path: join(shots, 'search.png') });
+      // The page behind (Today) changes with the date: only the dialog is compared.
+      await compareWithReference(page, 'search', { mask: [page.locator('main')] });
       await box.fill('云杉');
       await page.locator('#search-results[data-query="云杉"]').waitFor();
       await page.keyboard.press('Enter');
@@ -261,6 +332,8 @@ const tests = [
       const card = page.locator(`[data-deal="${dealId}"]`);
       await card.getByRole('combobox').selectOption('lost');
       const dialog = page.getByRole('dialog', { name: 'Mark “云杉 试点项目” as lost' });
+      await assertDialogOnTop(dialog, 'why lost');
+      await compareWithReference(page, 'lost-reason', { mask: [page.locator('.board')] });
       await dialog.getByLabel('Why it was lost').fill('预算冻结');
       await dialog.getByRole('button', { name: 'Mark as lost' }).click();
       await page.locator(`[data-stage=lost] [data-deal="${dealId}"]`).waitFor();
@@ -278,7 +351,7 @@ const tests = [
       await dialog.getByLabel('File').setInputFiles(join(root, 'assets', 'samples', 'business-cards-gbk.csv'));
       const preview = dialog.getByTestId('import-preview');
       await preview.getByText('7 rows: 6 new, 1 look like records you have').waitFor();
-      await preview.getByText('gb18030').waitFor();
+      await preview.getByText('Read as csv, gb18030.').waitFor();
       await page.screenshot({ path: join(shots, 'import.png') });
       await dialog.getByRole('button', { name: 'Import 6 records' }).click();
       await page.getByRole('status').filter({ hasText: '6 records imported.' }).waitFor();
@@ -286,6 +359,33 @@ const tests = [
       assert(leads.length === before + 6, `${leads.length - before} leads were added`);
       assert(leads.some((l) => l.name === '刘芳'), 'the Chinese names were read in the right encoding');
       await page.getByRole('cell', { name: '刘芳' }).waitFor();
+    },
+  ],
+  [
+    'a lead is converted in a dialog that holds the keyboard and gives it back',
+    async () => {
+      const row = page.getByRole('row').filter({ hasText: '刘芳' });
+      const opener = row.getByRole('button', { name: 'Convert' });
+      await opener.click();
+      const dialog = page.getByRole('dialog', { name: 'Convert 刘芳' });
+      await assertDialogOnTop(dialog, 'convert a lead');
+      await compareWithReference(page, 'convert-lead', { mask: [page.locator('main')] });
+      // Tab stays inside the dialog (the page behind is inert).
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press('Tab');
+        const inside = await dialog.evaluate((el) => el.contains(globalThis.document.activeElement));
+        assert(inside, `Tab ${i + 1} left the dialog`);
+      }
+      // Escape closes it and focus returns to the button that opened it.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert(await opener.evaluate((el) => el === globalThis.document.activeElement), 'focus went back to Convert');
+      await opener.click();
+      await dialog.getByLabel('Deal name').fill('刘芳 首单');
+      await dialog.getByRole('button', { name: 'Convert' }).click();
+      await page.getByRole('status').filter({ hasText: 'Converted into an account' }).waitFor();
+      const leads = await call('list_leads', {});
+      assert(leads.find((l) => l.name === '刘芳')?.status === 'converted', 'the lead is converted');
     },
   ],
   [
@@ -388,7 +488,9 @@ const tests = [
       await dueToday.getByRole('checkbox', { name: /Send the revised offer to 上海云杉/ }).waitFor();
       await page.goto(`${bridge.url}#/tasks`);
       await box.waitFor();
-      await box.check();
+      // A click, not check(): the done task leaves the list at once, before
+      // check() could see the box ticked.
+      await box.click();
       await box.waitFor({ state: 'detached' });
       const after = await call('list_records', {
         kind: 'task',
