@@ -83,7 +83,11 @@ fn a_first_sign_in_on_a_new_laptop_makes_the_database_and_a_failed_one_leaves_no
     assert!(status.signed_in);
     let me = app.status().unwrap();
     assert!(me.ready, "the database exists once the server accepted");
-    assert_eq!(me.user.expect("a user").name, "Ana Méndez", "the team's identity, not the login");
+    assert_eq!(
+        me.user.expect("a user").name,
+        "Ana Méndez",
+        "the team's identity, not the login"
+    );
     app.sync_now(&|_| {}).expect("the first sync");
     let got = app
         .get_record(crm_app::KindRecord {

@@ -501,10 +501,11 @@ impl App {
             kept?;
             store = self.sync_handle()?;
         }
-        if first && signed_in.is_err() {
+        if first && let Err(e) = signed_in {
             let made = store.path().to_owned();
             drop(store);
             remove_database(&made);
+            return Err(sync_error(e));
         }
         signed_in.map_err(sync_error)?;
         let mut settings = self.settings()?;

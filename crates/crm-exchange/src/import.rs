@@ -61,13 +61,13 @@ impl Reason {
 
     /// What its message needs besides the code (the limits of a refused
     /// value, the encoding, the counts).
-    pub fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+    pub fn params(&self) -> Map<String, Value> {
         match self {
             Reason::Invalid(p) => p.params(),
             Reason::NotText { encoding } => {
-                serde_json::Map::from_iter([("encoding".to_owned(), (*encoding).into())])
+                Map::from_iter([("encoding".to_owned(), (*encoding).into())])
             }
-            Reason::TooManyValues { found, expected } => serde_json::Map::from_iter([
+            Reason::TooManyValues { found, expected } => Map::from_iter([
                 ("found".to_owned(), (*found).into()),
                 ("expected".to_owned(), (*expected).into()),
             ]),

@@ -6,6 +6,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
  * behind it inert, focus held inside and given back to where it was on
  * close, Escape and a click on the backdrop close it.
  */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 export default function Dialog({
   label,
   onClose,
@@ -48,6 +50,22 @@ export default function Dialog({
         // Escape: the owner decides (it unmounts the dialog).
         e.preventDefault();
         close.current();
+      }}
+      onKeyDown={(e) => {
+        // Tab and Shift+Tab go round inside the dialog, never out to the
+        // browser's own controls.
+        if (e.key !== 'Tab' || !ref.current) return;
+        const focusable = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
+        if (focusable.length === 0) return;
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        } else if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        }
       }}
       onClick={(e) => {
         // A click on the backdrop lands on the <dialog> itself.

@@ -1,4 +1,5 @@
-import type { TFunction } from 'i18next';
+import i18next, { type TFunction } from 'i18next';
+import { LANGUAGES } from '../i18n';
 
 /** Values stored as keys and shown in the user's language. The field stays
  * free text: a value that is not a key is shown as typed. */
@@ -16,12 +17,15 @@ export function choiceLabel(t: TFunction, group: ChoiceGroup, value: string | nu
 }
 
 /** What to store for what the user typed: the key when the text is a key
- * or its name in the user's language (any case), else the text itself. */
-export function choiceKey(t: TFunction, group: ChoiceGroup, typed: string): string {
+ * or its name in any of the app's languages (any case: 软件 typed in the
+ * English app is `software` too), else the text itself. */
+export async function choiceKey(group: ChoiceGroup, typed: string): Promise<string> {
   const text = typed.trim();
   const folded = text.toLocaleLowerCase();
+  await i18next.loadLanguages([...LANGUAGES]);
+  const names = LANGUAGES.map((lng) => i18next.getFixedT(lng));
   for (const key of CHOICES[group]) {
-    if (key === folded || t(`${group}.${key}`).toLocaleLowerCase() === folded) return key;
+    if (key === folded || names.some((t) => t(`${group}.${key}`).toLocaleLowerCase() === folded)) return key;
   }
   return text;
 }

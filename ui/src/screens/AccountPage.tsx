@@ -350,7 +350,7 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
     e.preventDefault();
     const before = current();
     const changed = Object.fromEntries(Object.entries(fields).filter(([k, v]) => v !== before[k]));
-    if (changed.industry) changed.industry = choiceKey(t, 'industry', changed.industry);
+    if (changed.industry) changed.industry = await choiceKey('industry', changed.industry);
     const saved = await form.run(() => backend.call('update_account', { id: a.id, fields: changed }));
     if (saved === undefined) return;
     setEditing(false);

@@ -255,7 +255,7 @@ function NewAccount({ onDone }: { onDone: () => void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-    if (filled.industry) filled.industry = choiceKey(t, 'industry', filled.industry);
+    if (filled.industry) filled.industry = await choiceKey('industry', filled.industry);
     const id = await form.run(() => backend.call('create_account', { fields: filled }));
     if (id === undefined) return;
     await refreshStatus();

@@ -210,7 +210,7 @@ function NewLead({ onDone }: { onDone: () => void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-    if (filled.source) filled.source = choiceKey(t, 'lead_source', filled.source);
+    if (filled.source) filled.source = await choiceKey('lead_source', filled.source);
     const id = await form.run(() => backend.call('create_lead', { fields: filled }));
     if (id !== undefined) onDone();
   };
