@@ -36,8 +36,66 @@ fn sign_in(app: &App, server: &str, email: &str) {
         insecure: false,
         ca_pem: None,
         set_demo_aside: false,
+        currency: None,
     })
     .unwrap_or_else(|e| panic!("sign in as {email}: {e}"));
+}
+
+/// A rep who joins a team signs in on a new laptop before any database
+/// exists: a wrong password leaves no database behind (Welcome still offers
+/// every path), the right one makes a database that is hers, in the team's
+/// identity, and the first sync brings the team's records.
+#[test]
+fn a_first_sign_in_on_a_new_laptop_makes_the_database_and_a_failed_one_leaves_none() {
+    let server = team();
+    let mut ana = Laptop::logged_in(&server, "ana@example.com");
+    let account = ana.account("Talleres Ruiz");
+    ana.sync();
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = App::open(dir.path()).expect("an empty directory opens");
+    assert!(!app.status().unwrap().ready);
+    let attempt = |password: &str| {
+        app.sync_login(SignIn {
+            server: server.url.clone(),
+            email: "ana@example.com".into(),
+            password: password.into(),
+            insecure: false,
+            ca_pem: None,
+            set_demo_aside: false,
+            currency: Some("EUR".into()),
+        })
+    };
+    let err = attempt("not her password").unwrap_err();
+    assert_eq!(err.message_key, "error.bad_login");
+    assert!(
+        !app.status().unwrap().ready,
+        "a refused sign-in leaves no database: Welcome still offers create and demo"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".db") || n.ends_with("-wal"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    let status = attempt(PASSWORD).expect("the right password signs in");
+    assert!(status.signed_in);
+    let me = app.status().unwrap();
+    assert!(me.ready, "the database exists once the server accepted");
+    assert_eq!(
+        me.user.expect("a user").name,
+        "Ana Méndez",
+        "the team's identity, not the login"
+    );
+    app.sync_now(&|_| {}).expect("the first sync");
+    let got = app
+        .get_record(crm_app::KindRecord {
+            kind: "account".into(),
+            id: account,
+        })
+        .expect("the team's account arrived");
+    assert_eq!(got.fields["name"], "Talleres Ruiz");
 }
 
 #[test]
@@ -54,6 +112,7 @@ fn the_app_signs_in_syncs_and_settles_a_conflict_against_the_real_server() {
             insecure: false,
             ca_pem: None,
             set_demo_aside: false,
+            currency: None,
         })
         .unwrap_err();
     assert_eq!(err.message_key, "error.bad_login");
@@ -236,6 +295,7 @@ fn a_company_certificate_given_at_sign_in_is_trusted_for_every_sync() {
             insecure: false,
             ca_pem,
             set_demo_aside: false,
+            currency: None,
         })
     };
     // An unknown issuer is not "the server is down": the user is told to
@@ -282,6 +342,7 @@ fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
             insecure: false,
             ca_pem: None,
             set_demo_aside,
+            currency: None,
         })
     };
     let files = || -> Vec<String> {

@@ -132,9 +132,11 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // Move focus to the new screen's content, for keyboard and screen reader users.
+  // Move focus to the new screen's content, for keyboard and screen reader
+  // users; an error of the screen left behind goes with it.
   useEffect(() => {
     mainRef.current?.focus({ preventScroll: true });
+    setError('');
   }, [route.screen]);
 
   useEffect(() => {
@@ -175,7 +177,14 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     );
   }
 
-  const activeNav = route.screen === 'account' ? 'accounts' : route.screen === 'records' ? 'settings' : route.screen;
+  const activeNav =
+    !status?.ready && route.screen !== 'settings'
+      ? null
+      : route.screen === 'account'
+        ? 'accounts'
+        : route.screen === 'records'
+          ? 'settings'
+          : route.screen;
 
   return (
     <AppContext.Provider value={ctx}>
@@ -190,7 +199,8 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
             <kbd>Ctrl K</kbd>
           </button>
           <ul>
-            {NAV.map((screen) => (
+            {/* Before a database exists every screen is Welcome: only Settings (language, theme) leads elsewhere. */}
+            {NAV.filter((screen) => status?.ready || screen === 'settings').map((screen) => (
               <li key={screen}>
                 <a href={routeHash({ screen } as Route)} aria-current={activeNav === screen ? 'page' : undefined}>
                   {t(`nav.${screen}`)}

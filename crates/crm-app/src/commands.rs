@@ -318,7 +318,7 @@ pub struct MarkReady {
     pub total: u64,
 }
 
-fn currency(raw: &str) -> Result<Currency> {
+pub(crate) fn currency(raw: &str) -> Result<Currency> {
     raw.parse::<Currency>()
         .map_err(|p| AppError::invalid("currency", &p))
 }

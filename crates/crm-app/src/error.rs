@@ -7,7 +7,7 @@ use std::fmt;
 use crm_domain::{Invalid, Problem};
 use crm_store::StoreError;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// An error for the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,24 +42,10 @@ impl AppError {
 
     /// A refused value of `field`.
     pub fn invalid(field: &str, problem: &Problem) -> Self {
-        let params = match problem {
-            Problem::TooLong { max } => json!({ "max": max }),
-            Problem::TooLarge { max_bytes } => json!({ "max_kib": max_bytes.div_ceil(1024) }),
-            Problem::Amount { currency, decimals } => {
-                json!({ "currency": currency, "decimals": decimals })
-            }
-            Problem::OneOf { allowed } => json!({ "allowed": allowed }),
-            Problem::Range { min, max } => json!({ "min": min, "max": max }),
-            Problem::Decimal { places } => json!({ "places": places }),
-            _ => json!({}),
-        };
         AppError {
             code: "invalid".into(),
             message_key: format!("problem.{}", problem.code()),
-            params: match params {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            },
+            params: problem.params(),
             field: Some(field.to_owned()),
         }
     }

@@ -87,6 +87,10 @@ pub struct SignIn {
     /// its own) and a database of their own starts for the team's records.
     #[serde(default)]
     pub set_demo_aside: bool,
+    /// The currency for a first sign-in on a laptop with no database yet
+    /// (ISO 4217; the user's default for new deals). Ignored otherwise.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// The database a sign-in from a demo database goes to until it succeeds.
@@ -424,7 +428,15 @@ impl App {
     /// Sign this laptop in to a team server. Records made here before the
     /// first sign-in become the user's; the next sync sends them.
     pub fn sync_login(&self, args: SignIn) -> Result<SyncStatus> {
-        let current = self.sync_handle()?;
+        // A rep joining a team signs in before any database exists: one is
+        // made for the sign-in, takes the server's identity when the server
+        // accepts, and is removed again when it does not.
+        let first = self.problem.is_none() && !Store::path_in(self.dir()).exists();
+        let current = if first {
+            self.first_database(&args)?
+        } else {
+            self.sync_handle()?
+        };
         // Demo data never meets a team server: with the user's consent, the
         // sign-in goes to a new database, which replaces this one only once
         // the server has accepted the login.
@@ -489,6 +501,12 @@ impl App {
             kept?;
             store = self.sync_handle()?;
         }
+        if first && let Err(e) = signed_in {
+            let made = store.path().to_owned();
+            drop(store);
+            remove_database(&made);
+            return Err(sync_error(e));
+        }
         signed_in.map_err(sync_error)?;
         let mut settings = self.settings()?;
         settings.insecure_server = args.insecure;
@@ -500,6 +518,26 @@ impl App {
         // identity): reopen both connections so every query sees it.
         self.install(store)?;
         self.sync_status()
+    }
+
+    /// The database of a first sign-in: a placeholder profile (the login)
+    /// that the server's identity replaces once it accepts.
+    fn first_database(&self, args: &SignIn) -> Result<Store> {
+        let code = args.currency.as_deref().unwrap_or("USD");
+        let currency = crate::commands::currency(code)?;
+        let email = args.email.trim();
+        if email.is_empty() {
+            return Err(AppError::invalid("email", &crm_domain::Problem::Empty));
+        }
+        Ok(Store::create(
+            &Store::path_in(self.dir()),
+            &NewUser {
+                name: email.to_owned(),
+                email: None,
+                team: None,
+                currency: currency.code().to_owned(),
+            },
+        )?)
     }
 
     /// A new database beside the current one (`crm-new.db`), for the same

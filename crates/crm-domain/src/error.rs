@@ -88,6 +88,27 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The numbers and names its message needs (`{"min": 0, "max": 100}`),
+    /// given with [`Problem::code`] to whoever translates it.
+    pub fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let params = match self {
+            Problem::TooLong { max } => json!({ "max": max }),
+            Problem::TooLarge { max_bytes } => json!({ "max_kib": max_bytes.div_ceil(1024) }),
+            Problem::Amount { currency, decimals } => {
+                json!({ "currency": currency, "decimals": decimals })
+            }
+            Problem::OneOf { allowed } => json!({ "allowed": allowed }),
+            Problem::Range { min, max } => json!({ "min": min, "max": max }),
+            Problem::Decimal { places } => json!({ "places": places }),
+            _ => json!({}),
+        };
+        match params {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+
     /// A stable, machine-readable code for translation and for UIs.
     pub fn code(&self) -> &'static str {
         match self {

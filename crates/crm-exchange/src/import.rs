@@ -58,6 +58,21 @@ impl Reason {
             Reason::TooManyValues { .. } => "too_many_values",
         }
     }
+
+    /// What its message needs besides the code (the limits of a refused
+    /// value, the encoding, the counts).
+    pub fn params(&self) -> Map<String, Value> {
+        match self {
+            Reason::Invalid(p) => p.params(),
+            Reason::NotText { encoding } => {
+                Map::from_iter([("encoding".to_owned(), (*encoding).into())])
+            }
+            Reason::TooManyValues { found, expected } => Map::from_iter([
+                ("found".to_owned(), (*found).into()),
+                ("expected".to_owned(), (*expected).into()),
+            ]),
+        }
+    }
 }
 
 impl fmt::Display for Reason {
@@ -101,11 +116,12 @@ impl fmt::Display for RowProblem {
 
 impl Serialize for RowProblem {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("RowProblem", 5)?;
+        let mut st = s.serialize_struct("RowProblem", 6)?;
         st.serialize_field("line", &self.line)?;
         st.serialize_field("field", &self.field)?;
         st.serialize_field("value", &self.value)?;
         st.serialize_field("code", self.reason.code())?;
+        st.serialize_field("params", &self.reason.params())?;
         st.serialize_field("message", &self.reason.to_string())?;
         st.end()
     }

@@ -73,16 +73,16 @@ const ZH_BRANDS: &[&str] = &[
     "明珠", "腾飞", "汇成", "长城", "东方", "嘉和", "永泰", "安信",
 ];
 const ZH_TRADES: &[(&str, &str)] = &[
-    ("科技", "软件"),
-    ("电子", "电子"),
-    ("物流", "物流"),
-    ("机械", "制造"),
-    ("医药", "医疗"),
-    ("食品", "食品"),
-    ("建材", "建筑"),
-    ("贸易", "贸易"),
-    ("能源", "能源"),
-    ("纺织", "纺织"),
+    ("科技", "software"),
+    ("电子", "electronics"),
+    ("物流", "logistics"),
+    ("机械", "manufacturing"),
+    ("医药", "healthcare"),
+    ("食品", "food"),
+    ("建材", "construction"),
+    ("贸易", "trade"),
+    ("能源", "energy"),
+    ("纺织", "textiles"),
 ];
 const ZH_SUFFIXES: &[&str] = &["有限公司", "股份有限公司", "集团有限公司"];
 const ZH_SURNAMES: &[&str] = &[
@@ -149,14 +149,14 @@ const EN_WORDS: &[&str] = &[
     "Oakridge",
 ];
 const EN_TRADES: &[(&str, &str)] = &[
-    ("Software", "Software"),
-    ("Logistics", "Logistics"),
-    ("Manufacturing", "Manufacturing"),
-    ("Health", "Healthcare"),
-    ("Foods", "Food"),
-    ("Construction", "Construction"),
-    ("Energy", "Energy"),
-    ("Trading", "Trade"),
+    ("Software", "software"),
+    ("Logistics", "logistics"),
+    ("Manufacturing", "manufacturing"),
+    ("Health", "healthcare"),
+    ("Foods", "food"),
+    ("Construction", "construction"),
+    ("Energy", "energy"),
+    ("Trading", "trade"),
 ];
 const EN_SUFFIXES: &[&str] = &["Ltd", "Inc.", "LLC", "Group", "Co."];
 const EN_REGIONS: &[&str] = &[
@@ -201,13 +201,13 @@ const ES_LAST: &[&str] = &[
     "Ibáñez",
 ];
 const ES_TRADES: &[(&str, &str)] = &[
-    ("Construcciones", "Construcción"),
-    ("Transportes", "Logística"),
-    ("Distribuciones", "Comercio"),
-    ("Alimentación", "Alimentación"),
-    ("Tecnologías", "Software"),
-    ("Energías", "Energía"),
-    ("Farmacéutica", "Salud"),
+    ("Construcciones", "construction"),
+    ("Transportes", "logistics"),
+    ("Distribuciones", "trade"),
+    ("Alimentación", "food"),
+    ("Tecnologías", "software"),
+    ("Energías", "energy"),
+    ("Farmacéutica", "healthcare"),
 ];
 const ES_SUFFIXES: &[&str] = &["S.A.", "S.L.", "S.A. de C.V.", "Ltda."];
 const ES_REGIONS: &[&str] = &[
@@ -255,7 +255,9 @@ fn person(rng: &mut Rng, lang: Lang) -> String {
     }
 }
 
-/// (name, industry, region)
+/// (name, industry, region); the industry is a key the app shows in the
+/// user's language (`food` is Food, 食品, Alimentación), so one filter
+/// value holds every language's companies of a trade.
 fn company(rng: &mut Rng, lang: Lang) -> (String, String, String) {
     match lang {
         Lang::Zh => {
@@ -752,7 +754,7 @@ fn demo_chunk(
                 lphone,
                 pick(
                     rng,
-                    &["exhibition", "web", "referral", "cold call", "campaign"]
+                    &["exhibition", "web", "referral", "cold_call", "campaign"]
                 ),
                 pick(rng, &["new", "working", "qualified"]),
                 rng.i64(0..=100),

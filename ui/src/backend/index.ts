@@ -74,6 +74,8 @@ export interface Commands {
       ca_pem?: string | null;
       /** The user agreed that demo data here is set aside (kept in a file of its own). */
       set_demo_aside?: boolean;
+      /** A first sign-in with no database yet: the currency of the user's new deals. */
+      currency?: string | null;
     },
     T.SyncStatus,
   ];

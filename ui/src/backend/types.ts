@@ -417,6 +417,8 @@ export interface ImportProblem {
   value: string;
   /** A problem code (problem.* in the translations). */
   code: string;
+  /** What its message needs ({{min}}, {{max}}, {{encoding}}...). */
+  params: Record<string, string | number>;
 }
 
 /** What an import would do (preview) or did. */

@@ -171,7 +171,7 @@ export default function ImportFile({ into, onDone }: Props) {
                   {t('import.problem_line', {
                     line: pr.line,
                     field: pr.field === '*' ? '' : t(`field.${pr.field}`, { defaultValue: pr.field }),
-                    problem: t(`problem.${pr.code}`, { defaultValue: t('import.bad_value') }),
+                    problem: t(`problem.${pr.code}`, { ...pr.params, defaultValue: t('import.bad_value') }),
                   })}
                   {pr.value && <span className="muted"> “{pr.value}”</span>}
                 </li>

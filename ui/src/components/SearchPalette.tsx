@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SearchGroup, SearchHit } from '../backend';
 import { useApp } from '../context';
 import { formatDate } from '../lib/format';
+import Dialog from './Dialog';
 
 /** Where a hit opens: the account's 360° page, or the leads list. */
 export function hitHref(hit: SearchHit): string {
@@ -55,8 +56,8 @@ export default function SearchPalette({ onClose }: { onClose: () => void }) {
 
   let index = -1;
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal palette" role="dialog" aria-modal="true" aria-label={t('search.title')} onClick={(e) => e.stopPropagation()}>
+    <Dialog label={t('search.title')} onClose={onClose} className="search-dialog">
+      <div className="palette">
         <input
           type="search"
           autoFocus
@@ -101,6 +102,6 @@ export default function SearchPalette({ onClose }: { onClose: () => void }) {
         </div>
         <p className="muted small">{t('search.hint')}</p>
       </div>
-    </div>
+    </Dialog>
   );
 }

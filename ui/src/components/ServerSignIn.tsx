@@ -9,11 +9,13 @@ interface Props {
   sync: SyncStatus | null;
   /** Called with the new state after signing in or out. */
   onChange: (s: SyncStatus) => void;
+  /** On a first start (no database yet): the currency of the user's new deals. */
+  currency?: string;
 }
 
 /** The team server's address and the sign-in, or who is signed in where with
  * a way out. The password is sent once and never kept. */
-export default function ServerSignIn({ sync, onChange }: Props) {
+export default function ServerSignIn({ sync, onChange, currency }: Props) {
   const { t } = useTranslation();
   const { backend, settings, refreshStatus, notify } = useApp();
   const [server, setServer] = useState(sync?.server ?? settings.server_url ?? '');
@@ -52,6 +54,7 @@ export default function ServerSignIn({ sync, onChange }: Props) {
           ca_pem: caPem,
           // The notice above the button says what happens to the demo data.
           set_demo_aside: sync?.demo ?? false,
+          currency: currency ?? null,
         });
         setPassword('');
         return next;

@@ -30,6 +30,12 @@ const en = {
     missing_record: '(not on this laptop)',
   },
   welcome: {
+    your_name: 'Your name',
+    create_title: 'Start on your own',
+    demo_title: 'Try it first',
+    join_title: 'Join your team',
+    join_intro: 'Your company runs a team server: sign in and the customers you work on come to this laptop.',
+    no_database: 'Create your database, load the demo or sign in first.',
     problem_title: 'The database cannot be opened',
     problem_where: 'Data folder:',
     title: 'Welcome to Offline CRM',
@@ -110,6 +116,7 @@ const en = {
     admin: 'administrator',
   },
   field: {
+    task_title: 'What to do',
     day: 'Day',
     from_currency: 'From',
     to_currency: 'To',
@@ -252,6 +259,12 @@ const en = {
     overdue: 'overdue',
   },
   pipeline: {
+    drag_instructions: 'To move a deal, press Space or Enter, move it with the arrow keys to another stage, and press Space or Enter again. Escape cancels.',
+    drag_start: 'Picked up {{name}}.',
+    drag_over: '{{name}} is over {{stage}}.',
+    drag_nowhere: '{{name}} is over no stage.',
+    drag_end: '{{name}} dropped on {{stage}}.',
+    drag_cancel: 'Moving {{name}} was cancelled.',
     lost_title: 'Mark “{{name}}” as lost',
     mark_lost: 'Mark as lost',
     title: 'Pipeline',
@@ -487,6 +500,19 @@ const en = {
     done_one: '{{count, number}} record imported.',
     done_other: '{{count, number}} records imported.',
   },
+  industry: {
+    software: 'Software',
+    electronics: 'Electronics',
+    logistics: 'Logistics',
+    manufacturing: 'Manufacturing',
+    healthcare: 'Healthcare',
+    food: 'Food',
+    construction: 'Construction',
+    trade: 'Trade',
+    energy: 'Energy',
+    textiles: 'Textiles',
+  },
+  lead_source: { exhibition: 'Trade fair', web: 'Website', referral: 'Referral', cold_call: 'Cold call', campaign: 'Campaign' },
   language: { en: 'English', zh: '中文', es: 'Español' },
 };
 

@@ -32,6 +32,12 @@ const es: Resources = {
     missing_record: '(no está en este portátil)',
   },
   welcome: {
+    your_name: 'Su nombre',
+    create_title: 'Empezar por su cuenta',
+    demo_title: 'Probar primero',
+    join_title: 'Unirse a su equipo',
+    join_intro: 'Su empresa tiene un servidor de equipo: inicie sesión y los clientes que lleva llegarán a este portátil.',
+    no_database: 'Primero cree su base de datos, cargue la demostración o inicie sesión.',
     problem_title: 'No se puede abrir la base de datos',
     problem_where: 'Carpeta de datos:',
     title: 'Bienvenido a CRM sin conexión',
@@ -112,6 +118,7 @@ const es: Resources = {
     admin: 'administrador',
   },
   field: {
+    task_title: 'Qué hay que hacer',
     day: 'Día',
     from_currency: 'De',
     to_currency: 'A',
@@ -254,6 +261,12 @@ const es: Resources = {
     overdue: 'vencida',
   },
   pipeline: {
+    drag_instructions: 'Para mover una oportunidad, pulse Espacio o Intro, llévela con las flechas a otra etapa y vuelva a pulsar Espacio o Intro. Escape cancela.',
+    drag_start: 'Ha tomado {{name}}.',
+    drag_over: '{{name}} está sobre {{stage}}.',
+    drag_nowhere: '{{name}} no está sobre ninguna etapa.',
+    drag_end: '{{name}} soltada en {{stage}}.',
+    drag_cancel: 'Se canceló mover {{name}}.',
     lost_title: 'Marcar «{{name}}» como perdida',
     mark_lost: 'Marcar como perdida',
     title: 'Embudo de ventas',
@@ -489,6 +502,19 @@ const es: Resources = {
     done_one: '{{count, number}} registro importado.',
     done_other: '{{count, number}} registros importados.',
   },
+  industry: {
+    software: 'Software',
+    electronics: 'Electrónica',
+    logistics: 'Logística',
+    manufacturing: 'Fabricación',
+    healthcare: 'Salud',
+    food: 'Alimentación',
+    construction: 'Construcción',
+    trade: 'Comercio',
+    energy: 'Energía',
+    textiles: 'Textil',
+  },
+  lead_source: { exhibition: 'Feria', web: 'Sitio web', referral: 'Recomendación', cold_call: 'Llamada en frío', campaign: 'Campaña' },
   language: { en: 'English', zh: '中文', es: 'Español' },
 };
 

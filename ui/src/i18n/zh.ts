@@ -32,6 +32,12 @@ const zh: Resources = {
     missing_record: '（不在本机）',
   },
   welcome: {
+    your_name: '您的姓名',
+    create_title: '独自开始',
+    demo_title: '先试一试',
+    join_title: '加入您的团队',
+    join_intro: '公司已有团队服务器：登录后，您负责的客户会同步到这台电脑。',
+    no_database: '请先创建数据库、加载演示数据或登录。',
     problem_title: '无法打开数据库',
     problem_where: '数据文件夹：',
     title: '欢迎使用离线 CRM',
@@ -112,6 +118,7 @@ const zh: Resources = {
     admin: '管理员',
   },
   field: {
+    task_title: '待办事项',
     day: '日期',
     from_currency: '原币',
     to_currency: '目标币',
@@ -254,6 +261,12 @@ const zh: Resources = {
     overdue: '已逾期',
   },
   pipeline: {
+    drag_instructions: '要移动商机，请按空格或回车键，用方向键移到另一个阶段，再按空格或回车键。按 Esc 取消。',
+    drag_start: '已拿起 {{name}}。',
+    drag_over: '{{name}} 位于 {{stage}} 上方。',
+    drag_nowhere: '{{name}} 不在任何阶段上方。',
+    drag_end: '{{name}} 已放到 {{stage}}。',
+    drag_cancel: '已取消移动 {{name}}。',
     lost_title: '将“{{name}}”标记为丢单',
     mark_lost: '标记为丢单',
     title: '销售漏斗',
@@ -489,6 +502,19 @@ const zh: Resources = {
     done_one: '已导入 {{count, number}} 条记录。',
     done_other: '已导入 {{count, number}} 条记录。',
   },
+  industry: {
+    software: '软件',
+    electronics: '电子',
+    logistics: '物流',
+    manufacturing: '制造',
+    healthcare: '医疗',
+    food: '食品',
+    construction: '建筑',
+    trade: '贸易',
+    energy: '能源',
+    textiles: '纺织',
+  },
+  lead_source: { exhibition: '展会', web: '网站', referral: '推荐', cold_call: '陌生电话', campaign: '营销活动' },
   language: { en: 'English', zh: '中文', es: 'Español' },
 };
 

@@ -5,7 +5,11 @@ import type { AccountView, FieldHistory, Interaction, Timeline } from '../backen
 import { useApp } from '../context';
 import { formatDate, formatDateTime, formatMoney, historyValue, localDay } from '../lib/format';
 import { QUICK_LOG_KEYS, quickLogKind } from '../lib/keys';
+import Field from '../components/Field';
 import FormActions from '../components/FormActions';
+import { useFormError } from '../lib/useFormError';
+import { choiceKey, choiceLabel } from '../lib/choices';
+import ChoiceList from '../components/ChoiceList';
 
 const EDITABLE = ['name', 'industry', 'region', 'address', 'phone', 'email', 'website', 'lifecycle', 'tags', 'notes'];
 
@@ -72,7 +76,7 @@ export default function AccountPage({ id }: { id: string }) {
           <h1 id="account-title">{a.name}</h1>
           <p className="muted">
             <span className={`badge ${a.lifecycle}`}>{t(`lifecycle.${a.lifecycle}`)}</span>{' '}
-            {[a.industry, a.region, a.owner_name].filter(Boolean).join(' · ')}
+            {[choiceLabel(t, 'industry', a.industry), a.region, a.owner_name].filter(Boolean).join(' · ')}
           </p>
         </div>
       </header>
@@ -241,7 +245,8 @@ interface LogFormProps {
 
 function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }: LogFormProps) {
   const { t } = useTranslation();
-  const { backend, fail } = useApp();
+  const { backend } = useApp();
+  const form = useFormError({ subject: t('field.subject'), body: t('field.body'), outcome: t('field.outcome'), occurred_at: t('field.occurred_at') });
   const [kind, setKind] = useState(initialKind);
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
@@ -253,8 +258,8 @@ function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }:
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSaving(true);
-    try {
-      const entry = await backend.call('log_interaction', {
+    const entry = await form.run(() =>
+      backend.call('log_interaction', {
         account_id: accountId,
         kind,
         subject,
@@ -262,13 +267,10 @@ function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }:
         outcome: outcome || null,
         contact_id: contact || null,
         occurred_at: new Date(when).toISOString(),
-      });
-      onLogged(entry);
-    } catch (err) {
-      fail(err);
-    } finally {
-      setSaving(false);
-    }
+      }),
+    );
+    setSaving(false);
+    if (entry) onLogged(entry);
   };
 
   return (
@@ -290,14 +292,12 @@ function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }:
             ))}
           </select>
         </label>
-        <label className="grow">
-          {t('field.subject')}
+        <Field className="grow" label={t('field.subject')} name="subject" errors={form}>
           <input name="subject" value={subject} onChange={(e) => setSubject(e.target.value)} autoFocus />
-        </label>
-        <label>
-          {t('field.occurred_at')}
+        </Field>
+        <Field label={t('field.occurred_at')} name="occurred_at" errors={form}>
           <input type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
-        </label>
+        </Field>
         {contacts.length > 0 && (
           <label>
             {t('field.contact')}
@@ -312,27 +312,26 @@ function LogForm({ accountId, kind: initialKind, contacts, onCancel, onLogged }:
           </label>
         )}
       </div>
-      <label>
-        {t('field.body')}
+      <Field label={t('field.body')} name="body" errors={form}>
         <textarea value={body} rows={2} onChange={(e) => setBody(e.target.value)} />
-      </label>
-      <label>
-        {t('field.outcome')}
+      </Field>
+      <Field label={t('field.outcome')} name="outcome" errors={form}>
         <input value={outcome} onChange={(e) => setOutcome(e.target.value)} />
-      </label>
-      <FormActions submit={t('account.log')} onCancel={onCancel} busy={saving} />
+      </Field>
+      <FormActions submit={t('account.log')} onCancel={onCancel} busy={saving} error={form.actionError} />
     </form>
   );
 }
 
 function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail, notify } = useApp();
+  const { backend, notify } = useApp();
+  const form = useFormError(Object.fromEntries(EDITABLE.map((f) => [f, t(`field.${f}`)])));
   const a = view.account;
   const current = useCallback(
     (): Record<string, string> => ({
       name: a.name,
-      industry: a.industry ?? '',
+      industry: choiceLabel(t, 'industry', a.industry),
       region: a.region ?? '',
       address: a.address ?? '',
       phone: a.phone ?? '',
@@ -342,7 +341,7 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
       tags: a.tags.join(', '),
       notes: a.notes ?? '',
     }),
-    [a],
+    [a, t],
   );
   const [editing, setEditing] = useState(false);
   const [fields, setFields] = useState(current);
@@ -351,14 +350,12 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
     e.preventDefault();
     const before = current();
     const changed = Object.fromEntries(Object.entries(fields).filter(([k, v]) => v !== before[k]));
-    try {
-      await backend.call('update_account', { id: a.id, fields: changed });
-      setEditing(false);
-      notify(t('common.saved'));
-      onSaved();
-    } catch (err) {
-      fail(err);
-    }
+    if (changed.industry) changed.industry = await choiceKey('industry', changed.industry);
+    const saved = await form.run(() => backend.call('update_account', { id: a.id, fields: changed }));
+    if (saved === undefined) return;
+    setEditing(false);
+    notify(t('common.saved'));
+    onSaved();
   };
 
   if (!editing) {
@@ -395,8 +392,7 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
     <form className="card form" onSubmit={submit} aria-labelledby="details-title">
       <h2 id="details-title">{t('account.details')}</h2>
       {EDITABLE.map((f) => (
-        <label key={f}>
-          {t(`field.${f}`)}
+        <Field key={f} label={t(`field.${f}`)} name={f} errors={form}>
           {f === 'lifecycle' ? (
             <select value={fields[f]} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))}>
               {['prospect', 'customer', 'former'].map((v) => (
@@ -408,20 +404,33 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
           ) : f === 'notes' ? (
             <textarea value={fields[f]} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
           ) : (
-            <input value={fields[f]} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
+            <input
+              value={fields[f]}
+              list={f === 'industry' ? 'industries' : undefined}
+              onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))}
+            />
           )}
-        </label>
+        </Field>
       ))}
-      <FormActions submit={t('common.save')} onCancel={() => setEditing(false)} />
+      <ChoiceList id="industries" group="industry" />
+      <FormActions
+        submit={t('common.save')}
+        onCancel={() => {
+          form.clear();
+          setEditing(false);
+        }}
+        error={form.actionError}
+      />
     </form>
   );
 }
 
 function AddContact({ accountId, onAdded }: { accountId: string; onAdded: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail } = useApp();
+  const { backend } = useApp();
   const [open, setOpen] = useState(false);
   const [fields, setFields] = useState({ name: '', title: '', phones: '', emails: '' });
+  const form = useFormError(Object.fromEntries(Object.keys(fields).map((f) => [f, t(`field.${f}`)])));
   if (!open) {
     return (
       <button type="button" className="link" onClick={() => setOpen(true)}>
@@ -431,32 +440,29 @@ function AddContact({ accountId, onAdded }: { accountId: string; onAdded: () => 
   }
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-      await backend.call('create_contact', { account_id: accountId, fields: filled });
-      setOpen(false);
-      setFields({ name: '', title: '', phones: '', emails: '' });
-      onAdded();
-    } catch (err) {
-      fail(err);
-    }
+    const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+    const id = await form.run(() => backend.call('create_contact', { account_id: accountId, fields: filled }));
+    if (id === undefined) return;
+    setOpen(false);
+    setFields({ name: '', title: '', phones: '', emails: '' });
+    onAdded();
   };
   return (
     <form className="form" onSubmit={submit} aria-label={t('account.add_contact')}>
       {(Object.keys(fields) as (keyof typeof fields)[]).map((f, i) => (
-        <label key={f}>
-          {t(`field.${f}`)}
+        <Field key={f} label={t(`field.${f}`)} name={f} errors={form}>
           <input value={fields[f]} autoFocus={i === 0} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
-        </label>
+        </Field>
       ))}
-      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} />
+      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} error={form.actionError} />
     </form>
   );
 }
 
 function AddTask({ accountId, onAdded }: { accountId: string; onAdded: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail } = useApp();
+  const { backend } = useApp();
+  const form = useFormError({ title: t('field.task_title'), due_date: t('field.due_date') });
   const [open, setOpen] = useState(false);
   const [title, setTitle] = useState('');
   const [due, setDue] = useState(localDay);
@@ -469,28 +475,23 @@ function AddTask({ accountId, onAdded }: { accountId: string; onAdded: () => voi
   }
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const fields: Record<string, string> = { title, account_id: accountId };
-      if (due) fields.due_date = due;
-      await backend.call('create_record', { kind: 'task', fields });
-      setOpen(false);
-      setTitle('');
-      onAdded();
-    } catch (err) {
-      fail(err);
-    }
+    const fields: Record<string, string> = { title, account_id: accountId };
+    if (due) fields.due_date = due;
+    const made = await form.run(() => backend.call('create_record', { kind: 'task', fields }));
+    if (made === undefined) return;
+    setOpen(false);
+    setTitle('');
+    onAdded();
   };
   return (
     <form className="form" onSubmit={submit} aria-label={t('account.add_task')}>
-      <label>
-        {t('field.title')}
+      <Field label={t('field.task_title')} name="title" errors={form}>
         <input value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
-      </label>
-      <label>
-        {t('field.due_date')}
+      </Field>
+      <Field label={t('field.due_date')} name="due_date" errors={form}>
         <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
-      </label>
-      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} />
+      </Field>
+      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} error={form.actionError} />
     </form>
   );
 }

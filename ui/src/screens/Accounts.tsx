@@ -5,6 +5,11 @@ import type { AccountListQuery, AccountRow, AccountSort, Backend, Facets, Page }
 import { PAGE_SIZE, usePagedList } from '../components/usePagedList';
 import { useApp } from '../context';
 import { formatDate } from '../lib/format';
+import Field from '../components/Field';
+import Problem from '../components/Problem';
+import { useFormError } from '../lib/useFormError';
+import { choiceKey, choiceLabel } from '../lib/choices';
+import ChoiceList from '../components/ChoiceList';
 
 const LIFECYCLES = ['prospect', 'customer', 'former'];
 const COLUMNS: { sort: AccountSort; label: string; width: string }[] = [
@@ -95,7 +100,14 @@ export default function Accounts() {
           {t('field.industry')}
           <select value={filters.industry ?? ''} onChange={(e) => set({ industry: e.target.value || null })}>
             <option value="">{t('common.any')}</option>
-            {facets?.industries.map((v) => <option key={v}>{v}</option>)}
+            {facets?.industries
+              .map((v) => [v, choiceLabel(t, 'industry', v)] as const)
+              .sort((a, b) => a[1].localeCompare(b[1], locale))
+              .map(([v, label]) => (
+                <option key={v} value={v}>
+                  {label}
+                </option>
+              ))}
           </select>
         </label>
         <label>
@@ -211,7 +223,7 @@ function VirtualTable({ total, row, ensure, sort, descending, onSort, locale }: 
                     <div role="cell" className="name">
                       <a href={`#/accounts/${a.id}`}>{a.name}</a>
                     </div>
-                    <div role="cell">{a.industry}</div>
+                    <div role="cell">{choiceLabel(t, 'industry', a.industry)}</div>
                     <div role="cell">{a.region}</div>
                     <div role="cell">
                       <span className={`badge ${a.lifecycle}`}>{t(`lifecycle.${a.lifecycle}`)}</span>
@@ -237,31 +249,30 @@ function VirtualTable({ total, row, ensure, sort, descending, onSort, locale }: 
 
 function NewAccount({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail, refreshStatus } = useApp();
+  const { backend, refreshStatus } = useApp();
   const [fields, setFields] = useState<Record<string, string>>({ name: '', industry: '', region: '', phone: '' });
+  const form = useFormError(Object.fromEntries(Object.keys(fields).map((f) => [f, t(`field.${f}`)])));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-      const id = await backend.call('create_account', { fields: filled });
-      await refreshStatus();
-      onDone();
-      window.location.hash = `#/accounts/${id}`;
-    } catch (err) {
-      fail(err);
-    }
+    const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+    if (filled.industry) filled.industry = await choiceKey('industry', filled.industry);
+    const id = await form.run(() => backend.call('create_account', { fields: filled }));
+    if (id === undefined) return;
+    await refreshStatus();
+    onDone();
+    window.location.hash = `#/accounts/${id}`;
   };
   return (
     <form className="card form inline" onSubmit={submit} aria-label={t('accounts.new')}>
       {Object.keys(fields).map((name, i) => (
-        <label key={name}>
-          {t(`field.${name}`)}
+        <Field key={name} label={t(`field.${name}`)} name={name} errors={form}>
           <input
             value={fields[name]}
             autoFocus={i === 0}
+            list={name === 'industry' ? 'industries' : undefined}
             onChange={(e) => setFields((f) => ({ ...f, [name]: e.target.value }))}
           />
-        </label>
+        </Field>
       ))}
       <button type="submit" className="primary">
         {t('common.save')}
@@ -269,6 +280,8 @@ function NewAccount({ onDone }: { onDone: () => void }) {
       <button type="button" onClick={onDone}>
         {t('common.cancel')}
       </button>
+      <Problem message={form.actionError} />
+      <ChoiceList id="industries" group="industry" />
     </form>
   );
 }

@@ -3,7 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { Lead } from '../backend';
 import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
+import Dialog from '../components/Dialog';
 import FormActions from '../components/FormActions';
+import Field from '../components/Field';
+import Problem from '../components/Problem';
+import { useFormError } from '../lib/useFormError';
+import { choiceKey, choiceLabel } from '../lib/choices';
+import ChoiceList from '../components/ChoiceList';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
@@ -100,7 +106,7 @@ export default function Leads() {
                     </div>
                   </td>
                   <td>{lead.company}</td>
-                  <td>{lead.source}</td>
+                  <td>{choiceLabel(t, 'lead_source', lead.source)}</td>
                   <td>
                     <span className={`badge ${lead.status}`}>{t(`lead_status.${lead.status}`)}</span>
                     {lead.disqualify_reason && <div className="muted small">{lead.disqualify_reason}</div>}
@@ -141,7 +147,8 @@ export default function Leads() {
 
 function LeadDialog({ lead, action, onClose, onDone }: { lead: Lead; action: 'convert' | 'disqualify'; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail, notify, status } = useApp();
+  const { backend, notify, status } = useApp();
+  const form = useFormError({ deal_name: t('field.deal_name'), name: t('field.deal_name'), amount: t('field.amount'), currency: t('field.currency'), reason: t('field.reason') });
   const [dealName, setDealName] = useState(lead.company ? `${lead.company}: ${lead.name}` : lead.name);
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState(status.currency ?? 'USD');
@@ -150,92 +157,83 @@ function LeadDialog({ lead, action, onClose, onDone }: { lead: Lead; action: 'co
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      if (action === 'convert') {
-        const done = await backend.call('convert_lead', { id: lead.id, deal_name: dealName, amount: amount || null, currency });
-        notify(t('leads.converted'));
-        onDone();
-        window.location.hash = `#/accounts/${done.account_id}`;
-      } else {
-        await backend.call('disqualify_lead', { id: lead.id, reason });
-        notify(`${lead.name}: ${t('lead_status.disqualified')}`);
-        onDone();
-      }
-    } catch (err) {
-      fail(err);
+    if (action === 'convert') {
+      const done = await form.run(() => backend.call('convert_lead', { id: lead.id, deal_name: dealName, amount: amount || null, currency }));
+      if (!done) return;
+      notify(t('leads.converted'));
+      onDone();
+      window.location.hash = `#/accounts/${done.account_id}`;
+    } else {
+      const done = await form.run(() => backend.call('disqualify_lead', { id: lead.id, reason }));
+      if (!done) return;
+      notify(`${lead.name}: ${t('lead_status.disqualified')}`);
+      onDone();
     }
   };
 
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <form
-        className="modal card form"
-        role="dialog"
-        aria-modal="true"
-        aria-label={title}
-        onSubmit={submit}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
+    <Dialog label={title} onClose={onClose}>
+      <form className="card form" onSubmit={submit}>
         <h2>{title}</h2>
         {action === 'convert' ? (
           <>
             <p className="muted">{t('leads.convert_hint')}</p>
-            <label>
-              {t('field.deal_name')}
+            <Field label={t('field.deal_name')} name="deal_name" errors={form}>
               <input value={dealName} onChange={(e) => setDealName(e.target.value)} autoFocus />
-            </label>
+            </Field>
+            <Problem message={form.fieldError('name')} />
             <div className="row">
-              <label className="grow">
-                {t('field.amount')}
+              <Field className="grow" label={t('field.amount')} name="amount" errors={form}>
                 <input value={amount} inputMode="decimal" onChange={(e) => setAmount(e.target.value)} />
-              </label>
-              <label>
-                {t('field.currency')}
+              </Field>
+              <Field label={t('field.currency')} name="currency" errors={form}>
                 <input value={currency} size={4} onChange={(e) => setCurrency(e.target.value.toUpperCase())} />
-              </label>
+              </Field>
             </div>
           </>
         ) : (
-          <label>
-            {t('field.reason')}
+          <Field label={t('field.reason')} name="reason" errors={form}>
             <input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
-          </label>
+          </Field>
         )}
-        <FormActions submit={action === 'convert' ? t('leads.convert') : t('leads.disqualify')} onCancel={onClose} />
+        <FormActions submit={action === 'convert' ? t('leads.convert') : t('leads.disqualify')} onCancel={onClose} error={form.actionError} />
       </form>
-    </div>
+    </Dialog>
   );
 }
 
 function NewLead({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
-  const { backend, fail } = useApp();
+  const { backend } = useApp();
   const [fields, setFields] = useState<Record<string, string>>(Object.fromEntries(NEW_FIELDS.map((f) => [f, ''])));
+  const form = useFormError(Object.fromEntries(NEW_FIELDS.map((f) => [f, t(`field.${f}`)])));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
-      await backend.call('create_lead', { fields: filled });
-      onDone();
-    } catch (err) {
-      fail(err);
-    }
+    const filled = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ''));
+    if (filled.source) filled.source = await choiceKey('lead_source', filled.source);
+    const id = await form.run(() => backend.call('create_lead', { fields: filled }));
+    if (id !== undefined) onDone();
   };
   return (
     <form className="card form inline" onSubmit={submit} aria-label={t('leads.new')}>
       {NEW_FIELDS.map((f, i) => (
-        <label key={f}>
-          {t(`field.${f}`)}
-          <input value={fields[f]} autoFocus={i === 0} onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))} />
-        </label>
+        <Field key={f} label={t(`field.${f}`)} name={f} errors={form}>
+          <input
+            value={fields[f]}
+            autoFocus={i === 0}
+            list={f === 'source' ? 'lead-sources' : undefined}
+            onChange={(e) => setFields((x) => ({ ...x, [f]: e.target.value }))}
+          />
+        </Field>
       ))}
+      <ChoiceList id="lead-sources" group="lead_source" />
       <button type="submit" className="primary">
         {t('common.save')}
       </button>
       <button type="button" onClick={onDone}>
         {t('common.cancel')}
       </button>
+      <Problem message={form.actionError} />
     </form>
   );
 }

@@ -5,7 +5,9 @@ import type { Board, BoardColumn, DealCard } from '../backend';
 import { useApp } from '../context';
 import { moveCard } from '../lib/board';
 import { formatDate, formatMoney } from '../lib/format';
+import Dialog from '../components/Dialog';
 import FormActions from '../components/FormActions';
+import { dragText } from '../lib/dragText';
 
 /** Opportunities by stage: drag a card (or use its menu) to move the deal. */
 export default function Pipeline() {
@@ -51,7 +53,7 @@ export default function Pipeline() {
         <h1 id="pipeline-title">{t('pipeline.title')}</h1>
         <span className="muted">{t('pipeline.drag_hint')}</span>
       </header>
-      <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+      <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={dragText(t)}>
         <div className="board" aria-label={t('pipeline.board')}>
           {board.columns.map((column) => (
             <Column key={column.key} column={column} stages={board.columns} onMove={move} />
@@ -80,8 +82,8 @@ function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string 
     onDone(reason.trim());
   };
   return (
-    <div className="modal" role="presentation" onKeyDown={(e) => e.key === 'Escape' && onDone(null)}>
-      <form className="card form" role="dialog" aria-modal="true" aria-label={t('pipeline.lost_title', { name: deal.name })} onSubmit={submit}>
+    <Dialog label={t('pipeline.lost_title', { name: deal.name })} onClose={() => onDone(null)}>
+      <form className="card form" onSubmit={submit}>
         <h2>{t('pipeline.lost_title', { name: deal.name })}</h2>
         <label>
           {t('field.lost_reason')}
@@ -89,7 +91,7 @@ function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string 
         </label>
         <FormActions submit={t('pipeline.mark_lost')} onCancel={() => onDone(null)} />
       </form>
-    </div>
+    </Dialog>
   );
 }
 

@@ -11,9 +11,11 @@ export default function Settings() {
   const { t, i18n } = useTranslation();
   const { backend, settings, saveSettings, status, fail } = useApp();
   const [sync, setSync] = useState<SyncStatus | null>(null);
+  // Before a database exists there is no sync state to ask for: Welcome
+  // offers the sign-in then.
   useEffect(() => {
-    backend.call('sync_status').then(setSync, fail);
-  }, [backend, fail]);
+    if (status.ready) backend.call('sync_status').then(setSync, fail);
+  }, [backend, fail, status.ready]);
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t('settings.title')}</h1>
@@ -40,10 +42,16 @@ export default function Settings() {
           </select>
         </label>
       </div>
-      <section className="card" aria-labelledby="server-title">
-        <h2 id="server-title">{t('settings.server')}</h2>
-        {sync && <ServerSignIn sync={sync} onChange={setSync} />}
-      </section>
+      {status.ready ? (
+        <section className="card" aria-labelledby="server-title">
+          <h2 id="server-title">{t('settings.server')}</h2>
+          {sync && <ServerSignIn sync={sync} onChange={setSync} />}
+        </section>
+      ) : (
+        <p className="card">
+          <a href={routeHash({ screen: 'today' })}>{t('welcome.no_database')}</a>
+        </p>
+      )}
       {status.ready && <HandOver />}
       {status.ready && (
         <nav className="card" aria-label={t('settings.reference_data')}>

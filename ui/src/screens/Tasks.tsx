@@ -3,6 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { Condition, RecordRow } from '../backend';
 import { useApp } from '../context';
 import { formatRelativeDay, localDay } from '../lib/format';
+import Field from '../components/Field';
+import Problem from '../components/Problem';
+import { useFormError } from '../lib/useFormError';
 
 // Tasks are an ordinary kind on the generic record path: listed, created and
 // named by their description (list_records, create_record); completing one
@@ -62,17 +65,15 @@ export default function Tasks() {
   }, [backend, scope, mine, fail, status.user?.id]);
   useEffect(load, [load]);
 
+  const form = useFormError({ title: t('field.task_title'), due_date: t('field.due_date') });
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const fields: Record<string, string> = { title };
-      if (due) fields.due_date = due;
-      await backend.call('create_record', { kind: 'task', fields });
-      setTitle('');
-      load();
-    } catch (err) {
-      fail(err);
-    }
+    const fields: Record<string, string> = { title };
+    if (due) fields.due_date = due;
+    const made = await form.run(() => backend.call('create_record', { kind: 'task', fields }));
+    if (made === undefined) return;
+    setTitle('');
+    load();
   };
 
   const done = async (task: RecordRow) => {
@@ -102,17 +103,16 @@ export default function Tasks() {
         </label>
       </header>
       <form className="card form inline" onSubmit={add} aria-label={t('tasks.new')}>
-        <label className="grow">
-          {t('tasks.new')}
+        <Field className="grow" label={t('tasks.new')} name="title" errors={form}>
           <input value={title} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <label>
-          {t('field.due_date')}
+        </Field>
+        <Field label={t('field.due_date')} name="due_date" errors={form}>
           <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
-        </label>
+        </Field>
         <button type="submit" className="primary">
           {t('common.add')}
         </button>
+        <Problem message={form.actionError} />
       </form>
       {tasks === null ? (
         <p>{t('common.loading')}</p>

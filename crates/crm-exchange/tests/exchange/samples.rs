@@ -217,6 +217,13 @@ fn broken_rows_are_reported_with_line_field_and_reason() {
             .unwrap()
             .contains("email address")
     );
+    // A translated message needs the limits, not only the code: the app
+    // shows "must be a whole number from 0 to 100", never "{{min}}".
+    assert_eq!(doc["problems"][3]["code"], "range");
+    assert_eq!(doc["problems"][3]["params"]["min"], 0);
+    assert_eq!(doc["problems"][3]["params"]["max"], 100);
+    assert_eq!(doc["problems"][4]["params"]["found"], 8);
+    assert_eq!(doc["problems"][4]["params"]["expected"], 6);
 }
 
 #[test]

@@ -1,0 +1,67 @@
+import { useCallback, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppError } from '../backend';
+import { BackendError, toBackendError } from '../backend';
+import { errorMessage } from './errors';
+
+/** An error where it belongs: beside the field the core named, or beside the
+ * action that failed when it names none. */
+export interface FormError {
+  /** The field the core refused (`email`, `amount`...), or null for the action. */
+  field: string | null;
+  /** The sentence in the user's language. */
+  message: string;
+}
+
+/** A form's fields and the labels it shows them under. */
+export type FormFields = Readonly<Record<string, string>>;
+
+/** Where a core error is shown in a form with `fields`: beside its field
+ * (named by the form's label) when the form has it, otherwise beside the
+ * form's buttons. */
+export function placeError(t: Parameters<typeof errorMessage>[0], e: unknown, fields: FormFields = {}): FormError {
+  const error: AppError = e instanceof BackendError ? e.error : toBackendError(e).error;
+  const field = error.field && error.field in fields ? error.field : null;
+  return { field, message: errorMessage(t, e, (f) => fields[f]) };
+}
+
+/**
+ * A form's errors: `run` clears them, runs the action and keeps its error
+ * beside the field or the action; `edited` clears it as soon as the user
+ * changes the field (or any field, for an action's error). Nothing is left
+ * in a banner that outlives the form or a later success.
+ */
+export function useFormError(fields: FormFields = {}) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<FormError | null>(null);
+  const labels = JSON.stringify(fields);
+
+  const run = useCallback(
+    async <T>(action: () => Promise<T>): Promise<T | undefined> => {
+      setError(null);
+      try {
+        return await action();
+      } catch (e) {
+        setError(placeError(t, e, JSON.parse(labels) as FormFields));
+        return undefined;
+      }
+    },
+    [t, labels],
+  );
+
+  const edited = useCallback((field: string) => setError((e) => (e && (e.field === field || e.field === null) ? null : e)), []);
+  const clear = useCallback(() => setError(null), []);
+
+  return {
+    error,
+    run,
+    edited,
+    clear,
+    /** The message for one field, if the error is its. */
+    fieldError: (field: string) => (error?.field === field ? error.message : undefined),
+    /** The message for the action, when it names no field of this form. */
+    actionError: error && error.field === null ? error.message : undefined,
+  };
+}
+
+export type FormErrors = ReturnType<typeof useFormError>;
