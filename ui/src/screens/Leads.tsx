@@ -4,6 +4,7 @@ import type { Lead } from '../backend';
 import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
 import FormActions from '../components/FormActions';
+import { recordHash } from '../lib/record';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
@@ -92,7 +93,7 @@ export default function Leads() {
               return (
                 <tr key={lead.id}>
                   <td>
-                    {lead.name}
+                    <a href={recordHash('lead', lead.id)}>{lead.name}</a>
                     <div className="muted small">
                       {lead.email && <span className="nowrap">{lead.email}</span>}
                       {lead.email && lead.phone && ' · '}

@@ -6,6 +6,7 @@ import { useApp } from '../context';
 import { moveCard } from '../lib/board';
 import { formatDate, formatMoney } from '../lib/format';
 import FormActions from '../components/FormActions';
+import { NewDealButton } from '../components/NewDeal';
 
 /** Opportunities by stage: drag a card (or use its menu) to move the deal. */
 export default function Pipeline() {
@@ -50,6 +51,7 @@ export default function Pipeline() {
       <header className="screen-head">
         <h1 id="pipeline-title">{t('pipeline.title')}</h1>
         <span className="muted">{t('pipeline.drag_hint')}</span>
+        <NewDealButton onCreated={load} />
       </header>
       <DndContext sensors={sensors} onDragEnd={onDragEnd}>
         <div className="board" aria-label={t('pipeline.board')}>
@@ -132,7 +134,9 @@ function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[];
   const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)`, zIndex: 10 } : undefined;
   return (
     <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
-      <div className="deal-name">{deal.name}</div>
+      <a href={`#/records/opportunity/${deal.id}`} className="deal-name" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+        {deal.name}
+      </a>
       <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
         {deal.account_name ?? t('common.missing_record')}
       </a>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Condition, RecordRow } from '../backend';
 import { useApp } from '../context';
 import { formatRelativeDay, localDay } from '../lib/format';
+import { recordHash } from '../lib/record';
 
 // Tasks are an ordinary kind on the generic record path: listed, created and
 // named by their description (list_records, create_record); completing one
@@ -124,7 +125,7 @@ export default function Tasks() {
             <li key={task.id}>
               <input type="checkbox" aria-label={t('tasks.mark_done', { title: text(task, 'title') })} onChange={() => done(task)} />
               <span className="grow">
-                {text(task, 'title')}
+                <a href={recordHash('task', task.id)}>{text(task, 'title')}</a>
                 {text(task, 'account_id') && (
                   <>
                     {' · '}
