@@ -499,6 +499,8 @@ const en = {
     deleted_unnamed: '{{kind}} deleted.',
     restored: '{{kind}} restored',
     undo: 'Undo',
+    is_deleted: 'This record was deleted.',
+    restore: 'Restore',
     new_deal: 'New deal',
     create_deal: 'Create deal',
     find_account: 'Find the account',

@@ -501,6 +501,8 @@ const es: Resources = {
     deleted_unnamed: 'Se eliminó: {{kind}}.',
     restored: 'Se restauró: {{kind}}',
     undo: 'Deshacer',
+    is_deleted: 'Este registro se eliminó.',
+    restore: 'Restaurar',
     new_deal: 'Nueva oportunidad',
     create_deal: 'Crear oportunidad',
     find_account: 'Buscar la cuenta',

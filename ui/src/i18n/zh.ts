@@ -501,6 +501,8 @@ const zh: Resources = {
     deleted_unnamed: '已删除{{kind}}。',
     restored: '已恢复{{kind}}',
     undo: '撤销',
+    is_deleted: '此记录已被删除。',
+    restore: '恢复',
     new_deal: '新建商机',
     create_deal: '创建商机',
     find_account: '查找客户',

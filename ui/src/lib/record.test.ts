@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import { BackendError, type FieldDescription, type KindView, type RecordRow } from '../backend';
 import { initI18n } from '../i18n';
-import { changedFields, choiceKey, errorField, fieldText, formFields, listHash, localDateTimeInput, minorToText, pickable, recordHash, shownValue } from './record';
+import { changedFields, choiceKey, errorField, fieldText, formFields, listHash, localDateTimeInput, minorToText, missingTitles, pickable, recordHash, shownValue } from './record';
 import { parseRoute, routeHash } from './route';
 import { isUndoKey } from './undo';
 
@@ -127,6 +127,14 @@ describe('a record page’s fields, from the kind’s description', () => {
     expect(shownValue('lead', byName('status').field, row, 'en-US', t)).toBe('Converted');
     const contact = { ...row, fields: { preferred_channel: 'mail' } };
     expect(shownValue('contact', field('preferred_channel', 'choice', { choices: ['mail'] }), contact, 'en-US', t)).toBe('Post');
+  });
+});
+
+describe('names of referenced records', () => {
+  it('asks only for references set and not yet named', () => {
+    const bare = { ...row, titles: { owner_id: 'Li Wei' } };
+    expect(missingTitles(deal, bare)).toEqual([{ field: 'account_id', kind: 'account', id: 'a1' }]);
+    expect(missingTitles(deal, row)).toEqual([]);
   });
 });
 

@@ -209,3 +209,13 @@ export function shownValue(kind: string, field: FieldDescription, row: RecordRow
       return String(value);
   }
 }
+
+/** The references of a record whose names it did not bring (a single record
+ * comes without them; a list row has them): field, kind and id to ask for. */
+export function missingTitles(view: KindView, row: RecordRow): { field: string; kind: string; id: string }[] {
+  return view.fields.flatMap((f) => {
+    const id = row.fields[f.name];
+    if (f.type !== 'ref' || !f.refers_to || typeof id !== 'string' || !id || row.titles[f.name]) return [];
+    return [{ field: f.name, kind: f.refers_to, id }];
+  });
+}

@@ -134,7 +134,7 @@ function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[];
   const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)`, zIndex: 10 } : undefined;
   return (
     <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
-      <a href={`#/records/opportunity/${deal.id}`} className="deal-name" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+      <a href={`#/records/opportunity/${deal.id}`} className="deal-name" draggable={false} onKeyDown={(e) => e.stopPropagation()}>
         {deal.name}
       </a>
       <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>

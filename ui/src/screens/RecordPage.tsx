@@ -10,7 +10,18 @@ import { useUndo } from '../components/Undo';
 import { useApp } from '../context';
 import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
-import { changedFields, choiceKey, errorField, formFields, listHash, pickable, recordHash, shownValue, type FormField } from '../lib/record';
+import {
+  changedFields,
+  choiceKey,
+  errorField,
+  formFields,
+  listHash,
+  missingTitles,
+  pickable,
+  recordHash,
+  shownValue,
+  type FormField,
+} from '../lib/record';
 
 interface Props {
   kind: string;
@@ -31,6 +42,7 @@ export default function RecordPage({ kind, id, backTo }: Props) {
   const [users, setUsers] = useState<User[]>([]);
   const [stages, setStages] = useState<string[] | null>(null);
   const [gone, setGone] = useState(false);
+  const [titles, setTitles] = useState<Record<string, string>>({});
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -56,6 +68,27 @@ export default function RecordPage({ kind, id, backTo }: Props) {
       live = false;
     };
   }, [backend, kind, id, fail]);
+
+  // A single record comes without the names of what it refers to: ask each referenced record for its title.
+  useEffect(() => {
+    if (!view || !row) return;
+    let live = true;
+    const missing = missingTitles(view, row);
+    Promise.all(
+      missing.map(({ field, kind: refKind, id: refId }) =>
+        Promise.all([backend.call('describe', { kind: refKind }), backend.call('get_record', { kind: refKind, id: refId })]).then(
+          ([d, r]) => [field, d.title ? String(r.fields[d.title] ?? '') : ''] as const,
+          () => null,
+        ),
+      ),
+    ).then((found) => {
+      if (live) setTitles(Object.fromEntries(found.filter((f): f is readonly [string, string] => f !== null && f[1] !== '')));
+    });
+    return () => {
+      live = false;
+    };
+  }, [backend, view, row]);
+  const named = useMemo(() => row && { ...row, titles: { ...titles, ...row.titles } }, [row, titles]);
 
   const forms = useMemo(() => (view && row ? formFields(view, row) : []), [view, row]);
   useEffect(() => setDraft(Object.fromEntries(forms.map((f) => [f.field.name, f.text]))), [forms]);
@@ -164,7 +197,7 @@ export default function RecordPage({ kind, id, backTo }: Props) {
       </article>
     );
   }
-  if (!view || !row) return <p>{t('common.loading')}</p>;
+  if (!view || !row || !named) return <p>{t('common.loading')}</p>;
 
   const title = view.title ? String(row.fields[view.title] ?? '') || kindName : kindName;
   return (
@@ -180,12 +213,30 @@ export default function RecordPage({ kind, id, backTo }: Props) {
             {t('record_page.changed', { when: formatDateTime(row.updated_at, locale) })}
           </p>
         </div>
-        {view.may_edit && (
+        {view.may_edit && !row.deleted && (
           <button type="button" className="danger" onClick={() => void remove()}>
             {t('record_page.delete')}
           </button>
         )}
       </header>
+      {row.deleted && (
+        <p className="card row" role="status">
+          <span className="grow">{t('record_page.is_deleted')}</span>
+          {view.may_edit && (
+            <button
+              type="button"
+              onClick={() =>
+                backend.call('restore_record', { kind, id: row.id }).then((r) => {
+                  setRow(r);
+                  notify(t('record_page.restored', { kind: kindName }));
+                }, fail)
+              }
+            >
+              {t('record_page.restore')}
+            </button>
+          )}
+        </p>
+      )}
       {!view.may_edit && (
         <p className="muted">
           {t('records.read_only', { roles: view.editors.map((r) => t(`role.${r}`, { defaultValue: r })).join(', ') })}
@@ -198,14 +249,14 @@ export default function RecordPage({ kind, id, backTo }: Props) {
               key={f.field.name}
               kind={kind}
               form={f}
-              row={row}
+              row={named}
               label={label(f.field.name)}
               text={draft[f.field.name] ?? ''}
               error={errors[f.field.name]}
               users={users}
               stages={stages}
               onChange={(text) => edit(f.field.name, text)}
-              shown={shownValue(kind, f.field, row, locale, t)}
+              shown={shownValue(kind, f.field, named, locale, t)}
             />
           ))}
         </div>
