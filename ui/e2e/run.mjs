@@ -125,9 +125,9 @@ async function assertDialogOnTop(dialog, what) {
     const r = el.getBoundingClientRect();
     const inside = r.left >= 0 && r.top >= 0 && r.right <= globalThis.innerWidth && r.bottom <= globalThis.innerHeight && r.width > 100;
     const panel = el.firstElementChild ?? el;
-    const bg = getComputedStyle(panel).backgroundColor;
+    const bg = globalThis.getComputedStyle(panel).backgroundColor;
     const alpha = /rgba\(.*,\s*([\d.]+)\)$/.exec(bg)?.[1];
-    const opaque = bg !== 'transparent' && (alpha === undefined || Number(alpha) === 1) && Number(getComputedStyle(panel).opacity) === 1;
+    const opaque = bg !== 'transparent' && (alpha === undefined || Number(alpha) === 1) && Number(globalThis.getComputedStyle(panel).opacity) === 1;
     const p = panel.getBoundingClientRect();
     const points = [
       [p.left + p.width / 2, p.top + p.height / 2],
@@ -468,6 +468,143 @@ const tests = [
       await page.getByRole('searchbox', { name: 'Find a person' }).fill('孙晓东');
       // The demo's invented people may share the name: the imported one is known by her card's email.
       await page.getByRole('row', { name: /孙晓东.*sunxd@tianyu-energy\.cn/ }).waitFor();
+    },
+  ],
+  [
+    'open a contact’s page from Contacts, edit it (a refused value said at its field), see the change in the list',
+    async () => {
+      const NAME = '欧阳晓岚';
+      await call('create_contact', { account_id: state.accountId, fields: { name: NAME, title: '采购经理' } });
+      await page.goto(`${bridge.url}#/contacts`);
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill(NAME);
+      await page.getByRole('row', { name: /欧阳晓岚.*采购经理/ }).getByRole('link', { name: NAME }).click();
+      await page.getByRole('heading', { name: NAME, level: 1 }).waitFor();
+      const form = page.getByRole('form', { name: 'Contact details' });
+      // The account is a link to its page, by name; the contact's account is not typed here.
+      await form.getByRole('link', { name: ACCOUNT }).waitFor();
+      await form.getByLabel('Emails').fill('not-an-email');
+      await form.getByRole('button', { name: 'Save' }).click();
+      const problem = form.locator('[data-field=emails] [role=alert]');
+      await problem.filter({ hasText: 'is not an email address' }).waitFor();
+      assert((await form.getByLabel('Emails').getAttribute('aria-invalid')) === 'true', 'the refused field is marked');
+      // Changing the field clears its error.
+      await form.getByLabel('Emails').fill('ouyang@yunshan.cn');
+      await problem.waitFor({ state: 'detached' });
+      await form.getByLabel('Title').fill('采购总监');
+      await page.getByRole('combobox', { name: 'Preferred channel' }).selectOption('phone');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+      await page.screenshot({ path: join(shots, 'record-contact.png') });
+      const [contact] = (await call('list_records', { kind: 'contact', filter: { name: NAME } })).rows;
+      assert(contact.fields.title === '采购总监' && contact.fields.preferred_channel === 'phone', `stored ${JSON.stringify(contact.fields)}`);
+      assert(contact.fields.emails.includes('ouyang@yunshan.cn'), 'the email was saved');
+      state.contactId = contact.id;
+      // Back leads to the list it came from, which shows the change.
+      await page.getByRole('link', { name: 'Back' }).click();
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill(NAME);
+      await page.getByRole('row', { name: /欧阳晓岚.*采购总监/ }).waitFor();
+    },
+  ],
+  [
+    'a deleted contact vanishes from the list and comes back with Undo (Ctrl+Z)',
+    async () => {
+      await page.goto(`${bridge.url}#/contacts`);
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill('欧阳晓岚');
+      await page.getByRole('link', { name: '欧阳晓岚' }).click();
+      await page.getByRole('heading', { name: '欧阳晓岚', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      const toast = page.getByTestId('undo-toast');
+      await toast.filter({ hasText: 'Contact “欧阳晓岚” deleted.' }).waitFor();
+      // Back on the list it was opened from, without it.
+      await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill('欧阳晓岚');
+      await page.getByText('No contact matches.').waitFor();
+      const gone = await call('list_records', { kind: 'contact', filter: { name: '欧阳晓岚' } });
+      assert(gone.total === 0, 'the contact is deleted');
+      await page.locator('main').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+z');
+      await page.getByRole('status').filter({ hasText: 'Contact restored' }).waitFor();
+      await page.getByRole('searchbox', { name: 'Find a person' }).fill('欧阳晓岚');
+      await page.getByRole('row', { name: /欧阳晓岚.*采购总监/ }).waitFor();
+      await toast.filter({ hasText: 'deleted' }).waitFor({ state: 'detached' });
+    },
+  ],
+  [
+    'create a deal from the account page and from the Pipeline, see both on the board, open one',
+    async () => {
+      const today = new Date();
+      const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+      await page.goto(`${bridge.url}#/accounts/${encodeURIComponent(state.accountId)}`);
+      await page.getByRole('heading', { name: ACCOUNT, level: 1 }).waitFor();
+      await page.getByRole('button', { name: '+ New deal' }).click();
+      const form = page.getByRole('form', { name: 'New deal' });
+      await form.getByLabel('Name').fill('云杉 数据迁移');
+      await form.getByLabel('Amount').fill('45,000.50');
+      await form.getByLabel('Currency').fill('CNY');
+      await form.getByLabel('Stage').selectOption('proposal');
+      await form.getByLabel('Close date').fill(day);
+      await form.getByRole('button', { name: 'Create deal' }).click();
+      await page.getByRole('status').filter({ hasText: 'Deal “云杉 数据迁移” created' }).waitFor();
+      await page.getByRole('region', { name: /Open deals/ }).getByRole('link', { name: '云杉 数据迁移' }).waitFor();
+      const [deal] = (await call('list_records', { kind: 'opportunity', filter: { name: '云杉 数据迁移' } })).rows;
+      assert(deal.fields.amount === 4500050 && deal.fields.stage === 'proposal', `stored ${JSON.stringify(deal.fields)}`);
+      state.dealId = deal.id;
+
+      // The Pipeline's own New deal picks the account by name.
+      await page.goto(`${bridge.url}#/pipeline`);
+      await page.locator(`[data-stage=proposal] [data-deal="${deal.id}"]`).waitFor();
+      await page.getByRole('button', { name: 'New deal' }).click();
+      const panel = page.getByRole('form', { name: 'New deal' });
+      await panel.getByLabel('Find the account').fill('云杉科技');
+      await panel.getByRole('combobox', { name: 'Account' }).locator('option', { hasText: ACCOUNT }).waitFor({ state: 'attached' });
+      await panel.getByRole('combobox', { name: 'Account' }).selectOption({ label: ACCOUNT });
+      // A refused value is said at its field, in the panel.
+      await panel.getByLabel('Name').fill('云杉 培训服务');
+      await panel.getByLabel('Amount').fill('lots');
+      await panel.getByRole('button', { name: 'Create deal' }).click();
+      await panel.getByRole('alert').filter({ hasText: 'Amount is not an amount' }).waitFor();
+      await panel.getByLabel('Amount').fill('8000');
+      await panel.getByLabel('Close date').fill(day);
+      await page.screenshot({ path: join(shots, 'pipeline-new-deal.png') });
+      await panel.getByRole('button', { name: 'Create deal' }).click();
+      await page.getByRole('status').filter({ hasText: 'Deal “云杉 培训服务” created' }).waitFor();
+      await page.locator('[data-stage=qualification] [data-deal]').filter({ hasText: '云杉 培训服务' }).waitFor();
+
+      // A card opens its deal's page (its name is a link; dragging stays the card's).
+      await page.locator(`[data-deal="${deal.id}"]`).getByRole('link', { name: '云杉 数据迁移' }).click();
+      await page.getByRole('heading', { name: '云杉 数据迁移', level: 1 }).waitFor();
+      const details = page.getByRole('form', { name: 'Deal details' });
+      await details.getByRole('link', { name: ACCOUNT }).waitFor();
+      assert((await details.getByLabel('Amount').inputValue()) === '45000.50', 'the amount is edited in yuan, not fen');
+      // Moving the stage here moves the deal (its probability follows).
+      await details.getByLabel('Stage').selectOption('negotiation');
+      await details.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+      const moved = await call('get_record', { kind: 'opportunity', id: deal.id });
+      assert(moved.fields.stage === 'negotiation' && moved.fields.probability === 75, `stored ${JSON.stringify(moved.fields)}`);
+      await page.screenshot({ path: join(shots, 'record-deal.png') });
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await page.screenshot({ path: join(shots, 'record-deal-1024.png') });
+      await page.setViewportSize({ width: 1280, height: 800 });
+    },
+  ],
+  [
+    'a deleted deal vanishes from the Pipeline and comes back with Undo',
+    async () => {
+      await page.goto(`${bridge.url}#/pipeline`);
+      const card = page.locator(`[data-deal="${state.dealId}"]`);
+      await card.getByRole('link', { name: '云杉 数据迁移' }).click();
+      await page.getByRole('heading', { name: '云杉 数据迁移', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('heading', { name: 'Pipeline', level: 1 }).waitFor();
+      const toast = page.getByTestId('undo-toast').filter({ hasText: 'Deal “云杉 数据迁移” deleted.' });
+      await toast.waitFor();
+      await card.waitFor({ state: 'detached' });
+      await page.screenshot({ path: join(shots, 'undo-toast.png') });
+      await toast.getByRole('button', { name: 'Undo' }).click();
+      await page.locator(`[data-stage=negotiation] [data-deal="${state.dealId}"]`).waitFor();
+      const back = await call('get_record', { kind: 'opportunity', id: state.dealId });
+      assert(!back.deleted, 'the deal is back');
     },
   ],
   [

@@ -5,8 +5,10 @@ import { AppContext, type AppContextValue } from './context';
 import { localeTag, pickLanguage } from './i18n';
 import { errorMessage } from './lib/errors';
 import { opensSearch } from './lib/keys';
+import { listHash } from './lib/record';
 import { parseRoute, routeHash, type Route } from './lib/route';
 import SearchPalette from './components/SearchPalette';
+import { UndoProvider, UndoToast } from './components/Undo';
 import SyncBadge from './components/SyncBadge';
 import Accounts from './screens/Accounts';
 
@@ -41,6 +43,7 @@ const Sync = lazyScreen(() => import('./screens/Sync'));
 const SettingsScreen = lazyScreen(() => import('./screens/Settings'));
 const Welcome = lazyScreen(() => import('./screens/Welcome'));
 const Records = lazyScreen(() => import('./screens/Records'));
+const RecordPage = lazyScreen(() => import('./screens/RecordPage'));
 const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
   today: Today,
   account: AccountPage,
@@ -51,6 +54,7 @@ const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promi
   sync: Sync,
   settings: SettingsScreen,
   records: Records,
+  record: RecordPage,
 };
 
 /** Fetch the screen the app starts on, so that its first render needs no second round. */
@@ -62,14 +66,27 @@ export function preloadFirstScreen(route: Route, status: Status | null): Promise
 const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
 
-function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+/** The current route, and the hash the user came from (where a record page's Back leads). */
+function useRoute(): { route: Route; from: string | null } {
+  const [state, setState] = useState<{ route: Route; from: string | null }>(() => ({ route: parseRoute(window.location.hash), from: null }));
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(window.location.hash));
+    const onHash = (e: HashChangeEvent) => {
+      const from = e.oldURL ? new URL(e.oldURL).hash : null;
+      setState({ route: parseRoute(window.location.hash), from: from || null });
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return route;
+  return state;
+}
+
+/** The list screen a kind belongs to in the sidebar. */
+function navOf(route: Route): Route['screen'] {
+  if (route.screen === 'account') return 'accounts';
+  if (route.screen === 'records') return 'settings';
+  if (route.screen !== 'record') return route.screen;
+  const nav: Record<string, Route['screen']> = { contact: 'contacts', lead: 'leads', task: 'tasks', opportunity: 'pipeline', account: 'accounts' };
+  return nav[route.kind] ?? 'settings';
 }
 
 interface Props {
@@ -81,13 +98,17 @@ interface Props {
 
 export default function App({ backend, initialSettings, initialStatus = null }: Props) {
   const { t, i18n } = useTranslation();
-  const route = useRoute();
+  const { route, from } = useRoute();
   const [status, setStatus] = useState<Status | null>(initialStatus);
   const [settings, setSettings] = useState<Settings>(initialSettings ?? EMPTY_SETTINGS);
   const [notice, setNotice] = useState<string>('');
   const [error, setError] = useState<string>('');
   const [searching, setSearching] = useState(false);
   const mainRef = useRef<HTMLElement>(null);
+  // Bumped after an undo: the screen is drawn anew, so its lists show what came back.
+  const [redraws, setRedraws] = useState(0);
+  const redraw = useCallback(() => setRedraws((n) => n + 1), []);
+  const failed = useCallback((e: unknown) => setError(errorMessage(i18n.t, e)), [i18n]);
 
   const refreshStatus = useCallback(async () => {
     try {
@@ -132,12 +153,13 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const shownScreen = route.screen === 'record' ? routeHash(route) : route.screen;
   // Move focus to the new screen's content, for keyboard and screen reader
   // users; an error of the screen left behind goes with it.
   useEffect(() => {
     mainRef.current?.focus({ preventScroll: true });
     setError('');
-  }, [route.screen]);
+  }, [shownScreen]);
 
   useEffect(() => {
     if (!notice) return;
@@ -177,62 +199,60 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     );
   }
 
-  const activeNav =
-    !status?.ready && route.screen !== 'settings'
-      ? null
-      : route.screen === 'account'
-        ? 'accounts'
-        : route.screen === 'records'
-          ? 'settings'
-          : route.screen;
+  const activeNav = !status?.ready && route.screen !== 'settings' ? null : navOf(route);
 
   return (
     <AppContext.Provider value={ctx}>
-      <div className="app">
-        <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), mainRef.current?.focus())}>
-          {t('app.skip')}
-        </a>
-        <nav className="sidebar" aria-label={t('nav.main')}>
-          <div className="brand">{t('app.title')}</div>
-          <button type="button" className="search-button" onClick={() => setSearching(true)} disabled={!status?.ready}>
-            <span>{t('nav.search')}</span>
-            <kbd>Ctrl K</kbd>
-          </button>
-          <ul>
-            {/* Before a database exists every screen is Welcome: only Settings (language, theme) leads elsewhere. */}
-            {NAV.filter((screen) => status?.ready || screen === 'settings').map((screen) => (
-              <li key={screen}>
-                <a href={routeHash({ screen } as Route)} aria-current={activeNav === screen ? 'page' : undefined}>
-                  {t(`nav.${screen}`)}
-                  {screen === 'sync' && <SyncBadge when={window.location.hash} />}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <main id="main" ref={mainRef} tabIndex={-1}>
-          {error && (
-            <div className="error" role="alert">
-              <span>{error}</span>
-              <button type="button" onClick={() => setError('')} aria-label={t('common.close')}>
-                ×
-              </button>
+      <UndoProvider onUndone={redraw} onError={failed}>
+        <div className="app">
+          <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), mainRef.current?.focus())}>
+            {t('app.skip')}
+          </a>
+          <nav className="sidebar" aria-label={t('nav.main')}>
+            <div className="brand">{t('app.title')}</div>
+            <button type="button" className="search-button" onClick={() => setSearching(true)} disabled={!status?.ready}>
+              <span>{t('nav.search')}</span>
+              <kbd>Ctrl K</kbd>
+            </button>
+            <ul>
+              {/* Before a database exists every screen is Welcome: only Settings (language, theme) leads elsewhere. */}
+              {NAV.filter((screen) => status?.ready || screen === 'settings').map((screen) => (
+                <li key={screen}>
+                  <a href={routeHash({ screen } as Route)} aria-current={activeNav === screen ? 'page' : undefined}>
+                    {t(`nav.${screen}`)}
+                    {screen === 'sync' && <SyncBadge when={window.location.hash} />}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <main id="main" ref={mainRef} tabIndex={-1}>
+            {error && (
+              <div className="error" role="alert">
+                <span>{error}</span>
+                <button type="button" onClick={() => setError('')} aria-label={t('common.close')}>
+                  ×
+                </button>
+              </div>
+            )}
+            <Suspense fallback={null}>
+              {!status?.ready && route.screen !== 'settings' ? <Welcome /> : <Screen key={redraws} route={route} from={from} />}
+            </Suspense>
+          </main>
+          <div className="toasts">
+            <UndoToast />
+            <div className="toast" role="status" aria-live="polite">
+              {notice}
             </div>
-          )}
-          <Suspense fallback={null}>
-            {!status?.ready && route.screen !== 'settings' ? <Welcome /> : <Screen route={route} />}
-          </Suspense>
-        </main>
-        <div className="toast" role="status" aria-live="polite">
-          {notice}
+          </div>
+          {searching && <SearchPalette onClose={() => setSearching(false)} />}
         </div>
-        {searching && <SearchPalette onClose={() => setSearching(false)} />}
-      </div>
+      </UndoProvider>
     </AppContext.Provider>
   );
 }
 
-function Screen({ route }: { route: Route }) {
+function Screen({ route, from }: { route: Route; from: string | null }) {
   switch (route.screen) {
     case 'today':
       return <Today />;
@@ -254,5 +274,9 @@ function Screen({ route }: { route: Route }) {
       return <SettingsScreen />;
     case 'records':
       return <Records key={route.kind} kind={route.kind} />;
+    case 'record': {
+      const here = routeHash(route);
+      return <RecordPage key={here} kind={route.kind} id={route.id} backTo={from && from !== here ? from : listHash(route.kind)} />;
+    }
   }
 }

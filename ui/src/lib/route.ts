@@ -1,4 +1,5 @@
-// Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, ... The hash
+// Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, #/records/KIND,
+// #/records/KIND/ID (one record's page), ... The hash
 // keeps deep links working under Tauri's custom protocol and the bridge alike.
 
 export type Route =
@@ -11,13 +12,16 @@ export type Route =
   | { screen: 'pipeline' }
   | { screen: 'sync' }
   | { screen: 'settings' }
-  | { screen: 'records'; kind: string };
+  | { screen: 'records'; kind: string }
+  | { screen: 'record'; kind: string; id: string };
 
 const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'] as const;
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'accounts' && parts[1]) return { screen: 'account', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'records' && parts[1] && parts[2])
+    return { screen: 'record', kind: decodeURIComponent(parts[1]), id: decodeURIComponent(parts[2]) };
   if (parts[0] === 'records' && parts[1]) return { screen: 'records', kind: decodeURIComponent(parts[1]) };
   const simple = SIMPLE.find((s) => s === parts[0]);
   return simple ? ({ screen: simple } as Route) : { screen: 'accounts' };
@@ -25,6 +29,7 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   if (route.screen === 'account') return `#/accounts/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'record') return `#/records/${encodeURIComponent(route.kind)}/${encodeURIComponent(route.id)}`;
   if (route.screen === 'records') return `#/records/${encodeURIComponent(route.kind)}`;
   return `#/${route.screen}`;
 }

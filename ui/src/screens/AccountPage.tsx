@@ -10,6 +10,9 @@ import FormActions from '../components/FormActions';
 import { useFormError } from '../lib/useFormError';
 import { choiceKey, choiceLabel } from '../lib/choices';
 import ChoiceList from '../components/ChoiceList';
+import NewDeal from '../components/NewDeal';
+import { useUndo } from '../components/Undo';
+import { recordHash } from '../lib/record';
 
 const EDITABLE = ['name', 'industry', 'region', 'address', 'phone', 'email', 'website', 'lifecycle', 'tags', 'notes'];
 
@@ -22,6 +25,8 @@ export default function AccountPage({ id }: { id: string }) {
   const [next, setNext] = useState<Timeline['next']>(null);
   const [count, setCount] = useState(0);
   const [logKind, setLogKind] = useState<string | null>(null);
+  const [addingDeal, setAddingDeal] = useState(false);
+  const { offerUndo } = useUndo();
 
   const load = useCallback(async () => {
     try {
@@ -63,6 +68,25 @@ export default function AccountPage({ id }: { id: string }) {
     }
   }, [backend, id, next, fail]);
 
+  const remove = async () => {
+    if (!view) return;
+    const name = view.account.name;
+    try {
+      await backend.call('delete_record', { kind: 'account', id });
+      const kind = t('record_page.kind.account');
+      offerUndo({
+        message: t('record_page.deleted', { kind, name }),
+        undo: async () => {
+          await backend.call('restore_record', { kind: 'account', id });
+          notify(t('record_page.restored', { kind }));
+        },
+      });
+      window.location.hash = '#/accounts';
+    } catch (e) {
+      fail(e);
+    }
+  };
+
   if (!view) return <p>{t('common.loading')}</p>;
   const a = view.account;
 
@@ -79,6 +103,9 @@ export default function AccountPage({ id }: { id: string }) {
             {[choiceLabel(t, 'industry', a.industry), a.region, a.owner_name].filter(Boolean).join(' · ')}
           </p>
         </div>
+        <button type="button" className="danger" onClick={() => void remove()}>
+          {t('record_page.delete')}
+        </button>
       </header>
 
       <div className="quicklog" role="toolbar" aria-label={t('account.log_hint')}>
@@ -115,7 +142,10 @@ export default function AccountPage({ id }: { id: string }) {
             <ul className="plain">
               {view.contacts.map((c) => (
                 <li key={c.id}>
-                  <strong>{c.name}</strong> {c.title && <span className="muted">· {c.title}</span>}
+                  <a href={recordHash('contact', c.id)}>
+                    <strong>{c.name}</strong>
+                  </a>{' '}
+                  {c.title && <span className="muted">· {c.title}</span>}
                   <div className="muted small">{[...c.phones, ...c.emails].join(' · ')}</div>
                 </li>
               ))}
@@ -130,7 +160,9 @@ export default function AccountPage({ id }: { id: string }) {
             <ul className="plain">
               {view.open_opportunities.map((o) => (
                 <li key={o.id}>
-                  <strong>{o.name}</strong>
+                  <a href={recordHash('opportunity', o.id)}>
+                    <strong>{o.name}</strong>
+                  </a>
                   <div className="muted small">
                     {t(`stage.${o.stage}`)} · {formatMoney(o.amount.minor, o.amount.currency, locale)}
                     {o.close_date && ` · ${formatDate(o.close_date, locale)}`}
@@ -138,6 +170,21 @@ export default function AccountPage({ id }: { id: string }) {
                 </li>
               ))}
             </ul>
+            {addingDeal ? (
+              <NewDeal
+                accountId={id}
+                onCancel={() => setAddingDeal(false)}
+                onCreated={(_deal, name) => {
+                  setAddingDeal(false);
+                  notify(t('record_page.deal_created', { name }));
+                  void load();
+                }}
+              />
+            ) : (
+              <button type="button" className="link" onClick={() => setAddingDeal(true)}>
+                + {t('record_page.new_deal')}
+              </button>
+            )}
           </section>
           <section className="card" aria-labelledby="tasks-title">
             <h2 id="tasks-title">
@@ -152,7 +199,9 @@ export default function AccountPage({ id }: { id: string }) {
                     aria-label={t('tasks.mark_done', { title: task.title })}
                     onChange={() => backend.call('complete_task', { id: task.id }).then(load, fail)}
                   />
-                  <span className="grow">{task.title}</span>
+                  <a className="grow" href={recordHash('task', task.id)}>
+                    {task.title}
+                  </a>
                   {task.due_date && <span className="muted">{formatDate(task.due_date, locale)}</span>}
                 </li>
               ))}

@@ -5,6 +5,7 @@ import type { ContactRow } from '../backend';
 import { usePagedList } from '../components/usePagedList';
 import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
+import { recordHash } from '../lib/record';
 
 const GRID = '1.4fr 1.2fr 1.6fr 1.2fr 1.4fr';
 
@@ -77,7 +78,7 @@ export default function Contacts() {
                   {c ? (
                     <>
                       <div role="cell" className="name">
-                        {c.name}
+                        <a href={recordHash('contact', c.id)}>{c.name}</a>
                       </div>
                       <div role="cell">{c.title}</div>
                       <div role="cell">{c.email}</div>

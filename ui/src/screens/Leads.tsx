@@ -10,6 +10,7 @@ import Problem from '../components/Problem';
 import { useFormError } from '../lib/useFormError';
 import { choiceKey, choiceLabel } from '../lib/choices';
 import ChoiceList from '../components/ChoiceList';
+import { recordHash } from '../lib/record';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
@@ -98,7 +99,7 @@ export default function Leads() {
               return (
                 <tr key={lead.id}>
                   <td>
-                    {lead.name}
+                    <a href={recordHash('lead', lead.id)}>{lead.name}</a>
                     <div className="muted small">
                       {lead.email && <span className="nowrap">{lead.email}</span>}
                       {lead.email && lead.phone && ' · '}

@@ -8,6 +8,7 @@ import { formatDate, formatMoney } from '../lib/format';
 import Dialog from '../components/Dialog';
 import FormActions from '../components/FormActions';
 import { dragText } from '../lib/dragText';
+import { NewDealButton } from '../components/NewDeal';
 
 /** Opportunities by stage: drag a card (or use its menu) to move the deal. */
 export default function Pipeline() {
@@ -52,6 +53,7 @@ export default function Pipeline() {
       <header className="screen-head">
         <h1 id="pipeline-title">{t('pipeline.title')}</h1>
         <span className="muted">{t('pipeline.drag_hint')}</span>
+        <NewDealButton onCreated={load} />
       </header>
       <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={dragText(t)}>
         <div className="board" aria-label={t('pipeline.board')}>
@@ -134,7 +136,9 @@ function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[];
   const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)`, zIndex: 10 } : undefined;
   return (
     <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
-      <div className="deal-name">{deal.name}</div>
+      <a href={`#/records/opportunity/${deal.id}`} className="deal-name" draggable={false} onKeyDown={(e) => e.stopPropagation()}>
+        {deal.name}
+      </a>
       <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
         {deal.account_name ?? t('common.missing_record')}
       </a>

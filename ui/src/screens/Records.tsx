@@ -3,11 +3,13 @@
 // A kind that needs no screen of its own (exchange rates, and the kinds to
 // come) gets this one without a line of its own here.
 
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FieldDescription, KindView, RecordPage, RecordRow } from '../backend';
+import { useUndo } from '../components/Undo';
 import { useApp } from '../context';
 import { formatDate, formatDateTime } from '../lib/format';
+import { recordHash } from '../lib/record';
 
 const PAGE = 100;
 
@@ -29,8 +31,7 @@ export default function Records({ kind }: { kind: string }) {
   const [editing, setEditing] = useState<RecordRow | 'new' | null>(null);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<string | null>(null);
-  const [undo, setUndo] = useState<RecordRow | null>(null);
-  const undoTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const { offerUndo } = useUndo();
 
   const label = useCallback((name: string) => t(`field.${name}`, { defaultValue: name }), [t]);
   const choice = useCallback(
@@ -48,9 +49,6 @@ export default function Records({ kind }: { kind: string }) {
     backend.call('describe', { kind }).then(setDescription, fail);
     load();
   }, [backend, kind, load, fail]);
-  useEffect(() => () => {
-    if (undoTimer.current) clearTimeout(undoTimer.current);
-  }, []);
 
   const fields = useMemo(() => description?.fields.filter((f) => !f.system) ?? [], [description]);
   // The core says whether this user may (the rule its writes obey).
@@ -113,21 +111,13 @@ export default function Records({ kind }: { kind: string }) {
   const remove = async (row: RecordRow) => {
     try {
       await backend.call('delete_record', { kind, id: row.id });
-      setUndo(row);
-      if (undoTimer.current) clearTimeout(undoTimer.current);
-      undoTimer.current = setTimeout(() => setUndo(null), 8000);
-      load();
-    } catch (err) {
-      fail(err);
-    }
-  };
-
-  const restore = async () => {
-    if (!undo) return;
-    try {
-      await backend.call('restore_record', { kind, id: undo.id });
-      setUndo(null);
-      notify(t('records.restored'));
+      offerUndo({
+        message: t('records.deleted'),
+        undo: async () => {
+          await backend.call('restore_record', { kind, id: row.id });
+          notify(t('records.restored'));
+        },
+      });
       load();
     } catch (err) {
       fail(err);
@@ -195,14 +185,6 @@ export default function Records({ kind }: { kind: string }) {
           </div>
         </form>
       )}
-      {undo && (
-        <p className="card" role="status">
-          {t('records.deleted')}{' '}
-          <button type="button" onClick={restore}>
-            {t('records.undo')}
-          </button>
-        </p>
-      )}
       {page === null ? (
         <p>{t('common.loading')}</p>
       ) : page.rows.length === 0 ? (
@@ -222,8 +204,8 @@ export default function Records({ kind }: { kind: string }) {
           <tbody>
             {page.rows.map((row) => (
               <tr key={row.id}>
-                {description.list.map((c) => (
-                  <td key={c}>{show(byName.get(c), row.fields[c])}</td>
+                {description.list.map((c, i) => (
+                  <td key={c}>{i === 0 ? <a href={recordHash(kind, row.id)}>{show(byName.get(c), row.fields[c])}</a> : show(byName.get(c), row.fields[c])}</td>
                 ))}
                 {mayEdit && (
                   <td className="actions">

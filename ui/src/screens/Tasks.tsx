@@ -6,6 +6,7 @@ import { formatRelativeDay, localDay } from '../lib/format';
 import Field from '../components/Field';
 import Problem from '../components/Problem';
 import { useFormError } from '../lib/useFormError';
+import { recordHash } from '../lib/record';
 
 // Tasks are an ordinary kind on the generic record path: listed, created and
 // named by their description (list_records, create_record); completing one
@@ -124,7 +125,7 @@ export default function Tasks() {
             <li key={task.id}>
               <input type="checkbox" aria-label={t('tasks.mark_done', { title: text(task, 'title') })} onChange={() => done(task)} />
               <span className="grow">
-                {text(task, 'title')}
+                <a href={recordHash('task', task.id)}>{text(task, 'title')}</a>
                 {text(task, 'account_id') && (
                   <>
                     {' · '}
