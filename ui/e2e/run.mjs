@@ -117,6 +117,16 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** WCAG contrast ratio of two #rrggbb colours. */
+function contrast(a, b) {
+  const lum = (hex) => {
+    const [r, g, b2] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 /** A dialog is whole inside the window, opaque, and on top of everything:
  * the element under each of its corners and its centre is the dialog's own. */
 async function assertDialogOnTop(dialog, what) {
@@ -279,6 +289,23 @@ const tests = [
       const total = await page.getByTestId('account-total').textContent();
       assert(total.includes('300'), `the list says "${total}"`);
       await page.screenshot({ path: join(shots, 'accounts.png') });
+      // The focus ring stands out from the page and the panels in both themes (3:1 at least).
+      for (const theme of ['light', 'dark']) {
+        const colours = await page.evaluate((th) => {
+          const root = globalThis.document.documentElement;
+          const before = root.dataset.theme;
+          root.dataset.theme = th;
+          const css = globalThis.getComputedStyle(root);
+          const found = ['--focus', '--bg', '--panel'].map((v) => css.getPropertyValue(v).trim());
+          root.dataset.theme = before;
+          return found;
+        }, theme);
+        const [ring, ...grounds] = colours;
+        for (const ground of grounds) {
+          const ratio = contrast(ring, ground);
+          assert(ratio >= 3, `${theme}: the focus ring ${ring} on ${ground} has ${ratio.toFixed(2)}:1`);
+        }
+      }
       await compareWithReference(page, 'accounts', { blank: 'main [role=row] *, [data-testid=account-total]' });
     },
   ],
