@@ -180,6 +180,15 @@ fn the_app_signs_in_syncs_and_settles_a_conflict_against_the_real_server() {
         Some("error.server_unreachable"),
         "the screen says why the last sync failed"
     );
+    // Still offline, she goes on working: the failure shown counts what
+    // waits now, not what waited when that sync failed.
+    app.create_account(CreateRecord {
+        fields: [("name".to_owned(), "Talleres Ruiz Norte".to_owned())].into(),
+    })
+    .unwrap();
+    let status = app.sync_status().unwrap();
+    assert_eq!(status.pending, 2);
+    assert_eq!(status.last_error.expect("still failed").params["count"], 2);
 
     // Back online: the stage is high-stakes, so a conflict, both sides shown.
     server.restart();

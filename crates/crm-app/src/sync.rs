@@ -404,14 +404,21 @@ impl App {
             // The database remembers that the last sync failed (perhaps in an
             // earlier run, or from `crm sync`), in English; this run
             // remembers why, translatable.
+            let pending = s.outbox_len()?;
             let last_error = match &config {
                 Some(c) if c.last_error.is_some() => {
-                    Some(remembered.unwrap_or_else(|| AppError::new("last_sync_failed")))
+                    let mut e = remembered.unwrap_or_else(|| AppError::new("last_sync_failed"));
+                    // "Your N changes are safe" counts what waits now, not
+                    // what waited when that sync failed.
+                    if e.params.contains_key("count") {
+                        e = e.with("count", pending);
+                    }
+                    Some(e)
                 }
                 _ => None,
             };
             Ok(SyncStatus {
-                pending: s.outbox_len()?,
+                pending,
                 server: config.as_ref().map(|c| c.server_url.clone()),
                 email: config.as_ref().map(|c| c.email.clone()),
                 signed_in: config.as_ref().is_some_and(|c| c.token.is_some()),

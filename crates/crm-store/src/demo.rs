@@ -421,7 +421,8 @@ fn slug(rng: &mut Rng) -> String {
     format!("c{}", rng.u32(..1_000_000))
 }
 
-const CHUNK: u64 = 2_000;
+// Small enough that a 2,000-account demo reports its progress eight times.
+const CHUNK: u64 = 250;
 
 impl Store {
     /// Add `size` worth of demo data made from `seed` (the same seed gives the

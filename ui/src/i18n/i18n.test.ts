@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import en from './en';
 import es from './es';
@@ -28,6 +29,19 @@ describe('translations', () => {
     const english = placeholders(en);
     for (const other of [zh, es]) {
       for (const [key, names] of placeholders(other)) expect([key, names]).toEqual([key, english.get(key)]);
+    }
+  });
+
+  it('never say "your 0 changes are safe": nothing waiting is said as such', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ lng: 'en', resources: { en: { translation: en }, zh: { translation: zh }, es: { translation: es } } });
+    for (const lng of ['en', 'zh', 'es']) {
+      await i18n.changeLanguage(lng);
+      for (const key of ['server_unreachable', 'sync_cancelled', 'answer_too_large', 'sync_timed_out']) {
+        const none = i18n.t(`error.${key}`, { count: 0, limit_mb: 64, seconds: 60 });
+        expect(none, `${lng} ${key}`).not.toMatch(/\b0\b/);
+        expect(i18n.t(`error.${key}`, { count: 10, limit_mb: 64, seconds: 60 }), `${lng} ${key}`).toMatch(/10/);
+      }
     }
   });
 
