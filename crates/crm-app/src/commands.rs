@@ -736,7 +736,8 @@ impl App {
         self.read(|s| {
             let to = currency(s.default_currency())?;
             let day = args.today.unwrap_or_else(|| s.now().date_naive());
-            let totals = s.stage_totals(&args.filter)?;
+            let selection = s.select_deals(&args.filter)?;
+            let totals = s.stage_totals(&selection)?;
             let rates = s.rates_to(totals.iter().map(|t| t.currency.as_str()), to, day)?;
             let mut open = InCurrency {
                 currency: to.code().to_owned(),
@@ -757,7 +758,7 @@ impl App {
                     }
                     Ok(BoardColumn {
                         count: totals.iter().map(|t| t.count).sum(),
-                        deals: s.deal_cards(&stage.key, &args.filter, 0, cards)?,
+                        deals: s.deal_cards(&stage.key, &selection, 0, cards)?,
                         totals,
                         total,
                         stage,
@@ -776,7 +777,10 @@ impl App {
     /// The next page of one column of the board ("show more").
     pub fn stage_cards(&self, args: StageCardsQuery) -> Result<Vec<DealCard>> {
         let limit = cards_per_page(args.limit);
-        self.read(|s| Ok(s.deal_cards(&args.stage, &args.filter, args.offset, limit)?))
+        self.read(|s| {
+            let selection = s.select_deals(&args.filter)?;
+            Ok(s.deal_cards(&args.stage, &selection, args.offset, limit)?)
+        })
     }
 
     /// A new deal owned by the user, at the stage's default probability.

@@ -259,27 +259,32 @@ impl InCurrency {
     }
 }
 
-/// The SQL conditions (after `WHERE o.deleted_at IS NULL`) and arguments of
-/// a deal filter; `None` when its text can match nothing.
-fn deal_filter_sql(filter: &DealFilter) -> Option<(String, Vec<Sql>)> {
-    let mut sql = String::new();
-    let mut args: Vec<Sql> = Vec::new();
-    if let Some(owner) = filter.owner_id {
-        sql.push_str(" AND o.owner_id = ?");
-        args.push(owner.0.as_bytes().to_vec().into());
+/// A [`DealFilter`] looked up once ([`Store::select_deals`]): the several
+/// queries of one board (the totals and a page per column) then share the
+/// text's matches instead of each searching the index again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealSelection {
+    owner_id: Option<Id>,
+    /// The matching deals' rowids as a JSON array (`json_each` reads it).
+    matched: Option<String>,
+}
+
+impl DealSelection {
+    /// The SQL conditions (after `WHERE o.deleted_at IS NULL`) and their
+    /// arguments.
+    fn sql(&self) -> (String, Vec<Sql>) {
+        let mut sql = String::new();
+        let mut args: Vec<Sql> = Vec::new();
+        if let Some(owner) = self.owner_id {
+            sql.push_str(" AND o.owner_id = ?");
+            args.push(owner.0.as_bytes().to_vec().into());
+        }
+        if let Some(matched) = &self.matched {
+            sql.push_str(" AND o.rowid IN (SELECT value FROM json_each(?))");
+            args.push(matched.clone().into());
+        }
+        (sql, args)
     }
-    if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        // The title column holds the name (each kind's first searchable field).
-        let expr = format!("title : ({})", crm_domain::search::match_expression(text)?);
-        sql.push_str(
-            " AND (o.rowid IN (SELECT rowid FROM opportunities_fts WHERE opportunities_fts MATCH ?)
-                   OR o.account_id IN (SELECT a.id FROM accounts_fts f JOIN accounts a ON a.rowid = f.rowid
-                                       WHERE accounts_fts MATCH ?))",
-        );
-        args.push(expr.clone().into());
-        args.push(expr.into());
-    }
-    Some((sql, args))
 }
 
 /// A deal as a card on the pipeline board.
@@ -519,14 +524,44 @@ impl Store {
         Ok(rows)
     }
 
+    /// Which deals pass `filter`: its text is looked up in the search index
+    /// here, once (deal names, and account names for the account's deals).
+    pub fn select_deals(&self, filter: &DealFilter) -> Result<DealSelection> {
+        let mut selection = DealSelection {
+            owner_id: filter.owner_id,
+            matched: None,
+        };
+        let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(selection);
+        };
+        let Some(expr) = crm_domain::search::match_expression(text) else {
+            selection.matched = Some("[]".into()); // nothing to search for: nothing
+            return Ok(selection);
+        };
+        // The title column holds the name (each kind's first searchable field).
+        let expr = format!("title : ({expr})");
+        let rowids: Vec<i64> = self
+            .conn()
+            .prepare_cached(
+                "SELECT rowid FROM opportunities_fts WHERE opportunities_fts MATCH ?1
+                 UNION
+                 SELECT o.rowid FROM accounts_fts f JOIN accounts a ON a.rowid = f.rowid
+                      JOIN opportunities o ON o.account_id = a.id
+                 WHERE accounts_fts MATCH ?1",
+            )?
+            .query_map([&expr], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+        selection.matched = Some(format!("[{}]", list.join(",")));
+        Ok(selection)
+    }
+
     /// Count, sum and probability-weighted sum of the deals of each stage
     /// that pass `filter`, per currency (amounts in different currencies are
     /// never added here; [`in_currency`] converts them). A deal without its
     /// own probability counts with its stage's default.
-    pub fn stage_totals(&self, filter: &DealFilter) -> Result<Vec<StageTotal>> {
-        let Some((conditions, args)) = deal_filter_sql(filter) else {
-            return Ok(Vec::new());
-        };
+    pub fn stage_totals(&self, filter: &DealSelection) -> Result<Vec<StageTotal>> {
+        let (conditions, args) = filter.sql();
         // Grouped over the deals alone, in the order of the index
         // `opportunities_totals` (migration 8) and from it; the stage's
         // default probability is applied to the sum of the deals without
@@ -565,13 +600,11 @@ impl Store {
     pub fn deal_cards(
         &self,
         stage: &str,
-        filter: &DealFilter,
+        filter: &DealSelection,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<DealCard>> {
-        let Some((conditions, mut args)) = deal_filter_sql(filter) else {
-            return Ok(Vec::new());
-        };
+        let (conditions, mut args) = filter.sql();
         // The order is the `opportunities_board` index's (migration 7), so a
         // page is read in order instead of sorting the whole stage.
         let sql = format!(
@@ -804,7 +837,7 @@ mod tests {
         s.write(|w| w.update(EntityKind::Opportunity, b, &[("probability", json!(10))]))
             .unwrap();
 
-        let totals = s.stage_totals(&DealFilter::default()).unwrap();
+        let totals = s.stage_totals(&DealSelection::default()).unwrap();
         let cny = totals
             .iter()
             .find(|t| t.stage == "proposal" && t.currency == "CNY")
@@ -815,7 +848,9 @@ mod tests {
         assert_eq!((eur.count, eur.amount, eur.weighted), (1, 5_000, 2_500));
 
         s.move_deal(b, "won", None).unwrap();
-        let cards = s.deal_cards("won", &DealFilter::default(), 0, 10).unwrap();
+        let cards = s
+            .deal_cards("won", &DealSelection::default(), 0, 10)
+            .unwrap();
         assert_eq!(cards.len(), 1);
         assert_eq!(cards[0].account_name.as_deref(), Some("ACME"));
         assert_eq!(s.deal_card(b).unwrap().stage, "won");
@@ -888,7 +923,7 @@ mod tests {
         assert_eq!(contacts.total, 1, "the contact is listed");
         assert_eq!(contacts.rows[0].account_name, None, "its account missing");
         let cards = s
-            .deal_cards("proposal", &DealFilter::default(), 0, 10)
+            .deal_cards("proposal", &DealSelection::default(), 0, 10)
             .unwrap();
         assert_eq!(cards.len(), 1, "the deal is on the board");
         assert_eq!(cards[0].account_name, None);
