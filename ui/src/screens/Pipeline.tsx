@@ -10,7 +10,7 @@ import {
   type DragEndEvent,
   type DragStartEvent,
 } from '@dnd-kit/core';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -104,6 +104,13 @@ export default function Pipeline() {
     if (deal && stage) void move(deal, stage);
   };
 
+  // Each card's "Move to" menu, translated once for the board, not per card.
+  const stageKeys = board?.columns.map((c) => c.key).join(' ') ?? '';
+  const moves = useMemo(
+    () => (stageKeys ? stageKeys.split(' ') : []).map((key) => ({ key, label: `${t('pipeline.move_to')} ${t(`stage.${key}`)}` })),
+    [stageKeys, t],
+  );
+
   if (!board) return <p>{t('common.loading')}</p>;
   return (
     <section className="screen-fill" aria-labelledby="pipeline-title">
@@ -135,7 +142,7 @@ export default function Pipeline() {
       <DndContext sensors={sensors} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragged(null)}>
         <div className="board" aria-label={t('pipeline.board')}>
           {board.columns.map((column) => (
-            <Column key={column.key} column={column} stages={board.columns} onMove={move} onMore={showMore} />
+            <Column key={column.key} column={column} moves={moves} onMove={move} onMore={showMore} />
           ))}
         </div>
         {/* The card being dragged is drawn above everything, outside the
@@ -225,12 +232,12 @@ function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string 
 
 function Column({
   column,
-  stages,
+  moves,
   onMove,
   onMore,
 }: {
   column: BoardColumn;
-  stages: BoardColumn[];
+  moves: Move[];
   onMove: (d: DealCard, s: string) => void;
   onMore: (c: BoardColumn) => Promise<void>;
 }) {
@@ -260,7 +267,7 @@ function Column({
       </header>
       <ul>
         {column.deals.map((deal) => (
-          <Card key={deal.id} deal={deal} stages={stages} onMove={onMove} />
+          <Card key={deal.id} deal={deal} moves={moves} onMove={onMove} />
         ))}
         {left > 0 && (
           <li className="more">
@@ -301,22 +308,26 @@ function CardFace({ deal, lifted = false }: { deal: DealCard; lifted?: boolean }
   return lifted ? <div className="deal lifted">{face}</div> : face;
 }
 
-function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[]; onMove: (d: DealCard, s: string) => void }) {
+/** A stage a card's menu offers, with its label. */
+interface Move {
+  key: string;
+  label: string;
+}
+
+function Card({ deal, moves, onMove }: { deal: DealCard; moves: Move[]; onMove: (d: DealCard, s: string) => void }) {
   const { t } = useTranslation();
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: deal.id, data: { deal } });
+  const moveTo = `${t('pipeline.move_to')}: ${deal.name}`;
   // While dragged, the card stays in place as a placeholder; its copy in the
   // overlay follows the pointer.
   return (
     <li ref={setNodeRef} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
       <CardFace deal={deal} />
       <label className="small move" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-        <span className="sr-only">
-          {t('pipeline.move_to')} ({deal.name})
-        </span>
-        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={`${t('pipeline.move_to')}: ${deal.name}`}>
-          {stages.map((s) => (
-            <option key={s.key} value={s.key}>
-              {t('pipeline.move_to')} {t(`stage.${s.key}`)}
+        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={moveTo}>
+          {moves.map((m) => (
+            <option key={m.key} value={m.key}>
+              {m.label}
             </option>
           ))}
         </select>
