@@ -109,6 +109,13 @@ async function dragDeal(page, dealId, stage) {
   await page.mouse.down();
   await page.mouse.move(from.x + 40, from.y + 30, { steps: 5 });
   await page.mouse.move(to.x + to.width / 2, to.y + 120, { steps: 15 });
+  // Over another column the dragged card is still drawn, on top of everything
+  // (not clipped by the column it came from).
+  const onTop = await page.evaluate(
+    ([x, y]) => Boolean(globalThis.document.elementFromPoint(x, y)?.closest('.deal.lifted')),
+    [to.x + to.width / 2, to.y + 120],
+  );
+  assert(onTop, 'the dragged card is visible above the board while dragged');
   await page.mouse.up();
   await page.locator(`[data-stage=${stage}] [data-deal="${dealId}"]`).waitFor();
 }
@@ -409,7 +416,88 @@ const tests = [
       assert(deal.stage === 'proposal' && deal.probability === 50, `the deal is at ${deal.stage} ${deal.probability}%`);
       await page.reload();
       await page.locator(`[data-stage=proposal] [data-deal="${dealId}"]`).waitFor();
+    },
+  ],
+  [
+    'the board totals each column once in my currency, filters by owner and text, and shows more',
+    async () => {
+      // The demo user works in USD; the demo's deals are in CNY, USD and EUR.
+      const usd = (minor) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);
+      const boardTotal = page.getByTestId('board-total');
+      // No rates yet: the deals in other currencies are said, not dropped.
+      await boardTotal.getByTestId('without-rate').filter({ hasText: /deals? in CNY without a rate/ }).waitFor();
+      const rates = [];
+      for (const [from, rate] of [['CNY', '0.14'], ['EUR', '1.08']]) {
+        const row = await call('create_record', { kind: 'exchange_rate', fields: { day: '2025-01-01', from_currency: from, to_currency: 'USD', rate } });
+        rates.push(row.id);
+      }
+      // Enough deals in one stage for a second page.
+      const extra = [];
+      for (let i = 0; i < 60; i++) {
+        const close = `2027-${String((i % 12) + 1).padStart(2, '0')}-15`;
+        extra.push(call('create_deal', { account_id: state.accountId, name: `扩容 ${i}`, amount: '1000', currency: 'EUR', stage: 'needs-analysis', close_date: close }));
+      }
+      await Promise.all(extra);
+      await page.reload();
+      const columns = page.locator('[data-stage]');
+      await columns.first().waitFor();
+      const board = await call('pipeline', { today: new Date().toISOString().slice(0, 10) });
+      assert(board.currency === 'USD' && board.open.without_rate.length === 0, `the board: ${JSON.stringify(board.open)}`);
+      await boardTotal.filter({ hasText: usd(board.open.amount) }).waitFor();
+      assert((await page.getByTestId('without-rate').count()) === 0, 'every currency has a rate now');
+      const n = await columns.count();
+      assert(n === board.columns.length, `${n} columns`);
+      for (let i = 0; i < n; i++) {
+        const totals = columns.nth(i).getByTestId('column-total');
+        assert((await totals.count()) === 1, `column ${i} shows ${await totals.count()} totals`);
+        const text = await totals.textContent();
+        assert(text.startsWith('$') && !/CN¥|€/.test(text), `column ${i} total is "${text}", not one amount in USD`);
+      }
+      // Per currency on hover.
+      const proposal = page.locator('[data-stage=proposal]');
+      const hover = await proposal.getByTestId('column-total').getAttribute('title');
+      assert(hover.includes('CN¥'), `the proposal total's tooltip is "${hover}"`);
       await page.screenshot({ path: join(shots, 'pipeline.png') });
+
+      // Show more: the first 50 cards, then the next ones.
+      const analysis = page.locator('[data-stage=needs-analysis]');
+      const analysisCount = board.columns.find((c) => c.key === 'needs-analysis').count;
+      assert(analysisCount > 60, `needs analysis holds ${analysisCount}`);
+      await analysis.locator('[data-deal]').nth(49).waitFor();
+      assert((await analysis.locator('[data-deal]').count()) === 50, 'a column starts with 50 cards');
+      await analysis.getByRole('button', { name: 'Show more deals in Needs analysis' }).click();
+      await analysis.locator('[data-deal]').nth(Math.min(analysisCount, 100) - 1).waitFor();
+      const ids = await analysis.locator('[data-deal]').evaluateAll((els) => els.map((e) => e.dataset.deal));
+      assert(new Set(ids).size === ids.length && ids.length === Math.min(analysisCount, 100), `${ids.length} cards after "show more"`);
+
+      // Owner: only that person's cards, counted and totalled for them.
+      const users = await call('list_users');
+      const me = (await call('status')).user.id;
+      const someone = users.find((u) => u.id !== me && board.columns.some((c) => c.deals.some((d) => d.owner_name === u.name)));
+      const theirs = await call('pipeline', { owner_id: someone.id });
+      const theirCount = theirs.columns.reduce((sum, c) => sum + c.count, 0);
+      await page.getByLabel('Owner').selectOption(someone.id);
+      await page.getByTestId('board-total').filter({ hasText: usd(theirs.open.amount) }).waitFor();
+      const owners = await page.getByTestId('deal-owner').allTextContents();
+      assert(owners.length > 0 && owners.length <= theirCount && owners.every((o) => o === someone.name), `owners shown: ${owners.slice(0, 5)}…`);
+      await page.getByLabel('Owner').selectOption('');
+
+      // Text: a Chinese substring of the account's name.
+      await page.getByRole('searchbox', { name: 'Find a deal' }).fill('云杉');
+      const found = await call('pipeline', { text: '云杉' });
+      const foundCount = found.columns.reduce((sum, c) => sum + c.count, 0);
+      assert(foundCount >= 61 && foundCount < board.columns.reduce((sum, c) => sum + c.count, 0), `云杉 finds ${foundCount}`);
+      await page.waitForFunction(
+        (expected) => globalThis.document.querySelectorAll('[data-deal]').length === expected,
+        Math.min(found.columns.find((c) => c.key === 'needs-analysis').count, 50) +
+          found.columns.filter((c) => c.key !== 'needs-analysis').reduce((sum, c) => sum + Math.min(c.count, 50), 0),
+      );
+      const names = await page.locator('[data-deal]').allTextContents();
+      assert(names.every((t) => t.includes('云杉')), 'every card shown is a 云杉 deal');
+      await page.screenshot({ path: join(shots, 'pipeline-filtered.png') });
+      await page.getByRole('searchbox', { name: 'Find a deal' }).fill('');
+      // The rates go again: the exchange-rate screen's test starts with none.
+      for (const id of rates) await call('delete_record', { kind: 'exchange_rate', id });
     },
   ],
   [

@@ -10,8 +10,8 @@ use crm_domain::{
 };
 use crm_store::{
     AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, ContactPage, Converted,
-    DealCard, DemoSize, DemoSummary, LeadConversion, NewUser, RecordQuery, RecordRow, SearchGroup,
-    StageTotal, Store, StoreError, Timeline, TimelineCursor,
+    DealCard, DealFilter, DemoSize, DemoSummary, InCurrency, LeadConversion, NewUser, RecordQuery,
+    RecordRow, SearchGroup, StageTotal, Store, StoreError, Timeline, TimelineCursor, in_currency,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -253,10 +253,12 @@ pub struct BoardColumn {
     /// The stage.
     #[serde(flatten)]
     pub stage: Stage,
-    /// Deals in the stage in all.
+    /// Deals in the stage that pass the filter, in all.
     pub count: i64,
-    /// Totals per currency.
+    /// Totals per currency (shown on hover).
     pub totals: Vec<StageTotal>,
+    /// The totals in the user's currency, and the deals without a rate.
+    pub total: InCurrency,
     /// The first cards (soonest to close).
     pub deals: Vec<DealCard>,
 }
@@ -264,6 +266,13 @@ pub struct BoardColumn {
 /// The pipeline board.
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
+    /// The user's currency, which totals are in.
+    pub currency: String,
+    /// The day whose exchange rates converted the totals.
+    pub day: NaiveDate,
+    /// Every open (not won, not lost) deal that passes the filter: the sum
+    /// of the open columns' totals.
+    pub open: InCurrency,
     /// Columns in pipeline order.
     pub columns: Vec<BoardColumn>,
 }
@@ -272,8 +281,34 @@ pub struct Board {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct BoardQuery {
-    /// Cards per column (0 = 100).
+    /// Cards per column (0 = 50).
     pub cards_per_stage: usize,
+    /// Only these deals (owner, words of the deal's or account's name).
+    #[serde(flatten)]
+    pub filter: DealFilter,
+    /// The user's local date, whose exchange rates convert (today by the
+    /// store's clock, in UTC, when absent).
+    pub today: Option<NaiveDate>,
+}
+
+/// The next cards of one column.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StageCardsQuery {
+    /// The stage.
+    pub stage: String,
+    /// Cards already shown.
+    #[serde(default)]
+    pub offset: usize,
+    /// Cards to return (0 = 50).
+    #[serde(default)]
+    pub limit: usize,
+    /// The board's filter.
+    #[serde(flatten)]
+    pub filter: DealFilter,
+}
+
+fn cards_per_page(asked: usize) -> usize {
+    if asked == 0 { 50 } else { asked.min(1000) }
 }
 
 /// A search.
@@ -693,15 +728,21 @@ impl App {
         self.write(|s| Ok(s.complete_task(args.id)?))
     }
 
-    /// The pipeline board: every stage with its totals and first cards.
+    /// The pipeline board: every stage with its count, its totals per
+    /// currency and in the user's currency (at the rates valid on `today`),
+    /// and its first cards, all under the filter.
     pub fn pipeline(&self, args: BoardQuery) -> Result<Board> {
-        let cards = if args.cards_per_stage == 0 {
-            100
-        } else {
-            args.cards_per_stage.min(1000)
-        };
+        let cards = cards_per_page(args.cards_per_stage);
         self.read(|s| {
-            let totals = s.stage_totals()?;
+            let to = currency(s.default_currency())?;
+            let day = args.today.unwrap_or_else(|| s.now().date_naive());
+            let selection = s.select_deals(&args.filter)?;
+            let totals = s.stage_totals(&selection)?;
+            let rates = s.rates_to(totals.iter().map(|t| t.currency.as_str()), to, day)?;
+            let mut open = InCurrency {
+                currency: to.code().to_owned(),
+                ..InCurrency::default()
+            };
             let columns = s
                 .pipeline()?
                 .into_iter()
@@ -711,15 +752,34 @@ impl App {
                         .filter(|t| t.stage == stage.key)
                         .cloned()
                         .collect();
+                    let total = in_currency(&totals, to, &rates);
+                    if !stage.closed {
+                        open.add(&total);
+                    }
                     Ok(BoardColumn {
                         count: totals.iter().map(|t| t.count).sum(),
-                        deals: s.deal_cards(&stage.key, cards)?,
+                        deals: s.deal_cards(&stage.key, &selection, 0, cards)?,
                         totals,
+                        total,
                         stage,
                     })
                 })
                 .collect::<Result<_>>()?;
-            Ok(Board { columns })
+            Ok(Board {
+                currency: to.code().to_owned(),
+                day,
+                open,
+                columns,
+            })
+        })
+    }
+
+    /// The next page of one column of the board ("show more").
+    pub fn stage_cards(&self, args: StageCardsQuery) -> Result<Vec<DealCard>> {
+        let limit = cards_per_page(args.limit);
+        self.read(|s| {
+            let selection = s.select_deals(&args.filter)?;
+            Ok(s.deal_cards(&args.stage, &selection, args.offset, limit)?)
         })
     }
 

@@ -69,6 +69,7 @@ commands! { app, input, progress;
     "disqualify_lead" => out(app.disqualify_lead(args(input)?)),
     "complete_task" => out(app.complete_task(args(input)?)),
     "pipeline" => out(app.pipeline(args(input)?)),
+    "stage_cards" => out(app.stage_cards(args(input)?)),
     "create_deal" => out(app.create_deal(args(input)?)),
     "move_deal" => out(app.move_deal(args(input)?)),
     "search" => out(app.search(args(input)?)),

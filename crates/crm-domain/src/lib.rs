@@ -26,4 +26,4 @@ pub use error::{Invalid, Problem};
 pub use hlc::{Clock, Hlc};
 pub use id::Id;
 pub use schema::{Entity, EntityKind, FieldDef, FieldType, MergePolicy};
-pub use value::{Currency, Email, Money, Phone, Probability, Website};
+pub use value::{Currency, Email, Money, Phone, Probability, Rate, Website};

@@ -297,6 +297,63 @@ impl fmt::Display for Money {
     }
 }
 
+/// An exchange rate as an exact fraction: one unit of a currency is worth
+/// `numerator / denominator` units of another. Read from the canonical
+/// decimal text exchange rates are stored in (`"7.1234"`), never a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    numerator: i128,
+    denominator: i128,
+}
+
+impl Rate {
+    /// A rate from its decimal text (`"7.1234"`, `"0,14"`: as
+    /// [`decimal`] accepts it, with up to 18 decimals).
+    pub fn parse(text: &str) -> Result<Rate, Problem> {
+        let canonical = decimal(text, 18)?;
+        let (whole, frac) = canonical.split_once('.').unwrap_or((&canonical, ""));
+        let bad = Problem::Decimal { places: 18 };
+        let numerator: i128 = format!("{whole}{frac}").parse().map_err(|_| bad)?;
+        Ok(Rate {
+            numerator,
+            denominator: 10i128.pow(frac.len() as u32),
+        })
+    }
+
+    /// The rate the other way round (from `to` back to `from`).
+    pub fn inverse(self) -> Rate {
+        Rate {
+            numerator: self.denominator,
+            denominator: self.numerator,
+        }
+    }
+}
+
+/// `n / d` rounded half away from zero (`d > 0`).
+fn divide_rounded(n: i128, d: i128) -> i128 {
+    let (q, r) = (n / d, n % d);
+    if 2 * r.abs() >= d { q + n.signum() } else { q }
+}
+
+impl Money {
+    /// This amount in `to` at `rate` (one unit of this currency is worth
+    /// `rate` units of `to`), in `to`'s minor units, rounded once, half away
+    /// from zero. `None` when the result does not fit.
+    pub fn convert(&self, to: Currency, rate: Rate) -> Option<Money> {
+        let from_scale = 10i128.pow(u32::from(self.currency.decimals()));
+        let to_scale = 10i128.pow(u32::from(to.decimals()));
+        let n = i128::from(self.minor)
+            .checked_mul(rate.numerator)?
+            .checked_mul(to_scale)?;
+        let d = rate.denominator.checked_mul(from_scale)?;
+        let minor = i64::try_from(divide_rounded(n, d)).ok()?;
+        Some(Money {
+            minor,
+            currency: to,
+        })
+    }
+}
+
 /// A win probability in percent, 0 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -438,6 +495,87 @@ mod tests {
         for text in ["12000.50", "-0.05", "0.00", "7.00"] {
             assert_eq!(Money::parse(text, cny()).unwrap().to_decimal_string(), text);
         }
+    }
+
+    #[test]
+    fn money_converts_exactly_and_rounds_half_away_from_zero() {
+        let usd: Currency = "USD".parse().unwrap();
+        let jpy: Currency = "JPY".parse().unwrap();
+        let rate = Rate::parse("7.1234").unwrap();
+        // 100.00 USD at 7.1234 is 712.34 CNY exactly.
+        let m = Money {
+            minor: 10_000,
+            currency: usd,
+        };
+        assert_eq!(m.convert(cny(), rate).unwrap().minor, 71_234);
+        // 0.01 USD is 0.071234 CNY: 0.07.
+        let cent = Money {
+            minor: 1,
+            currency: usd,
+        };
+        assert_eq!(cent.convert(cny(), rate).unwrap().minor, 7);
+        // Exactly half a fen rounds away from zero, both signs.
+        let half = Rate::parse("0.5").unwrap();
+        assert_eq!(
+            Money {
+                minor: 1,
+                currency: usd
+            }
+            .convert(cny(), half)
+            .unwrap()
+            .minor,
+            1
+        );
+        assert_eq!(
+            Money {
+                minor: -1,
+                currency: usd
+            }
+            .convert(cny(), half)
+            .unwrap()
+            .minor,
+            -1
+        );
+        assert_eq!(
+            Money {
+                minor: 3,
+                currency: usd
+            }
+            .convert(cny(), half)
+            .unwrap()
+            .minor,
+            2
+        );
+        // Currencies with different minor units: 10.00 USD at 150.5 is 1505 JPY.
+        let yen = Rate::parse("150,5").unwrap();
+        assert_eq!(
+            Money {
+                minor: 1_000,
+                currency: usd
+            }
+            .convert(jpy, yen)
+            .unwrap()
+            .minor,
+            1_505
+        );
+        // And back through the inverse: 1505 JPY is 10.00 USD.
+        let back = Money {
+            minor: 1_505,
+            currency: jpy,
+        }
+        .convert(usd, yen.inverse());
+        assert_eq!(back.unwrap().minor, 1_000);
+        // A result that does not fit is refused, not wrapped.
+        let huge = Rate::parse("100000000000").unwrap();
+        assert_eq!(
+            Money {
+                minor: i64::MAX,
+                currency: usd
+            }
+            .convert(cny(), huge),
+            None
+        );
+        assert!(Rate::parse("0").is_err() && Rate::parse("abc").is_err());
     }
 
     #[test]

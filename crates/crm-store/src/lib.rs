@@ -53,7 +53,8 @@ pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
-    ContactPage, ContactRow, DealCard, StageTotal,
+    ContactPage, ContactRow, DealCard, DealFilter, DealSelection, InCurrency, RatesTo, StageTotal,
+    in_currency,
 };
 pub use work::{Converted, LeadConversion, Reassigned};
 pub use write::{SEEN_FIELD, Writer};

@@ -53,7 +53,8 @@ export interface Commands {
   ];
   disqualify_lead: [{ id: T.Id; reason: string }, T.Lead];
   complete_task: [{ id: T.Id }, null];
-  pipeline: [{ cards_per_stage?: number }, T.Board];
+  pipeline: [{ cards_per_stage?: number; today?: string } & T.DealFilter, T.Board];
+  stage_cards: [{ stage: string; offset?: number; limit?: number } & T.DealFilter, T.DealCard[]];
   create_deal: [
     { account_id: T.Id; name: string; amount: string; currency?: string | null; stage?: string | null; close_date?: string | null },
     T.Id,

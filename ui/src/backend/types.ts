@@ -257,6 +257,19 @@ export interface DealCard {
   owner_name: string | null;
 }
 
+/** Totals of deals in several currencies, converted by the core into one
+ * (each currency's sum once, at the rate valid on the board's day, rounded
+ * half away from zero). */
+export interface InCurrency {
+  currency: string;
+  /** Deals counted in `amount` and `weighted`. */
+  count: number;
+  amount: number;
+  weighted: number;
+  /** Deals left out for want of a rate, per currency (`stage` empty on the board's total). */
+  without_rate: StageTotal[];
+}
+
 export interface BoardColumn {
   key: string;
   position: number;
@@ -264,12 +277,28 @@ export interface BoardColumn {
   closed: boolean;
   won: boolean;
   count: number;
+  /** Per currency (shown on hover). */
   totals: StageTotal[];
+  /** In the user's currency. */
+  total: InCurrency;
   deals: DealCard[];
 }
 
 export interface Board {
+  /** The user's currency, which totals are in. */
+  currency: string;
+  /** The day whose exchange rates converted the totals. */
+  day: string;
+  /** Every open deal that passes the filter. */
+  open: InCurrency;
   columns: BoardColumn[];
+}
+
+/** Which deals the board shows; counts and totals follow. */
+export interface DealFilter {
+  owner_id?: Id | null;
+  /** Words of the deal's or its account's name. */
+  text?: string | null;
 }
 
 export type Entity = 'user' | 'account' | 'contact' | 'interaction' | 'lead' | 'opportunity' | 'task';

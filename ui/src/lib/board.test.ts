@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Board, DealCard } from '../backend';
-import { moveCard } from './board';
+import { appendCards, moveCard, withTotals } from './board';
 
 const deal = (id: string, stage: string, amount: number, currency = 'CNY', probability: number | null = null): DealCard => ({
   id,
@@ -15,17 +15,24 @@ const deal = (id: string, stage: string, amount: number, currency = 'CNY', proba
   owner_name: null,
 });
 
+const inCny = (amount: number) => ({ currency: 'CNY', count: 1, amount, weighted: 0, without_rate: [] });
+
 function board(): Board {
   return {
+    currency: 'CNY',
+    day: '2026-12-05',
+    open: inCny(3000),
     columns: [
       {
         key: 'qualification', position: 1, probability: 10, closed: false, won: false, count: 2,
         totals: [{ stage: 'qualification', currency: 'CNY', count: 2, amount: 3000, weighted: 300 }],
+        total: inCny(3000),
         deals: [deal('d1', 'qualification', 1000), deal('d2', 'qualification', 2000)],
       },
       {
         key: 'proposal', position: 3, probability: 50, closed: false, won: false, count: 1,
         totals: [{ stage: 'proposal', currency: 'EUR', count: 1, amount: 500, weighted: 250 }],
+        total: inCny(0),
         deals: [deal('d3', 'proposal', 500, 'EUR')],
       },
     ],
@@ -56,5 +63,25 @@ describe('moving a card on the board', () => {
     const b = board();
     expect(moveCard(b, 'd1', 'qualification')).toBe(b);
     expect(moveCard(b, 'nope', 'proposal')).toBe(b);
+  });
+});
+
+describe('totals and pages from the core', () => {
+  it('takes counts and converted totals from the core, keeping the cards shown', () => {
+    const moved = moveCard(board(), 'd1', 'proposal');
+    const fresh = board();
+    fresh.open = inCny(9999);
+    fresh.columns[1] = { ...fresh.columns[1], count: 2, total: inCny(1234), deals: [] };
+    const after = withTotals(moved, fresh);
+    expect(after.open.amount).toBe(9999);
+    expect(after.columns[1].total.amount).toBe(1234);
+    expect(after.columns[1].deals.map((d) => d.id)).toEqual(['d1', 'd3']);
+  });
+
+  it('appends the next page of a column without repeating a card', () => {
+    const b = moveCard(board(), 'd1', 'proposal');
+    const after = appendCards(b, 'proposal', [deal('d1', 'proposal', 1000), deal('d4', 'proposal', 70)]);
+    expect(after.columns[1].deals.map((d) => d.id)).toEqual(['d1', 'd3', 'd4']);
+    expect(after.columns[0]).toBe(b.columns[0]);
   });
 });

@@ -1,5 +1,7 @@
 // The pipeline board's local logic: moving a card between columns at once
-// (before the core confirms) and keeping each column's totals right.
+// (before the core confirms) and keeping each column's count and
+// per-currency totals right; the totals in the user's currency are the
+// core's (it holds the exchange rates), taken from its next answer.
 import type { Board, BoardColumn, DealCard, StageTotal } from '../backend';
 
 function withDeal(totals: StageTotal[], stage: string, deal: DealCard, probability: number, sign: 1 | -1): StageTotal[] {
@@ -42,5 +44,25 @@ export function moveCard(board: Board, dealId: string, stage: string): Board {
     }
     return c;
   });
-  return { columns };
+  return { ...board, columns };
+}
+
+/** The board with the counts and totals of `fresh` (the core's answer for the
+ * same filter) and the cards already shown, so pages loaded stay. */
+export function withTotals(board: Board, fresh: Board): Board {
+  const columns = board.columns.map((c): BoardColumn => {
+    const f = fresh.columns.find((x) => x.key === c.key);
+    return f ? { ...c, count: f.count, totals: f.totals, total: f.total } : c;
+  });
+  return { ...board, currency: fresh.currency, day: fresh.day, open: fresh.open, columns };
+}
+
+/** The board with the next page of `stage`'s cards after those shown; a card
+ * already on the board (moved here meanwhile) is not shown twice. */
+export function appendCards(board: Board, stage: string, cards: DealCard[]): Board {
+  const shown = new Set(board.columns.flatMap((c) => c.deals.map((d) => d.id)));
+  const columns = board.columns.map((c): BoardColumn =>
+    c.key === stage ? { ...c, deals: [...c.deals, ...cards.filter((d) => !shown.has(d.id))] } : c,
+  );
+  return { ...board, columns };
 }

@@ -1,28 +1,73 @@
-import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from '@dnd-kit/core';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+  type DragStartEvent,
+} from '@dnd-kit/core';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
-import type { Board, BoardColumn, DealCard } from '../backend';
+import type { TFunction } from 'i18next';
+import type { Board, BoardColumn, DealCard, DealFilter, InCurrency, User } from '../backend';
 import { useApp } from '../context';
-import { moveCard } from '../lib/board';
-import { formatDate, formatMoney } from '../lib/format';
+import { appendCards, moveCard, withTotals } from '../lib/board';
+import { formatDate, formatMoney, localDay } from '../lib/format';
 import Dialog from '../components/Dialog';
 import FormActions from '../components/FormActions';
 import { dragText } from '../lib/dragText';
 import { NewDealButton } from '../components/NewDeal';
 
+/** Cards a column shows at first, and each "show more" adds. */
+const PAGE = 50;
+/** The text filter asks the core once typing pauses this long (ms). */
+const TYPING_PAUSE = 200;
+
 /** Opportunities by stage: drag a card (or use its menu) to move the deal. */
 export default function Pipeline() {
   const { t } = useTranslation();
-  const { backend, fail, notify } = useApp();
+  const { backend, fail, notify, status } = useApp();
   const [board, setBoard] = useState<Board | null>(null);
+  const [users, setUsers] = useState<User[]>([]);
+  // '' everyone, 'me' the user, else a user's id.
+  const [owner, setOwner] = useState('');
+  const [text, setText] = useState('');
+  const [typed, setTyped] = useState('');
+  const [dragged, setDragged] = useState<DealCard | null>(null);
   // A deal dropped on "lost" waits here for its reason before it moves.
   const [losing, setLosing] = useState<DealCard | null>(null);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor));
+  // Only the answer to the latest question is shown (filters change fast).
+  const asked = useRef(0);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setText(typed.trim()), TYPING_PAUSE);
+    return () => clearTimeout(timer);
+  }, [typed]);
+
+  const me = status.user?.id ?? null;
+  const ownerId = owner === 'me' ? me : owner || null;
+  const filter: DealFilter = { owner_id: ownerId, text: text || null };
+
+  const fetchBoard = useCallback(
+    (cards: number) => backend.call('pipeline', { owner_id: ownerId, text: text || null, today: localDay(), cards_per_stage: cards }),
+    [backend, ownerId, text],
+  );
 
   const load = useCallback(() => {
-    backend.call('pipeline', {}).then(setBoard, fail);
-  }, [backend, fail]);
+    const n = ++asked.current;
+    fetchBoard(PAGE).then((b) => n === asked.current && setBoard(b), fail);
+  }, [fetchBoard, fail]);
   useEffect(load, [load]);
+
+  useEffect(() => {
+    backend.call('list_users').then((all) => setUsers(all.filter((u) => u.active)), fail);
+  }, [backend, fail]);
 
   const move = async (deal: DealCard, stage: string, lostReason: string | null = null) => {
     if (!board || deal.stage === stage) return;
@@ -38,29 +83,85 @@ export default function Pipeline() {
     } catch (e) {
       setBoard(before);
       fail(e);
+      return;
+    }
+    // The totals in the user's currency are the core's (it has the rates).
+    const n = asked.current;
+    fetchBoard(1).then((fresh) => n === asked.current && setBoard((b) => (b ? withTotals(b, fresh) : b)), fail);
+  };
+
+  const showMore = async (column: BoardColumn) => {
+    const n = asked.current;
+    try {
+      const cards = await backend.call('stage_cards', { ...filter, stage: column.key, offset: column.deals.length, limit: PAGE });
+      if (n === asked.current) setBoard((b) => (b ? appendCards(b, column.key, cards) : b));
+    } catch (e) {
+      fail(e);
     }
   };
 
+  const onDragStart = (e: DragStartEvent) => setDragged((e.active.data.current?.deal as DealCard | undefined) ?? null);
   const onDragEnd = (e: DragEndEvent) => {
+    setDragged(null);
     const deal = e.active.data.current?.deal as DealCard | undefined;
     const stage = e.over?.id as string | undefined;
     if (deal && stage) void move(deal, stage);
   };
+
+  // Each card's "Move to" menu, translated once for the board, not per card.
+  const stageKeys = board?.columns.map((c) => c.key).join(' ') ?? '';
+  const moves = useMemo(
+    () => (stageKeys ? stageKeys.split(' ') : []).map((key) => ({ key, label: `${t('pipeline.move_to')} ${t(`stage.${key}`)}` })),
+    [stageKeys, t],
+  );
 
   if (!board) return <p>{t('common.loading')}</p>;
   return (
     <section className="screen-fill" aria-labelledby="pipeline-title">
       <header className="screen-head">
         <h1 id="pipeline-title">{t('pipeline.title')}</h1>
-        <span className="muted">{t('pipeline.drag_hint')}</span>
+        <BoardTotal board={board} />
         <NewDealButton onCreated={load} />
       </header>
-      <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={dragText(t)}>
+      <div className="filters" role="search">
+        <label className="grow">
+          {t('pipeline.find')}
+          <input type="search" value={typed} placeholder={t('pipeline.find_placeholder')} onChange={(e) => setTyped(e.target.value)} />
+        </label>
+        <label>
+          {t('field.owner')}
+          <select value={owner} onChange={(e) => setOwner(e.target.value)}>
+            <option value="">{t('pipeline.everyone')}</option>
+            {me && <option value="me">{t('pipeline.mine')}</option>}
+            {users
+              .filter((u) => u.id !== me)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+          </select>
+        </label>
+        <span className="muted small">{t('pipeline.drag_hint')}</span>
+      </div>
+      <DndContext
+        sensors={sensors}
+        onDragStart={onDragStart}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setDragged(null)}
+        accessibility={dragText(t)}
+      >
         <div className="board" aria-label={t('pipeline.board')}>
           {board.columns.map((column) => (
-            <Column key={column.key} column={column} stages={board.columns} onMove={move} />
+            <Column key={column.key} column={column} moves={moves} onMove={move} onMore={showMore} />
           ))}
         </div>
+        {/* The card being dragged is drawn above everything, outside the
+            columns that scroll (and so clip what leaves them). */}
+        {createPortal(
+          <DragOverlay zIndex={40}>{dragged && <CardFace deal={dragged} lifted />}</DragOverlay>,
+          document.body,
+        )}
       </DndContext>
       {losing && (
         <LostReason
@@ -72,6 +173,49 @@ export default function Pipeline() {
         />
       )}
     </section>
+  );
+}
+
+/** "+ 3 deals in USD without a rate", one line per currency. */
+function WithoutRate({ total }: { total: InCurrency }) {
+  const { t } = useTranslation();
+  return total.without_rate.map((m) => (
+    <p key={m.currency} className="small warn-text" data-testid="without-rate">
+      {t('pipeline.without_rate', { count: m.count, currency: m.currency })}
+    </p>
+  ));
+}
+
+/** Money per currency, for a tooltip: what the converted total is made of. */
+function perCurrency(column: BoardColumn, locale: string, t: TFunction): string {
+  return column.totals
+    .map((x) =>
+      t('pipeline.currency_line', {
+        count: x.count,
+        amount: formatMoney(x.amount, x.currency, locale),
+        weighted: formatMoney(x.weighted, x.currency, locale),
+      }),
+    )
+    .join('\n');
+}
+
+function BoardTotal({ board }: { board: Board }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  const open = board.open;
+  return (
+    <div className="board-total" data-testid="board-total">
+      <span>
+        {t('pipeline.open_total')} <strong>{formatMoney(open.amount, open.currency, locale)}</strong>
+      </span>
+      <span className="muted">
+        {t('pipeline.weighted')} {formatMoney(open.weighted, open.currency, locale)}
+      </span>
+      <span className="muted small" title={t('pipeline.rates_hint')}>
+        {t('pipeline.rates_of', { day: formatDate(board.day, locale) })}
+      </span>
+      <WithoutRate total={open} />
+    </div>
   );
 }
 
@@ -97,64 +241,110 @@ function LostReason({ deal, onDone }: { deal: DealCard; onDone: (reason: string 
   );
 }
 
-function Column({ column, stages, onMove }: { column: BoardColumn; stages: BoardColumn[]; onMove: (d: DealCard, s: string) => void }) {
+function Column({
+  column,
+  moves,
+  onMove,
+  onMore,
+}: {
+  column: BoardColumn;
+  moves: Move[];
+  onMove: (d: DealCard, s: string) => void;
+  onMore: (c: BoardColumn) => Promise<void>;
+}) {
   const { t } = useTranslation();
   const { locale } = useApp();
   const { setNodeRef, isOver } = useDroppable({ id: column.key });
+  const [busy, setBusy] = useState(false);
   const name = t(`stage.${column.key}`);
+  const left = column.count - column.deals.length;
+  const more = () => {
+    setBusy(true);
+    void onMore(column).finally(() => setBusy(false));
+  };
   return (
     <section ref={setNodeRef} className={`column${isOver ? ' over' : ''}`} aria-label={name} data-stage={column.key}>
       <header>
         <h2>
           {name} <span className="count">{t('pipeline.deals', { count: column.count })}</span>
         </h2>
-        <dl className="totals">
-          {column.totals.map((total) => (
-            <div key={total.currency}>
-              <dt>{t('pipeline.total')}</dt>
-              <dd>{formatMoney(total.amount, total.currency, locale, true)}</dd>
-              <dt>{t('pipeline.weighted')}</dt>
-              <dd>{formatMoney(total.weighted, total.currency, locale, true)}</dd>
-            </div>
-          ))}
-        </dl>
-        {column.count > column.deals.length && <p className="muted small">{t('pipeline.showing', { shown: column.deals.length })}</p>}
+        <p className="column-total" data-testid="column-total" title={perCurrency(column, locale, t)}>
+          <strong>{formatMoney(column.total.amount, column.total.currency, locale, true)}</strong>{' '}
+          <span className="muted small">
+            {t('pipeline.weighted')} {formatMoney(column.total.weighted, column.total.currency, locale, true)}
+          </span>
+        </p>
+        <WithoutRate total={column.total} />
       </header>
       <ul>
         {column.deals.map((deal) => (
-          <Card key={deal.id} deal={deal} stages={stages} onMove={onMove} />
+          <Card key={deal.id} deal={deal} moves={moves} onMove={onMove} />
         ))}
+        {left > 0 && (
+          <li className="more">
+            <button type="button" onClick={more} disabled={busy} aria-label={t('pipeline.show_more_in', { stage: name })}>
+              {t('pipeline.show_more', { count: left })}
+            </button>
+          </li>
+        )}
       </ul>
     </section>
   );
 }
 
-function Card({ deal, stages, onMove }: { deal: DealCard; stages: BoardColumn[]; onMove: (d: DealCard, s: string) => void }) {
+/** What a card shows; also what follows the pointer while it is dragged. */
+function CardFace({ deal, lifted = false }: { deal: DealCard; lifted?: boolean }) {
   const { t } = useTranslation();
   const { locale } = useApp();
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: deal.id, data: { deal } });
-  const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)`, zIndex: 10 } : undefined;
-  return (
-    <li ref={setNodeRef} style={style} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
-      <a href={`#/records/opportunity/${deal.id}`} className="deal-name" draggable={false} onKeyDown={(e) => e.stopPropagation()}>
-        {deal.name}
-      </a>
-      <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
-        {deal.account_name ?? t('common.missing_record')}
-      </a>
+  const face = (
+    <>
+      {lifted ? (
+        <div className="deal-name">{deal.name}</div>
+      ) : (
+        <a href={`#/records/opportunity/${deal.id}`} className="deal-name" draggable={false} onKeyDown={(e) => e.stopPropagation()}>
+          {deal.name}
+        </a>
+      )}
+      {lifted ? (
+        <span className="small">{deal.account_name ?? t('common.missing_record')}</span>
+      ) : (
+        <a href={`#/accounts/${deal.account_id}`} className="small" onPointerDown={(e) => e.stopPropagation()}>
+          {deal.account_name ?? t('common.missing_record')}
+        </a>
+      )}
       <div className="row small">
         <strong className="grow">{formatMoney(deal.amount, deal.currency, locale)}</strong>
         {deal.probability !== null && <span className="muted">{deal.probability}%</span>}
       </div>
-      {deal.close_date && <div className="muted small">{formatDate(deal.close_date, locale)}</div>}
+      <div className="row small muted">
+        <span className="grow">{deal.close_date && formatDate(deal.close_date, locale)}</span>
+        {deal.owner_name && <span data-testid="deal-owner">{deal.owner_name}</span>}
+      </div>
+    </>
+  );
+  return lifted ? <div className="deal lifted">{face}</div> : face;
+}
+
+/** A stage a card's menu offers, with its label. */
+interface Move {
+  key: string;
+  label: string;
+}
+
+function Card({ deal, moves, onMove }: { deal: DealCard; moves: Move[]; onMove: (d: DealCard, s: string) => void }) {
+  const { t } = useTranslation();
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: deal.id, data: { deal } });
+  const moveTo = `${t('pipeline.move_to')}: ${deal.name}`;
+  // While dragged, the card stays in place as a placeholder; its copy in the
+  // overlay follows the pointer.
+  return (
+    <li ref={setNodeRef} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
+      <CardFace deal={deal} />
       <label className="small move" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-        <span className="sr-only">
-          {t('pipeline.move_to')} ({deal.name})
-        </span>
-        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={`${t('pipeline.move_to')}: ${deal.name}`}>
-          {stages.map((s) => (
-            <option key={s.key} value={s.key}>
-              {t('pipeline.move_to')} {t(`stage.${s.key}`)}
+        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={moveTo}>
+          {moves.map((m) => (
+            <option key={m.key} value={m.key}>
+              {m.label}
             </option>
           ))}
         </select>

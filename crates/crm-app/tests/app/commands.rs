@@ -672,3 +672,129 @@ fn leads_come_a_page_at_a_time_without_gaps_or_repeats() {
     assert_eq!(seen.len(), 5, "every lead once");
     assert!(page(6).is_empty());
 }
+
+/// A command as the UI sends it: a name and JSON.
+fn call(app: &App, command: &str, input: serde_json::Value) -> serde_json::Value {
+    crm_app::dispatch::call(app, command, input, &|_| {})
+        .unwrap_or_else(|e| panic!("{command} failed: {e:?}"))
+}
+
+#[test]
+fn the_board_totals_each_column_in_my_currency_filters_and_pages() {
+    let fx = Fixture::ready(); // Li Wei, in CNY
+    let acme = account(&fx.app, "上海云杉科技有限公司");
+    let other = account(&fx.app, "Harbor Logistics");
+    let deal = |account, name: &str, amount: &str, currency: &str, close: &str| {
+        fx.app
+            .create_deal(CreateDeal {
+                account_id: account,
+                name: name.into(),
+                amount: amount.into(),
+                currency: Some(currency.into()),
+                stage: Some("proposal".into()),
+                close_date: Some(close.into()),
+            })
+            .unwrap()
+    };
+    deal(acme, "云杉 年度订阅", "1000", "CNY", "2027-01-03");
+    deal(other, "Renewal", "100", "USD", "2027-01-01");
+    deal(other, "Expansion", "50", "EUR", "2027-01-02");
+    call(
+        &fx.app,
+        "create_record",
+        serde_json::json!({"kind": "exchange_rate", "fields": {
+            "day": "2026-12-01", "from_currency": "USD", "to_currency": "CNY", "rate": "7.1234"}}),
+    );
+
+    let board = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"today": "2026-12-05"}),
+    );
+    assert_eq!(board["currency"], "CNY");
+    let proposal = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "proposal")
+        .unwrap();
+    assert_eq!(proposal["count"], 3);
+    assert_eq!(
+        proposal["totals"].as_array().unwrap().len(),
+        3,
+        "per currency, for the tooltip"
+    );
+    // 1,000 CNY + 100 USD × 7.1234 = 1,712.34 CNY; the EUR deal has no rate.
+    assert_eq!(proposal["total"]["currency"], "CNY");
+    assert_eq!(proposal["total"]["amount"], 171_234);
+    assert_eq!(proposal["total"]["without_rate"][0]["currency"], "EUR");
+    assert_eq!(proposal["total"]["without_rate"][0]["count"], 1);
+    assert_eq!(
+        board["open"]["amount"], 171_234,
+        "the board's total of open deals"
+    );
+    // Before the rate's day, USD has no rate either.
+    let earlier = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"today": "2026-11-30"}),
+    );
+    assert_eq!(earlier["open"]["amount"], 100_000);
+    assert_eq!(earlier["open"]["without_rate"].as_array().unwrap().len(), 2);
+
+    // Filters: counts and totals follow them.
+    let filtered = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"today": "2026-12-05", "text": "云杉"}),
+    );
+    assert_eq!(filtered["open"]["count"], 1);
+    assert_eq!(filtered["open"]["amount"], 100_000);
+    let me = fx.app.status().unwrap().user.unwrap().id;
+    let mine = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"owner_id": me, "today": "2026-12-05"}),
+    );
+    assert_eq!(mine["columns"][2]["count"], 3, "every deal here is mine");
+    assert_eq!(mine["open"]["amount"], 171_234);
+    let nobody = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"owner_id": crm_domain::Id::new()}),
+    );
+    assert_eq!(nobody["columns"][2]["count"], 0);
+    assert_eq!(nobody["open"]["amount"], 0);
+
+    // Pages: one card per column, then the next ones.
+    let small = call(
+        &fx.app,
+        "pipeline",
+        serde_json::json!({"cards_per_stage": 1}),
+    );
+    let first = &small["columns"][2]["deals"];
+    assert_eq!(first.as_array().unwrap().len(), 1);
+    assert_eq!(first[0]["name"], "Renewal", "soonest to close first");
+    let more = call(
+        &fx.app,
+        "stage_cards",
+        serde_json::json!({"stage": "proposal", "offset": 1, "limit": 5}),
+    );
+    let names: Vec<&str> = more
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Expansion", "云杉 年度订阅"]);
+    let filtered_more = call(
+        &fx.app,
+        "stage_cards",
+        serde_json::json!({"stage": "proposal", "offset": 0, "text": "harbor"}),
+    );
+    assert_eq!(
+        filtered_more.as_array().unwrap().len(),
+        2,
+        "the filter applies to pages too"
+    );
+}

@@ -4,9 +4,11 @@
 //! Rows here are slimmer than the full records so a page of them crosses the
 //! IPC boundary quickly.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use crm_domain::Id;
-use rusqlite::{Row, params, params_from_iter, types::Value as Sql};
+use crm_domain::{Currency, Id, Money, Rate};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -156,6 +158,133 @@ pub struct StageTotal {
     pub amount: i64,
     /// Sum of amount × probability, minor units.
     pub weighted: i64,
+}
+
+/// Which deals the pipeline board shows; its counts and totals follow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DealFilter {
+    /// Only this owner's deals.
+    pub owner_id: Option<Id>,
+    /// Words the deal's name or its account's name must hold (as search
+    /// reads them: Latin words as prefixes, accents and case folded,
+    /// Chinese as exact substrings).
+    pub text: Option<String>,
+}
+
+/// Totals of deals in several currencies expressed in one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InCurrency {
+    /// ISO 4217 code of the totals.
+    pub currency: String,
+    /// Deals counted in the totals (those with a rate, or in `currency`).
+    pub count: i64,
+    /// Sum of amounts, minor units of `currency`.
+    pub amount: i64,
+    /// Sum of amount × probability, minor units of `currency`.
+    pub weighted: i64,
+    /// Deals left out for want of a rate, per currency.
+    pub without_rate: Vec<StageTotal>,
+}
+
+/// Exchange rates into one currency on one day, by currency converted from;
+/// `None` for a currency with no rate.
+pub type RatesTo = BTreeMap<String, Option<Rate>>;
+
+/// `totals` (one per currency) in `to` at `rates`: each currency's sum is
+/// converted once, rounded half away from zero ([`Money::convert`]); a
+/// currency without a rate (or whose sum does not fit) is listed in
+/// `without_rate` instead of being dropped or added unconverted.
+pub fn in_currency(totals: &[StageTotal], to: Currency, rates: &RatesTo) -> InCurrency {
+    let mut out = InCurrency {
+        currency: to.code().to_owned(),
+        ..InCurrency::default()
+    };
+    for total in totals {
+        let converted = if total.currency == to.code() {
+            Some((total.amount, total.weighted))
+        } else {
+            let from = total.currency.parse::<Currency>().ok();
+            let rate = rates.get(&total.currency).copied().flatten();
+            from.zip(rate).and_then(|(from, rate)| {
+                let convert = |minor| {
+                    Some(
+                        Money {
+                            minor,
+                            currency: from,
+                        }
+                        .convert(to, rate)?
+                        .minor,
+                    )
+                };
+                Some((convert(total.amount)?, convert(total.weighted)?))
+            })
+        };
+        match converted {
+            Some((amount, weighted)) => {
+                out.count += total.count;
+                out.amount = out.amount.saturating_add(amount);
+                out.weighted = out.weighted.saturating_add(weighted);
+            }
+            None => out.without_rate.push(total.clone()),
+        }
+    }
+    out
+}
+
+impl InCurrency {
+    /// Adds `other` (in the same currency) to these totals, the deals
+    /// without a rate summed per currency.
+    pub fn add(&mut self, other: &InCurrency) {
+        self.count += other.count;
+        self.amount = self.amount.saturating_add(other.amount);
+        self.weighted = self.weighted.saturating_add(other.weighted);
+        for missing in &other.without_rate {
+            match self
+                .without_rate
+                .iter_mut()
+                .find(|m| m.currency == missing.currency)
+            {
+                Some(m) => {
+                    m.count += missing.count;
+                    m.amount = m.amount.saturating_add(missing.amount);
+                    m.weighted = m.weighted.saturating_add(missing.weighted);
+                }
+                None => self.without_rate.push(StageTotal {
+                    stage: String::new(),
+                    ..missing.clone()
+                }),
+            }
+        }
+    }
+}
+
+/// A [`DealFilter`] looked up once ([`Store::select_deals`]): the several
+/// queries of one board (the totals and a page per column) then share the
+/// text's matches instead of each searching the index again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealSelection {
+    owner_id: Option<Id>,
+    /// The matching deals' rowids as a JSON array (`json_each` reads it).
+    matched: Option<String>,
+}
+
+impl DealSelection {
+    /// The SQL conditions (after `WHERE o.deleted_at IS NULL`) and their
+    /// arguments.
+    fn sql(&self) -> (String, Vec<Sql>) {
+        let mut sql = String::new();
+        let mut args: Vec<Sql> = Vec::new();
+        if let Some(owner) = self.owner_id {
+            sql.push_str(" AND o.owner_id = ?");
+            args.push(owner.0.as_bytes().to_vec().into());
+        }
+        if let Some(matched) = &self.matched {
+            sql.push_str(" AND o.rowid IN (SELECT value FROM json_each(?))");
+            args.push(matched.clone().into());
+        }
+        (sql, args)
+    }
 }
 
 /// A deal as a card on the pipeline board.
@@ -395,20 +524,64 @@ impl Store {
         Ok(rows)
     }
 
-    /// Count, sum and probability-weighted sum of the deals of each stage, per
-    /// currency (amounts in different currencies are never added together). A
-    /// deal without its own probability counts with its stage's default.
-    pub fn stage_totals(&self) -> Result<Vec<StageTotal>> {
-        let rows = self
+    /// Which deals pass `filter`: its text is looked up in the search index
+    /// here, once (deal names, and account names for the account's deals).
+    pub fn select_deals(&self, filter: &DealFilter) -> Result<DealSelection> {
+        let mut selection = DealSelection {
+            owner_id: filter.owner_id,
+            matched: None,
+        };
+        let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(selection);
+        };
+        let Some(expr) = crm_domain::search::match_expression(text) else {
+            selection.matched = Some("[]".into()); // nothing to search for: nothing
+            return Ok(selection);
+        };
+        // The title column holds the name (each kind's first searchable field).
+        let expr = format!("title : ({expr})");
+        let rowids: Vec<i64> = self
             .conn()
             .prepare_cached(
-                "SELECT o.stage, o.currency, count(*), sum(o.amount),
-                        sum(o.amount * coalesce(o.probability, s.probability)) / 100
-                 FROM opportunities o JOIN pipeline_stages s ON s.key = o.stage
-                 WHERE o.deleted_at IS NULL
-                 GROUP BY o.stage, o.currency ORDER BY s.position, o.currency",
+                "SELECT rowid FROM opportunities_fts WHERE opportunities_fts MATCH ?1
+                 UNION
+                 SELECT o.rowid FROM accounts_fts f JOIN accounts a ON a.rowid = f.rowid
+                      JOIN opportunities o ON o.account_id = a.id
+                 WHERE accounts_fts MATCH ?1",
             )?
-            .query_map([], |r| {
+            .query_map([&expr], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+        selection.matched = Some(format!("[{}]", list.join(",")));
+        Ok(selection)
+    }
+
+    /// Count, sum and probability-weighted sum of the deals of each stage
+    /// that pass `filter`, per currency (amounts in different currencies are
+    /// never added here; [`in_currency`] converts them). A deal without its
+    /// own probability counts with its stage's default.
+    pub fn stage_totals(&self, filter: &DealSelection) -> Result<Vec<StageTotal>> {
+        let (conditions, args) = filter.sql();
+        // Grouped over the deals alone, in the order of the index
+        // `opportunities_totals` (migration 8) and from it; the stage's
+        // default probability is applied to the sum of the deals without
+        // their own, which is the same integer as applying it deal by deal.
+        let sql = format!(
+            "SELECT t.stage, t.currency, t.n, t.amount,
+                    (t.weighed + coalesce(t.unweighed, 0) * s.probability) / 100
+             FROM (SELECT o.stage, o.currency, count(*) AS n, sum(o.amount) AS amount,
+                          coalesce(sum(o.amount * o.probability), 0) AS weighed,
+                          sum(CASE WHEN o.probability IS NULL THEN o.amount END) AS unweighed
+                   FROM opportunities o
+                   WHERE o.deleted_at IS NULL{conditions}
+                   GROUP BY o.stage, o.currency) t
+             JOIN pipeline_stages s ON s.key = t.stage
+             ORDER BY s.position, t.currency"
+        );
+        let rows = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args), |r| {
                 Ok(StageTotal {
                     stage: r.get(0)?,
                     currency: r.get(1)?,
@@ -421,22 +594,81 @@ impl Store {
         Ok(rows)
     }
 
-    /// Up to `limit` deals of one stage as board cards, the soonest to close
-    /// first.
-    pub fn deal_cards(&self, stage: &str, limit: usize) -> Result<Vec<DealCard>> {
+    /// Up to `limit` deals of one stage that pass `filter`, as board cards,
+    /// the soonest to close first (undated last), from `offset`: the pages
+    /// of a column. Ties go by name, then id, so pages never overlap.
+    pub fn deal_cards(
+        &self,
+        stage: &str,
+        filter: &DealSelection,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<DealCard>> {
+        let (conditions, mut args) = filter.sql();
+        // The order is the `opportunities_board` index's (migration 7), so a
+        // page is read in order instead of sorting the whole stage.
+        let sql = format!(
+            "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
+                    o.probability, o.close_date, u.name
+             FROM opportunities o LEFT JOIN accounts a ON a.id = o.account_id
+                  LEFT JOIN users u ON u.id = o.owner_id
+             WHERE o.stage = ? AND o.deleted_at IS NULL{conditions}
+             ORDER BY o.close_date IS NULL, o.close_date, o.name, o.id LIMIT ? OFFSET ?"
+        );
+        args.insert(0, stage.to_owned().into());
+        args.push((limit as i64).into());
+        args.push((offset as i64).into());
         let rows = self
             .conn()
-            .prepare_cached(
-                "SELECT o.id, o.name, o.stage, o.account_id, a.name, o.amount, o.currency,
-                        o.probability, o.close_date, u.name
-                 FROM opportunities o LEFT JOIN accounts a ON a.id = o.account_id
-                      LEFT JOIN users u ON u.id = o.owner_id
-                 WHERE o.stage = ?1 AND o.deleted_at IS NULL
-                 ORDER BY o.close_date IS NULL, o.close_date, o.name LIMIT ?2",
-            )?
-            .query_map(params![stage, limit as i64], deal_card)?
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args), deal_card)?
             .readable(self)?;
         Ok(rows)
+    }
+
+    /// The rate from `from` to `to` valid on `day`: the latest dated on or
+    /// before it. A rate entered the other way round (`to` to `from`)
+    /// counts, inverted; when both ways exist, the later day wins, and this
+    /// way on the same day.
+    pub fn exchange_rate(&self, from: &str, to: &str, day: NaiveDate) -> Result<Option<Rate>> {
+        let day = day.format("%Y-%m-%d").to_string();
+        let latest = |from: &str, to: &str| -> Result<Option<(String, String)>> {
+            Ok(self
+                .conn()
+                .prepare_cached(
+                    "SELECT day, rate FROM exchange_rates
+                     WHERE from_currency = ?1 AND to_currency = ?2 AND day <= ?3
+                       AND deleted_at IS NULL
+                     ORDER BY day DESC LIMIT 1",
+                )?
+                .query_row(params![from, to, day], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?)
+        };
+        let direct = latest(from, to)?;
+        let inverse = latest(to, from)?;
+        let rate = match (direct, inverse) {
+            (Some((d, rate)), Some((i, _))) if d >= i => Rate::parse(&rate).ok(),
+            (_, Some((_, rate))) => Rate::parse(&rate).ok().map(Rate::inverse),
+            (Some((_, rate)), None) => Rate::parse(&rate).ok(),
+            (None, None) => None,
+        };
+        Ok(rate)
+    }
+
+    /// The rates on `day` from each of `currencies` into `to`.
+    pub fn rates_to<'a>(
+        &self,
+        currencies: impl IntoIterator<Item = &'a str>,
+        to: Currency,
+        day: NaiveDate,
+    ) -> Result<RatesTo> {
+        let mut rates = RatesTo::new();
+        for from in currencies {
+            if from != to.code() && !rates.contains_key(from) {
+                rates.insert(from.to_owned(), self.exchange_rate(from, to.code(), day)?);
+            }
+        }
+        Ok(rates)
     }
 
     /// How many history entries an account has (its page shows the first
@@ -605,7 +837,7 @@ mod tests {
         s.write(|w| w.update(EntityKind::Opportunity, b, &[("probability", json!(10))]))
             .unwrap();
 
-        let totals = s.stage_totals().unwrap();
+        let totals = s.stage_totals(&DealSelection::default()).unwrap();
         let cny = totals
             .iter()
             .find(|t| t.stage == "proposal" && t.currency == "CNY")
@@ -616,7 +848,9 @@ mod tests {
         assert_eq!((eur.count, eur.amount, eur.weighted), (1, 5_000, 2_500));
 
         s.move_deal(b, "won", None).unwrap();
-        let cards = s.deal_cards("won", 10).unwrap();
+        let cards = s
+            .deal_cards("won", &DealSelection::default(), 0, 10)
+            .unwrap();
         assert_eq!(cards.len(), 1);
         assert_eq!(cards[0].account_name.as_deref(), Some("ACME"));
         assert_eq!(s.deal_card(b).unwrap().stage, "won");
@@ -688,7 +922,9 @@ mod tests {
         let contacts = s.contact_page(None, 0, 10).unwrap();
         assert_eq!(contacts.total, 1, "the contact is listed");
         assert_eq!(contacts.rows[0].account_name, None, "its account missing");
-        let cards = s.deal_cards("proposal", 10).unwrap();
+        let cards = s
+            .deal_cards("proposal", &DealSelection::default(), 0, 10)
+            .unwrap();
         assert_eq!(cards.len(), 1, "the deal is on the board");
         assert_eq!(cards[0].account_name, None);
         assert_eq!(s.opportunities(None, 10).unwrap().len(), 1);
