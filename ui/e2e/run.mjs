@@ -518,6 +518,25 @@ const tests = [
     },
   ],
   [
+    'on a card’s Move to menu the arrows pick a stage and Enter moves the deal, once',
+    async () => {
+      const dealId = await call('create_deal', { account_id: state.accountId, name: '云杉 键盘移动', amount: '5000', currency: 'CNY' });
+      await page.reload();
+      const menu = page.locator(`[data-deal="${dealId}"]`).getByRole('combobox');
+      await menu.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      let deal = (await call('get_record', { kind: 'opportunity', id: dealId })).fields;
+      assert(deal.stage === 'qualification', `two arrow presses moved the deal to ${deal.stage}`);
+      await page.keyboard.press('Enter');
+      await page.locator(`[data-stage=proposal] [data-deal="${dealId}"]`).waitFor();
+      deal = (await call('get_record', { kind: 'opportunity', id: dealId })).fields;
+      assert(deal.stage === 'proposal', `Enter moved it to ${deal.stage}`);
+      const moves = (await call('history', { id: dealId })).filter((h) => h.field === 'stage');
+      assert(moves.length === 1, `the stage changed ${moves.length} times`);
+    },
+  ],
+  [
     'import the fair’s business cards (GB18030 CSV) into leads, duplicates left out',
     async () => {
       await page.goto(`${bridge.url}#/leads`);

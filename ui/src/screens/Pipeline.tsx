@@ -341,14 +341,58 @@ function Card({ deal, moves, onMove }: { deal: DealCard; moves: Move[]; onMove: 
     <li ref={setNodeRef} className={`deal${isDragging ? ' dragging' : ''}`} data-deal={deal.id} {...attributes} {...listeners}>
       <CardFace deal={deal} />
       <label className="small move" onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-        <select value={deal.stage} onChange={(e) => onMove(deal, e.target.value)} aria-label={moveTo}>
-          {moves.map((m) => (
-            <option key={m.key} value={m.key}>
-              {m.label}
-            </option>
-          ))}
-        </select>
+        <MoveSelect deal={deal} moves={moves} onMove={onMove} label={moveTo} />
       </label>
     </li>
+  );
+}
+
+/**
+ * A card's "Move to" menu. A choice made with the mouse moves the deal at
+ * once; with the keyboard, the arrows only pick a stage (a closed select
+ * changes on every arrow press) and Enter, or leaving the menu, moves it.
+ * Escape puts the menu back.
+ */
+function MoveSelect({ deal, moves, onMove, label }: { deal: DealCard; moves: Move[]; onMove: (d: DealCard, s: string) => void; label: string }) {
+  const [picked, setPicked] = useState(deal.stage);
+  const byKeyboard = useRef(false);
+  // The stage last asked for, so that Enter then leaving asks once.
+  const asked = useRef(deal.stage);
+  useEffect(() => {
+    setPicked(deal.stage);
+    asked.current = deal.stage;
+  }, [deal.stage]);
+  const commit = (stage: string) => {
+    if (stage === deal.stage || stage === asked.current) return;
+    asked.current = stage;
+    onMove(deal, stage);
+  };
+  return (
+    <select
+      value={picked}
+      aria-label={label}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          commit(picked);
+        } else if (e.key === 'Escape') {
+          setPicked(deal.stage);
+        } else {
+          byKeyboard.current = true;
+        }
+      }}
+      onChange={(e) => {
+        setPicked(e.target.value);
+        if (!byKeyboard.current) commit(e.target.value);
+        byKeyboard.current = false;
+      }}
+      onBlur={() => commit(picked)}
+    >
+      {moves.map((m) => (
+        <option key={m.key} value={m.key}>
+          {m.label}
+        </option>
+      ))}
+    </select>
   );
 }
