@@ -534,6 +534,9 @@ const tests = [
       assert(deal.stage === 'proposal', `Enter moved it to ${deal.stage}`);
       const moves = (await call('history', { id: dealId })).filter((h) => h.field === 'stage');
       assert(moves.length === 1, `the stage changed ${moves.length} times`);
+      // The keyboard is still on the card, in its new column.
+      const focused = await page.evaluate(() => globalThis.document.activeElement?.closest('[data-stage]')?.getAttribute('data-stage'));
+      assert(focused === 'proposal', `after the move the focus is in ${focused}`);
     },
   ],
   [

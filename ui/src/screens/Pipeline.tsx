@@ -76,7 +76,13 @@ export default function Pipeline() {
       return;
     }
     const before = board;
+    // The card is drawn anew in its new column: the keyboard follows it
+    // there instead of falling back to the top of the page.
+    const hadFocus = document.querySelector(`[data-deal="${deal.id}"]`)?.contains(document.activeElement) ?? false;
     setBoard(moveCard(board, deal.id, stage)); // at once; the core confirms below
+    if (hadFocus || lostReason !== null) {
+      requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-stage="${stage}"] [data-deal="${deal.id}"] select`)?.focus());
+    }
     try {
       await backend.call('move_deal', { id: deal.id, stage, lost_reason: lostReason || null });
       notify(t('pipeline.moved', { name: deal.name, stage: t(`stage.${stage}`) }));
