@@ -47,7 +47,9 @@ pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
-pub use read::{AccountFilter, AccountView, Timeline, TimelineCursor};
+pub use read::{
+    AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first,
+};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
@@ -55,7 +57,7 @@ pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
     ContactPage, ContactRow, DealCard, StageTotal,
 };
-pub use work::{Converted, LeadConversion, Reassigned};
+pub use work::{Completed, Converted, LeadConversion, Reassigned};
 pub use write::{SEEN_FIELD, Writer};
 
 /// The file name of the database inside the data directory.

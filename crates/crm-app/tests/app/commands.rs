@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use crm_app::{
     AccountId, App, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead, ListRecords,
-    LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TodayArgs, UpdateRecord,
+    CompleteTask, LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TodayArgs, UpdateRecord,
 };
 use crm_domain::EntityKind;
 use crm_store::{AccountListQuery, AccountSort};
@@ -408,8 +408,21 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
         "a reference comes with its record's name"
     );
     let first = by_today.rows[0].id;
-    fx.app.complete_task(RecordId { id: first }).unwrap();
-    let err = fx.app.complete_task(RecordId { id: first }).unwrap_err();
+    let done = fx
+        .app
+        .complete_task(CompleteTask {
+            id: first,
+            outcome: None,
+        })
+        .unwrap();
+    assert_eq!(done.interaction, None, "a plain to-do writes no history");
+    let err = fx
+        .app
+        .complete_task(CompleteTask {
+            id: first,
+            outcome: None,
+        })
+        .unwrap_err();
     assert_eq!(err.code, "task_done");
     assert_eq!(fx.app.list_records(due_by("2026-01-10")).unwrap().total, 1);
 }

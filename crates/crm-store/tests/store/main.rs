@@ -10,6 +10,7 @@ mod history;
 mod leads;
 mod migrations;
 mod outbox;
+mod planned;
 mod reassign;
 mod refusals;
 mod search;
