@@ -343,7 +343,7 @@ const tests = [
   [
     'plan the next visit from the account page, see it on Today, mark it done: it is in the history as a visit',
     async () => {
-      const VISIT = '云杉 工厂参观';
+      const VISIT = '工厂参观与午餐';
       const PLACE = '上海浦东 张江路 88 号';
       // After the call just logged, the page offers the next step in one
       // click, prefilled as a follow-up call; Escape puts it away.
@@ -414,7 +414,7 @@ const tests = [
       const kinds = await history.locator('.entry .kind').allTextContents();
       assert(kinds.length === 1 && kinds[0] === 'visit', `only visits: ${kinds}`);
       await page.screenshot({ path: join(shots, 'account-planned.png') });
-      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'All' }).click();
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'All', exact: true }).click();
       await history.getByText('讨论续约报价').waitFor();
     },
   ],
