@@ -29,12 +29,11 @@ fn rate(laptop: &mut Laptop) -> crm_domain::Id {
     )
 }
 
+// These tests speak of version 2's and 3's additions.
+const _: () = assert!(SCHEMA_VERSION >= 3);
+
 #[test]
 fn case_11_a_newer_laptop_holds_back_what_an_older_server_does_not_know_and_sends_the_rest() {
-    assert!(
-        SCHEMA_VERSION >= 2,
-        "this test speaks of version 2's additions"
-    );
     let mut server = team();
     server.restart_with("CRM_SCHEMA_VERSION", "1");
     let mut boss = Laptop::logged_in(&server, "boss@example.com");
@@ -219,7 +218,10 @@ fn case_11_a_planned_visit_reaches_new_laptops_is_logged_once_and_an_older_lapto
         ],
     );
     let summary = ana.sync();
-    assert_eq!(summary.held, 0, "a version-3 server takes the plan: {summary:?}");
+    assert_eq!(
+        summary.held, 0,
+        "a version-3 server takes the plan: {summary:?}"
+    );
 
     // Ana's second laptop, as new, gets the whole plan.
     let mut tablet = Laptop::logged_in(&server, "ana@example.com");
@@ -254,12 +256,26 @@ fn case_11_a_planned_visit_reaches_new_laptops_is_logged_once_and_an_older_lapto
     );
     let id = visit.to_string();
     let out = old.crm(
-        &["record", "edit", "task", &id, "title=Factory tour and lunch"],
+        &[
+            "record",
+            "edit",
+            "task",
+            &id,
+            "title=Factory tour and lunch",
+        ],
         &BEFORE_PLANS,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = old.crm(&["sync"], &BEFORE_PLANS);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Done on Ana's laptop: one history entry, written there, once.
     ana.sync();
@@ -295,11 +311,19 @@ fn case_11_a_planned_visit_reaches_new_laptops_is_logged_once_and_an_older_lapto
     assert!(err.to_string().contains("already done"), "{err}");
     tablet.sync();
     ana.sync();
-    assert_eq!(visits(&ana, acme).len(), 1, "still one entry after syncing back");
+    assert_eq!(
+        visits(&ana, acme).len(),
+        1,
+        "still one entry after syncing back"
+    );
 
     // The older laptop takes the entry (a visit is a kind version 1 knew).
     let out = old.crm(&["sync"], &BEFORE_PLANS);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     old.reopen();
     assert_eq!(visits(&old, acme), [(entry.to_string(), json!("visit"))]);
 }

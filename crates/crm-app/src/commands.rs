@@ -9,9 +9,9 @@ use crm_domain::{
     value,
 };
 use crm_store::{
-    AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, Completed, ContactPage, Converted,
-    DealCard, DemoSize, DemoSummary, LeadConversion, NewUser, RecordQuery, RecordRow, SearchGroup,
-    StageTotal, Store, StoreError, Timeline, TimelineCursor,
+    AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, Completed, ContactPage,
+    Converted, DealCard, DemoSize, DemoSummary, LeadConversion, NewUser, RecordQuery, RecordRow,
+    SearchGroup, StageTotal, Store, StoreError, Timeline, TimelineCursor,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -47,9 +47,7 @@ pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
-pub use read::{
-    AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first,
-};
+pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use crm_app::{
-    AccountId, App, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead, ListRecords,
-    CompleteTask, LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TodayArgs, UpdateRecord,
+    AccountId, App, CompleteTask, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead,
+    ListRecords, LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TimelineArgs,
+    TodayArgs, UpdateRecord,
 };
 use crm_domain::EntityKind;
 use crm_store::{AccountListQuery, AccountSort};
@@ -684,4 +685,62 @@ fn leads_come_a_page_at_a_time_without_gaps_or_repeats() {
     seen.dedup();
     assert_eq!(seen.len(), 5, "every lead once");
     assert!(page(6).is_empty());
+}
+
+#[test]
+fn a_planned_visit_is_made_done_and_found_among_the_visits() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "ACME");
+    let visit = fx
+        .app
+        .create_record(CreateAny {
+            kind: "task".into(),
+            fields: [
+                ("title".to_owned(), "Factory tour".to_owned()),
+                ("activity".to_owned(), "visit".to_owned()),
+                ("due_date".to_owned(), "2026-12-08".to_owned()),
+                (
+                    "starts_at".to_owned(),
+                    "2026-12-08T10:00:00+08:00".to_owned(),
+                ),
+                ("place".to_owned(), "Zhangjiang Rd 88".to_owned()),
+                ("account_id".to_owned(), id.to_string()),
+            ]
+            .into(),
+        })
+        .unwrap();
+    let page = fx.app.account_view(AccountId { id }).unwrap();
+    let next = page.view.key_numbers.next_step.expect("the visit is next");
+    assert_eq!(next.id, visit.id);
+    assert_eq!(
+        next.fields["starts_at"],
+        serde_json::json!(1_796_695_200_000_i64)
+    );
+
+    let done = fx
+        .app
+        .complete_task(CompleteTask {
+            id: visit.id,
+            outcome: Some("Order promised".into()),
+        })
+        .unwrap();
+    let entry = done.interaction.expect("logged as a visit");
+    let visits = |kind: Option<&str>| {
+        fx.app.timeline(TimelineArgs {
+            account_id: id,
+            after: None,
+            limit: 0,
+            kind: kind.map(str::to_owned),
+        })
+    };
+    let only = visits(Some("visit")).unwrap();
+    assert_eq!(only.entries.len(), 1);
+    assert_eq!(only.entries[0].id, entry);
+    assert_eq!(only.entries[0].outcome.as_deref(), Some("Order promised"));
+    assert!(visits(Some("call")).unwrap().entries.is_empty());
+    let err = visits(Some("party")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("kind"), "{err:?}");
+    let page = fx.app.account_view(AccountId { id }).unwrap();
+    assert!(page.view.open_tasks.is_empty());
+    assert!(page.view.key_numbers.last_contact.is_some());
 }

@@ -237,7 +237,10 @@ fn a_planned_activity_reaches_version_3_and_a_version_2_laptop_keeps_its_to_do(d
     assert_eq!(team.ana.push_one(db, &acme).outcome, Outcome::Applied);
     let todo = team.ana.insert(
         EntityKind::Task,
-        &[("title", json!("Send the quote")), ("assignee_id", me.clone())],
+        &[
+            ("title", json!("Send the quote")),
+            ("assignee_id", me.clone()),
+        ],
         NOW,
     );
     let visit = team.ana.insert(
@@ -271,7 +274,10 @@ fn a_planned_activity_reaches_version_3_and_a_version_2_laptop_keeps_its_to_do(d
     let old = fields_of(2);
     assert!(old.contains(&"title".to_owned()));
     for planned in ["activity", "starts_at", "place", "attendees"] {
-        assert!(!old.contains(&planned.to_owned()), "{planned} came in version 3: {old:?}");
+        assert!(
+            !old.contains(&planned.to_owned()),
+            "{planned} came in version 3: {old:?}"
+        );
     }
     assert!(fields_of(3).contains(&"place".to_owned()));
 

@@ -493,7 +493,11 @@ impl Store {
     /// An account's key numbers; `open_tasks` soonest first.
     pub fn key_numbers(&self, account_id: Id, open_tasks: &[RecordRow]) -> Result<KeyNumbers> {
         let sums = |won: bool| -> Result<Vec<Money>> {
-            let closed = if won { "s.closed AND s.won" } else { "NOT s.closed" };
+            let closed = if won {
+                "s.closed AND s.won"
+            } else {
+                "NOT s.closed"
+            };
             let sql = format!(
                 "SELECT o.currency, sum(o.amount) AS total FROM opportunities o
                  JOIN pipeline_stages s ON s.key = o.stage

@@ -385,5 +385,4 @@ impl Store {
         })?;
         Ok(Completed { interaction })
     }
-
 }

@@ -28,11 +28,7 @@ fn planned(fx: &mut Fixture, account: Id, activity: &str, title: &str, due: &str
 }
 
 fn history_count(fx: &Fixture, account: Id) -> usize {
-    fx.store
-        .timeline(account, None, 500)
-        .unwrap()
-        .entries
-        .len()
+    fx.store.timeline(account, None, 500).unwrap().entries.len()
 }
 
 #[test]
@@ -57,7 +53,9 @@ fn a_done_planned_visit_becomes_one_history_entry_of_its_account() {
         .store
         .complete_task(visit, Some("  Order promised  "))
         .unwrap();
-    let entry = done.interaction.expect("a planned visit is logged when done");
+    let entry = done
+        .interaction
+        .expect("a planned visit is logged when done");
     let logged = fx.store.interaction(entry).unwrap();
     assert_eq!(logged.kind, "visit", "the entry is of the activity's kind");
     assert_eq!(logged.subject, "Factory tour", "titled as the task");
@@ -96,10 +94,23 @@ fn a_plain_todo_only_completes() {
             ("assignee_id", id_value(me)),
         ],
     );
-    let marked = planned(&mut fx, acme, "todo", "Check stock", "2026-01-02", JAN_2026_MS);
-    assert_eq!(fx.store.complete_task(todo, None).unwrap().interaction, None);
+    let marked = planned(
+        &mut fx,
+        acme,
+        "todo",
+        "Check stock",
+        "2026-01-02",
+        JAN_2026_MS,
+    );
     assert_eq!(
-        fx.store.complete_task(marked, Some("ok")).unwrap().interaction,
+        fx.store.complete_task(todo, None).unwrap().interaction,
+        None
+    );
+    assert_eq!(
+        fx.store
+            .complete_task(marked, Some("ok"))
+            .unwrap()
+            .interaction,
         None
     );
     assert_eq!(history_count(&fx, acme), 0);
@@ -109,7 +120,14 @@ fn a_plain_todo_only_completes() {
 fn a_history_entry_that_cannot_be_written_leaves_the_task_open() {
     let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
-    let call = planned(&mut fx, acme, "call", "Follow up", "2026-01-03", JAN_2026_MS);
+    let call = planned(
+        &mut fx,
+        acme,
+        "call",
+        "Follow up",
+        "2026-01-03",
+        JAN_2026_MS,
+    );
     let too_long = "x".repeat(5_000);
     assert!(fx.store.complete_task(call, Some(&too_long)).is_err());
     let view = fx.store.account_view(acme, 50).unwrap();
@@ -154,14 +172,35 @@ fn the_key_numbers_say_where_an_account_stands_and_what_comes_next() {
             ("assignee_id", id_value(me)),
         ],
     );
-    let late_visit = planned(&mut fx, acme, "visit", "Visit", "2026-02-01", JAN_2026_MS + 800 * HOUR_MS);
-    let early_call = planned(&mut fx, acme, "call", "Call", "2026-02-01", JAN_2026_MS + 750 * HOUR_MS);
+    let late_visit = planned(
+        &mut fx,
+        acme,
+        "visit",
+        "Visit",
+        "2026-02-01",
+        JAN_2026_MS + 800 * HOUR_MS,
+    );
+    let early_call = planned(
+        &mut fx,
+        acme,
+        "call",
+        "Call",
+        "2026-02-01",
+        JAN_2026_MS + 750 * HOUR_MS,
+    );
     let undated = insert(
         &mut fx.store,
         EntityKind::Task,
         &[("title", json!("Someday")), ("account_id", id_value(acme))],
     );
-    let soonest = planned(&mut fx, acme, "meeting", "Kick-off", "2026-01-20", JAN_2026_MS + 480 * HOUR_MS);
+    let soonest = planned(
+        &mut fx,
+        acme,
+        "meeting",
+        "Kick-off",
+        "2026-01-20",
+        JAN_2026_MS + 480 * HOUR_MS,
+    );
 
     let view = fx.store.account_view(acme, 50).unwrap();
     let k = &view.key_numbers;
@@ -205,12 +244,31 @@ fn the_history_is_filtered_by_kind_a_page_at_a_time() {
     let mut fx = Fixture::create();
     let acme = account(&mut fx.store, "ACME");
     for i in 0..5 {
-        interaction(&mut fx.store, acme, JAN_2026_MS + i * HOUR_MS, &format!("Call {i}"), "");
+        interaction(
+            &mut fx.store,
+            acme,
+            JAN_2026_MS + i * HOUR_MS,
+            &format!("Call {i}"),
+            "",
+        );
     }
     let mut visits = Vec::new();
     for i in 0..3 {
-        let visit = planned(&mut fx, acme, "visit", &format!("Visit {i}"), "2026-01-01", JAN_2026_MS + (10 + i) * HOUR_MS);
-        visits.push(fx.store.complete_task(visit, None).unwrap().interaction.unwrap());
+        let visit = planned(
+            &mut fx,
+            acme,
+            "visit",
+            &format!("Visit {i}"),
+            "2026-01-01",
+            JAN_2026_MS + (10 + i) * HOUR_MS,
+        );
+        visits.push(
+            fx.store
+                .complete_task(visit, None)
+                .unwrap()
+                .interaction
+                .unwrap(),
+        );
     }
     let first = fx
         .store
@@ -223,13 +281,29 @@ fn the_history_is_filtered_by_kind_a_page_at_a_time() {
         .timeline_of_kind(acme, Some("visit"), first.next, 2)
         .unwrap();
     assert_eq!(rest.next, None);
-    let mut seen: Vec<Id> = first.entries.iter().chain(&rest.entries).map(|e| e.id).collect();
+    let mut seen: Vec<Id> = first
+        .entries
+        .iter()
+        .chain(&rest.entries)
+        .map(|e| e.id)
+        .collect();
     seen.sort();
     visits.sort();
     assert_eq!(seen, visits, "every visit once, no call");
     assert_eq!(
-        fx.store.timeline_of_kind(acme, Some("meeting"), None, 50).unwrap().entries.len(),
+        fx.store
+            .timeline_of_kind(acme, Some("meeting"), None, 50)
+            .unwrap()
+            .entries
+            .len(),
         0
     );
-    assert_eq!(fx.store.timeline_of_kind(acme, None, None, 50).unwrap().entries.len(), 8);
+    assert_eq!(
+        fx.store
+            .timeline_of_kind(acme, None, None, 50)
+            .unwrap()
+            .entries
+            .len(),
+        8
+    );
 }
