@@ -562,8 +562,9 @@ fn demo_chunk(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10, ?11)",
     )?;
     let mut insert_task = tx.prepare_cached(
-        "INSERT INTO tasks (id, title, due_date, assignee_id, account_id, created_at, created_by, updated_at, hlc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?6, ?7)",
+        "INSERT INTO tasks (id, title, due_date, assignee_id, account_id, created_at, created_by, updated_at, hlc,
+                            activity, starts_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?6, ?7, 'call', ?8)",
     )?;
     let mut insert_lead = tx.prepare_cached(
         "INSERT INTO leads (id, name, company, email, phone, source, status, score, owner_id, created_at, created_by, updated_at, hlc)
@@ -728,6 +729,10 @@ fn demo_chunk(
                 Lang::Es => "Llamar para confirmar la oferta",
             };
             let due: NaiveDate = today + Duration::days(rng.i64(-10..30));
+            // A planned call, at a round hour of the working day (UTC).
+            let starts_at = due
+                .and_hms_opt(rng.u32(1..9), 0, 0)
+                .map(|t| t.and_utc().timestamp_millis());
             insert_task.execute(params![
                 Id::new().0,
                 title,
@@ -735,7 +740,8 @@ fn demo_chunk(
                 owner.0,
                 account.0,
                 now_ms,
-                hlc
+                hlc,
+                starts_at
             ])?;
             summary.tasks += 1;
         }

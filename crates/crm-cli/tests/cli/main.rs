@@ -521,6 +521,11 @@ fn a_planned_visit_done_goes_into_the_history_with_its_outcome() {
         "place=Calle Mayor 1, Madrid",
         &format!("account_id={account}"),
     ]);
+    let shown = crm.ok(&["account", "show", &account]);
+    assert!(
+        shown.contains("Next step: Visita a la fábrica") && shown.contains("Last contact: -"),
+        "the key numbers say what comes next: {shown}"
+    );
     let text = crm.ok(&["task", "done", &visit, "--outcome", "Pedido prometido"]);
     assert!(
         text.contains("Logged in the history as a visit"),
