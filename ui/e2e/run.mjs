@@ -173,7 +173,7 @@ async function assertDialogOnTop(dialog, what) {
 // What a translated screen must never show: an i18n key, a placeholder left
 // unfilled, or a stored code where its name belongs (a cell reading
 // "cold_call" or "needs-analysis" instead of 陌生电话 or Análisis).
-const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source)\.[a-z_]+\b/;
+const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source|plan)\.[a-z_]+\b/;
 const CODES = new Set([
   ...['qualification', 'needs-analysis', 'proposal', 'negotiation', 'won', 'lost'],
   ...['new', 'working', 'qualified', 'disqualified', 'converted', 'prospect', 'customer', 'former'],
@@ -372,6 +372,84 @@ const tests = [
       assert(entry.author_name, 'the entry says who wrote it');
       await page.screenshot({ path: join(shots, 'account.png') });
       await compareWithReference(page, 'account', { blank: 'main *' });
+    },
+  ],
+  [
+    'plan the next visit from the account page, see it on Today, mark it done: it is in the history as a visit',
+    async () => {
+      const VISIT = '工厂参观与午餐';
+      const PLACE = '上海浦东 张江路 88 号';
+      // After the call just logged, the page offers the next step in one
+      // click, prefilled as a follow-up call; Escape puts it away.
+      const prompt = page.getByRole('group', { name: 'Plan the next step?' });
+      await prompt.getByRole('button', { name: 'Follow-up call in 3 days' }).click();
+      let form = page.getByRole('form', { name: 'Plan an activity' });
+      assert((await form.getByLabel('What').inputValue()) === 'Follow up: 讨论续约报价', 'the follow-up is named after the call');
+      assert((await form.getByLabel('Kind').inputValue()) === 'call', 'a follow-up call');
+      await form.getByLabel('What').press('Escape');
+      await form.waitFor({ state: 'detached' });
+
+      // Plan a visit for tomorrow at 10:00, at a place.
+      const upcoming = page.getByRole('region', { name: 'Upcoming' });
+      await upcoming.getByRole('button', { name: 'Plan' }).click();
+      form = page.getByRole('form', { name: 'Plan an activity' });
+      assert((await form.getByLabel('Kind').inputValue()) === 'visit', 'a visit by default');
+      assert((await form.getByLabel('Time').inputValue()) === '10:00', 'at ten by default');
+      const tomorrow = await page.evaluate(() => {
+        const d = new Date();
+        d.setDate(d.getDate() + 1);
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      });
+      await form.getByLabel('What').fill(VISIT);
+      await form.getByLabel('Date').fill(tomorrow);
+      await form.getByLabel('Place').fill(PLACE);
+      await form.getByRole('button', { name: 'Plan it' }).click();
+      await page.getByRole('status').filter({ hasText: 'Visit planned' }).waitFor();
+      const item = upcoming.getByRole('listitem').filter({ hasText: VISIT });
+      await item.getByText(`at ${PLACE}`).waitFor();
+      await item.getByText('Visit', { exact: true }).waitFor();
+      await page.getByTestId('key-next-step').getByText(VISIT).waitFor();
+      const view = await call('account_view', { id: state.accountId });
+      const task = view.open_tasks.find((t) => t.fields.title === VISIT);
+      assert(task.fields.activity === 'visit' && task.fields.place === PLACE && task.fields.due_date === tomorrow, `the plan: ${JSON.stringify(task.fields)}`);
+      const start = new Date(task.fields.starts_at);
+      assert(start.getHours() === 10 && start.getMinutes() === 0, `it starts at 10:00 local time: ${start}`);
+      // The account's phone dials.
+      const phone = page.getByRole('link', { name: 'Call +86 21 5555 0101' });
+      assert((await phone.getAttribute('href')) === 'tel:+862155550101', 'the phone is a tel: link');
+
+      // Today lists it among the week's promises, with its time and place.
+      await page.goto(`${bridge.url}#/today`);
+      const week = page.getByRole('region', { name: 'Promised for this week' });
+      const onToday = week.getByRole('listitem').filter({ hasText: VISIT });
+      await onToday.getByText(`at ${PLACE}`).waitFor();
+      const shown = await onToday.locator('time').textContent();
+      assert(shown.startsWith('10:00'), `the time is shown: ${shown}`);
+
+      // Done from the account page: one history entry, a visit.
+      await page.goto(`${bridge.url}#/accounts/${state.accountId}`);
+      await page.getByRole('button', { name: `Mark “${VISIT}” done` }).click();
+      await page.getByRole('status').filter({ hasText: 'Visit done: it is in the history' }).waitFor();
+      const history = page.getByRole('list', { name: 'History' });
+      await history.getByText(VISIT).waitFor();
+      await upcoming.getByRole('listitem').filter({ hasText: VISIT }).waitFor({ state: 'detached' });
+      const after = await call('account_view', { id: state.accountId });
+      const visits = after.timeline.entries.filter((e) => e.subject === VISIT);
+      assert(visits.length === 1 && visits[0].kind === 'visit', `one visit in the history: ${JSON.stringify(visits)}`);
+      // The next-step prompt again, dismissed with Escape.
+      await page.getByRole('group', { name: 'Plan the next step?' }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('group', { name: 'Plan the next step?' }).waitFor({ state: 'detached' });
+
+      // The history narrowed to visits shows the visit and not the call.
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'Visits' }).click();
+      await history.getByText('讨论续约报价').waitFor({ state: 'detached' });
+      await history.getByText(VISIT).waitFor();
+      const kinds = await history.locator('.entry .kind').allTextContents();
+      assert(kinds.length === 1 && kinds[0] === 'visit', `only visits: ${kinds}`);
+      await page.screenshot({ path: join(shots, 'account-planned.png') });
+      await page.getByRole('group', { name: 'Show' }).getByRole('button', { name: 'All', exact: true }).click();
+      await history.getByText('讨论续约报价').waitFor();
     },
   ],
   [

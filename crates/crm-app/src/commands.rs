@@ -9,9 +9,10 @@ use crm_domain::{
     value,
 };
 use crm_store::{
-    AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, ContactPage, Converted,
-    DealCard, DealFilter, DemoSize, DemoSummary, InCurrency, LeadConversion, NewUser, RecordQuery,
-    RecordRow, SearchGroup, StageTotal, Store, StoreError, Timeline, TimelineCursor, in_currency,
+    AccountFacets, AccountListQuery, AccountPage, AccountView, ActivityRow, Completed, ContactPage,
+    Converted, DealCard, DealFilter, DemoSize, DemoSummary, InCurrency, LeadConversion, NewUser,
+    RecordQuery, RecordRow, SearchGroup, StageTotal, Store, StoreError, Timeline, TimelineCursor,
+    in_currency,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -89,6 +90,16 @@ pub struct RecordId {
     pub id: Id,
 }
 
+/// A task to mark done.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompleteTask {
+    /// The task.
+    pub id: Id,
+    /// How a planned activity went (its history entry's outcome).
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
 /// The 360° page of one account.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountPage360 {
@@ -110,6 +121,9 @@ pub struct TimelineArgs {
     /// Entries per page (0 = 50).
     #[serde(default)]
     pub limit: usize,
+    /// Only entries of this kind (`call`, `visit`...); none: every kind.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 /// A new record from typed fields.
@@ -559,7 +573,12 @@ impl App {
         } else {
             args.limit.min(500)
         };
-        self.read(|s| Ok(s.timeline(args.account_id, args.after, limit)?))
+        let kind = match args.kind.as_deref().filter(|k| !k.is_empty()) {
+            Some(raw) => Some(EntityKind::Interaction.parse_field("kind", raw, None)?),
+            None => None,
+        };
+        let kind = kind.as_ref().and_then(|k| k.as_str());
+        self.read(|s| Ok(s.timeline_of_kind(args.account_id, kind, args.after, limit)?))
     }
 
     /// Who changed which field of a record, when.
@@ -723,9 +742,20 @@ impl App {
         })
     }
 
-    /// Mark a task done.
-    pub fn complete_task(&self, args: RecordId) -> Result<()> {
-        self.write(|s| Ok(s.complete_task(args.id)?))
+    /// Mark a task done; a planned call, visit or meeting becomes a history
+    /// entry of its account.
+    pub fn complete_task(&self, args: CompleteTask) -> Result<Completed> {
+        let outcome = match args.outcome.as_deref().filter(|o| !o.trim().is_empty()) {
+            Some(raw) => Some(
+                EntityKind::Interaction
+                    .parse_field("outcome", raw, None)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        self.write(|s| Ok(s.complete_task(args.id, outcome.as_deref())?))
     }
 
     /// The pipeline board: every stage with its count, its totals per
@@ -857,7 +887,9 @@ impl App {
         let due = |s: &Store, from: Option<NaiveDate>, to: NaiveDate| {
             let mut query = RecordQuery::open_tasks(Some(s.user_id()), from, Some(to));
             query.limit = Some(100);
-            Ok::<_, StoreError>(s.records(EntityKind::Task, &query)?.rows)
+            let mut rows = s.records(EntityKind::Task, &query)?.rows;
+            crm_store::soonest_first(&mut rows);
+            Ok::<_, StoreError>(rows)
         };
         self.read(|s| {
             Ok(Today {

@@ -440,8 +440,13 @@ pub enum TaskCmd {
         #[arg(long)]
         all: bool,
     },
-    /// Mark a task done
-    Done { id: String },
+    /// Mark a task done (a planned call, visit or meeting goes into the history)
+    Done {
+        id: String,
+        /// How a planned call, visit or meeting went (its history entry's outcome)
+        #[arg(long)]
+        outcome: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -151,6 +151,43 @@ pub fn account_view(v: &AccountView) {
             println!("  {}: {value}", lang::tr(label));
         }
     }
+    let k = &v.key_numbers;
+    let sums = |m: &[crm_domain::Money]| {
+        if m.is_empty() {
+            "-".to_owned()
+        } else {
+            m.iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        }
+    };
+    let next = k.next_step.as_ref().map_or("-".to_owned(), |task| {
+        let text = |f: &str| task.fields.get(f).and_then(|v| v.as_str());
+        let when = task
+            .fields
+            .get("starts_at")
+            .and_then(|v| v.as_i64())
+            .and_then(DateTime::from_timestamp_millis)
+            .map(local)
+            .or_else(|| text("due_date").map(str::to_owned));
+        match when {
+            Some(when) => format!("{} ({when})", text("title").unwrap_or_default()),
+            None => text("title").unwrap_or_default().to_owned(),
+        }
+    });
+    println!("\n{}", t!("section.key_numbers"));
+    for (label, value) in [
+        ("key.open_pipeline", sums(&k.open_pipeline)),
+        ("key.won", sums(&k.won)),
+        (
+            "key.last_contact",
+            k.last_contact.map_or("-".to_owned(), local),
+        ),
+        ("key.next_step", next),
+    ] {
+        println!("  {}: {value}", lang::tr(label));
+    }
     println!("\n{}", t!("section.contacts"));
     contacts(&v.contacts);
     println!("\n{}", t!("section.deals"));

@@ -753,10 +753,30 @@ fn task(store: &mut Store, cmd: TaskCmd, out: Out) -> Result<()> {
             let tasks = store.records(EntityKind::Task, &query)?.rows;
             out.show(&tasks, || print::tasks(&tasks, today))
         }
-        TaskCmd::Done { id } => {
+        TaskCmd::Done { id, outcome } => {
             let id = id_arg("id", &id)?;
-            store.complete_task(id)?;
-            changed(out, EntityKind::Task, id, true)
+            let outcome = match outcome.as_deref().filter(|o| !o.trim().is_empty()) {
+                Some(raw) => Some(EntityKind::Interaction.parse_field("outcome", raw, None)?),
+                None => None,
+            };
+            let done = store.complete_task(id, outcome.as_ref().and_then(|o| o.as_str()))?;
+            let logged = match done.interaction {
+                Some(entry) => Some((entry, store.interaction(entry)?.kind)),
+                None => None,
+            };
+            out.show(
+                &json!({ "id": id, "entity": EntityKind::Task, "changed": true, "interaction": done.interaction }),
+                || {
+                    println!(
+                        "{}",
+                        t!("updated", what = lang::entity(EntityKind::Task), id = id)
+                    );
+                    if let Some((entry, kind)) = &logged {
+                        let kind = lang::interaction_kind(kind);
+                        println!("{}", t!("task.logged", kind = kind, id = entry));
+                    }
+                },
+            )
         }
     }
 }

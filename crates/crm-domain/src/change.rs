@@ -13,8 +13,9 @@ use crate::{hlc::Hlc, id::Id, schema::EntityKind};
 /// version) or a value changes meaning (a step in [`crate::upgrade`]); the
 /// server upgrades ops of the previous version.
 ///
-/// 1: the first release. 2: exchange rates; the account's tier.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 1: the first release. 2: exchange rates; the account's tier. 3: planned
+/// activities (a task's `activity`, `starts_at`, `place`, `attendees`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The synced-schema version this program speaks: [`SCHEMA_VERSION`], or an
 /// older one named by `CRM_SCHEMA_VERSION` (a server held back during a

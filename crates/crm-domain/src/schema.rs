@@ -262,6 +262,10 @@ pub const CHANNELS: &[&str] = &["email", "phone", "visit", "message", "mail"];
 pub const INTERACTION_KINDS: &[&str] = &[
     "call", "visit", "meeting", "email", "note", "fax", "web", "message",
 ];
+/// What a task is: a plain to-do, or a planned activity that becomes a
+/// history entry of the same kind once done. No value means a to-do (a task
+/// from before version 3, or from a laptop that does not know the field).
+pub const ACTIVITIES: &[&str] = &["todo", "call", "visit", "meeting", "email"];
 /// How a conflict was settled.
 pub const RESOLUTIONS: &[&str] = &["mine", "theirs"];
 /// Who started an interaction.
@@ -564,6 +568,12 @@ const TASK: Entity = Entity {
         field("lead_id", FieldType::Ref(EntityKind::Lead)),
         field("done_at", FieldType::DateTime),
         field("notes", FieldType::Text),
+        // A planned call, visit or meeting. No default: a plain to-do made
+        // on a new laptop stays an op an older server takes.
+        field("activity", FieldType::Choice(ACTIVITIES)).since(3),
+        field("starts_at", FieldType::DateTime).since(3),
+        field("place", LINE).since(3),
+        field("attendees", LINE).since(3),
     ],
     title: Some("title"),
     scope: Scope::Book(&[

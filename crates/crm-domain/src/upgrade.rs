@@ -41,7 +41,7 @@ pub struct Upgrade {
 
 /// The registry of changes of meaning, oldest first. Versions that only add
 /// kinds and fields need no entry: their `since` marks say it all. (Version 2
-/// added exchange rates and the account's tier.)
+/// added exchange rates and the account's tier, version 3 planned activities.)
 pub const UPGRADES: &[Upgrade] = &[];
 
 impl Step {
@@ -208,5 +208,13 @@ mod tests {
             "a renamed value means nothing to a peer before the rename"
         );
         assert_eq!(version_needed(EntityKind::Contact, ["name"], RENAME), 1);
+        // A plain to-do stays an op every server takes; a plan needs 3.
+        let task = EntityKind::Task;
+        assert_eq!(
+            version_needed(task, ["title", "due_date", "assignee_id"], UPGRADES),
+            1
+        );
+        assert_eq!(version_needed(task, ["title", "activity"], UPGRADES), 3);
+        assert_eq!(version_needed(task, ["done_at"], UPGRADES), 1);
     }
 }

@@ -23,13 +23,14 @@ use crate::backend::{
 /// The laptop's clock refuses to adopt anything further ahead by the same
 /// bound ([`crm_domain::hlc::MAX_AHEAD_MS`]).
 pub const MAX_CLOCK_AHEAD_MS: u64 = crm_domain::hlc::MAX_AHEAD_MS;
-/// The oldest synced-schema version the server still accepts (and upgrades):
-/// the previous one. Version 1 is the first, so it has none before it.
-pub const MIN_SCHEMA_VERSION: u32 = if SCHEMA_VERSION > 1 {
-    SCHEMA_VERSION - 1
-} else {
-    1
-};
+/// The oldest synced-schema version the server still accepts (and upgrades
+/// through every step since, `upgrade::UPGRADES`). A laptop stamps an op
+/// with the oldest version that can carry it, so a new laptop's edit of a
+/// field as old as the first release is a version-1 op: refusing the
+/// versions before the previous one would refuse current laptops once a
+/// third version exists. Every step so far can be upgraded, so every
+/// version is taken; this rises only if a step ever cannot be.
+pub const MIN_SCHEMA_VERSION: u32 = 1;
 /// The field a delete or restore carries: the record's clock as the device
 /// last saw it, so a delete of a record someone edited since is a conflict.
 pub const SEEN_FIELD: &str = "*";

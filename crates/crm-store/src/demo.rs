@@ -5,7 +5,7 @@
 //! and the search index, without outbox entries, so they never reach a team
 //! server. That also lets a million rows load in well under a minute.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use crm_domain::{EntityKind, Id, schema};
 use fastrand::Rng;
 use rusqlite::{Transaction, TransactionBehavior, params};
@@ -563,8 +563,9 @@ fn demo_chunk(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10, ?11)",
     )?;
     let mut insert_task = tx.prepare_cached(
-        "INSERT INTO tasks (id, title, due_date, assignee_id, account_id, created_at, created_by, updated_at, hlc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?6, ?7)",
+        "INSERT INTO tasks (id, title, due_date, assignee_id, account_id, created_at, created_by, updated_at, hlc,
+                            activity, starts_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, ?6, ?7, 'call', ?8)",
     )?;
     let mut insert_lead = tx.prepare_cached(
         "INSERT INTO leads (id, name, company, email, phone, source, status, score, owner_id, created_at, created_by, updated_at, hlc)
@@ -729,6 +730,12 @@ fn demo_chunk(
                 Lang::Es => "Llamar para confirmar la oferta",
             };
             let due: NaiveDate = today + Duration::days(rng.i64(-10..30));
+            // A planned call, at a round hour of the working day (UTC),
+            // taken from the day so the seed's sequence (and every record
+            // after this one) stays as it was.
+            let starts_at = due
+                .and_hms_opt(1 + due.ordinal0() % 8, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis());
             insert_task.execute(params![
                 Id::new().0,
                 title,
@@ -736,7 +743,8 @@ fn demo_chunk(
                 owner.0,
                 account.0,
                 now_ms,
-                hlc
+                hlc,
+                starts_at
             ])?;
             summary.tasks += 1;
         }

@@ -47,7 +47,7 @@ pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
-pub use read::{AccountFilter, AccountView, Timeline, TimelineCursor};
+pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use search::{SearchGroup, SearchHit};
@@ -56,7 +56,7 @@ pub use ui_queries::{
     ContactPage, ContactRow, DealCard, DealFilter, DealSelection, InCurrency, RatesTo, StageTotal,
     in_currency,
 };
-pub use work::{Converted, LeadConversion, Reassigned};
+pub use work::{Completed, Converted, LeadConversion, Reassigned};
 pub use write::{SEEN_FIELD, Writer};
 
 /// The file name of the database inside the data directory.

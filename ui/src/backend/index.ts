@@ -25,7 +25,7 @@ export interface Commands {
   account_facets: [void, T.Facets];
   list_accounts: [T.AccountListQuery, T.Page<T.AccountRow>];
   account_view: [{ id: T.Id }, T.AccountView];
-  timeline: [{ account_id: T.Id; after?: T.TimelineCursor | null; limit?: number }, T.Timeline];
+  timeline: [{ account_id: T.Id; after?: T.TimelineCursor | null; limit?: number; kind?: string | null }, T.Timeline];
   history: [{ id: T.Id }, T.FieldHistory[]];
   create_account: [{ fields: Record<string, string> }, T.Id];
   update_account: [{ id: T.Id; fields: Record<string, string> }, boolean];
@@ -52,7 +52,7 @@ export interface Commands {
     T.Converted,
   ];
   disqualify_lead: [{ id: T.Id; reason: string }, T.Lead];
-  complete_task: [{ id: T.Id }, null];
+  complete_task: [{ id: T.Id; outcome?: string | null }, T.Completed];
   pipeline: [{ cards_per_stage?: number; today?: string } & T.DealFilter, T.Board];
   stage_cards: [{ stage: string; offset?: number; limit?: number } & T.DealFilter, T.DealCard[]];
   create_deal: [

@@ -168,9 +168,29 @@ export interface AccountView {
   account: Account;
   contacts: Contact[];
   open_opportunities: Opportunity[];
-  open_tasks: Task[];
+  /** Open tasks and planned activities, soonest first. */
+  open_tasks: RecordRow[];
   timeline: Timeline;
+  key_numbers: KeyNumbers;
   interaction_count: number;
+}
+
+/** Where an account stands and what comes next. */
+export interface KeyNumbers {
+  /** Open deals summed per currency, largest first. */
+  open_pipeline: Money[];
+  /** Won deals summed per currency. */
+  won: Money[];
+  /** When the last history entry happened. */
+  last_contact: string | null;
+  /** The soonest open task or planned activity. */
+  next_step: RecordRow | null;
+}
+
+/** What completing a task did. */
+export interface Completed {
+  /** The history entry a planned call, visit, meeting or email became. */
+  interaction: Id | null;
 }
 
 export interface FieldHistory {

@@ -46,6 +46,22 @@ export function formatDateTime(value: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
 }
 
+/** A timestamp's time of day in the user's time zone ("10:00", "上午10:00"). */
+export function formatTime(value: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(value));
+}
+
+/** A `tel:` link for a phone number as stored (`+86 21 5555 0101`): digits
+ * and the leading plus only, so every dialler reads it. */
+export function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
+/** A `mailto:` link for an email address. */
+export function mailtoHref(email: string): string {
+  return `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}`;
+}
+
 /** "today", "yesterday", "in 3 days"… for a calendar date relative to `today`. */
 export function formatRelativeDay(date: string, today: Date, locale: string): string {
   const days = differenceInCalendarDays(parseISO(date), today);

@@ -1,9 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AccountView, FieldHistory, Interaction, Timeline } from '../backend';
+import type { AccountView, FieldHistory, Interaction, RecordRow, Timeline } from '../backend';
 import { useApp } from '../context';
-import { formatDate, formatDateTime, formatMoney, historyValue, localDay } from '../lib/format';
+import { formatDate, formatDateTime, formatMoney, formatTime, historyValue, mailtoHref, telHref } from '../lib/format';
 import { QUICK_LOG_KEYS, quickLogKind } from '../lib/keys';
 import Field from '../components/Field';
 import FormActions from '../components/FormActions';
@@ -13,6 +13,7 @@ import ChoiceList from '../components/ChoiceList';
 import NewDeal from '../components/NewDeal';
 import { useUndo } from '../components/Undo';
 import { recordHash } from '../lib/record';
+import { ACTIVITIES, HISTORY_FILTERS, activityOf, emptyPlan, followUp, planFields, startsAt, textOf, type PlanDraft } from '../lib/plan';
 
 const EDITABLE = ['name', 'industry', 'region', 'address', 'phone', 'email', 'website', 'lifecycle', 'tags', 'notes'];
 
@@ -26,19 +27,44 @@ export default function AccountPage({ id }: { id: string }) {
   const [count, setCount] = useState(0);
   const [logKind, setLogKind] = useState<string | null>(null);
   const [addingDeal, setAddingDeal] = useState(false);
+  // The Plan form's prefilled draft while it is open; the "plan the next
+  // step?" prompt after something was logged (its subject and contact).
+  const [plan, setPlan] = useState<PlanDraft | null>(null);
+  const [nextStep, setNextStep] = useState<{ subject: string; contact: string | null } | null>(null);
+  const [historyKind, setHistoryKind] = useState('');
+  // What a reload of the page shows of the history (read by `load` without
+  // making it a new function, which would reload the page on every filter).
+  const historyKindRef = useRef('');
   const { offerUndo } = useUndo();
+
+  const loadHistory = useCallback(
+    async (kind: string) => {
+      try {
+        const page = await backend.call('timeline', { account_id: id, kind: kind || null, limit: 50 });
+        setEntries(page.entries);
+        setNext(page.next);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [backend, id, fail],
+  );
 
   const load = useCallback(async () => {
     try {
       const v = await backend.call('account_view', { id });
       setView(v);
-      setEntries(v.timeline.entries);
-      setNext(v.timeline.next);
       setCount(v.interaction_count);
+      if (historyKindRef.current) {
+        await loadHistory(historyKindRef.current);
+      } else {
+        setEntries(v.timeline.entries);
+        setNext(v.timeline.next);
+      }
     } catch (e) {
       fail(e);
     }
-  }, [backend, id, fail]);
+  }, [backend, id, fail, loadHistory]);
 
   useEffect(() => {
     void load();
@@ -60,13 +86,35 @@ export default function AccountPage({ id }: { id: string }) {
   const loadMore = useCallback(async () => {
     if (!next) return;
     try {
-      const page = await backend.call('timeline', { account_id: id, after: next, limit: 100 });
+      const page = await backend.call('timeline', { account_id: id, after: next, limit: 100, kind: historyKind || null });
       setEntries((e) => [...e, ...page.entries]);
       setNext(page.next);
     } catch (e) {
       fail(e);
     }
-  }, [backend, id, next, fail]);
+  }, [backend, id, next, fail, historyKind]);
+
+  const done = async (task: RecordRow) => {
+    try {
+      const result = await backend.call('complete_task', { id: task.id });
+      const kind = activityOf(task);
+      if (result.interaction) {
+        notify(t('plan.done_logged', { kind: t(`plan.kind.${kind}`) }));
+        setNextStep({ subject: textOf(task, 'title') ?? '', contact: textOf(task, 'contact_id') });
+      } else {
+        notify(t('plan.todo_done'));
+      }
+      await load();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const filterHistory = (kind: string) => {
+    historyKindRef.current = kind;
+    setHistoryKind(kind);
+    void loadHistory(kind);
+  };
 
   const remove = async () => {
     if (!view) return;
@@ -123,16 +171,46 @@ export default function AccountPage({ id }: { id: string }) {
           contacts={view.contacts.map((c) => ({ id: c.id, name: c.name }))}
           onCancel={() => setLogKind(null)}
           onLogged={(entry) => {
-            setEntries((e) => [entry, ...e]);
+            if (!historyKind || historyKind === entry.kind) setEntries((e) => [entry, ...e]);
             setCount((c) => c + 1);
             setLogKind(null);
+            setNextStep({ subject: entry.subject, contact: entry.contact_id });
             notify(t('account.logged', { kind: t(`kind.${entry.kind}`) }));
+            void backend.call('account_view', { id }).then(setView, fail);
           }}
         />
       )}
+      {nextStep && !logKind && !plan && (
+        <NextStepPrompt
+          onFollowUp={() => {
+            setPlan(followUp(t('plan.follow_up', { subject: nextStep.subject }), nextStep.contact));
+            setNextStep(null);
+          }}
+          onOther={() => {
+            setPlan({ ...emptyPlan(), contact_id: nextStep.contact ?? '' });
+            setNextStep(null);
+          }}
+          onDismiss={() => setNextStep(null)}
+        />
+      )}
+      {plan && (
+        <PlanForm
+          accountId={id}
+          initial={plan}
+          contacts={view.contacts.map((c) => ({ id: c.id, name: c.name }))}
+          onCancel={() => setPlan(null)}
+          onPlanned={(kind) => {
+            setPlan(null);
+            notify(t('plan.planned', { kind: t(`plan.kind.${kind}`) }));
+            void load();
+          }}
+        />
+      )}
+      <KeyNumbersStrip view={view} />
 
       <div className="account-grid">
         <div className="account-side">
+          <Upcoming tasks={view.open_tasks} onDone={(task) => void done(task)} onPlan={() => setPlan(emptyPlan())} />
           <Details view={view} onSaved={load} />
           <section className="card" aria-labelledby="contacts-title">
             <h2 id="contacts-title">
@@ -146,7 +224,7 @@ export default function AccountPage({ id }: { id: string }) {
                     <strong>{c.name}</strong>
                   </a>{' '}
                   {c.title && <span className="muted">· {c.title}</span>}
-                  <div className="muted small">{[...c.phones, ...c.emails].join(' · ')}</div>
+                  <ContactLinks phones={c.phones} emails={c.emails} />
                 </li>
               ))}
             </ul>
@@ -186,36 +264,21 @@ export default function AccountPage({ id }: { id: string }) {
               </button>
             )}
           </section>
-          <section className="card" aria-labelledby="tasks-title">
-            <h2 id="tasks-title">
-              {t('account.tasks')} <span className="count">{view.open_tasks.length}</span>
-            </h2>
-            {view.open_tasks.length === 0 && <p className="muted">{t('account.no_tasks')}</p>}
-            <ul className="plain">
-              {view.open_tasks.map((task) => (
-                <li key={task.id} className="row">
-                  <input
-                    type="checkbox"
-                    aria-label={t('tasks.mark_done', { title: task.title })}
-                    onChange={() => backend.call('complete_task', { id: task.id }).then(load, fail)}
-                  />
-                  <a className="grow" href={recordHash('task', task.id)}>
-                    {task.title}
-                  </a>
-                  {task.due_date && <span className="muted">{formatDate(task.due_date, locale)}</span>}
-                </li>
-              ))}
-            </ul>
-            <AddTask accountId={id} onAdded={load} />
-          </section>
           <FieldHistoryCard id={id} />
         </div>
         <section className="card timeline-card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">
             {t('account.timeline')} <span className="count">{t('account.entries', { count })}</span>
           </h2>
+          <div className="row wrap history-filter" role="group" aria-label={t('plan.filter')}>
+            {HISTORY_FILTERS.map((k) => (
+              <button key={k || 'all'} type="button" className="chip" aria-pressed={historyKind === k} onClick={() => filterHistory(k)}>
+                {t(`plan.filter_kind.${k || 'all'}`)}
+              </button>
+            ))}
+          </div>
           {entries.length === 0 ? (
-            <p className="muted">{t('account.no_history')}</p>
+            <p className="muted">{historyKind ? t('plan.no_entries_of_kind') : t('account.no_history')}</p>
           ) : (
             <TimelineList entries={entries} hasMore={!!next} onMore={loadMore} />
           )}
@@ -429,7 +492,21 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
             return v ? (
               <div key={f}>
                 <dt>{t(`field.${f}`)}</dt>
-                <dd>{f === 'lifecycle' ? t(`lifecycle.${v}`) : v}</dd>
+                <dd>
+                  {f === 'lifecycle' ? (
+                    t(`lifecycle.${v}`)
+                  ) : f === 'phone' ? (
+                    <a href={telHref(v)} aria-label={t('plan.call_number', { number: v })}>
+                      {v}
+                    </a>
+                  ) : f === 'email' ? (
+                    <a href={mailtoHref(v)} aria-label={t('plan.write_to', { address: v })}>
+                      {v}
+                    </a>
+                  ) : (
+                    v
+                  )}
+                </dd>
               </div>
             ) : null;
           })}
@@ -508,43 +585,6 @@ function AddContact({ accountId, onAdded }: { accountId: string; onAdded: () => 
   );
 }
 
-function AddTask({ accountId, onAdded }: { accountId: string; onAdded: () => void }) {
-  const { t } = useTranslation();
-  const { backend } = useApp();
-  const form = useFormError({ title: t('field.task_title'), due_date: t('field.due_date') });
-  const [open, setOpen] = useState(false);
-  const [title, setTitle] = useState('');
-  const [due, setDue] = useState(localDay);
-  if (!open) {
-    return (
-      <button type="button" className="link" onClick={() => setOpen(true)}>
-        + {t('account.add_task')}
-      </button>
-    );
-  }
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const fields: Record<string, string> = { title, account_id: accountId };
-    if (due) fields.due_date = due;
-    const made = await form.run(() => backend.call('create_record', { kind: 'task', fields }));
-    if (made === undefined) return;
-    setOpen(false);
-    setTitle('');
-    onAdded();
-  };
-  return (
-    <form className="form" onSubmit={submit} aria-label={t('account.add_task')}>
-      <Field label={t('field.task_title')} name="title" errors={form}>
-        <input value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
-      </Field>
-      <Field label={t('field.due_date')} name="due_date" errors={form}>
-        <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
-      </Field>
-      <FormActions submit={t('common.add')} onCancel={() => setOpen(false)} error={form.actionError} />
-    </form>
-  );
-}
-
 function FieldHistoryCard({ id }: { id: string }) {
   const { t } = useTranslation();
   const { backend, fail, locale } = useApp();
@@ -578,5 +618,231 @@ function FieldHistoryCard({ id }: { id: string }) {
         </ul>
       )}
     </section>
+  );
+}
+
+/** Phone numbers to dial and addresses to write to. */
+function ContactLinks({ phones, emails }: { phones: string[]; emails: string[] }) {
+  const { t } = useTranslation();
+  if (phones.length + emails.length === 0) return null;
+  const links = [
+    ...phones.map((p) => (
+      <a key={`p${p}`} href={telHref(p)} aria-label={t('plan.call_number', { number: p })}>
+        {p}
+      </a>
+    )),
+    ...emails.map((e) => (
+      <a key={`e${e}`} href={mailtoHref(e)} aria-label={t('plan.write_to', { address: e })}>
+        {e}
+      </a>
+    )),
+  ];
+  return (
+    <div className="muted small">
+      {links.map((link, i) => (
+        <span key={link.key}>
+          {i > 0 && ' · '}
+          {link}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** Where the account stands and what comes next, at a glance. */
+function KeyNumbersStrip({ view }: { view: AccountView }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  const k = view.key_numbers;
+  const money = (sums: typeof k.won) =>
+    sums.length === 0 ? t('plan.nothing_yet') : sums.map((m) => formatMoney(m.minor, m.currency, locale)).join(' + ');
+  const next = k.next_step;
+  const nextWhen = next && (startsAt(next) ? formatDateTime(startsAt(next) as string, locale) : textOf(next, 'due_date') ? formatDate(textOf(next, 'due_date') as string, locale) : null);
+  return (
+    <section className="card key-numbers" aria-label={t('plan.key_numbers')}>
+      <dl>
+        <div>
+          <dt>{t('plan.open_pipeline')}</dt>
+          <dd data-testid="key-open-pipeline">{money(k.open_pipeline)}</dd>
+        </div>
+        <div>
+          <dt>{t('plan.won')}</dt>
+          <dd data-testid="key-won">{money(k.won)}</dd>
+        </div>
+        <div>
+          <dt>{t('plan.last_contact')}</dt>
+          <dd data-testid="key-last-contact">{k.last_contact ? formatDate(k.last_contact, locale) : t('plan.never')}</dd>
+        </div>
+        <div>
+          <dt>{t('plan.next_step')}</dt>
+          <dd data-testid="key-next-step">
+            {next ? (
+              <>
+                <a href={recordHash('task', next.id)}>{textOf(next, 'title')}</a>
+                {nextWhen && <span className="muted small"> · {nextWhen}</span>}
+              </>
+            ) : (
+              t('plan.nothing_planned')
+            )}
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+/** Open tasks and planned activities, soonest first, each with Done. */
+function Upcoming({ tasks, onDone, onPlan }: { tasks: RecordRow[]; onDone: (task: RecordRow) => void; onPlan: () => void }) {
+  const { t } = useTranslation();
+  const { locale } = useApp();
+  return (
+    <section className="card" aria-labelledby="upcoming-title">
+      <h2 id="upcoming-title">
+        {t('plan.upcoming')} <span className="count">{tasks.length}</span>
+      </h2>
+      {tasks.length === 0 && <p className="muted">{t('plan.nothing_upcoming')}</p>}
+      <ul className="plain upcoming" aria-label={t('plan.upcoming')}>
+        {tasks.map((task) => {
+          const title = textOf(task, 'title') ?? '';
+          const kind = activityOf(task);
+          const start = startsAt(task);
+          const due = textOf(task, 'due_date');
+          const place = textOf(task, 'place');
+          const contact = textOf(task, 'contact_id');
+          return (
+            <li key={task.id}>
+              <div className="row">
+                <span className={`kind kind-${kind}`}>{t(`plan.kind.${kind}`)}</span>
+                <a className="grow" href={recordHash('task', task.id)}>
+                  {title}
+                </a>
+                <button type="button" className="small" aria-label={t('plan.mark_done', { title })} onClick={() => onDone(task)}>
+                  {t('plan.done')}
+                </button>
+              </div>
+              <div className="muted small">
+                {[
+                  due && formatDate(due, locale),
+                  start && formatTime(start, locale),
+                  place && t('plan.at', { place }),
+                  contact && task.titles.contact_id,
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" className="link" onClick={onPlan}>
+        + {t('plan.open')}
+      </button>
+    </section>
+  );
+}
+
+/** After something was logged: plan the next step in one click, or not
+ * (Escape). */
+function NextStepPrompt({ onFollowUp, onOther, onDismiss }: { onFollowUp: () => void; onOther: () => void; onDismiss: () => void }) {
+  const { t } = useTranslation();
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onDismiss();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onDismiss]);
+  useEffect(() => first.current?.focus(), []);
+  return (
+    <div className="card next-step row wrap" role="group" aria-label={t('plan.prompt')}>
+      <strong>{t('plan.prompt')}</strong>
+      <button ref={first} type="button" className="primary" onClick={onFollowUp}>
+        {t('plan.prompt_follow_up')}
+      </button>
+      <button type="button" onClick={onOther}>
+        {t('plan.prompt_other')}
+      </button>
+      <button type="button" className="link" onClick={onDismiss}>
+        {t('plan.prompt_dismiss')}
+      </button>
+    </div>
+  );
+}
+
+interface PlanFormProps {
+  accountId: string;
+  initial: PlanDraft;
+  contacts: { id: string; name: string }[];
+  onCancel: () => void;
+  onPlanned: (kind: string) => void;
+}
+
+/** Plan a call, visit, meeting, email or to-do on the account. */
+function PlanForm({ accountId, initial, contacts, onCancel, onPlanned }: PlanFormProps) {
+  const { t } = useTranslation();
+  const { backend } = useApp();
+  const form = useFormError({
+    title: t('plan.what'),
+    due_date: t('plan.date'),
+    starts_at: t('plan.time'),
+    place: t('plan.place'),
+    activity: t('plan.activity'),
+  });
+  const [draft, setDraft] = useState(initial);
+  const [saving, setSaving] = useState(false);
+  const set = (field: keyof PlanDraft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: e.target.value }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaving(true);
+    const made = await form.run(() => backend.call('create_record', { kind: 'task', fields: planFields(draft, accountId) }));
+    setSaving(false);
+    if (made) onPlanned(draft.activity);
+  };
+
+  return (
+    <form className="card form logform" onSubmit={submit} aria-label={t('plan.form_title')} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+      <h2>{t('plan.form_title')}</h2>
+      <div className="row wrap">
+        <Field label={t('plan.activity')} name="activity" errors={form}>
+          <select value={draft.activity} onChange={set('activity')}>
+            {ACTIVITIES.map((k) => (
+              <option key={k} value={k}>
+                {t(`plan.kind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field className="grow" label={t('plan.what')} name="title" errors={form}>
+          <input value={draft.title} onChange={set('title')} autoFocus />
+        </Field>
+      </div>
+      <div className="row wrap">
+        <Field label={t('plan.date')} name="due_date" errors={form}>
+          <input type="date" value={draft.date} onChange={set('date')} />
+        </Field>
+        <Field label={t('plan.time')} name="starts_at" errors={form}>
+          <input type="time" value={draft.time} onChange={set('time')} />
+        </Field>
+        <Field className="grow" label={t('plan.place')} name="place" errors={form}>
+          <input value={draft.place} onChange={set('place')} />
+        </Field>
+        {contacts.length > 0 && (
+          <label>
+            {t('plan.contact')}
+            <select value={draft.contact_id} onChange={set('contact_id')}>
+              <option value="">{t('common.none')}</option>
+              {contacts.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <FormActions submit={t('plan.save')} onCancel={onCancel} busy={saving} error={form.actionError} />
+    </form>
   );
 }

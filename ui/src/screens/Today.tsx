@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RecordRow, Today as TodayData } from '../backend';
 import { useApp } from '../context';
-import { formatDateTime, formatRelativeDay, localDay } from '../lib/format';
+import { formatDateTime, formatRelativeDay, formatTime, localDay } from '../lib/format';
+import { activityOf, startsAt, textOf } from '../lib/plan';
 
 export default function Today() {
   const { t } = useTranslation();
-  const { backend, status, fail } = useApp();
+  const { backend, status, fail, notify } = useApp();
   const [data, setData] = useState<TodayData | null>(null);
 
   useEffect(() => {
@@ -15,7 +16,8 @@ export default function Today() {
 
   const done = async (task: RecordRow) => {
     try {
-      await backend.call('complete_task', { id: task.id });
+      const result = await backend.call('complete_task', { id: task.id });
+      if (result.interaction) notify(t('plan.done_logged', { kind: t(`plan.kind.${activityOf(task)}`) }));
       setData(await backend.call('today', { today: localDay() }));
     } catch (e) {
       fail(e);
@@ -63,11 +65,17 @@ export function TaskList(props: { title: string; tasks: RecordRow[]; onDone: (t:
             const title = text(task, 'title') ?? '';
             const account = text(task, 'account_id');
             const due = text(task, 'due_date');
+            const kind = activityOf(task);
+            const start = startsAt(task);
+            const place = textOf(task, 'place');
             return (
               <li key={task.id}>
                 <input type="checkbox" aria-label={t('tasks.mark_done', { title })} onChange={() => props.onDone(task)} />
+                {kind !== 'todo' && <span className={`kind kind-${kind}`}>{t(`plan.kind.${kind}`)}</span>}
+                {start && <time dateTime={start}>{formatTime(start, locale)}</time>}
                 <span className="grow">
                   {title}
+                  {place && <span className="muted"> · {t('plan.at', { place })}</span>}
                   {account && (
                     <>
                       {' · '}

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use crm_app::{
-    AccountId, App, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead, ListRecords,
-    LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TodayArgs, UpdateRecord,
+    AccountId, App, CompleteTask, ConvertLead, CreateAny, CreateDeal, CreateRecord, DisqualifyLead,
+    ListRecords, LoadDemo, LogInteraction, MoveDeal, RecordId, SearchArgs, Settings, TimelineArgs,
+    TodayArgs, UpdateRecord,
 };
 use crm_domain::EntityKind;
 use crm_store::{AccountListQuery, AccountSort};
@@ -408,8 +409,21 @@ fn today_lists_my_promises_by_due_date_and_the_latest_history() {
         "a reference comes with its record's name"
     );
     let first = by_today.rows[0].id;
-    fx.app.complete_task(RecordId { id: first }).unwrap();
-    let err = fx.app.complete_task(RecordId { id: first }).unwrap_err();
+    let done = fx
+        .app
+        .complete_task(CompleteTask {
+            id: first,
+            outcome: None,
+        })
+        .unwrap();
+    assert_eq!(done.interaction, None, "a plain to-do writes no history");
+    let err = fx
+        .app
+        .complete_task(CompleteTask {
+            id: first,
+            outcome: None,
+        })
+        .unwrap_err();
     assert_eq!(err.code, "task_done");
     assert_eq!(fx.app.list_records(due_by("2026-01-10")).unwrap().total, 1);
 }
@@ -797,4 +811,62 @@ fn the_board_totals_each_column_in_my_currency_filters_and_pages() {
         2,
         "the filter applies to pages too"
     );
+}
+
+#[test]
+fn a_planned_visit_is_made_done_and_found_among_the_visits() {
+    let fx = Fixture::ready();
+    let id = account(&fx.app, "ACME");
+    let visit = fx
+        .app
+        .create_record(CreateAny {
+            kind: "task".into(),
+            fields: [
+                ("title".to_owned(), "Factory tour".to_owned()),
+                ("activity".to_owned(), "visit".to_owned()),
+                ("due_date".to_owned(), "2026-12-08".to_owned()),
+                (
+                    "starts_at".to_owned(),
+                    "2026-12-08T10:00:00+08:00".to_owned(),
+                ),
+                ("place".to_owned(), "Zhangjiang Rd 88".to_owned()),
+                ("account_id".to_owned(), id.to_string()),
+            ]
+            .into(),
+        })
+        .unwrap();
+    let page = fx.app.account_view(AccountId { id }).unwrap();
+    let next = page.view.key_numbers.next_step.expect("the visit is next");
+    assert_eq!(next.id, visit.id);
+    assert_eq!(
+        next.fields["starts_at"],
+        serde_json::json!(1_796_695_200_000_i64)
+    );
+
+    let done = fx
+        .app
+        .complete_task(CompleteTask {
+            id: visit.id,
+            outcome: Some("Order promised".into()),
+        })
+        .unwrap();
+    let entry = done.interaction.expect("logged as a visit");
+    let visits = |kind: Option<&str>| {
+        fx.app.timeline(TimelineArgs {
+            account_id: id,
+            after: None,
+            limit: 0,
+            kind: kind.map(str::to_owned),
+        })
+    };
+    let only = visits(Some("visit")).unwrap();
+    assert_eq!(only.entries.len(), 1);
+    assert_eq!(only.entries[0].id, entry);
+    assert_eq!(only.entries[0].outcome.as_deref(), Some("Order promised"));
+    assert!(visits(Some("call")).unwrap().entries.is_empty());
+    let err = visits(Some("party")).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("kind"), "{err:?}");
+    let page = fx.app.account_view(AccountId { id }).unwrap();
+    assert!(page.view.open_tasks.is_empty());
+    assert!(page.view.key_numbers.last_contact.is_some());
 }

@@ -509,6 +509,39 @@ fn tasks_due_today_and_overdue() {
 }
 
 #[test]
+fn a_planned_visit_done_goes_into_the_history_with_its_outcome() {
+    let crm = Crm::initialised();
+    let account = crm.id(&["account", "add", "--name", "Talleres Ruiz"]);
+    let visit = crm.id(&[
+        "record",
+        "add",
+        "task",
+        "title=Visita a la fábrica",
+        "activity=visit",
+        "place=Calle Mayor 1, Madrid",
+        &format!("account_id={account}"),
+    ]);
+    let shown = crm.ok(&["account", "show", &account]);
+    assert!(
+        shown.contains("Next step: Visita a la fábrica") && shown.contains("Last contact: -"),
+        "the key numbers say what comes next: {shown}"
+    );
+    let text = crm.ok(&["task", "done", &visit, "--outcome", "Pedido prometido"]);
+    assert!(
+        text.contains("Logged in the history as a visit"),
+        "the CLI says where the visit went: {text}"
+    );
+    let view = crm.json(&["account", "show", &account]);
+    let entries = view["timeline"]["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "one history entry: {entries:?}");
+    assert_eq!(entries[0]["kind"], "visit");
+    assert_eq!(entries[0]["subject"], "Visita a la fábrica");
+    assert_eq!(entries[0]["outcome"], "Pedido prometido");
+    let err = crm.fails(&["task", "done", &visit]);
+    assert!(err.contains("already done"), "{err}");
+}
+
+#[test]
 fn reassigning_a_departing_rep_moves_their_records() {
     let crm = Crm::initialised();
     crm.ok(&[

@@ -15,6 +15,7 @@ conformance!(db:
     an_older_laptop_gets_only_the_kinds_and_fields_it_knows,
     values_the_field_checks_refuse_are_refused_with_the_field_named,
     reference_data_is_kept_by_the_roles_its_description_names,
+    a_planned_activity_reaches_version_3_and_a_version_2_laptop_keeps_its_to_do,
 );
 
 fn an_op_of_a_kind_or_version_the_server_does_not_know_waits_and_the_rest_go_on(db: &impl Backend) {
@@ -223,4 +224,75 @@ fn reference_data_is_kept_by_the_roles_its_description_names(db: &impl Backend) 
         seen.iter()
             .any(|c| matches!(c, Change::Upsert(s) if s.id == by_manager.record_id))
     );
+}
+
+fn a_planned_activity_reaches_version_3_and_a_version_2_laptop_keeps_its_to_do(db: &impl Backend) {
+    let team = Team::create(db);
+    let me = json!(team.ana.user.id.to_string());
+    let acme = team.ana.insert(
+        EntityKind::Account,
+        &[("name", json!("Acme")), ("owner_id", me.clone())],
+        NOW,
+    );
+    assert_eq!(team.ana.push_one(db, &acme).outcome, Outcome::Applied);
+    let todo = team.ana.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Send the quote")),
+            ("assignee_id", me.clone()),
+        ],
+        NOW,
+    );
+    let visit = team.ana.insert(
+        EntityKind::Task,
+        &[
+            ("title", json!("Factory tour")),
+            ("activity", json!("visit")),
+            ("starts_at", json!(NOW + 86_400_000)),
+            ("place", json!("Calle Mayor 1")),
+            ("account_id", json!(acme.record_id.to_string())),
+            ("assignee_id", me),
+        ],
+        NOW,
+    );
+    assert_eq!(team.ana.push_one(db, &todo).outcome, Outcome::Applied);
+    assert_eq!(team.ana.push_one(db, &visit).outcome, Outcome::Applied);
+
+    let fields_of = |schema: u32| -> Vec<String> {
+        team.ana
+            .pull_as(db, schema, 0, 1_000)
+            .changes
+            .iter()
+            .find_map(|c| match c {
+                Change::Upsert(s) if s.id == visit.record_id => {
+                    Some(s.fields.keys().cloned().collect())
+                }
+                _ => None,
+            })
+            .expect("the task itself is for every version")
+    };
+    let old = fields_of(2);
+    assert!(old.contains(&"title".to_owned()));
+    for planned in ["activity", "starts_at", "place", "attendees"] {
+        assert!(
+            !old.contains(&planned.to_owned()),
+            "{planned} came in version 3: {old:?}"
+        );
+    }
+    assert!(fields_of(3).contains(&"place".to_owned()));
+
+    // The version-2 laptop renames the task: the plan stays.
+    let mut rename = team.ana.op(
+        EntityKind::Task,
+        visit.record_id,
+        OpKind::Update,
+        &[("title", json!("Factory tour"), json!("Tour and lunch"))],
+        NOW + 1,
+    );
+    rename.schema_version = 2;
+    assert_eq!(team.ana.push_one(db, &rename).outcome, Outcome::Applied);
+    let record = db.read(|tx| tx.record(visit.record_id)).unwrap().unwrap();
+    assert_eq!(record.data["title"], json!("Tour and lunch"));
+    assert_eq!(record.data["activity"], json!("visit"));
+    assert_eq!(record.data["place"], json!("Calle Mayor 1"));
 }

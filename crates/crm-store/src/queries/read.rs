@@ -263,10 +263,44 @@ pub struct AccountView {
     pub contacts: Vec<Contact>,
     /// Deals not yet won or lost.
     pub open_opportunities: Vec<Opportunity>,
-    /// Promises not yet kept (tasks by their description).
+    /// Promises and planned activities not yet done (tasks by their
+    /// description), soonest first: by day, then time (a timed activity
+    /// before an untimed to-do of its day), undated last.
     pub open_tasks: Vec<RecordRow>,
     /// The first page of the history by everyone.
     pub timeline: Timeline,
+    /// What the account page shows first.
+    pub key_numbers: KeyNumbers,
+}
+
+/// An account's key numbers: where it stands and what comes next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyNumbers {
+    /// Open deals summed, one amount per currency (largest first).
+    pub open_pipeline: Vec<Money>,
+    /// Won deals summed, one amount per currency (largest first).
+    pub won: Vec<Money>,
+    /// When the last history entry happened.
+    pub last_contact: Option<DateTime<Utc>>,
+    /// The soonest open task or planned activity (the first of `open_tasks`).
+    pub next_step: Option<RecordRow>,
+}
+
+/// Put open tasks soonest first: by due day, then start time (a timed
+/// activity before an untimed to-do of the same day), undated last.
+pub fn soonest_first(tasks: &mut [RecordRow]) {
+    tasks.sort_by_cached_key(soonest);
+}
+
+fn soonest(task: &RecordRow) -> (bool, String, bool, i64) {
+    let day = task.fields.get("due_date").and_then(Value::as_str);
+    let starts = task.fields.get("starts_at").and_then(Value::as_i64);
+    (
+        day.is_none(),
+        day.unwrap_or_default().to_owned(),
+        starts.is_none(),
+        starts.unwrap_or_default(),
+    )
 }
 
 /// A lead that is not deleted, read on `conn` (inside a write transaction
@@ -417,8 +451,21 @@ impl Store {
         after: Option<TimelineCursor>,
         limit: usize,
     ) -> Result<Timeline> {
+        self.timeline_of_kind(account_id, None, after, limit)
+    }
+
+    /// A page of an account's history of one kind (`call`, `visit`...), or
+    /// of every kind, newest first, as [`Store::timeline`].
+    pub fn timeline_of_kind(
+        &self,
+        account_id: Id,
+        kind: Option<&str>,
+        after: Option<TimelineCursor>,
+        limit: usize,
+    ) -> Result<Timeline> {
         let sql = format!(
             "{INTERACTION_SELECT} WHERE i.account_id = ?1 AND i.deleted_at IS NULL
+               AND (?5 IS NULL OR i.kind = ?5)
                AND (?2 IS NULL OR (i.occurred_at, i.id) < (?2, ?3))
              ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?4"
         );
@@ -427,7 +474,7 @@ impl Store {
             .conn()
             .prepare_cached(&sql)?
             .query_map(
-                params![account_id.0, at, after_id, limit as i64 + 1],
+                params![account_id.0, at, after_id, limit as i64 + 1, kind],
                 interaction,
             )?
             .readable(self)?;
@@ -441,6 +488,48 @@ impl Store {
             None
         };
         Ok(Timeline { entries, next })
+    }
+
+    /// An account's key numbers; `open_tasks` soonest first.
+    pub fn key_numbers(&self, account_id: Id, open_tasks: &[RecordRow]) -> Result<KeyNumbers> {
+        let sums = |won: bool| -> Result<Vec<Money>> {
+            let closed = if won {
+                "s.closed AND s.won"
+            } else {
+                "NOT s.closed"
+            };
+            let sql = format!(
+                "SELECT o.currency, sum(o.amount) AS total FROM opportunities o
+                 JOIN pipeline_stages s ON s.key = o.stage
+                 WHERE o.account_id = ?1 AND o.deleted_at IS NULL AND {closed}
+                 GROUP BY o.currency ORDER BY total DESC, o.currency"
+            );
+            let rows = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map([account_id.0], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            // A currency this build cannot read is left out, as its deals are.
+            Ok(rows
+                .into_iter()
+                .filter_map(|(code, minor)| {
+                    code.parse().ok().map(|currency| Money { minor, currency })
+                })
+                .collect())
+        };
+        let last_contact: Option<i64> = self.conn().query_row(
+            "SELECT max(occurred_at) FROM interactions WHERE account_id = ?1 AND deleted_at IS NULL",
+            [account_id.0],
+            |r| r.get(0),
+        )?;
+        Ok(KeyNumbers {
+            open_pipeline: sums(false)?,
+            won: sums(true)?,
+            last_contact: last_contact.map(millis),
+            next_step: open_tasks.first().cloned(),
+        })
     }
 
     /// The 360° view of an account.
@@ -459,10 +548,12 @@ impl Store {
         tasks
             .filter
             .insert("account_id".into(), Value::String(account_id.to_string()));
-        let open_tasks = self.records(EntityKind::Task, &tasks)?.rows;
+        let mut open_tasks = self.records(EntityKind::Task, &tasks)?.rows;
+        soonest_first(&mut open_tasks);
         Ok(AccountView {
             contacts: self.contacts_of(account_id)?,
             open_opportunities,
+            key_numbers: self.key_numbers(account_id, &open_tasks)?,
             open_tasks,
             timeline: self.timeline(account_id, None, timeline_limit)?,
             account,

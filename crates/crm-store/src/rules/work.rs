@@ -70,6 +70,22 @@ impl Reassigned {
     }
 }
 
+/// What completing a task did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Completed {
+    /// The history entry a planned call, visit, meeting or email became.
+    pub interaction: Option<Id>,
+}
+
+/// A task as completing it needs it.
+struct PlannedTask {
+    title: String,
+    done: bool,
+    activity: Option<String>,
+    starts_at: Option<i64>,
+    refs: [(&'static str, Option<Uuid>); 4],
+}
+
 fn ids_where(w: &Writer<'_>, sql: &str, arg: Uuid) -> Result<Vec<Id>> {
     let ids = w
         .conn()
@@ -300,27 +316,73 @@ impl Store {
         Ok(())
     }
 
-    /// Mark a task done now.
-    pub fn complete_task(&mut self, task: Id) -> Result<()> {
-        self.write(|w| {
-            let (title, done): (String, bool) = w
+    /// Mark a task done now. A planned call, visit, meeting or email also
+    /// becomes a history entry of that kind, in the same transaction: on the
+    /// task's account (or lead), with the task's title as subject, its
+    /// contact and deal, and `outcome` when given. It is dated when the
+    /// activity was to start, unless that is still ahead (done early), then
+    /// now. A plain to-do (no activity, or `todo`) only completes. The entry
+    /// is an ordinary insert of this laptop's, so it exists once: other
+    /// laptops receive it by sync, never write it again.
+    pub fn complete_task(&mut self, task: Id, outcome: Option<&str>) -> Result<Completed> {
+        let outcome = outcome.map(str::trim).filter(|o| !o.is_empty());
+        let interaction = self.write(|w| {
+            let planned = w
                 .conn()
                 .query_row(
-                    "SELECT title, done_at IS NOT NULL FROM tasks WHERE id = ?1 AND deleted_at IS NULL",
+                    "SELECT title, done_at IS NOT NULL, activity, starts_at, account_id,
+                            contact_id, opportunity_id, lead_id
+                     FROM tasks WHERE id = ?1 AND deleted_at IS NULL",
                     [task.0],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| {
+                        Ok(PlannedTask {
+                            title: r.get(0)?,
+                            done: r.get(1)?,
+                            activity: r.get(2)?,
+                            starts_at: r.get(3)?,
+                            refs: [
+                                ("account_id", r.get(4)?),
+                                ("contact_id", r.get(5)?),
+                                ("opportunity_id", r.get(6)?),
+                                ("lead_id", r.get(7)?),
+                            ],
+                        })
+                    },
                 )
                 .optional()?
                 .ok_or(StoreError::NotFound {
                     entity: EntityKind::Task,
                     id: task,
                 })?;
-            if done {
-                return Err(Rule::TaskDone { title }.into());
+            if planned.done {
+                return Err(Rule::TaskDone {
+                    title: planned.title,
+                }
+                .into());
             }
             let now = w.now().timestamp_millis();
-            w.update(EntityKind::Task, task, &[("done_at", json!(now))])
+            w.update(EntityKind::Task, task, &[("done_at", json!(now))])?;
+            let Some(kind) = planned.activity.filter(|a| a != "todo") else {
+                return Ok(None);
+            };
+            let occurred_at = planned.starts_at.map_or(now, |at| at.min(now));
+            let mut fields = vec![
+                ("kind", json!(kind)),
+                ("subject", json!(planned.title)),
+                ("occurred_at", json!(occurred_at)),
+                ("author_id", json!(w.user_id().to_string())),
+            ];
+            fields.extend(
+                planned
+                    .refs
+                    .iter()
+                    .filter_map(|(name, id)| id.map(|id| (*name, json!(Id(id).to_string())))),
+            );
+            if let Some(outcome) = outcome {
+                fields.push(("outcome", json!(outcome)));
+            }
+            Ok(Some(w.insert(EntityKind::Interaction, &fields)?))
         })?;
-        Ok(())
+        Ok(Completed { interaction })
     }
 }

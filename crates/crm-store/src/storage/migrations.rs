@@ -395,6 +395,16 @@ CREATE INDEX opportunities_totals
     ON opportunities (stage, currency, owner_id, probability, amount)
     WHERE deleted_at IS NULL;
 "#,
+    // 9: synced schema 3: planned activities (a task's kind of activity, when
+    // it starts, where, with whom); an account's history by kind (the
+    // timeline's filter, a page at a time whatever the account's size).
+    r#"
+ALTER TABLE tasks ADD COLUMN activity TEXT;
+ALTER TABLE tasks ADD COLUMN starts_at INTEGER;
+ALTER TABLE tasks ADD COLUMN place TEXT;
+ALTER TABLE tasks ADD COLUMN attendees TEXT;
+CREATE INDEX interactions_timeline_by_kind ON interactions (account_id, kind, occurred_at DESC, id);
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

@@ -50,7 +50,7 @@ fn the_account_page_shows_people_open_deals_open_promises_and_the_newest_history
     task(&mut fx, "Send quote", acme, "2026-02-10");
     task(&mut fx, "Call back", acme, "2026-02-01");
     let kept = task(&mut fx, "Visit", acme, "2026-01-15");
-    fx.store.complete_task(kept).unwrap();
+    fx.store.complete_task(kept, None).unwrap();
     task(&mut fx, "Globex call", other, "2026-01-20");
 
     let old = interaction(&mut fx.store, acme, JAN_2026_MS, "First call", "Intro");

@@ -11,6 +11,7 @@ mod leads;
 mod migrations;
 mod outbox;
 mod pipeline;
+mod planned;
 mod reassign;
 mod refusals;
 mod search;

@@ -61,7 +61,7 @@ fn reassign_moves_accounts_leads_deals_and_open_tasks_only() {
         assigned_task(&mut fx, "Send quote", me),
     ];
     let done_task = assigned_task(&mut fx, "Visit", me);
-    fx.store.complete_task(done_task).unwrap();
+    fx.store.complete_task(done_task, None).unwrap();
     let carols_task = assigned_task(&mut fx, "Carol's visit", carol);
     let queued = fx.store.outbox_len().unwrap();
 
