@@ -618,6 +618,51 @@ const tests = [
     },
   ],
   [
+    'find a customer, log a visit, plan the follow-up and move the deal in 15 key presses or fewer',
+    async () => {
+      // Typed text is what the rep has to say anyway; every other key counts.
+      let presses = 0;
+      const press = async (key) => {
+        presses += 1;
+        await page.keyboard.press(key);
+      };
+      await page.goto(`${bridge.url}#/today`);
+      await page.locator('#today-title').waitFor();
+      await press('Control+k');
+      await page.keyboard.type('云杉科技');
+      await page.locator('#search-results[data-query="云杉科技"]').getByRole('option').first().waitFor();
+      await press('Enter');
+      await page.getByRole('heading', { name: ACCOUNT, level: 1 }).waitFor();
+      await press('v');
+      await page.getByRole('form', { name: 'Log a visit' }).waitFor();
+      await page.keyboard.type('现场演示新版本');
+      await press('Enter');
+      await page.getByRole('list', { name: 'History' }).getByText('现场演示新版本').waitFor();
+      // Plan the next step? The follow-up call is one key away, its form another.
+      const prompt = page.getByRole('group', { name: 'Plan the next step?' });
+      await prompt.waitFor();
+      await press('Enter');
+      await page.getByRole('form', { name: 'Plan an activity' }).waitFor();
+      await press('Enter');
+      await page.getByRole('status').filter({ hasText: 'planned' }).waitFor();
+      // S takes the keyboard to the first open deal's menu.
+      const first = page.locator('[data-deal-move]').first();
+      const dealId = await first.getAttribute('data-deal-move');
+      const before = (await call('get_record', { kind: 'opportunity', id: dealId })).fields.stage;
+      await press('s');
+      await press('ArrowDown');
+      await press('Enter');
+      await page.getByRole('status').filter({ hasText: 'moved to' }).waitFor();
+      const after = (await call('get_record', { kind: 'opportunity', id: dealId })).fields.stage;
+      assert(after !== before, `the deal stayed at ${before}`);
+      const view = await call('account_view', { id: state.accountId });
+      assert(view.timeline.entries.some((e) => e.kind === 'visit' && e.subject === '现场演示新版本'), 'the visit is in the history');
+      assert(view.open_tasks.some((task) => /现场演示新版本/.test(task.fields.title)), 'the follow-up is planned');
+      assert(presses <= 15, `the loop took ${presses} key presses`);
+      console.log(`     the loop took ${presses} key presses`);
+    },
+  ],
+  [
     'import the fair’s business cards (GB18030 CSV) into leads, duplicates left out',
     async () => {
       await page.goto(`${bridge.url}#/leads`);

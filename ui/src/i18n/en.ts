@@ -71,6 +71,7 @@ const en = {
     list_label: 'Account list',
   },
   account: {
+    move_key: 'Press S to move a deal to another stage',
     details: 'Details',
     contacts: 'Contacts',
     timeline: 'History',

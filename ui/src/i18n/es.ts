@@ -73,6 +73,7 @@ const es: Resources = {
     list_label: 'Lista de cuentas',
   },
   account: {
+    move_key: 'Pulse S para mover una oportunidad a otra etapa',
     details: 'Datos',
     contacts: 'Contactos',
     timeline: 'Historial',

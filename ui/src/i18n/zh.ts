@@ -73,6 +73,7 @@ const zh: Resources = {
     list_label: '客户列表',
   },
   account: {
+    move_key: '按 S 键把商机移到其他阶段',
     details: '详细信息',
     contacts: '联系人',
     timeline: '往来记录',

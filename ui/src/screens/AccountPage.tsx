@@ -1,10 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView, FieldHistory, Interaction, RecordRow, Timeline } from '../backend';
 import { useApp } from '../context';
 import { formatDate, formatDateTime, formatMoney, formatTime, historyValue, mailtoHref, telHref } from '../lib/format';
-import { QUICK_LOG_KEYS, quickLogKind } from '../lib/keys';
+import { QUICK_LOG_KEYS, isTyping, quickLogKind } from '../lib/keys';
+import MoveSelect from '../components/MoveSelect';
 import Field from '../components/Field';
 import FormActions from '../components/FormActions';
 import { useFormError } from '../lib/useFormError';
@@ -36,6 +37,22 @@ export default function AccountPage({ id }: { id: string }) {
   // making it a new function, which would reload the page on every filter).
   const historyKindRef = useRef('');
   const { offerUndo } = useUndo();
+  // The pipeline's stages, for each open deal's "Move to" menu (lost is
+  // left to the deal's page and the board, which ask why).
+  const [stages, setStages] = useState<string[]>([]);
+  useEffect(() => {
+    backend.call('pipeline', { cards_per_stage: 1 }).then((b) => setStages(b.columns.map((c) => c.key).filter((k) => k !== 'lost')), fail);
+  }, [backend, fail]);
+  const moves = useMemo(() => stages.map((key) => ({ key, label: `${t('pipeline.move_to')} ${t(`stage.${key}`)}` })), [stages, t]);
+  const moveDeal = async (deal: { id: string; name: string }, stage: string) => {
+    try {
+      await backend.call('move_deal', { id: deal.id, stage });
+      notify(t('pipeline.moved', { name: deal.name, stage: t(`stage.${stage}`) }));
+      await load();
+    } catch (e) {
+      fail(e);
+    }
+  };
 
   const loadHistory = useCallback(
     async (kind: string) => {
@@ -73,6 +90,15 @@ export default function AccountPage({ id }: { id: string }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (logKind) return;
+      // S: the first open deal's "Move to" menu, without tabbing through the page.
+      if (e.key.toLowerCase() === 's' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target)) {
+        const menu = document.querySelector<HTMLElement>('[data-deal-move] select');
+        if (menu) {
+          e.preventDefault();
+          menu.focus();
+        }
+        return;
+      }
       const kind = quickLogKind(e);
       if (kind) {
         e.preventDefault();
@@ -233,6 +259,7 @@ export default function AccountPage({ id }: { id: string }) {
           <section className="card" aria-labelledby="deals-title">
             <h2 id="deals-title">
               {t('account.deals')} <span className="count">{view.open_opportunities.length}</span>
+              {view.open_opportunities.length > 0 && <kbd title={t('account.move_key')}>S</kbd>}
             </h2>
             {view.open_opportunities.length === 0 && <p className="muted">{t('account.no_deals')}</p>}
             <ul className="plain">
@@ -245,6 +272,11 @@ export default function AccountPage({ id }: { id: string }) {
                     {t(`stage.${o.stage}`)} · {formatMoney(o.amount.minor, o.amount.currency, locale)}
                     {o.close_date && ` · ${formatDate(o.close_date, locale)}`}
                   </div>
+                  {moves.length > 0 && (
+                    <label className="small move" data-deal-move={o.id}>
+                      <MoveSelect deal={o} moves={moves} onMove={moveDeal} label={`${t('pipeline.move_to')}: ${o.name}`} />
+                    </label>
+                  )}
                 </li>
               ))}
             </ul>

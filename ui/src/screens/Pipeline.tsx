@@ -20,6 +20,7 @@ import { appendCards, moveCard, withTotals } from '../lib/board';
 import { formatDate, formatMoney, localDay } from '../lib/format';
 import Dialog from '../components/Dialog';
 import FormActions from '../components/FormActions';
+import MoveSelect, { type Move } from '../components/MoveSelect';
 import { dragText } from '../lib/dragText';
 import { NewDealButton } from '../components/NewDeal';
 
@@ -332,10 +333,6 @@ function CardFace({ deal, lifted = false }: { deal: DealCard; lifted?: boolean }
 }
 
 /** A stage a card's menu offers, with its label. */
-interface Move {
-  key: string;
-  label: string;
-}
 
 function Card({ deal, moves, onMove }: { deal: DealCard; moves: Move[]; onMove: (d: DealCard, s: string) => void }) {
   const { t } = useTranslation();
@@ -353,52 +350,3 @@ function Card({ deal, moves, onMove }: { deal: DealCard; moves: Move[]; onMove: 
   );
 }
 
-/**
- * A card's "Move to" menu. A choice made with the mouse moves the deal at
- * once; with the keyboard, the arrows only pick a stage (a closed select
- * changes on every arrow press) and Enter, or leaving the menu, moves it.
- * Escape puts the menu back.
- */
-function MoveSelect({ deal, moves, onMove, label }: { deal: DealCard; moves: Move[]; onMove: (d: DealCard, s: string) => void; label: string }) {
-  const [picked, setPicked] = useState(deal.stage);
-  const byKeyboard = useRef(false);
-  // The stage last asked for, so that Enter then leaving asks once.
-  const asked = useRef(deal.stage);
-  useEffect(() => {
-    setPicked(deal.stage);
-    asked.current = deal.stage;
-  }, [deal.stage]);
-  const commit = (stage: string) => {
-    if (stage === deal.stage || stage === asked.current) return;
-    asked.current = stage;
-    onMove(deal, stage);
-  };
-  return (
-    <select
-      value={picked}
-      aria-label={label}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') {
-          e.preventDefault();
-          commit(picked);
-        } else if (e.key === 'Escape') {
-          setPicked(deal.stage);
-        } else {
-          byKeyboard.current = true;
-        }
-      }}
-      onChange={(e) => {
-        setPicked(e.target.value);
-        if (!byKeyboard.current) commit(e.target.value);
-        byKeyboard.current = false;
-      }}
-      onBlur={() => commit(picked)}
-    >
-      {moves.map((m) => (
-        <option key={m.key} value={m.key}>
-          {m.label}
-        </option>
-      ))}
-    </select>
-  );
-}
