@@ -352,6 +352,8 @@ const tests = [
       await alert.waitFor({ state: 'detached' });
       assert((await email.getAttribute('aria-invalid')) === null, 'no longer marked invalid');
       await page.getByRole('button', { name: 'Cancel' }).click();
+      // The keyboard is back on Edit, not at the top of the page.
+      await page.waitForFunction(() => globalThis.document.activeElement?.textContent === 'Edit');
     },
   ],
   [
@@ -370,6 +372,10 @@ const tests = [
       const entry = view.timeline.entries[0];
       assert(entry.kind === 'call' && entry.subject === '讨论续约报价', 'the call is the newest entry');
       assert(entry.author_name, 'the entry says who wrote it');
+      // The page as it settles after logging: the history shows the call and
+      // the prompt to plan the next step is up.
+      await page.getByRole('group', { name: 'Plan the next step?' }).waitFor();
+      await page.getByRole('list', { name: 'History' }).getByText('讨论续约报价').waitFor();
       await page.screenshot({ path: join(shots, 'account.png') });
       await compareWithReference(page, 'account', { blank: 'main *' });
     },

@@ -489,6 +489,14 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
   );
   const [editing, setEditing] = useState(false);
   const [fields, setFields] = useState(current);
+  // Leaving the form (saved or cancelled) gives the keyboard back to Edit,
+  // not to the top of the page.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const left = useRef(false);
+  useEffect(() => {
+    if (!editing && left.current) editButton.current?.focus();
+    left.current = editing;
+  }, [editing]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -508,6 +516,7 @@ function Details({ view, onSaved }: { view: AccountView; onSaved: () => void }) 
         <h2 id="details-title">
           {t('account.details')}
           <button
+            ref={editButton}
             type="button"
             className="link"
             onClick={() => {
