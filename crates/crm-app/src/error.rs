@@ -103,6 +103,7 @@ impl From<StoreError> for AppError {
                 .with("known", known),
             StoreError::DemoData(_) => AppError::new("demo_data"),
             StoreError::DemoOnSynced => AppError::new("demo_on_synced"),
+            StoreError::Cancelled => AppError::new("cancelled"),
             StoreError::DiskFull => AppError::new("disk_full"),
             StoreError::Busy => AppError::new("busy"),
             StoreError::Damaged(detail) => {

@@ -3,13 +3,15 @@
 //! happen (a dry run: new records, likely duplicates, rows with problems),
 //! and imports when the user confirms. The same planner as `crm import`.
 
+use std::sync::atomic::Ordering;
+
 use base64::Engine;
 use crm_domain::EntityKind;
 use crm_exchange::{Encoding, ExchangeError, HeaderLine, Preview, ReadOptions, Source};
 use crm_store::ImportOptions;
 use serde::{Deserialize, Serialize};
 
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Progress, Result};
 
 /// Problems listed in a report (the count says how many in all).
 const PROBLEMS_SHOWN: usize = 50;
@@ -81,7 +83,13 @@ fn exchange_error(e: ExchangeError) -> AppError {
 }
 
 impl App {
-    fn import_run(&self, args: &ImportFile, dry_run: bool) -> Result<ImportReport> {
+    fn import_run(
+        &self,
+        args: &ImportFile,
+        dry_run: bool,
+        progress: &dyn Fn(Progress),
+    ) -> Result<ImportReport> {
+        self.import_cancel.store(false, Ordering::SeqCst);
         let entity = match args.into.as_str() {
             "leads" => EntityKind::Lead,
             "contacts" => EntityKind::Contact,
@@ -119,12 +127,22 @@ impl App {
             if !dry_run && !plan.problems.is_empty() && !args.skip_invalid {
                 return Err(AppError::new("import_has_problems").with("count", plan.bad_rows()));
             }
-            let outcome = crm_exchange::import(
+            // Progress as the rows go (the UI shows it past a second), and
+            // Cancel stops the transaction with nothing written.
+            let outcome = crm_exchange::import_watched(
                 s,
                 &plan,
                 ImportOptions {
                     dry_run,
                     keep_duplicates: args.keep_duplicates,
+                },
+                &mut |done, total| {
+                    progress(Progress {
+                        task: "import",
+                        done: done as u64,
+                        total: total as u64,
+                    });
+                    !self.import_cancel.load(Ordering::SeqCst)
                 },
             )
             .map_err(exchange_error)?;
@@ -141,12 +159,38 @@ impl App {
 
     /// What importing the file would do; nothing is written.
     pub fn import_preview(&self, args: ImportFile) -> Result<ImportReport> {
-        self.import_run(&args, true)
+        self.import_run(&args, true, &|_| {})
+    }
+
+    /// [`App::import_preview`] with its progress (task `import`), as the UI
+    /// calls it; `import_cancel` stops it.
+    pub fn import_preview_watched(
+        &self,
+        args: ImportFile,
+        progress: &dyn Fn(Progress),
+    ) -> Result<ImportReport> {
+        self.import_run(&args, true, progress)
     }
 
     /// Import the file's good rows (refused while rows have problems, unless
     /// `skip_invalid`); duplicates are left out unless `keep_duplicates`.
     pub fn import_file(&self, args: ImportFile) -> Result<ImportReport> {
-        self.import_run(&args, false)
+        self.import_run(&args, false, &|_| {})
+    }
+
+    /// [`App::import_file`] with its progress (task `import`), as the UI
+    /// calls it; `import_cancel` stops it with nothing written.
+    pub fn import_file_watched(
+        &self,
+        args: ImportFile,
+        progress: &dyn Fn(Progress),
+    ) -> Result<ImportReport> {
+        self.import_run(&args, false, progress)
+    }
+
+    /// Stop the running import or preview; it writes nothing.
+    pub fn import_cancel(&self) -> Result<()> {
+        self.import_cancel.store(true, Ordering::SeqCst);
+        Ok(())
     }
 }

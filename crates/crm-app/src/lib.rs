@@ -62,6 +62,8 @@ pub struct App {
     /// Why the database that is there could not be opened.
     problem: Option<AppError>,
     sync: sync::SyncState,
+    /// Set by `import_cancel`: the running import stops and writes nothing.
+    import_cancel: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for App {
@@ -144,6 +146,7 @@ impl App {
             reader: Mutex::new(reader),
             problem,
             sync: sync::SyncState::default(),
+            import_cancel: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

@@ -705,6 +705,17 @@ pub fn import(store: &mut Store, plan: &Plan, options: ImportOptions) -> Result<
     Ok(store.import(plan.entity, &plan.records, options)?)
 }
 
+/// [`import`], telling `watch` the rows done of all as it goes; `watch`
+/// answering false stops it with nothing written.
+pub fn import_watched(
+    store: &mut Store,
+    plan: &Plan,
+    options: ImportOptions,
+    watch: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<ImportOutcome> {
+    Ok(store.import_watched(plan.entity, &plan.records, options, watch)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

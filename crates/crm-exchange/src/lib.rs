@@ -28,7 +28,7 @@ pub mod vcard;
 
 pub use error::{ExchangeError, Result};
 pub use export::{ExportKind, Exported, Format, export};
-pub use import::{Plan, Preview, Reason, RowProblem, import, plan};
+pub use import::{Plan, Preview, Reason, RowProblem, import, import_watched, plan};
 pub use mapping::{Column, Target, adjust, guess, guess_from_values, targets};
 pub use source::{Content, HeaderLine, ReadOptions, Source, SourceFormat, Table, TableRow};
 pub use text::Encoding;

@@ -130,6 +130,9 @@ pub enum StoreError {
     /// The action does not apply to the record in its current state.
     #[error("{0}")]
     Refused(String),
+    /// The user stopped a long action before its end; it wrote nothing.
+    #[error("stopped before the end; nothing was written")]
+    Cancelled,
     /// There is no database yet.
     #[error("there is no CRM database at {}; run `crm init` first", .0.display())]
     Missing(PathBuf),
@@ -182,6 +185,7 @@ impl StoreError {
             StoreError::NoMatch { .. } => "no_match",
             StoreError::Rule(rule) => rule.code(),
             StoreError::Refused(_) => "refused",
+            StoreError::Cancelled => "cancelled",
             StoreError::Missing(_) => "no_database",
             StoreError::NotCrmDatabase(_) => "not_crm_database",
             StoreError::TooNew { .. } => "database_too_new",

@@ -88,6 +88,7 @@ export interface Commands {
   discard_rejected: [{ op_id: T.Id }, T.SyncStatus];
   import_preview: [ImportArgs, T.ImportReport];
   import_file: [ImportArgs, T.ImportReport];
+  import_cancel: [void, null];
   list_users: [void, T.User[]];
   reassign: [{ from: T.Id; to: T.Id }, T.Reassigned];
   get_settings: [void, T.Settings];

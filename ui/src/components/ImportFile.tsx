@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent } from 'react';
+import { useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BackendError, type ImportReport } from '../backend';
 import { useApp } from '../context';
@@ -38,6 +38,29 @@ export default function ImportFile({ into, onDone }: Props) {
   const [headerInDoubt, setHeaderInDoubt] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  // Rows checked of all, once the work has taken more than a second.
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  useEffect(() => {
+    if (!busy) {
+      setProgress(null);
+      return;
+    }
+    let latest: { done: number; total: number } | null = null;
+    let shown = false;
+    const stop = backend.onProgress((p) => {
+      if (p.task !== 'import') return;
+      latest = { done: p.done, total: p.total };
+      if (shown) setProgress(latest);
+    });
+    const timer = setTimeout(() => {
+      shown = true;
+      setProgress(latest ?? { done: 0, total: 0 });
+    }, 1000);
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [backend, busy]);
 
   const args = (f: { name: string; content: string }, read = { encoding, noHeader }) => ({
     into,
@@ -106,6 +129,15 @@ export default function ImportFile({ into, onDone }: Props) {
     <section className="card form" aria-label={t('import.title')}>
       <h2>{t('import.title')}</h2>
       <p className="muted">{t('import.intro')}</p>
+      {progress && (
+        <div role="status" className="row wrap" data-testid="import-progress">
+          <progress max={progress.total || undefined} value={progress.total ? progress.done : undefined} />
+          <span>{progress.total ? t('import.progress', { done: formatNumber(progress.done, locale), total: formatNumber(progress.total, locale) }) : t('common.loading')}</span>
+          <button type="button" onClick={() => void backend.call('import_cancel')}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
       <label>
         {t('import.file')}
         <input type="file" accept=".csv,.txt,.vcf,.vcard,text/csv,text/vcard" onChange={choose} disabled={busy} />

@@ -400,6 +400,7 @@ const en = {
     me: 'Signed in on this laptop as',
   },
   error: {
+    cancelled: 'Stopped: nothing was written.',
     merge_self: 'A record cannot be merged with itself.',
     merge_kind: 'Only accounts, contacts and leads can be merged.',
     merge_mixed: 'Two different kinds of record cannot be merged.',
@@ -494,6 +495,7 @@ const en = {
     unknown_field: 'cannot be edited here',
   },
   import: {
+    progress: 'Checked {{done}} of {{total}} rows',
     accounts_created_one: '{{count, number}} account will be created for a company not yet here.',
     accounts_created_other: '{{count, number}} accounts will be created for companies not yet here.',
     open: 'Import…',

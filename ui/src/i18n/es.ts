@@ -402,6 +402,7 @@ const es: Resources = {
     me: 'Usuario en este portátil',
   },
   error: {
+    cancelled: 'Detenido: no se ha escrito nada.',
     merge_self: 'Un registro no se puede fusionar consigo mismo.',
     merge_kind: 'Solo se pueden fusionar cuentas, contactos y leads.',
     merge_mixed: 'No se pueden fusionar registros de tipos distintos.',
@@ -496,6 +497,7 @@ const es: Resources = {
     unknown_field: 'no se puede editar aquí',
   },
   import: {
+    progress: 'Revisadas {{done}} de {{total}} filas',
     accounts_created_one: 'Se creará {{count, number}} cuenta para una empresa que aún no está.',
     accounts_created_other: 'Se crearán {{count, number}} cuentas para empresas que aún no están.',
     open: 'Importar…',

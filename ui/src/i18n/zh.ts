@@ -402,6 +402,7 @@ const zh: Resources = {
     me: '本机用户',
   },
   error: {
+    cancelled: '已停止：没有写入任何内容。',
     merge_self: '记录不能与自身合并。',
     merge_kind: '只有客户、联系人和线索可以合并。',
     merge_mixed: '两种不同类型的记录不能合并。',
@@ -496,6 +497,7 @@ const zh: Resources = {
     unknown_field: '不能在此修改',
   },
   import: {
+    progress: '已检查 {{done}} / {{total}} 行',
     accounts_created_one: '将为尚未录入的公司新建 {{count, number}} 个客户。',
     accounts_created_other: '将为尚未录入的公司新建 {{count, number}} 个客户。',
     open: '导入…',

@@ -282,3 +282,64 @@ fn a_failed_import_leaves_the_database_as_it_was() {
         "and writes nothing"
     );
 }
+
+/// A long import reports its progress as it goes, and stopped by the user
+/// it writes nothing at all: not the rows before the stop, not their outbox.
+#[test]
+fn an_import_reports_progress_and_a_cancelled_one_writes_nothing() {
+    let mut fx = Fixture::new();
+    let rows: String = (0..1_200)
+        .map(|i| format!("Person {i},Company {i},p{i}@example.com\n"))
+        .collect();
+    let source = crm_exchange::Source::parse(
+        format!("name,company,email\n{rows}").as_bytes(),
+        false,
+        &crm_exchange::ReadOptions::default(),
+    )
+    .expect("the file reads");
+    let plan = crm_exchange::plan(&fx.store, &source, EntityKind::Lead, None).expect("a plan");
+    let before = (fx.store.outbox_len().unwrap(), count(&fx.store, "leads"));
+
+    let mut seen = Vec::new();
+    let err = crm_exchange::import_watched(
+        &mut fx.store,
+        &plan,
+        ImportOptions::default(),
+        &mut |done, total| {
+            seen.push((done, total));
+            done < 1_000 // the user presses Cancel after 1,000 rows
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crm_exchange::ExchangeError::Store(crm_store::StoreError::Cancelled)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(seen, [(0, 1_200), (500, 1_200), (1_000, 1_200)]);
+    assert_eq!(
+        (fx.store.outbox_len().unwrap(), count(&fx.store, "leads")),
+        before,
+        "nothing of the stopped import is kept"
+    );
+
+    let mut last = (0, 0);
+    let done = crm_exchange::import_watched(
+        &mut fx.store,
+        &plan,
+        ImportOptions::default(),
+        &mut |d, t| {
+            last = (d, t);
+            true
+        },
+    )
+    .expect("the import runs to its end");
+    assert_eq!(done.imported.len(), 1_200);
+    assert_eq!(
+        last,
+        (1_200, 1_200),
+        "the last report says all rows are done"
+    );
+}

@@ -37,6 +37,9 @@ pub struct ImportRecord {
     pub account: Option<String>,
 }
 
+/// Rows between two progress reports of an import.
+pub const IMPORT_STEP: usize = 500;
+
 /// How to import.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
@@ -286,6 +289,19 @@ impl Store {
         records: &[ImportRecord],
         options: ImportOptions,
     ) -> Result<ImportOutcome> {
+        self.import_watched(entity, records, options, &mut |_, _| true)
+    }
+
+    /// [`Store::import`], telling `watch` how many rows are done of how
+    /// many every [`IMPORT_STEP`] rows; when `watch` answers false the
+    /// import stops and writes nothing ([`StoreError::Cancelled`]).
+    pub fn import_watched(
+        &mut self,
+        entity: EntityKind,
+        records: &[ImportRecord],
+        options: ImportOptions,
+        watch: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<ImportOutcome> {
         if !CHECKED.contains(&entity) {
             return Err(StoreError::Refused(format!(
                 "records can be imported into accounts, contacts or leads, not {}",
@@ -315,8 +331,14 @@ impl Store {
         // computed again at every preview.
         self.refresh_duplicate_keys()?;
         let result = self.write(|w| {
-            for record in records {
+            for (done, record) in records.iter().enumerate() {
+                if done % IMPORT_STEP == 0 && !watch(done, records.len()) {
+                    return Err(StoreError::Cancelled);
+                }
                 importer.row(w, record)?;
+            }
+            if !watch(records.len(), records.len()) {
+                return Err(StoreError::Cancelled);
             }
             if options.dry_run {
                 // The same path as a real import, then undone: what a dry run
