@@ -34,4 +34,9 @@ limit?: number,
 /**
  * Deleted records instead of live ones (to restore them).
  */
-deleted: boolean, };
+deleted: boolean, 
+/**
+ * Words the records must match in the kind's full-text index (as the
+ * search box finds them); ignored for a kind without one.
+ */
+text?: string, };
