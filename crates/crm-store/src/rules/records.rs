@@ -46,7 +46,8 @@ pub struct RecordQuery {
     /// Deleted records instead of live ones (to restore them).
     pub deleted: bool,
     /// Words the records must match in the kind's full-text index (as the
-    /// search box finds them); ignored for a kind without one.
+    /// search box finds them); ignored for a kind without one. Deleted
+    /// records leave the index, so they are found by their ids instead.
     pub text: Option<String>,
 }
 

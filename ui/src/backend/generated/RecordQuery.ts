@@ -37,6 +37,7 @@ limit?: number,
 deleted: boolean, 
 /**
  * Words the records must match in the kind's full-text index (as the
- * search box finds them); ignored for a kind without one.
+ * search box finds them); ignored for a kind without one. Deleted
+ * records leave the index, so they are found by their ids instead.
  */
 text?: string, };
