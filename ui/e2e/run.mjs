@@ -736,6 +736,8 @@ const tests = [
       await page.getByRole('button', { name: 'Save view…' }).click();
       await page.getByLabel('Name of the view').fill('E2E customers');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const menu = page.getByLabel('View', { exact: true });
+      await menu.locator('option', { hasText: 'E2E customers' }).waitFor({ state: 'attached' });
       cleanupsAfterTest.push(async () => {
         const s = await call('get_settings');
         await call('save_settings', { ...s, views: (s.views ?? []).filter((v) => v.name !== 'E2E customers') });
@@ -743,7 +745,6 @@ const tests = [
       const settings = await call('get_settings');
       const view = settings.views.find((v) => v.name === 'E2E customers');
       assert(view && view.query.lifecycle === 'customer' && !view.columns.includes('region'), `saved ${JSON.stringify(view)}`);
-      const menu = page.getByLabel('View', { exact: true });
       await menu.selectOption('');
       await header.getByText('Region').waitFor();
       assert((await filters.getByLabel('Status').inputValue()) === '', 'the unsaved list has no filter');

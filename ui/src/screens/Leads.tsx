@@ -27,6 +27,8 @@ export default function Leads() {
   const [status, setStatus] = useState('');
   const [leads, setLeads] = useState<Lead[] | null>(null);
   const [page, setPage] = useState(0);
+  // The page whose leads are shown (the asked one once it arrives).
+  const [shownPage, setShownPage] = useState(0);
   const [more, setMore] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [adding, setAdding] = useState(false);
@@ -47,6 +49,7 @@ export default function Leads() {
     ]).then(([rows, all]) => {
       if (!live) return;
       setLeads(rows.slice(0, LEADS_PAGE));
+      setShownPage(page);
       setMore(rows.length > LEADS_PAGE);
       setTotal(all.total);
     }, fail);
@@ -183,7 +186,7 @@ export default function Leads() {
             {t('lists.previous')}
           </button>
           <span className="muted" data-testid="lead-page">
-            {t('lists.page_of', { first: page * LEADS_PAGE + 1, last: page * LEADS_PAGE + leads.length, total })}
+            {t('lists.page_of', { first: shownPage * LEADS_PAGE + 1, last: shownPage * LEADS_PAGE + leads.length, total })}
           </span>
           <button type="button" disabled={!more} onClick={() => setPage((p) => p + 1)}>
             {t('lists.next')}
