@@ -895,6 +895,165 @@ const tests = [
     },
   ],
   [
+    'picked accounts are given, tagged, deleted and brought back, one action each',
+    async () => {
+      await page.goto(`${bridge.url}#/accounts`);
+      await page.locator('[role=table][data-ready=true]').waitFor();
+      const rows = page.locator('.tbody [role=row]');
+      const ids = [];
+      for (let i = 0; i < 3; i += 1) {
+        const row = rows.nth(i);
+        const href = await row.getByRole('link').first().getAttribute('href');
+        ids.push(decodeURIComponent(href.split('#/accounts/')[1]));
+      }
+      const pick = async () => {
+        for (const id of ids) {
+          await page.locator(`.tbody [role=row]:has(a[href="#/accounts/${id}"]) input[type=checkbox]`).check();
+        }
+        await page.getByTestId('picked-count').filter({ hasText: '3 picked' }).waitFor();
+      };
+      const bar = page.getByRole('region', { name: 'Picked rows' });
+      const get = (id) => call('get_record', { kind: 'account', id });
+
+      // Give them to a colleague: one command, every account an ordinary edit.
+      const users = await call('list_users');
+      const owners = new Set(await Promise.all(ids.map(async (id) => (await get(id)).fields.owner_id)));
+      const to = users.find((u) => u.active && !owners.has(u.id)) ?? users.find((u) => u.active);
+      const queued = (await call('sync_status')).pending;
+      await pick();
+      await bar.getByLabel('Give to…').selectOption(to.id);
+      await bar.getByRole('button', { name: 'Assign' }).click();
+      await page.getByRole('status').filter({ hasText: `given to ${to.name}` }).waitFor();
+      for (const id of ids) assert((await get(id)).fields.owner_id === to.id, `account ${id} is ${to.name}’s`);
+      assert((await call('sync_status')).pending >= queued + 1, 'the hand-over is queued to sync');
+      assert((await bar.count()) === 0, 'the picks are cleared after the action');
+
+      await pick();
+      await bar.getByLabel('Tag').fill('e2e7tag');
+      await bar.getByRole('button', { name: 'Add tag' }).click();
+      await page.getByRole('status').filter({ hasText: 'Tag “e2e7tag” added to 3 records.' }).waitFor();
+      for (const id of ids) assert((await get(id)).fields.tags.includes('e2e7tag'), `account ${id} is tagged`);
+
+      // Export the picked rows as CSV.
+      await pick();
+      const [file] = await Promise.all([page.waitForEvent('download'), bar.getByRole('button', { name: 'Export CSV' }).click()]);
+      assert(file.suggestedFilename() === 'accounts.csv', `the file is ${file.suggestedFilename()}`);
+      const csv = readFileSync(await file.path(), 'utf8');
+      assert(csv.trim().split('\n').length === 4, 'a header and the three accounts');
+
+      // Delete all three, then take it back with Undo.
+      await bar.getByRole('button', { name: 'Delete' }).click();
+      const toast = page.getByTestId('undo-toast').filter({ hasText: '3 records deleted.' });
+      await toast.waitFor();
+      for (const id of ids) assert((await get(id)).deleted, `account ${id} is deleted`);
+      await page.locator(`.tbody a[href="#/accounts/${ids[0]}"]`).waitFor({ state: 'detached' });
+      await toast.getByRole('button', { name: 'Undo' }).click();
+      await page.locator(`.tbody a[href="#/accounts/${ids[0]}"]`).waitFor();
+      for (const id of ids) assert(!(await get(id)).deleted, `account ${id} is back`);
+
+      // "All matching" takes the whole filter, not only the rows in view.
+      await page.getByRole('searchbox').fill('e2e7tag');
+      await page.getByTestId('account-total').filter({ hasText: '3 accounts' }).waitFor();
+      await page.getByRole('checkbox', { name: /Pick all 3 matching rows/ }).check();
+      await page.getByTestId('picked-count').filter({ hasText: '3 picked' }).waitFor();
+      await bar.getByRole('button', { name: 'Clear the picks' }).click();
+      await page.getByRole('searchbox').fill('');
+    },
+  ],
+  [
+    'a cell is edited in place; a refused value is explained beside it; Escape gives up',
+    async () => {
+      await page.goto(`${bridge.url}#/accounts`);
+      await page.locator('[role=table][data-ready=true]').waitFor();
+      const row = page.locator('.tbody [role=row]').first();
+      const id = decodeURIComponent((await row.getByRole('link').first().getAttribute('href')).split('#/accounts/')[1]);
+      await row.locator('[data-field=region]').dblclick();
+      const box = row.getByRole('textbox', { name: /Edit Region/ });
+      await box.fill('E2E 区域');
+      await box.press('Enter');
+      await row.locator('[data-field=region]').filter({ hasText: 'E2E 区域' }).waitFor();
+      const saved = await call('get_record', { kind: 'account', id });
+      assert(saved.fields.region === 'E2E 区域', `the region is ${saved.fields.region}`);
+      // The name: Enter on the focused cell; an empty name is refused beside it.
+      const name = row.locator('[data-field=name]');
+      await name.focus();
+      await page.keyboard.press('Enter');
+      const nameBox = row.getByRole('textbox', { name: /Edit Name/ });
+      await nameBox.fill('');
+      await nameBox.press('Enter');
+      await row.getByRole('alert').waitFor();
+      await nameBox.press('Escape');
+      await row.getByRole('alert').waitFor({ state: 'detached' });
+      assert((await call('get_record', { kind: 'account', id })).fields.name === saved.fields.name, 'the name is kept');
+    },
+  ],
+  [
+    'the account list is saved as a named view with its filter and columns, and opened again',
+    async () => {
+      await page.goto(`${bridge.url}#/accounts`);
+      await page.locator('[role=table][data-ready=true]').waitFor();
+      const filters = page.getByRole('search');
+      await filters.getByLabel('Status').selectOption('customer');
+      await page.locator('.column-menu summary').click();
+      await page.getByRole('checkbox', { name: 'Region' }).uncheck();
+      await page.locator('.column-menu summary').click();
+      const header = page.locator('.thead [role=row]');
+      await header.getByText('Region').waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Save view…' }).click();
+      await page.getByLabel('Name of the view').fill('E2E customers');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const menu = page.getByLabel('View', { exact: true });
+      await menu.locator('option', { hasText: 'E2E customers' }).waitFor({ state: 'attached' });
+      cleanupsAfterTest.push(async () => {
+        const s = await call('get_settings');
+        await call('save_settings', { ...s, views: (s.views ?? []).filter((v) => v.name !== 'E2E customers') });
+      });
+      const settings = await call('get_settings');
+      const view = settings.views.find((v) => v.name === 'E2E customers');
+      assert(view && view.query.lifecycle === 'customer' && !view.columns.includes('region'), `saved ${JSON.stringify(view)}`);
+      await menu.selectOption('');
+      await header.getByText('Region').waitFor();
+      assert((await filters.getByLabel('Status').inputValue()) === '', 'the unsaved list has no filter');
+      await menu.selectOption('E2E customers');
+      await header.getByText('Region').waitFor({ state: 'detached' });
+      assert((await filters.getByLabel('Status').inputValue()) === 'customer', 'the view brings its filter back');
+      await page.getByRole('button', { name: 'Delete view' }).click();
+      await menu.locator('option', { hasText: 'E2E customers' }).waitFor({ state: 'detached' });
+      await menu.selectOption('');
+    },
+  ],
+  [
+    'at 1024 px the Leads page stays within a few screens, its buttons inside, cut text with a tooltip',
+    async () => {
+      await page.setViewportSize({ width: 1024, height: 700 });
+      cleanupsAfterTest.push(() => page.setViewportSize({ width: 1280, height: 800 }));
+      await page.goto(`${bridge.url}#/leads`);
+      await page.locator('table.grid.leads').waitFor();
+      const height = await page.locator('main').evaluate((m) => m.scrollHeight);
+      assert(height <= 700 * 4, `the Leads page is ${height} px tall`);
+      const outside = await page.locator('main').evaluate((m) =>
+        [...m.querySelectorAll('button')].filter((b) => b.getBoundingClientRect().right > globalThis.innerWidth || b.getBoundingClientRect().left < 0).map((b) => b.textContent),
+      );
+      assert(outside.length === 0, `buttons outside the window: ${outside.join(', ')}`);
+      const pager = page.getByRole('navigation', { name: 'Pages' });
+      if (await pager.count()) {
+        const first = await page.locator('table.grid.leads tbody tr').first().textContent();
+        await pager.getByRole('button', { name: 'Next' }).click();
+        await page.getByTestId('lead-page').filter({ hasText: /^26–/ }).waitFor();
+        assert((await page.locator('table.grid.leads tbody tr').first().textContent()) !== first, 'the next page shows other leads');
+      }
+      // Accounts and contacts: a cell whose text is cut says it in full on hover.
+      for (const screen of ['accounts', 'contacts']) {
+        await page.goto(`${bridge.url}#/${screen}`);
+        await page.locator('.tbody [role=row] [role=cell] a').first().waitFor();
+        const cut = await page.locator('.tbody').evaluate((b) =>
+          [...b.querySelectorAll('[role=cell]')].filter((c) => c.scrollWidth > c.clientWidth + 1 && !c.title && !c.querySelector('[title]')).map((c) => c.textContent),
+        );
+        assert(cut.length === 0, `${screen}: cut without a tooltip: ${cut.slice(0, 5).join(' | ')}`);
+      }
+    },
+  ],
+  [
     'a kind with no screen of its own gets one from its description: exchange rates',
     async () => {
       await page.goto(`${bridge.url}#/settings`);

@@ -100,4 +100,6 @@ commands! { app, input, progress;
     "update_record" => out(app.update_record(args(input)?)),
     "delete_record" => out(app.delete_record(args(input)?)),
     "restore_record" => out(app.restore_record(args(input)?)),
+    "bulk_records" => out(app.bulk_records(args(input)?)),
+    "export_records" => out(app.export_records(args(input)?)),
 }

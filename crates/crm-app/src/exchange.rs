@@ -57,7 +57,7 @@ pub struct ImportReport {
     pub written: bool,
 }
 
-fn exchange_error(e: ExchangeError) -> AppError {
+pub(crate) fn exchange_error(e: ExchangeError) -> AppError {
     match e {
         ExchangeError::Malformed(encoding) => {
             AppError::new("import_encoding").with("encoding", encoding)

@@ -35,8 +35,11 @@ pub use crm_domain::{FieldHistory as FieldChangeRow, Id, Interaction, Lead, User
 pub use dispatch::COMMANDS;
 pub use error::{AppError, Result};
 pub use exchange::{ImportFile, ImportReport};
-pub use records::{CreateAny, KindArgs, KindRecord, KindView, ListRecords, UpdateAny, kind_named};
-pub use settings::Settings;
+pub use records::{
+    BulkRecords, CreateAny, ExportRecords, ExportedFile, KindArgs, KindRecord, KindView,
+    ListRecords, UpdateAny, kind_named,
+};
+pub use settings::{ListView, Settings};
 pub use sync::{
     ConflictRow, PendingChange, RejectedId, RejectedRow, ResolveConflict, Shown, SignIn,
     SyncReport, SyncStatus,

@@ -3,7 +3,7 @@
 //! delete, restore), over the store's one path for a person's edits.
 
 use crm_domain::{EntityKind, Id, schema::Description};
-use crm_store::{RecordPage, RecordQuery, RecordRow};
+use crm_store::{BulkAction, Bulked, RecordPage, RecordQuery, RecordRow, Selection};
 use serde::{Deserialize, Serialize};
 
 /// A kind's description, and whether this user may change its records.
@@ -66,6 +66,43 @@ pub struct UpdateAny {
     pub fields: RawFields,
 }
 
+/// One change to many records of a kind: `{kind, ids | matching, action,
+/// value}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BulkRecords {
+    /// The kind's name.
+    pub kind: String,
+    /// Which records.
+    #[serde(flatten)]
+    pub selection: Selection,
+    /// What to do to each.
+    #[serde(flatten)]
+    pub action: BulkAction,
+}
+
+/// Records of a kind to export: `{kind, ids | matching}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExportRecords {
+    /// The kind's name.
+    pub kind: String,
+    /// Which records.
+    #[serde(flatten)]
+    pub selection: Selection,
+}
+
+/// A CSV file of records, for the UI to save.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExportedFile {
+    /// A name for the file (`accounts.csv`).
+    pub file_name: String,
+    /// Its text: UTF-8 CSV with a byte-order mark (Excel needs it), the
+    /// columns of `crm export`.
+    pub text: String,
+    /// Records in it.
+    pub count: u32,
+}
+
 /// The kind a name means, or a refusal naming the field `kind`.
 pub fn kind_named(name: &str) -> Result<EntityKind> {
     name.parse::<EntityKind>()
@@ -119,6 +156,39 @@ impl App {
     pub fn delete_record(&self, args: KindRecord) -> Result<()> {
         let kind = kind_named(&args.kind)?;
         self.write(|s| Ok(s.delete_record(kind, args.id)?))
+    }
+
+    /// Give, tag, delete or restore many records of a kind at once, in one
+    /// transaction, each as a person's single edit (its own synced op and
+    /// history; the same rights).
+    pub fn bulk_records(&self, args: BulkRecords) -> Result<Bulked> {
+        let kind = kind_named(&args.kind)?;
+        self.write(|s| Ok(s.bulk(kind, &args.selection, &args.action)?))
+    }
+
+    /// A list's selection as CSV, in the columns of `crm export`.
+    pub fn export_records(&self, args: ExportRecords) -> Result<ExportedFile> {
+        let kind = kind_named(&args.kind)?;
+        let what: crm_exchange::ExportKind = kind
+            .name()
+            .parse()
+            .map_err(|_| AppError::invalid("kind", &crm_domain::Problem::UnknownField))?;
+        self.read(|s| {
+            let ids = s.selected(kind, &args.selection)?;
+            let file = crm_exchange::export_selected(
+                s,
+                what,
+                &ids,
+                crm_exchange::Format::Csv,
+                crm_exchange::Encoding::Utf8,
+            )
+            .map_err(crate::exchange::exchange_error)?;
+            Ok(ExportedFile {
+                file_name: format!("{}.csv", what.name()),
+                text: String::from_utf8_lossy(&file.bytes).into_owned(),
+                count: file.count as u32,
+            })
+        })
     }
 
     /// Bring back a deleted record of a kind.

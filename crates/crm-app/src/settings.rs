@@ -23,6 +23,25 @@ pub struct Settings {
     /// Whether plain HTTP to the team server was allowed at sign-in (a
     /// trusted office network); sync keeps to that choice.
     pub insecure_server: bool,
+    /// Named views of the lists (filter, sort and columns), this laptop's
+    /// own: they do not sync.
+    pub views: Vec<ListView>,
+}
+
+/// A list as the user arranged it and named it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ListView {
+    /// Which list (`accounts`, `contacts`...).
+    pub list: String,
+    /// The user's name for it.
+    pub name: String,
+    /// The list's filter and sort, as the screen keeps them.
+    #[ts(type = "Record<string, unknown>")]
+    pub query: serde_json::Value,
+    /// The columns shown, in order (field names of the kind's description).
+    pub columns: Vec<String>,
 }
 
 impl Settings {
@@ -47,6 +66,11 @@ impl Settings {
         };
         check("language", &self.language, &["en", "zh", "es"])?;
         check("theme", &self.theme, &["light", "dark", "system"])?;
+        for view in &self.views {
+            if view.name.trim().is_empty() {
+                return Err(AppError::invalid("name", &crm_domain::Problem::Empty));
+            }
+        }
         let io = |e: std::io::Error| {
             eprintln!("crm-app: cannot save settings: {e}");
             AppError::new("io")

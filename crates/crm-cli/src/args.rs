@@ -569,4 +569,31 @@ pub enum RecordCmd {
         /// Its id
         id: String,
     },
+    /// Change many records at once, in one transaction, each as a single
+    /// edit: the given ids, or every record matching --where/--search
+    Bulk {
+        /// The kind
+        kind: String,
+        /// A record's id (repeatable)
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<String>,
+        /// Every record whose FIELD is VALUE (repeatable)
+        #[arg(long = "where", value_name = "FIELD=VALUE")]
+        filter: Vec<String>,
+        /// Every record the search finds these words in
+        #[arg(long)]
+        search: Option<String>,
+        /// Give them to this user (email or name)
+        #[arg(long, value_name = "USER", group = "bulk_action")]
+        assign: Option<String>,
+        /// Add this tag
+        #[arg(long, value_name = "TAG", group = "bulk_action")]
+        tag: Option<String>,
+        /// Delete them (`--restore` brings them back)
+        #[arg(long, group = "bulk_action")]
+        delete: bool,
+        /// Bring back deleted ones
+        #[arg(long, group = "bulk_action")]
+        restore: bool,
+    },
 }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use chrono::Local;
 use crm_domain::{Currency, EntityKind, Id, Invalid, Money, Problem};
-use crm_store::{AccountFilter, DemoSize, LeadConversion, NewUser, RecordQuery, Store, StoreError};
+use crm_store::{
+    AccountFilter, BulkAction, DemoSize, LeadConversion, NewUser, RecordQuery, Selection, Store,
+    StoreError,
+};
 use rust_i18n::t;
 use serde_json::{Value, json};
 
@@ -859,6 +862,7 @@ fn record(store: &mut Store, cmd: RecordCmd, out: Out) -> Result<()> {
                     offset,
                     limit: Some(limit),
                     deleted,
+                    text: None,
                 },
             )?;
             out.show(&page, || print::records(kind, &page))
@@ -894,6 +898,60 @@ fn record(store: &mut Store, cmd: RecordCmd, out: Out) -> Result<()> {
             let kind = kind_arg(&kind)?;
             let row = store.restore_record(kind, id_arg("id", &id)?)?;
             out.show(&row, || println!("{}", t!("record_restored", id = row.id)))
+        }
+        RecordCmd::Bulk {
+            kind,
+            ids,
+            filter,
+            search,
+            assign,
+            tag,
+            delete,
+            restore,
+        } => {
+            let kind = kind_arg(&kind)?;
+            // A whole kind is changed only when asked for by a filter: a
+            // forgotten --id must not delete the book.
+            if ids.is_empty() && filter.is_empty() && search.is_none() {
+                bail!(t!("record_bulk_which").to_string());
+            }
+            let selection = if ids.is_empty() {
+                let typed = typed_pairs(&filter)?;
+                Selection::Matching(RecordQuery {
+                    filter: store
+                        .typed(kind, &typed, None)?
+                        .into_iter()
+                        .map(|(f, v)| (f.to_owned(), v))
+                        .collect(),
+                    text: search,
+                    deleted: restore,
+                    ..RecordQuery::default()
+                })
+            } else {
+                Selection::Ids(
+                    ids.iter()
+                        .map(|id| id_arg("id", id))
+                        .collect::<Result<_>>()?,
+                )
+            };
+            let action = match (assign, tag) {
+                (Some(user), _) => BulkAction::Assign(store.find_user(&user)?.id),
+                (None, Some(tag)) => BulkAction::Tag(tag),
+                (None, None) if delete => BulkAction::Delete,
+                (None, None) if restore => BulkAction::Restore,
+                (None, None) => bail!(t!("record_bulk_what").to_string()),
+            };
+            let done = store.bulk(kind, &selection, &action)?;
+            out.show(&done, || {
+                println!(
+                    "{}",
+                    t!(
+                        "record_bulk_done",
+                        changed = done.changed,
+                        unchanged = done.unchanged
+                    )
+                )
+            })
         }
     }
 }

@@ -27,7 +27,7 @@ pub mod text;
 pub mod vcard;
 
 pub use error::{ExchangeError, Result};
-pub use export::{ExportKind, Exported, Format, export};
+pub use export::{ExportKind, Exported, Format, export, export_selected};
 pub use import::{Plan, Preview, Reason, RowProblem, import, import_watched, plan};
 pub use mapping::{Column, Target, adjust, guess, guess_from_values, targets};
 pub use source::{Content, HeaderLine, ReadOptions, Source, SourceFormat, Table, TableRow};

@@ -25,7 +25,7 @@ mod storage;
 
 use queries::{read, ui_queries};
 pub use rules::duplicates;
-use rules::{exchange, merge, records, work};
+use rules::{bulk, exchange, merge, records, work};
 pub use storage::migrations;
 pub use storage::private::create_dir as create_private_dir;
 use storage::{backup, search, sql, write};
@@ -42,6 +42,7 @@ use crm_domain::{Clock, Hlc, Id};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use backup::{BackupInfo, RestoreInfo, check_backup};
+pub use bulk::{BulkAction, Bulked, MAX_BULK, Selection};
 pub use demo::{DemoSize, DemoSummary};
 pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};

@@ -7,6 +7,10 @@ import type { KindView } from './generated/KindView';
 import type { RecordPage } from './generated/RecordPage';
 import type { RecordQuery } from './generated/RecordQuery';
 import type { RecordRow } from './generated/RecordRow';
+import type { Selection } from './generated/Selection';
+import type { BulkAction } from './generated/BulkAction';
+import type { Bulked } from './generated/Bulked';
+import type { ExportedFile } from './generated/ExportedFile';
 
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
@@ -16,6 +20,11 @@ export type { KindView } from './generated/KindView';
 export type { FieldDescription } from './generated/FieldDescription';
 export type { RecordPage } from './generated/RecordPage';
 export type { RecordRow } from './generated/RecordRow';
+export type { Selection } from './generated/Selection';
+export type { BulkAction } from './generated/BulkAction';
+export type { Bulked } from './generated/Bulked';
+export type { ExportedFile } from './generated/ExportedFile';
+export type { ListView } from './generated/ListView';
 
 /** Every command of the core, with its argument and result types. */
 export interface Commands {
@@ -101,6 +110,10 @@ export interface Commands {
   update_record: [{ kind: string; id: T.Id; fields: Record<string, string> }, RecordRow];
   delete_record: [{ kind: string; id: T.Id }, null];
   restore_record: [{ kind: string; id: T.Id }, RecordRow];
+  /** One change to many records, in one transaction in the core. */
+  bulk_records: [{ kind: string } & Selection & BulkAction, Bulked];
+  /** The selection as CSV (the columns of `crm export`). */
+  export_records: [{ kind: string } & Selection, ExportedFile];
 }
 
 /** A file to import: its name and bytes (base64). */

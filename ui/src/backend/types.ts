@@ -1,5 +1,6 @@
 // The shapes the core sends and takes (crates/crm-app, crates/crm-store).
 
+import type { ListView } from './generated/ListView';
 import type { RecordRow } from './generated/RecordRow';
 
 export type Id = string;
@@ -432,6 +433,8 @@ export interface Settings {
   server_url: string | null;
   login: string | null;
   insecure_server?: boolean;
+  /** Named views of the lists, this laptop's own. */
+  views?: ListView[];
 }
 
 export interface DemoSummary {

@@ -6,8 +6,11 @@ import { usePagedList } from '../components/usePagedList';
 import ImportFile from '../components/ImportFile';
 import { useApp } from '../context';
 import { recordHash } from '../lib/record';
+import BulkBar from '../components/BulkBar';
+import EditableCell from '../components/EditableCell';
+import { isPicked, NOTHING_PICKED, pickedCount, recordQuery, toggle, type Picked } from '../lib/lists';
 
-const GRID = '1.4fr 1.2fr 1.6fr 1.2fr 1.4fr';
+const GRID = '2rem 1.4fr 1.2fr 1.6fr 1.2fr 1.4fr';
 
 export default function Contacts() {
   const { t } = useTranslation();
@@ -16,7 +19,11 @@ export default function Contacts() {
   const [importing, setImporting] = useState(false);
   // Bumped after an import, so the list is fetched anew.
   const [imports, setImports] = useState(0);
+  const [picked, setPicked] = useState<Picked>(NOTHING_PICKED);
+  // Cells edited in place, until the list is fetched anew.
+  const [edits, setEdits] = useState<Record<string, Partial<ContactRow>>>({});
   const q = query.trim() || null;
+  useEffect(() => setPicked(NOTHING_PICKED), [q]);
   const fetchPage = useCallback(
     (offset: number, limit: number) => backend.call('list_contacts', { query: q, offset, limit }),
     [backend, q],
@@ -34,6 +41,15 @@ export default function Contacts() {
   const last = items[items.length - 1]?.index ?? -1;
   const { ensure } = list;
   useEffect(() => ensure(first, last), [ensure, first, last]);
+  const total = list.total ?? 0;
+  const count = pickedCount(picked, total);
+  const shownIds = items.map((i) => list.row(i.index)?.id).filter((id): id is string => !!id);
+  const edited = (id: string, patch: Partial<ContactRow>) => setEdits((e) => ({ ...e, [id]: { ...e[id], ...patch } }));
+  const text = (value: string | null | undefined) => (
+    <div role="cell" title={value ?? undefined}>
+      {value}
+    </div>
+  );
 
   return (
     <section className="screen-fill" aria-labelledby="contacts-title">
@@ -53,11 +69,31 @@ export default function Contacts() {
           <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
         </label>
       </div>
+      <BulkBar
+        kind="contact"
+        picked={picked}
+        total={total}
+        matching={recordQuery({}, q)}
+        onPickAll={() => setPicked({ all: true })}
+        onClear={() => setPicked(NOTHING_PICKED)}
+        onChanged={() => setImports((n) => n + 1)}
+      />
       <div className="table" role="table" aria-label={t('contacts.title')} aria-rowcount={(list.total ?? 0) + 1}>
         <div className="thead" role="rowgroup">
           <div className="tr" role="row" style={{ gridTemplateColumns: GRID }}>
+            <div role="columnheader" className="pick">
+              <input
+                type="checkbox"
+                aria-label={t('lists.pick_all', { count: total })}
+                checked={total > 0 && count === total}
+                ref={(el) => {
+                  if (el) el.indeterminate = count > 0 && count < total;
+                }}
+                onChange={() => setPicked(count === total ? NOTHING_PICKED : { all: true })}
+              />
+            </div>
             {['name', 'title', 'email', 'phone', 'account'].map((f) => (
-              <div key={f} role="columnheader">
+              <div key={f} role="columnheader" title={t(`field.${f}`)}>
                 {t(`field.${f}`)}
               </div>
             ))}
@@ -66,24 +102,29 @@ export default function Contacts() {
         <div className="tbody" role="rowgroup" ref={scrollRef}>
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
-              const c = list.row(item.index);
+              const fetched = list.row(item.index);
+              const c = fetched && { ...fetched, ...edits[fetched.id] };
               return (
                 <div
                   key={item.key}
                   className="tr"
                   role="row"
                   aria-rowindex={item.index + 2}
+                  aria-selected={c ? isPicked(picked, c.id) : undefined}
                   style={{ gridTemplateColumns: GRID, transform: `translateY(${item.start}px)`, height: item.size }}
                 >
                   {c ? (
                     <>
-                      <div role="cell" className="name">
-                        <a href={recordHash('contact', c.id)}>{c.name}</a>
+                      <div role="cell" className="pick">
+                        <input type="checkbox" aria-label={t('lists.pick', { name: c.name })} checked={isPicked(picked, c.id)} onChange={() => setPicked(toggle(picked, c.id, shownIds))} />
                       </div>
-                      <div role="cell">{c.title}</div>
-                      <div role="cell">{c.email}</div>
-                      <div role="cell">{c.phone}</div>
-                      <div role="cell">
+                      <EditableCell kind="contact" id={c.id} field="name" label={t('field.name')} value={c.name} className="name" onSaved={(v) => edited(c.id, { name: v })}>
+                        <a href={recordHash('contact', c.id)}>{c.name}</a>
+                      </EditableCell>
+                      <EditableCell kind="contact" id={c.id} field="title" label={t('field.title')} value={c.title ?? ''} onSaved={(v) => edited(c.id, { title: v || null })} />
+                      {text(c.email)}
+                      {text(c.phone)}
+                      <div role="cell" title={c.account_name ?? undefined}>
                         <a href={`#/accounts/${c.account_id}`}>{c.account_name ?? t('common.missing_record')}</a>
                       </div>
                     </>

@@ -11,10 +11,13 @@ import { useFormError } from '../lib/useFormError';
 import { choiceKey, choiceLabel } from '../lib/choices';
 import ChoiceList from '../components/ChoiceList';
 import { recordHash } from '../lib/record';
+import BulkBar from '../components/BulkBar';
+import { isPicked, NOTHING_PICKED, recordQuery, toggle, type Picked } from '../lib/lists';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
-const PAGE = 200;
+/** Leads a page: the page stays within a few screens, whatever the book. */
+export const LEADS_PAGE = 25;
 
 type Dialog = { lead: Lead; action: 'convert' | 'disqualify' } | null;
 
@@ -23,22 +26,43 @@ export default function Leads() {
   const { backend, fail, notify } = useApp();
   const [status, setStatus] = useState('');
   const [leads, setLeads] = useState<Lead[] | null>(null);
+  const [page, setPage] = useState(0);
+  // The page whose leads are shown (the asked one once it arrives).
+  const [shownPage, setShownPage] = useState(0);
   const [more, setMore] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [picked, setPicked] = useState<Picked>(NOTHING_PICKED);
+  const [total, setTotal] = useState(0);
+  // Bumped after a change, so the page is fetched anew.
+  const [changes, setChanges] = useState(0);
 
-  // The first page again (after a change), or the next one after `shown`.
-  const fetchPage = useCallback(
-    (shown: Lead[]) =>
-      backend.call('list_leads', { status: status || null, offset: shown.length, limit: PAGE }).then((page) => {
-        setLeads([...shown, ...page]);
-        setMore(page.length === PAGE);
-      }, fail),
-    [backend, status, fail],
-  );
-  const load = useCallback(() => void fetchPage([]), [fetchPage]);
-  useEffect(load, [load]);
+  // One page (and one lead more, to know whether a next page exists), and
+  // how many match in all (for "select all matching").
+  useEffect(() => {
+    let live = true;
+    const filter: Record<string, string> = status ? { status } : {};
+    Promise.all([
+      backend.call('list_leads', { status: status || null, offset: page * LEADS_PAGE, limit: LEADS_PAGE + 1 }),
+      backend.call('list_records', { kind: 'lead', filter, limit: 1 }),
+    ]).then(([rows, all]) => {
+      if (!live) return;
+      setLeads(rows.slice(0, LEADS_PAGE));
+      setShownPage(page);
+      setMore(rows.length > LEADS_PAGE);
+      setTotal(all.total);
+    }, fail);
+    return () => {
+      live = false;
+    };
+  }, [backend, status, page, changes, fail]);
+  useEffect(() => {
+    setPage(0);
+    setPicked(NOTHING_PICKED);
+  }, [status]);
+  const load = useCallback(() => setChanges((n) => n + 1), []);
+  const shownIds = leads?.map((l) => l.id) ?? [];
 
   const qualify = async (lead: Lead) => {
     try {
@@ -75,15 +99,33 @@ export default function Leads() {
       {importing && <ImportFile into="leads" onDone={() => (setImporting(false), load())} />}
       {adding && <NewLead onDone={() => (setAdding(false), load())} />}
       {dialog && <LeadDialog {...dialog} onClose={() => setDialog(null)} onDone={() => (setDialog(null), load())} />}
+      <BulkBar
+        kind="lead"
+        picked={picked}
+        total={total}
+        matching={recordQuery(status ? { status } : {})}
+        onPickAll={() => setPicked({ all: true })}
+        onClear={() => setPicked(NOTHING_PICKED)}
+        onChanged={load}
+      />
       {leads === null ? (
         <p>{t('common.loading')}</p>
       ) : leads.length === 0 ? (
         <p className="muted">{t('leads.none')}</p>
       ) : (
-        <table className="grid">
+        <table className="grid leads">
           <thead>
             <tr>
-              <th>{t('field.name')}</th>
+              <th>
+                <input
+                  type="checkbox"
+                  className="pick"
+                  aria-label={t('lists.pick_all', { count: total })}
+                  checked={picked.all}
+                  onChange={() => setPicked(picked.all ? NOTHING_PICKED : { all: true })}
+                />{' '}
+                {t('field.name')}
+              </th>
               <th>{t('field.company')}</th>
               <th>{t('field.source')}</th>
               <th>{t('field.status')}</th>
@@ -97,8 +139,9 @@ export default function Leads() {
             {leads.map((lead) => {
               const open = !['converted', 'disqualified'].includes(lead.status);
               return (
-                <tr key={lead.id}>
+                <tr key={lead.id} aria-selected={isPicked(picked, lead.id)}>
                   <td>
+                    <input type="checkbox" className="pick" aria-label={t('lists.pick', { name: lead.name })} checked={isPicked(picked, lead.id)} onChange={() => setPicked(toggle(picked, lead.id, shownIds))} />{' '}
                     <a href={recordHash('lead', lead.id)}>{lead.name}</a>
                     <div className="muted small">
                       {lead.email && <span className="nowrap">{lead.email}</span>}
@@ -113,7 +156,7 @@ export default function Leads() {
                     {lead.disqualify_reason && <div className="muted small">{lead.disqualify_reason}</div>}
                   </td>
                   <td>{lead.score ?? ''}</td>
-                  <td className="actions">
+                  <td className="actions wrap">
                     {open && lead.status !== 'qualified' && (
                       <button type="button" onClick={() => qualify(lead)}>
                         {t('leads.qualify')}
@@ -137,10 +180,18 @@ export default function Leads() {
           </tbody>
         </table>
       )}
-      {leads && more && (
-        <button type="button" className="link" onClick={() => void fetchPage(leads)}>
-          {t('common.load_more')}
-        </button>
+      {leads && (page > 0 || more) && (
+        <nav className="pager" aria-label={t('lists.pages')}>
+          <button type="button" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
+            {t('lists.previous')}
+          </button>
+          <span className="muted" data-testid="lead-page">
+            {t('lists.page_of', { first: shownPage * LEADS_PAGE + 1, last: shownPage * LEADS_PAGE + leads.length, total })}
+          </span>
+          <button type="button" disabled={!more} onClick={() => setPage((p) => p + 1)}>
+            {t('lists.next')}
+          </button>
+        </nav>
       )}
     </section>
   );

@@ -870,3 +870,106 @@ fn a_planned_visit_is_made_done_and_found_among_the_visits() {
     assert!(page.view.open_tasks.is_empty());
     assert!(page.view.key_numbers.last_contact.is_some());
 }
+
+/// A command as the UI sends it: its name and JSON arguments; its error kept.
+fn try_call(
+    app: &App,
+    command: &str,
+    args: serde_json::Value,
+) -> crm_app::Result<serde_json::Value> {
+    crm_app::dispatch::call(app, command, args, &|_| {})
+}
+
+#[test]
+fn a_lists_selection_is_changed_and_exported_in_one_command_each() {
+    let fx = Fixture::ready();
+    let ids: Vec<String> = ["ACME", "Globex", "Initech"]
+        .iter()
+        .map(|n| account(&fx.app, n).to_string())
+        .collect();
+    let picked = serde_json::json!(ids[..2]);
+
+    let done = try_call(
+        &fx.app,
+        "bulk_records",
+        serde_json::json!({ "kind": "account", "ids": picked, "action": "tag", "value": "fair" }),
+    )
+    .unwrap();
+    assert_eq!(done["changed"], 2, "{done}");
+    // "All matching" the list's filter: the search words and field values.
+    let done = try_call(
+        &fx.app,
+        "bulk_records",
+        serde_json::json!({
+            "kind": "account",
+            "matching": { "filter": { "region": "上海" }, "text": "globex" },
+            "action": "delete",
+        }),
+    )
+    .unwrap();
+    assert_eq!(done["changed"], 1, "{done}");
+    assert_eq!(done["ids"], serde_json::json!([ids[1]]));
+    let undone = try_call(
+        &fx.app,
+        "bulk_records",
+        serde_json::json!({ "kind": "account", "ids": done["ids"], "action": "restore" }),
+    )
+    .unwrap();
+    assert_eq!(undone["changed"], 1);
+
+    let file = try_call(
+        &fx.app,
+        "export_records",
+        serde_json::json!({ "kind": "account", "ids": picked }),
+    )
+    .unwrap();
+    assert_eq!(file["count"], 2);
+    assert_eq!(file["file_name"], "accounts.csv");
+    let text = file["text"].as_str().unwrap();
+    assert!(text.contains("ACME") && text.contains("Globex") && !text.contains("Initech"));
+    assert!(text.lines().nth(1).unwrap().contains("fair"), "{text}");
+
+    // A bulk change without an action is refused before anything is done.
+    let err = try_call(
+        &fx.app,
+        "bulk_records",
+        serde_json::json!({ "kind": "account", "ids": picked }),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, "bad_request");
+}
+
+#[test]
+fn saved_list_views_are_kept_in_the_settings() {
+    let fx = Fixture::ready();
+    let view = crm_app::ListView {
+        list: "accounts".into(),
+        name: "Shanghai customers".into(),
+        query: serde_json::json!({ "region": "上海", "lifecycle": "customer", "sort": "name" }),
+        columns: vec!["region".into(), "owner_id".into()],
+    };
+    let wanted = Settings {
+        views: vec![view.clone()],
+        ..Default::default()
+    };
+    fx.app.save_settings(wanted.clone()).unwrap();
+    assert_eq!(
+        App::open(fx.dir.path())
+            .unwrap()
+            .get_settings()
+            .unwrap()
+            .views,
+        vec![view.clone()]
+    );
+    let err = fx
+        .app
+        .save_settings(Settings {
+            views: vec![crm_app::ListView {
+                name: " ".into(),
+                ..view
+            }],
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("name"));
+}

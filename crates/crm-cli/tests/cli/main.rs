@@ -683,3 +683,64 @@ fn output_piped_into_a_program_that_stops_reading_ends_quietly() {
     );
     assert_ne!(out.status.code(), Some(0), "the output did not all arrive");
 }
+
+#[test]
+fn record_bulk_changes_a_selection_in_one_go() {
+    let crm = Crm::initialised();
+    let granite = crm.id(&["account", "add", "--name", "Granite Foods Inc."]);
+    let granada = crm.id(&["account", "add", "--name", "Granite Tools S.L."]);
+    let other = crm.id(&["account", "add", "--name", "Initech"]);
+    // Every account the search finds.
+    let done = crm.json(&[
+        "record", "bulk", "account", "--search", "granite", "--tag", "vip",
+    ]);
+    assert_eq!(
+        (done["changed"].as_u64(), done["unchanged"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let tags = |id: &str| crm.json(&["record", "get", "account", id])["fields"]["tags"].clone();
+    assert_eq!(tags(&granite), serde_json::json!(["vip"]));
+    assert_eq!(tags(&other), serde_json::json!([]), "Initech is not found");
+    // Given ids; then restored as the deleted ones a filter finds.
+    let done = crm.json(&[
+        "record", "bulk", "account", "--id", &granite, "--id", &granada, "--delete",
+    ]);
+    assert_eq!(done["changed"], 2);
+    crm.fails(&["account", "show", &granite]);
+    let done = crm.json(&[
+        "record",
+        "bulk",
+        "account",
+        "--where",
+        "lifecycle=prospect",
+        "--restore",
+    ]);
+    assert_eq!(
+        done["changed"], 2,
+        "the deleted prospects (Initech is not deleted)"
+    );
+    crm.ok(&["account", "show", &granada]);
+    let ops = crm.json(&["outbox"]);
+    let kinds: Vec<&str> = ops["ops"]
+        .as_array()
+        .expect("ops")
+        .iter()
+        .skip(3)
+        .map(|o| o["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["update", "update", "delete", "delete", "restore", "restore"],
+        "one op per record"
+    );
+    // A whole kind is not changed for want of a selection.
+    assert!(
+        crm.fails(&["record", "bulk", "account", "--delete"])
+            .contains("--id")
+    );
+    // Nothing to do is said, in the user's language.
+    assert!(
+        crm.fails(&["record", "bulk", "account", "--id", &other])
+            .contains("--assign")
+    );
+}

@@ -3,12 +3,15 @@
 //!
 //! - `records`: any kind by its description, and the one path of a person's
 //!   edits (`Store::add`, `Store::edit`);
+//! - `bulk`: one change to a list's selection, record by record as a
+//!   person's edits, in one transaction;
 //! - `work`: converting and disqualifying leads, moving deals, completing
 //!   tasks, reassigning a departing rep's records;
 //! - `merge`: two records that are one customer or person;
 //! - `duplicates`: which records look like the same customer or person;
 //! - `exchange`: importing rows as ordinary edits, repeatably.
 
+pub(crate) mod bulk;
 pub mod duplicates;
 pub(crate) mod exchange;
 pub(crate) mod merge;

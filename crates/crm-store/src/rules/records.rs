@@ -45,6 +45,10 @@ pub struct RecordQuery {
     pub limit: Option<u32>,
     /// Deleted records instead of live ones (to restore them).
     pub deleted: bool,
+    /// Words the records must match in the kind's full-text index (as the
+    /// search box finds them); ignored for a kind without one. Deleted
+    /// records leave the index, so they are found by their ids instead.
+    pub text: Option<String>,
 }
 
 impl RecordQuery {
@@ -263,8 +267,13 @@ impl Store {
             .collect()
     }
 
-    /// Records of `kind`.
-    pub fn records(&self, kind: EntityKind, query: &RecordQuery) -> Result<RecordPage> {
+    /// The `WHERE` clause of `query` over `kind`'s table, and its arguments;
+    /// `None` when nothing can match (text without a word to look for).
+    pub(crate) fn matching(
+        &self,
+        kind: EntityKind,
+        query: &RecordQuery,
+    ) -> Result<Option<(String, Vec<Sql>)>> {
         let mut conditions = vec![if query.deleted {
             "deleted_at IS NOT NULL".to_owned()
         } else {
@@ -299,6 +308,30 @@ impl Store {
             conditions.push(format!("{} {op} ?", def.name));
             args.push(to_sql(def.ty.storage(), &c.value));
         }
+        let text = query.text.as_deref().filter(|t| !t.trim().is_empty());
+        if let Some(text) = text
+            && kind.fields().iter().any(|d| d.searchable)
+        {
+            let Some(expr) = crm_domain::search::match_expression(text) else {
+                return Ok(None);
+            };
+            let fts = format!("{}_fts", kind.table());
+            conditions.push(format!(
+                "rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+            ));
+            args.push(expr.into());
+        }
+        Ok(Some((conditions.join(" AND "), args)))
+    }
+
+    /// Records of `kind`.
+    pub fn records(&self, kind: EntityKind, query: &RecordQuery) -> Result<RecordPage> {
+        let Some((filter, args)) = self.matching(kind, query)? else {
+            return Ok(RecordPage {
+                rows: Vec::new(),
+                total: 0,
+            });
+        };
         let sort = match query.sort.as_deref() {
             Some(s @ ("created_at" | "updated_at")) => s,
             Some(name) => field_of(kind, name)?.name,
@@ -308,7 +341,6 @@ impl Store {
             query.descending || (query.sort.is_none() && kind.entity().title.is_none());
         let direction = if descending { "DESC" } else { "ASC" };
         let table = kind.table();
-        let filter = conditions.join(" AND ");
         let total: i64 = self.conn().query_row(
             &format!("SELECT count(*) FROM {table} WHERE {filter}"),
             params_from_iter(args.iter()),
@@ -347,7 +379,12 @@ impl Store {
     /// description's writers keep from their role (the server checks the
     /// same), a field only the system sets, a choice value only a use case
     /// gives (a lead is `converted` only by converting it).
-    fn may_write(&self, kind: EntityKind, fields: &[(&str, Value)], insert: bool) -> Result<()> {
+    pub(crate) fn may_write(
+        &self,
+        kind: EntityKind,
+        fields: &[(&str, Value)],
+        insert: bool,
+    ) -> Result<()> {
         for (name, value) in fields {
             let def = field_of(kind, name)?;
             let reserved = value.as_str().is_some_and(|v| def.reserved.contains(&v));
@@ -439,8 +476,7 @@ impl Store {
     /// account's deals and tasks go with the account.
     pub fn edit(&mut self, kind: EntityKind, id: Id, fields: &[(&str, Value)]) -> Result<bool> {
         self.may_write(kind, fields, false)?;
-        let owner = kind.entity().owner();
-        let handed = owner.and_then(|owner| {
+        let handed = kind.entity().owner().and_then(|owner| {
             fields
                 .iter()
                 .find(|(f, _)| *f == owner)
@@ -449,30 +485,7 @@ impl Store {
         if let Some(to) = handed {
             self.may_hand(to)?;
         }
-        self.write(|w| {
-            let from = match (owner, handed) {
-                (Some(owner), Some(_)) => w
-                    .conn()
-                    .query_row(
-                        &format!("SELECT {owner} FROM {} WHERE id = ?1", kind.table()),
-                        [id.0],
-                        |r| r.get::<_, Option<uuid::Uuid>>(0),
-                    )
-                    .optional()?
-                    .flatten()
-                    .map(Id),
-                _ => None,
-            };
-            // Children first: pushed in this order, each is still in its
-            // author's reach when the server takes it (once the account has
-            // moved, the server has moved them itself).
-            if let (Some(from), Some(to)) = (from, handed)
-                && from != to
-            {
-                follow(w, kind, id, from, to)?;
-            }
-            w.update(kind, id, fields)
-        })
+        self.write(|w| edit_in(w, kind, id, fields, handed))
     }
 
     /// Create a record of `kind` from canonical values; returns it.
@@ -508,6 +521,41 @@ impl Store {
         self.write(|w| w.restore(kind, id))?;
         self.record(kind, id)
     }
+}
+
+/// Within a write: change `fields` of a record of `kind`, the rules of
+/// [`Store::edit`] checked already; `handed` is the new owner when the owner
+/// field changes. Returns whether anything changed.
+pub(crate) fn edit_in(
+    w: &mut Writer<'_>,
+    kind: EntityKind,
+    id: Id,
+    fields: &[(&str, Value)],
+    handed: Option<Id>,
+) -> Result<bool> {
+    let owner = kind.entity().owner();
+    let from = match (owner, handed) {
+        (Some(owner), Some(_)) => w
+            .conn()
+            .query_row(
+                &format!("SELECT {owner} FROM {} WHERE id = ?1", kind.table()),
+                [id.0],
+                |r| r.get::<_, Option<uuid::Uuid>>(0),
+            )
+            .optional()?
+            .flatten()
+            .map(Id),
+        _ => None,
+    };
+    // Children first: pushed in this order, each is still in its author's
+    // reach when the server takes it (once the account has moved, the server
+    // has moved them itself).
+    if let (Some(from), Some(to)) = (from, handed)
+        && from != to
+    {
+        follow(w, kind, id, from, to)?;
+    }
+    w.update(kind, id, fields)
 }
 
 /// Give `to` the records under `id` (a `kind`, by the descriptions' parent

@@ -3,6 +3,7 @@
 //! domain rows, outbox, field history and the full-text index.
 
 mod account_view;
+mod bulk;
 mod concurrency;
 mod damaged;
 mod demo;

@@ -34,4 +34,10 @@ limit?: number,
 /**
  * Deleted records instead of live ones (to restore them).
  */
-deleted: boolean, };
+deleted: boolean, 
+/**
+ * Words the records must match in the kind's full-text index (as the
+ * search box finds them); ignored for a kind without one. Deleted
+ * records leave the index, so they are found by their ids instead.
+ */
+text?: string, };
