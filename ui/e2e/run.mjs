@@ -296,6 +296,18 @@ const tests = [
       const total = await page.getByTestId('account-total').textContent();
       assert(total.includes('300'), `the list says "${total}"`);
       await page.screenshot({ path: join(shots, 'accounts.png') });
+      // Arrows go from customer to customer in the list, Enter opens one.
+      const firstRow = page.locator('[role=table] [data-row]').first();
+      await firstRow.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      const second = page.locator('[role=table] [data-row]').nth(2);
+      assert(await second.evaluate((el) => el === globalThis.document.activeElement), 'two arrow presses reach the third customer');
+      const third = await second.textContent();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: third, level: 1 }).waitFor();
+      await page.goBack();
+      await page.locator('[role=table][data-ready=true]').waitFor();
       // The focus ring stands out from the page and the panels in both themes (3:1 at least).
       for (const theme of ['light', 'dark']) {
         const colours = await page.evaluate((th) => {

@@ -13,6 +13,7 @@ import ChoiceList from '../components/ChoiceList';
 import BulkBar from '../components/BulkBar';
 import EditableCell from '../components/EditableCell';
 import { accountRecordQuery, isPicked, NOTHING_PICKED, pickedCount, shownColumns, toggle, withView, withoutView, type Picked } from '../lib/lists';
+import { onListKeys } from '../lib/listKeys';
 
 const LIFECYCLES = ['prospect', 'customer', 'former'];
 /** The columns a person may show besides the name: the description's list
@@ -388,7 +389,8 @@ function VirtualTable({ total, row, ensure, sort, descending, onSort, locale, co
           })}
         </div>
       </div>
-      <div className="tbody" role="rowgroup" ref={scrollRef}>
+      {/* Up and down arrows go from customer to customer, Enter opens one. */}
+      <div className="tbody" role="rowgroup" ref={scrollRef} onKeyDown={onListKeys}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const fetched = row(item.index);
@@ -408,7 +410,9 @@ function VirtualTable({ total, row, ensure, sort, descending, onSort, locale, co
                       <input type="checkbox" aria-label={t('lists.pick', { name: a.name })} checked={isPicked(picked, a.id)} onChange={() => onPick(toggle(picked, a.id, shownIds))} />
                     </div>
                     <EditableCell kind="account" id={a.id} field="name" label={t('field.name')} value={a.name} className="name" onSaved={(v) => edited(a.id, { name: v })}>
-                      <a href={`#/accounts/${a.id}`}>{a.name}</a>
+                      <a href={`#/accounts/${a.id}`} data-row>
+                        {a.name}
+                      </a>
                     </EditableCell>
                     {columns.map((c) => cell(a, c))}
                   </>

@@ -9,6 +9,7 @@ import { recordHash } from '../lib/record';
 import BulkBar from '../components/BulkBar';
 import EditableCell from '../components/EditableCell';
 import { isPicked, NOTHING_PICKED, pickedCount, recordQuery, toggle, type Picked } from '../lib/lists';
+import { onListKeys } from '../lib/listKeys';
 
 const GRID = '2rem 1.4fr 1.2fr 1.6fr 1.2fr 1.4fr';
 
@@ -99,7 +100,7 @@ export default function Contacts() {
             ))}
           </div>
         </div>
-        <div className="tbody" role="rowgroup" ref={scrollRef}>
+        <div className="tbody" role="rowgroup" ref={scrollRef} onKeyDown={onListKeys}>
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {
               const fetched = list.row(item.index);
@@ -119,7 +120,9 @@ export default function Contacts() {
                         <input type="checkbox" aria-label={t('lists.pick', { name: c.name })} checked={isPicked(picked, c.id)} onChange={() => setPicked(toggle(picked, c.id, shownIds))} />
                       </div>
                       <EditableCell kind="contact" id={c.id} field="name" label={t('field.name')} value={c.name} className="name" onSaved={(v) => edited(c.id, { name: v })}>
-                        <a href={recordHash('contact', c.id)}>{c.name}</a>
+                        <a href={recordHash('contact', c.id)} data-row>
+                          {c.name}
+                        </a>
                       </EditableCell>
                       <EditableCell kind="contact" id={c.id} field="title" label={t('field.title')} value={c.title ?? ''} onSaved={(v) => edited(c.id, { title: v || null })} />
                       {text(c.email)}

@@ -13,6 +13,7 @@ import ChoiceList from '../components/ChoiceList';
 import { recordHash } from '../lib/record';
 import BulkBar from '../components/BulkBar';
 import { isPicked, NOTHING_PICKED, recordQuery, toggle, type Picked } from '../lib/lists';
+import { onListKeys } from '../lib/listKeys';
 
 const STATUSES = ['new', 'working', 'qualified', 'disqualified', 'converted'];
 const NEW_FIELDS = ['name', 'company', 'email', 'phone', 'source'];
@@ -135,14 +136,16 @@ export default function Leads() {
               </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody onKeyDown={onListKeys}>
             {leads.map((lead) => {
               const open = !['converted', 'disqualified'].includes(lead.status);
               return (
                 <tr key={lead.id} aria-selected={isPicked(picked, lead.id)}>
                   <td>
                     <input type="checkbox" className="pick" aria-label={t('lists.pick', { name: lead.name })} checked={isPicked(picked, lead.id)} onChange={() => setPicked(toggle(picked, lead.id, shownIds))} />{' '}
-                    <a href={recordHash('lead', lead.id)}>{lead.name}</a>
+                    <a href={recordHash('lead', lead.id)} data-row>
+                      {lead.name}
+                    </a>
                     <div className="muted small">
                       {lead.email && <span className="nowrap">{lead.email}</span>}
                       {lead.email && lead.phone && ' · '}
