@@ -1211,6 +1211,39 @@ const tests = [
     },
   ],
   [
+    'every key screen in three languages, both themes, at 1024 and 1280 wide: nothing runs off the side (screenshots kept)',
+    async () => {
+      const settings = await call('get_settings');
+      cleanupsAfterTest.push(async () => {
+        await call('save_settings', { ...settings, language: 'zh', theme: settings.theme });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.goto(`${bridge.url}#/today`);
+        await page.reload(); // the app reads the language and theme at start
+      });
+      const screens = ['today', 'accounts', `accounts/${state.accountId}`, 'leads', 'pipeline', 'sync'];
+      const problems = [];
+      for (const theme of ['light', 'dark']) {
+        for (const lang of ['en', 'zh', 'es']) {
+          await call('save_settings', { ...settings, language: lang, theme });
+          for (const width of [1024, 1280]) {
+            await page.setViewportSize({ width, height: width === 1024 ? 700 : 800 });
+            for (const screen of screens) {
+              await page.goto(`${bridge.url}#/${screen}`);
+              if (screen === 'today' && width === 1024) await page.reload(); // the new language and theme
+              await page.locator('main h1').first().waitFor();
+              await page.waitForFunction(() => !/Loading|加载中|Cargando/.test(globalThis.document.querySelector('main')?.innerText ?? ''));
+              const [scroll, inner] = await page.evaluate(() => [globalThis.document.documentElement.scrollWidth, globalThis.innerWidth]);
+              if (scroll > inner) problems.push(`${theme} ${lang} ${width} #/${screen}: the page is ${scroll}px wide`);
+              const name = screen.startsWith('accounts/') ? 'account' : screen;
+              await page.screenshot({ path: join(shots, `tour-${name}-${lang}-${theme}-${width}.png`) });
+            }
+          }
+        }
+      }
+      assert(problems.length === 0, problems.join('\n     '));
+    },
+  ],
+  [
     'work offline and resolve a sync conflict against a real server',
     async () => {
       // A team server, with Li (a rep) and her manager.
