@@ -28,12 +28,9 @@ export default function Dialog({
     const dialog = ref.current;
     if (!dialog) return;
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // showModal focuses the dialog's first field (each dialog puts the one to
+    // fill first).
     if (!dialog.open) dialog.showModal();
-    // The first field with autoFocus got focus before showModal; showModal
-    // moves it to the first focusable element, which is the same one or the
-    // dialog's first button: keep an explicitly focused field.
-    const wanted = dialog.querySelector<HTMLElement>('[data-autofocus], [autofocus]');
-    wanted?.focus();
     return () => {
       if (dialog.open) dialog.close();
       // Back to the button or row that opened it, if it is still there.

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import i18next from 'i18next';
 import { BackendError, type FieldDescription, type KindView, type RecordRow } from '../backend';
 import { initI18n } from '../i18n';
-import { changedFields, choiceKey, errorField, fieldText, formFields, listHash, localDateTimeInput, minorToText, missingTitles, pickable, recordHash, shownValue } from './record';
+import { changedFields, choiceLabelKey, errorField, fieldText, formFields, listHash, localDateTimeInput, minorToText, missingTitles, pickable, recordHash, shownValue } from './record';
 import { parseRoute, routeHash } from './route';
 import { isUndoKey } from './undo';
 
@@ -177,10 +177,10 @@ describe('where records are shown', () => {
   });
 
   it('translates choices with the sections the app has', () => {
-    expect(choiceKey('opportunity', 'stage', 'won')).toBe('stage.won');
-    expect(choiceKey('lead', 'status', 'new')).toBe('lead_status.new');
-    expect(choiceKey('interaction', 'kind', 'call')).toBe('kind.call');
-    expect(choiceKey('account', 'kind', 'company')).toBe('record_page.choice.kind.company');
+    expect(choiceLabelKey('opportunity', 'stage', 'won')).toBe('stage.won');
+    expect(choiceLabelKey('lead', 'status', 'new')).toBe('lead_status.new');
+    expect(choiceLabelKey('interaction', 'kind', 'call')).toBe('kind.call');
+    expect(choiceLabelKey('account', 'kind', 'company')).toBe('record_page.choice.kind.company');
   });
 });
 

@@ -167,7 +167,7 @@ export function listHash(kind: string): string {
 
 /** The translation key of a choice: the sections the app already has for
  * statuses, stages and kinds of history, else the record page's own. */
-export function choiceKey(kind: string, field: string, value: string): string {
+export function choiceLabelKey(kind: string, field: string, value: string): string {
   if (field === 'stage') return `stage.${value}`;
   if (field === 'lifecycle') return `lifecycle.${value}`;
   if (kind === 'lead' && field === 'status') return `lead_status.${value}`;
@@ -199,7 +199,7 @@ export function shownValue(kind: string, field: FieldDescription, row: RecordRow
       return new Intl.NumberFormat(locale, { maximumFractionDigits: field.places ?? 8 }).format(Number(value));
     case 'choice':
     case 'stage':
-      return t(choiceKey(kind, field.name, String(value)), { defaultValue: String(value) });
+      return t(choiceLabelKey(kind, field.name, String(value)), { defaultValue: String(value) });
     case 'bool':
       return value ? t('records.yes') : t('records.no');
     case 'ref':

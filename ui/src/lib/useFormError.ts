@@ -1,8 +1,7 @@
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError } from '../backend';
-import { BackendError, toBackendError } from '../backend';
 import { errorMessage } from './errors';
+import { errorField } from './record';
 
 /** An error where it belongs: beside the field the core named, or beside the
  * action that failed when it names none. */
@@ -20,8 +19,9 @@ export type FormFields = Readonly<Record<string, string>>;
  * (named by the form's label) when the form has it, otherwise beside the
  * form's buttons. */
 export function placeError(t: Parameters<typeof errorMessage>[0], e: unknown, fields: FormFields = {}): FormError {
-  const error: AppError = e instanceof BackendError ? e.error : toBackendError(e).error;
-  const field = error.field && error.field in fields ? error.field : null;
+  // Which field the refusal names: one reading of it for every form (lib/record.ts).
+  const named = errorField(e);
+  const field = named !== null && named in fields ? named : null;
   return { field, message: errorMessage(t, e, (f) => fields[f]) };
 }
 

@@ -39,10 +39,13 @@ export default function AccountPage({ id }: { id: string }) {
   const { offerUndo } = useUndo();
   // The pipeline's stages, for each open deal's "Move to" menu (lost is
   // left to the deal's page and the board, which ask why).
+  // Asked once, and only of an account with open deals: most pages need none.
   const [stages, setStages] = useState<string[]>([]);
+  const hasDeals = (view?.open_opportunities.length ?? 0) > 0;
   useEffect(() => {
+    if (!hasDeals || stages.length > 0) return;
     backend.call('pipeline', { cards_per_stage: 1 }).then((b) => setStages(b.columns.map((c) => c.key).filter((k) => k !== 'lost')), fail);
-  }, [backend, fail]);
+  }, [backend, fail, hasDeals, stages.length]);
   const moves = useMemo(() => stages.map((key) => ({ key, label: `${t('pipeline.move_to')} ${t(`stage.${key}`)}` })), [stages, t]);
   const moveDeal = async (deal: { id: string; name: string }, stage: string) => {
     try {

@@ -12,7 +12,7 @@ import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
 import {
   changedFields,
-  choiceKey,
+  choiceLabelKey,
   errorField,
   formFields,
   listHash,
@@ -337,7 +337,7 @@ function Field({ kind, form, row, label, text, error, users, stages, shown, onCh
           ? users.filter((u) => u.active || u.id === text).map((u) => ({ value: u.id, label: u.name }))
           : pickable(field, field.type === 'stage' ? stages : field.choices).map((c) => ({
               value: c,
-              label: t(choiceKey(kind, field.name, c), { defaultValue: c }),
+              label: t(choiceLabelKey(kind, field.name, c), { defaultValue: c }),
             }));
     // The current value stays pickable while the list is on its way (or no longer offers it).
     if (text && !options.some((o) => o.value === text)) options.unshift({ value: text, label: shown });
