@@ -15,7 +15,10 @@ use crate::{hlc::Hlc, id::Id, schema::EntityKind};
 ///
 /// 1: the first release. 2: exchange rates; the account's tier. 3: planned
 /// activities (a task's `activity`, `starts_at`, `place`, `attendees`).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: sales documents (products, price lists and prices, quotes and their
+/// lines, orders and their lines, payments and their allocations; an
+/// account's price list and payment terms).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The synced-schema version this program speaks: [`SCHEMA_VERSION`], or an
 /// older one named by `CRM_SCHEMA_VERSION` (a server held back during a

@@ -66,6 +66,12 @@ pub enum Problem {
         /// Most digits after the point.
         places: u8,
     },
+    /// Not a percentage from 0 to 100.
+    #[error("is not a percentage (expected a number from 0 to 100, at most 2 decimals)")]
+    Percent,
+    /// Another record of the kind holds the value already (a product's code).
+    #[error("is already used by another record")]
+    Taken,
     /// Not a date.
     #[error("is not a date (expected YYYY-MM-DD)")]
     Date,
@@ -123,6 +129,8 @@ impl Problem {
             Problem::OneOf { .. } => "one_of",
             Problem::Range { .. } => "range",
             Problem::Decimal { .. } => "decimal",
+            Problem::Percent => "percent",
+            Problem::Taken => "taken",
             Problem::Date => "date",
             Problem::DateTime => "date_time",
             Problem::Id => "id",

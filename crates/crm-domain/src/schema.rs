@@ -69,6 +69,12 @@ pub enum FieldType {
         /// Most digits after the point.
         places: u8,
     },
+    /// A quantity: an exact positive number of up to three decimals, kept
+    /// as its text (`"2.5"`).
+    Quantity,
+    /// A percentage from 0 to 100 with up to two decimals, kept as its text
+    /// (`"13"`, `"7.5"`): a tax rate, a discount.
+    Percent,
     /// Money in minor units; parsing needs the record's currency.
     Amount,
     /// An ISO 4217 code.
@@ -123,6 +129,8 @@ impl FieldType {
             | FieldType::Website
             | FieldType::Choice(_)
             | FieldType::Decimal { .. }
+            | FieldType::Quantity
+            | FieldType::Percent
             | FieldType::Currency
             | FieldType::Stage
             | FieldType::Date => Storage::Text,
@@ -301,6 +309,24 @@ pub enum EntityKind {
     /// The rate between two currencies on a day (reports and campaigns
     /// convert money with it).
     ExchangeRate,
+    /// Something the team sells (the catalogue, kept by managers).
+    Product,
+    /// Prices in one currency for a time (kept by managers).
+    PriceList,
+    /// A product's price in a list, from a quantity on.
+    Price,
+    /// An offer to a customer: lines at list prices with explicit discounts.
+    Quote,
+    /// One line of a quote.
+    QuoteLine,
+    /// What a customer ordered (from an accepted quote, or entered).
+    Order,
+    /// One line of an order.
+    OrderLine,
+    /// Money received from a customer.
+    Payment,
+    /// The part of a payment that settles one order.
+    PaymentAllocation,
 }
 
 /// Where a record's owner (whose book it is in) comes from; the first source
@@ -368,6 +394,12 @@ pub struct Entity {
     /// `done_at`): finished records stay with whoever finished them when a
     /// departing rep's records are reassigned.
     pub done: Option<&'static str>,
+    /// The reference whose record's `currency` its amounts are in (a
+    /// price's list, a quote line's quote); `None`: its own `currency`.
+    pub money_from: Option<&'static str>,
+    /// Fields no two live records of the kind may share (a product's code):
+    /// checked by the laptop's edits and by the server on every push.
+    pub unique: &'static [&'static str],
 }
 
 const USER: Entity = Entity {
@@ -391,6 +423,8 @@ const USER: Entity = Entity {
     writers: Writers::Server,
     list: &["name", "email", "role", "team"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const ACCOUNT: Entity = Entity {
@@ -417,12 +451,17 @@ const ACCOUNT: Entity = Entity {
         guarded("owner_id", FieldType::Ref(EntityKind::User)),
         searched("notes", FieldType::Text),
         guarded("tier", FieldType::Choice(TIERS)).since(2),
+        // The account's own price list, and its payment terms in days.
+        field("price_list_id", FieldType::Ref(EntityKind::PriceList)).since(4),
+        field("payment_terms_days", FieldType::Int { min: 0, max: 365 }).since(4),
     ],
     title: Some("name"),
     scope: Scope::Book(&[Source::Owner("owner_id"), Source::Creator]),
     writers: Writers::Anyone,
     list: &["name", "industry", "region", "lifecycle", "owner_id"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const CONTACT: Entity = Entity {
@@ -444,6 +483,8 @@ const CONTACT: Entity = Entity {
     writers: Writers::Anyone,
     list: &["name", "title", "emails", "phones", "account_id"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const INTERACTION: Entity = Entity {
@@ -476,6 +517,8 @@ const INTERACTION: Entity = Entity {
     writers: Writers::Anyone,
     list: &["occurred_at", "kind", "subject", "account_id", "author_id"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const LEAD: Entity = Entity {
@@ -511,6 +554,8 @@ const LEAD: Entity = Entity {
     writers: Writers::Anyone,
     list: &["name", "company", "source", "status", "score", "owner_id"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const OPPORTUNITY: Entity = Entity {
@@ -551,6 +596,8 @@ const OPPORTUNITY: Entity = Entity {
         "owner_id",
     ],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const TASK: Entity = Entity {
@@ -584,6 +631,8 @@ const TASK: Entity = Entity {
     writers: Writers::Anyone,
     list: &["title", "due_date", "assignee_id", "account_id", "done_at"],
     done: Some("done_at"),
+    money_from: None,
+    unique: &[],
 };
 
 const CONFLICT: Entity = Entity {
@@ -611,6 +660,8 @@ const CONFLICT: Entity = Entity {
     writers: Writers::Fields(&["resolution", "resolved_by", "resolved_at"]),
     list: &["entity", "field", "mine_by", "theirs_by", "resolution"],
     done: None,
+    money_from: None,
+    unique: &[],
 };
 
 const EXCHANGE_RATE: Entity = Entity {
@@ -630,11 +681,297 @@ const EXCHANGE_RATE: Entity = Entity {
     writers: Writers::Roles(&["manager", "admin"]),
     list: &["day", "from_currency", "to_currency", "rate", "source"],
     done: None,
+    money_from: None,
+    unique: &[],
+};
+
+/// A quote's status. Only `draft` is set by an edit; sending, revising,
+/// accepting and rejecting are use cases (a sent quote never changes).
+pub const QUOTE_STATUSES: &[&str] = &[
+    "draft", "sent", "accepted", "rejected", "expired", "revised",
+];
+
+/// An order's status.
+pub const ORDER_STATUSES: &[&str] = &["open", "fulfilled", "cancelled"];
+
+/// How a payment was received.
+pub const PAYMENT_METHODS: &[&str] =
+    &["bank_transfer", "cash", "card", "cheque", "online", "other"];
+
+/// The roles that keep the catalogue and the price lists.
+const CATALOGUE_KEEPERS: &[&str] = &["manager", "admin"];
+
+const PRODUCT: Entity = Entity {
+    kind: EntityKind::Product,
+    name: "product",
+    table: "products",
+    since: 4,
+    fields: &[
+        searched("code", LINE).required(),
+        searched("name", LINE).required(),
+        searched("description", FieldType::Text),
+        field("unit", LINE),
+        searched("category", LINE),
+        field("tax_rate", FieldType::Percent),
+        field("active", FieldType::Bool)
+            .required()
+            .or(Fill::Bool(true)),
+    ],
+    title: Some("name"),
+    scope: Scope::Team,
+    writers: Writers::Roles(CATALOGUE_KEEPERS),
+    list: &["code", "name", "category", "unit", "tax_rate", "active"],
+    done: None,
+    money_from: None,
+    unique: &["code"],
+};
+
+const PRICE_LIST: Entity = Entity {
+    kind: EntityKind::PriceList,
+    name: "price_list",
+    table: "price_lists",
+    since: 4,
+    fields: &[
+        searched("name", LINE).required(),
+        field("currency", FieldType::Currency).required(),
+        field("valid_from", FieldType::Date),
+        field("valid_to", FieldType::Date),
+        field("is_default", FieldType::Bool)
+            .required()
+            .or(Fill::Bool(false)),
+        field("notes", FieldType::Text),
+    ],
+    title: Some("name"),
+    scope: Scope::Team,
+    writers: Writers::Roles(CATALOGUE_KEEPERS),
+    list: &["name", "currency", "valid_from", "valid_to", "is_default"],
+    done: None,
+    money_from: None,
+    unique: &["name"],
+};
+
+const PRICE: Entity = Entity {
+    kind: EntityKind::Price,
+    name: "price",
+    table: "prices",
+    since: 4,
+    fields: &[
+        field("price_list_id", FieldType::Ref(EntityKind::PriceList)).required(),
+        field("product_id", FieldType::Ref(EntityKind::Product)).required(),
+        // A quantity break: the price from this quantity on (none: from 1).
+        field("min_quantity", FieldType::Quantity),
+        guarded("unit_price", FieldType::Amount).required(),
+    ],
+    title: None,
+    scope: Scope::Team,
+    writers: Writers::Roles(CATALOGUE_KEEPERS),
+    list: &["price_list_id", "product_id", "min_quantity", "unit_price"],
+    done: None,
+    money_from: Some("price_list_id"),
+    unique: &[],
+};
+
+const QUOTE: Entity = Entity {
+    kind: EntityKind::Quote,
+    name: "quote",
+    table: "quotes",
+    since: 4,
+    fields: &[
+        searched("number", LINE).system(),
+        field("revision", FieldType::Int { min: 1, max: 999 })
+            .required()
+            .or(Fill::Int(1))
+            .system(),
+        field("revises_id", FieldType::Ref(EntityKind::Quote)).system(),
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        field("contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
+        guarded("price_list_id", FieldType::Ref(EntityKind::PriceList)).required(),
+        guarded("currency", FieldType::Currency).required().system(),
+        field("issued_on", FieldType::Date),
+        field("valid_until", FieldType::Date),
+        guarded("status", FieldType::Choice(QUOTE_STATUSES))
+            .required()
+            .or(Fill::Text("draft"))
+            .reserved(&["sent", "accepted", "rejected", "expired", "revised"]),
+        field("sent_at", FieldType::DateTime).system(),
+        field("reject_reason", LINE),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        field("terms", FieldType::Text),
+        searched("notes", FieldType::Text),
+    ],
+    title: Some("number"),
+    scope: Scope::Book(&[
+        Source::Parent("account_id"),
+        Source::Owner("owner_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &["number", "account_id", "status", "valid_until", "owner_id"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+/// The fields of a document's line (a quote's or an order's), after the
+/// reference to its document.
+macro_rules! line_fields {
+    ($parent:literal, $kind:expr) => {
+        &[
+            field($parent, FieldType::Ref($kind)).required(),
+            field(
+                "position",
+                FieldType::Int {
+                    min: 1,
+                    max: 10_000,
+                },
+            )
+            .required(),
+            field("product_id", FieldType::Ref(EntityKind::Product)),
+            searched("description", LINE).required(),
+            guarded("quantity", FieldType::Quantity).required(),
+            field("unit", LINE),
+            guarded("unit_price", FieldType::Amount).required(),
+            guarded("discount_percent", FieldType::Percent),
+            guarded("discount_amount", FieldType::Amount),
+            guarded("tax_rate", FieldType::Percent),
+        ]
+    };
+}
+
+const QUOTE_LINE: Entity = Entity {
+    kind: EntityKind::QuoteLine,
+    name: "quote_line",
+    table: "quote_lines",
+    since: 4,
+    fields: line_fields!("quote_id", EntityKind::Quote),
+    title: Some("description"),
+    scope: Scope::Book(&[Source::Parent("quote_id")]),
+    writers: Writers::Anyone,
+    list: &[
+        "position",
+        "description",
+        "quantity",
+        "unit_price",
+        "tax_rate",
+    ],
+    done: None,
+    money_from: Some("quote_id"),
+    unique: &[],
+};
+
+const ORDER: Entity = Entity {
+    kind: EntityKind::Order,
+    name: "order",
+    table: "orders",
+    since: 4,
+    fields: &[
+        searched("number", LINE).system(),
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        field("contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("quote_id", FieldType::Ref(EntityKind::Quote)).system(),
+        field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
+        guarded("currency", FieldType::Currency).required(),
+        guarded("status", FieldType::Choice(ORDER_STATUSES))
+            .required()
+            .or(Fill::Text("open")),
+        field("ordered_on", FieldType::Date).required(),
+        field("payment_terms_days", FieldType::Int { min: 0, max: 365 }),
+        guarded("due_date", FieldType::Date),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        searched("notes", FieldType::Text),
+    ],
+    title: Some("number"),
+    scope: Scope::Book(&[
+        Source::Parent("account_id"),
+        Source::Owner("owner_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &[
+        "number",
+        "account_id",
+        "status",
+        "ordered_on",
+        "due_date",
+        "owner_id",
+    ],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+const ORDER_LINE: Entity = Entity {
+    kind: EntityKind::OrderLine,
+    name: "order_line",
+    table: "order_lines",
+    since: 4,
+    fields: line_fields!("order_id", EntityKind::Order),
+    title: Some("description"),
+    scope: Scope::Book(&[Source::Parent("order_id")]),
+    writers: Writers::Anyone,
+    list: &[
+        "position",
+        "description",
+        "quantity",
+        "unit_price",
+        "tax_rate",
+    ],
+    done: None,
+    money_from: Some("order_id"),
+    unique: &[],
+};
+
+const PAYMENT: Entity = Entity {
+    kind: EntityKind::Payment,
+    name: "payment",
+    table: "payments",
+    since: 4,
+    fields: &[
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        guarded("amount", FieldType::Amount).required(),
+        guarded("currency", FieldType::Currency).required(),
+        field("received_on", FieldType::Date).required(),
+        field("method", FieldType::Choice(PAYMENT_METHODS)),
+        searched("reference", LINE),
+        // Money received before anything was ordered (or beyond what is
+        // owed): kept as the account's credit.
+        field("prepayment", FieldType::Bool)
+            .required()
+            .or(Fill::Bool(false)),
+        field("notes", FieldType::Text),
+    ],
+    title: Some("reference"),
+    scope: Scope::Book(&[Source::Parent("account_id"), Source::Creator]),
+    writers: Writers::Anyone,
+    list: &["received_on", "account_id", "amount", "method", "reference"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+const PAYMENT_ALLOCATION: Entity = Entity {
+    kind: EntityKind::PaymentAllocation,
+    name: "payment_allocation",
+    table: "payment_allocations",
+    since: 4,
+    fields: &[
+        field("payment_id", FieldType::Ref(EntityKind::Payment)).required(),
+        field("order_id", FieldType::Ref(EntityKind::Order)).required(),
+        guarded("amount", FieldType::Amount).required(),
+    ],
+    title: None,
+    scope: Scope::Book(&[Source::Parent("payment_id")]),
+    writers: Writers::Anyone,
+    list: &["payment_id", "order_id", "amount"],
+    done: None,
+    money_from: Some("payment_id"),
+    unique: &[],
 };
 
 impl EntityKind {
     /// All entities, parents before children (the order a first sync applies).
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 18] = [
         EntityKind::User,
         EntityKind::Account,
         EntityKind::Contact,
@@ -644,6 +981,15 @@ impl EntityKind {
         EntityKind::Task,
         EntityKind::Conflict,
         EntityKind::ExchangeRate,
+        EntityKind::Product,
+        EntityKind::PriceList,
+        EntityKind::Price,
+        EntityKind::Quote,
+        EntityKind::QuoteLine,
+        EntityKind::Order,
+        EntityKind::OrderLine,
+        EntityKind::Payment,
+        EntityKind::PaymentAllocation,
     ];
 
     /// The kind's description.
@@ -658,6 +1004,15 @@ impl EntityKind {
             EntityKind::Task => &TASK,
             EntityKind::Conflict => &CONFLICT,
             EntityKind::ExchangeRate => &EXCHANGE_RATE,
+            EntityKind::Product => &PRODUCT,
+            EntityKind::PriceList => &PRICE_LIST,
+            EntityKind::Price => &PRICE,
+            EntityKind::Quote => &QUOTE,
+            EntityKind::QuoteLine => &QUOTE_LINE,
+            EntityKind::Order => &ORDER,
+            EntityKind::OrderLine => &ORDER_LINE,
+            EntityKind::Payment => &PAYMENT,
+            EntityKind::PaymentAllocation => &PAYMENT_ALLOCATION,
         }
     }
 
@@ -853,6 +1208,8 @@ impl FieldDef {
             FieldType::Choice(c) => ("choice", Some(c), None, None, None, None),
             FieldType::Int { min, max } => ("int", None, Some(min), Some(max), None, None),
             FieldType::Decimal { places } => ("decimal", None, None, None, Some(places), None),
+            FieldType::Quantity => ("decimal", None, None, None, Some(3), None),
+            FieldType::Percent => ("percent", None, Some(0), Some(100), Some(2), None),
             FieldType::Amount => ("amount", None, None, None, None, None),
             FieldType::Currency => ("currency", None, None, None, None, None),
             FieldType::Stage => ("stage", None, None, None, None, None),
@@ -933,6 +1290,8 @@ impl FieldDef {
             | FieldType::Choice(_)
             | FieldType::Int { .. }
             | FieldType::Decimal { .. }
+            | FieldType::Quantity
+            | FieldType::Percent
             | FieldType::Amount
             | FieldType::Currency
             | FieldType::Stage
@@ -1033,6 +1392,16 @@ impl FieldDef {
                         .then_some(())
                         .ok_or(Problem::Decimal { places })
                 }),
+            FieldType::Quantity => value
+                .as_str()
+                .and_then(|s| value::decimal(s, 3).ok().filter(|n| n == s))
+                .map(drop)
+                .ok_or(Problem::Decimal { places: 3 }),
+            FieldType::Percent => value
+                .as_str()
+                .and_then(|s| value::percent(s).ok().filter(|n| n == s))
+                .map(drop)
+                .ok_or(Problem::Percent),
             FieldType::Amount => value.as_i64().map(drop).ok_or(Problem::Range {
                 min: i64::MIN,
                 max: i64::MAX,
@@ -1120,6 +1489,8 @@ impl FieldDef {
             FieldType::Stage => json!(text.to_lowercase()),
             FieldType::Int { min, max } => json!(value::bounded_int(text, min, max)?),
             FieldType::Decimal { places } => json!(value::decimal(text, places)?),
+            FieldType::Quantity => json!(value::decimal(text, 3)?),
+            FieldType::Percent => json!(value::percent(text)?),
             FieldType::Amount => {
                 let currency = currency.ok_or(Problem::Currency)?;
                 json!(Money::parse(text, currency)?.minor)

@@ -428,6 +428,25 @@ pub fn decimal(raw: &str, places: u8) -> Result<String, Problem> {
     })
 }
 
+/// A percentage from 0 to 100 with at most two decimals, in its canonical
+/// text (`"13"`, `"7.5"`, `"0"`); a trailing `%` and a decimal comma are
+/// accepted.
+pub fn percent(raw: &str) -> Result<String, Problem> {
+    let text = raw.trim().trim_end_matches('%').trim();
+    if text.chars().all(|c| c == '0' || c == '.' || c == ',') && text.contains('0') {
+        return Ok("0".to_owned());
+    }
+    let normal = decimal(text, 2).map_err(|_| Problem::Percent)?;
+    let (whole, frac) = normal.split_once('.').unwrap_or((&normal, ""));
+    if whole.len() > 3
+        || whole.parse::<u32>().unwrap_or(u32::MAX) > 100
+        || (whole == "100" && !frac.is_empty())
+    {
+        return Err(Problem::Percent);
+    }
+    Ok(normal)
+}
+
 /// A calendar date, `YYYY-MM-DD`.
 pub fn date(raw: &str) -> Result<NaiveDate, Problem> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| Problem::Date)

@@ -488,6 +488,8 @@ const en = {
     range: 'must be a whole number from {{min}} to {{max}}',
     date: 'is not a date',
     decimal: 'is not a positive number (like 7.1234)',
+    percent: 'is not a percentage (0 to 100, at most 2 decimals)',
+    taken: 'is already used by another record',
     system_only: 'is set by the app itself (use the action for it)',
     date_time: 'is not a date and time',
     id: 'is not a record id',

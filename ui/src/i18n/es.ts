@@ -490,6 +490,8 @@ const es: Resources = {
     range: 'debe ser un número entero de {{min}} a {{max}}',
     date: 'no es una fecha',
     decimal: 'no es un número positivo (como 7,1234)',
+    percent: 'no es un porcentaje (de 0 a 100, con 2 decimales como máximo)',
+    taken: 'ya lo usa otro registro',
     system_only: 'lo fija la aplicación (use la acción correspondiente)',
     date_time: 'no es una fecha y hora',
     id: 'no es un identificador de registro',

@@ -140,7 +140,16 @@ pub fn keys(entity: EntityKind, identity: &Identity) -> Vec<(KeyKind, String)> {
         | EntityKind::Opportunity
         | EntityKind::Task
         | EntityKind::Conflict
-        | EntityKind::ExchangeRate => {}
+        | EntityKind::ExchangeRate
+        | EntityKind::Product
+        | EntityKind::PriceList
+        | EntityKind::Price
+        | EntityKind::Quote
+        | EntityKind::QuoteLine
+        | EntityKind::Order
+        | EntityKind::OrderLine
+        | EntityKind::Payment
+        | EntityKind::PaymentAllocation => {}
     }
     out
 }
@@ -376,7 +385,16 @@ fn stale_rows_sql(entity: EntityKind) -> Option<&'static str> {
         | EntityKind::Opportunity
         | EntityKind::Task
         | EntityKind::Conflict
-        | EntityKind::ExchangeRate => return None,
+        | EntityKind::ExchangeRate
+            | EntityKind::Product
+            | EntityKind::PriceList
+            | EntityKind::Price
+            | EntityKind::Quote
+            | EntityKind::QuoteLine
+            | EntityKind::Order
+            | EntityKind::OrderLine
+            | EntityKind::Payment
+            | EntityKind::PaymentAllocation => return None,
     })
 }
 
@@ -567,7 +585,16 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
         | EntityKind::Opportunity
         | EntityKind::Task
         | EntityKind::Conflict
-        | EntityKind::ExchangeRate => return Ok(None),
+        | EntityKind::ExchangeRate
+        | EntityKind::Product
+        | EntityKind::PriceList
+        | EntityKind::Price
+        | EntityKind::Quote
+        | EntityKind::QuoteLine
+        | EntityKind::Order
+        | EntityKind::OrderLine
+        | EntityKind::Payment
+        | EntityKind::PaymentAllocation => return Ok(None),
     };
     Ok(conn
         .prepare_cached(sql)?

@@ -98,7 +98,16 @@ fn count_of(moved: &mut Moved, entity: EntityKind) -> &mut usize {
         EntityKind::User
         | EntityKind::Account
         | EntityKind::Conflict
-        | EntityKind::ExchangeRate => &mut moved.other,
+        | EntityKind::ExchangeRate
+        | EntityKind::Product
+        | EntityKind::PriceList
+        | EntityKind::Price
+        | EntityKind::Quote
+        | EntityKind::QuoteLine
+        | EntityKind::Order
+        | EntityKind::OrderLine
+        | EntityKind::Payment
+        | EntityKind::PaymentAllocation => &mut moved.other,
     }
 }
 

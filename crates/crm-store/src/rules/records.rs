@@ -240,22 +240,40 @@ impl Store {
     /// Field values as a person typed them into canonical values, each by
     /// its field's parser (the same for the CLI and the app). Amounts take
     /// the record's currency: the one typed with them, the record's own
-    /// (`current`), or this user's default.
+    /// (`current`), that of the record its description takes money from (a
+    /// price's list, a line's quote), or this user's default.
     pub fn typed(
         &self,
         kind: EntityKind,
         fields: &BTreeMap<String, String>,
         current: Option<&RecordRow>,
     ) -> Result<Vec<(&'static str, Value)>> {
-        let currency = fields
-            .get("currency")
-            .map(String::as_str)
-            .or_else(|| {
+        let given = |name: &str| {
+            fields.get(name).cloned().or_else(|| {
                 current
-                    .and_then(|r| r.fields.get("currency"))
+                    .and_then(|r| r.fields.get(name))
                     .and_then(Value::as_str)
+                    .map(str::to_owned)
             })
-            .unwrap_or(self.default_currency())
+        };
+        let inherited = match kind.entity().money_from {
+            Some(reference) => match (given(reference), kind.field(reference).map(|d| d.ty)) {
+                (Some(id), Some(FieldType::Ref(from))) => match id.trim().parse::<Id>() {
+                    Ok(id) => self
+                        .record(from, id)?
+                        .fields
+                        .get("currency")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    Err(_) => None,
+                },
+                _ => None,
+            },
+            None => None,
+        };
+        let currency = given("currency")
+            .or(inherited)
+            .unwrap_or_else(|| self.default_currency().to_owned())
             .parse::<Currency>()
             .ok();
         fields

@@ -65,7 +65,16 @@ impl Reassigned {
             | EntityKind::Contact
             | EntityKind::Interaction
             | EntityKind::Conflict
-            | EntityKind::ExchangeRate => &mut self.other,
+            | EntityKind::ExchangeRate
+            | EntityKind::Product
+            | EntityKind::PriceList
+            | EntityKind::Price
+            | EntityKind::Quote
+            | EntityKind::QuoteLine
+            | EntityKind::Order
+            | EntityKind::OrderLine
+            | EntityKind::Payment
+            | EntityKind::PaymentAllocation => &mut self.other,
         }
     }
 }

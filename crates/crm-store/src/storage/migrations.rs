@@ -405,6 +405,201 @@ ALTER TABLE tasks ADD COLUMN place TEXT;
 ALTER TABLE tasks ADD COLUMN attendees TEXT;
 CREATE INDEX interactions_timeline_by_kind ON interactions (account_id, kind, occurred_at DESC, id);
 "#,
+    // 10: synced schema 4: sales documents (the catalogue, price lists,
+    // quotes, orders, payments and their lines and allocations, each a kind
+    // of its own; an account's price list and payment terms) and the
+    // numbering of this device's documents.
+    r#"
+CREATE TABLE products (
+    id          BLOB PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    unit TEXT,
+    category TEXT,
+    tax_rate TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX products_by_code ON products (code) WHERE deleted_at IS NULL;
+CREATE TABLE price_lists (
+    id          BLOB PRIMARY KEY,
+    name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    valid_from TEXT,
+    valid_to TEXT,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    notes TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE TABLE prices (
+    id          BLOB PRIMARY KEY,
+    price_list_id BLOB NOT NULL,
+    product_id BLOB NOT NULL,
+    min_quantity TEXT,
+    unit_price INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX prices_by_product ON prices (price_list_id, product_id) WHERE deleted_at IS NULL;
+CREATE TABLE quotes (
+    id          BLOB PRIMARY KEY,
+    number TEXT,
+    revision INTEGER NOT NULL DEFAULT 1,
+    revises_id BLOB,
+    account_id BLOB NOT NULL,
+    contact_id BLOB,
+    opportunity_id BLOB,
+    price_list_id BLOB NOT NULL,
+    currency TEXT NOT NULL,
+    issued_on TEXT,
+    valid_until TEXT,
+    status TEXT NOT NULL DEFAULT 'draft',
+    sent_at INTEGER,
+    reject_reason TEXT,
+    owner_id BLOB,
+    terms TEXT,
+    notes TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX quotes_by_account ON quotes (account_id, issued_on DESC) WHERE deleted_at IS NULL;
+CREATE INDEX quotes_by_number ON quotes (number, revision);
+CREATE TABLE quote_lines (
+    id          BLOB PRIMARY KEY,
+    quote_id BLOB NOT NULL,
+    position INTEGER NOT NULL,
+    product_id BLOB,
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit TEXT,
+    unit_price INTEGER NOT NULL,
+    discount_percent TEXT,
+    discount_amount INTEGER,
+    tax_rate TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX quote_lines_by_quote ON quote_lines (quote_id, position) WHERE deleted_at IS NULL;
+CREATE TABLE orders (
+    id          BLOB PRIMARY KEY,
+    number TEXT,
+    account_id BLOB NOT NULL,
+    contact_id BLOB,
+    quote_id BLOB,
+    opportunity_id BLOB,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    ordered_on TEXT NOT NULL,
+    payment_terms_days INTEGER,
+    due_date TEXT,
+    owner_id BLOB,
+    notes TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX orders_by_account ON orders (account_id, ordered_on DESC) WHERE deleted_at IS NULL;
+CREATE TABLE order_lines (
+    id          BLOB PRIMARY KEY,
+    order_id BLOB NOT NULL,
+    position INTEGER NOT NULL,
+    product_id BLOB,
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit TEXT,
+    unit_price INTEGER NOT NULL,
+    discount_percent TEXT,
+    discount_amount INTEGER,
+    tax_rate TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX order_lines_by_order ON order_lines (order_id, position) WHERE deleted_at IS NULL;
+CREATE TABLE payments (
+    id          BLOB PRIMARY KEY,
+    account_id BLOB NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    method TEXT,
+    reference TEXT,
+    prepayment INTEGER NOT NULL DEFAULT 0,
+    notes TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX payments_by_account ON payments (account_id, received_on DESC) WHERE deleted_at IS NULL;
+CREATE TABLE payment_allocations (
+    id          BLOB PRIMARY KEY,
+    payment_id BLOB NOT NULL,
+    order_id BLOB NOT NULL,
+    amount INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX payment_allocations_by_order ON payment_allocations (order_id) WHERE deleted_at IS NULL;
+CREATE INDEX payment_allocations_by_payment ON payment_allocations (payment_id) WHERE deleted_at IS NULL;
+CREATE VIRTUAL TABLE products_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO products_fts (products_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE price_lists_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO price_lists_fts (price_lists_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE quotes_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO quotes_fts (quotes_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE quote_lines_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO quote_lines_fts (quote_lines_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE orders_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO orders_fts (orders_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE order_lines_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO order_lines_fts (order_lines_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE payments_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO payments_fts (payments_fts, rank) VALUES ('automerge', 0);
+ALTER TABLE accounts ADD COLUMN price_list_id BLOB;
+ALTER TABLE accounts ADD COLUMN payment_terms_days INTEGER;
+-- A document number's series: this device's own, counted here (never synced).
+CREATE TABLE document_numbers (
+    prefix TEXT PRIMARY KEY,
+    last   INTEGER NOT NULL
+) STRICT;
+ALTER TABLE sync_state ADD COLUMN series INTEGER;
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

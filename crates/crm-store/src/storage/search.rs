@@ -212,7 +212,16 @@ fn hit_query(entity: EntityKind) -> String {
              FROM m JOIN interactions i ON i.rowid = m.rowid LEFT JOIN accounts a ON a.id = i.account_id
              WHERE i.deleted_at IS NULL ORDER BY m.score"
         }
-        EntityKind::User | EntityKind::Task | EntityKind::Conflict | EntityKind::ExchangeRate => {
+        EntityKind::User | EntityKind::Task | EntityKind::Conflict | EntityKind::ExchangeRate
+            | EntityKind::Product
+            | EntityKind::PriceList
+            | EntityKind::Price
+            | EntityKind::Quote
+            | EntityKind::QuoteLine
+            | EntityKind::Order
+            | EntityKind::OrderLine
+            | EntityKind::Payment
+            | EntityKind::PaymentAllocation => {
             ""
         }
     };

@@ -132,6 +132,7 @@ impl<'c> Writer<'c> {
                 continue;
             }
             self.check_value(def, value)?;
+            self.check_unique(entity, id, def, value)?;
             columns.push(def.name);
             values.push(to_sql(def.ty.storage(), value));
         }
@@ -198,6 +199,7 @@ impl<'c> Writer<'c> {
                 return Err(Invalid::new(def.name, Problem::Empty).into());
             }
             self.check_value(def, new)?;
+            self.check_unique(entity, id, def, new)?;
             diffs.insert(
                 def.name,
                 (
@@ -349,6 +351,40 @@ impl<'c> Writer<'c> {
     /// Refuse values the field's check refuses (the check every door uses),
     /// values that point at records that do not exist, and unknown pipeline
     /// stages.
+    /// Refuse a value of a field no two live records of the kind may share
+    /// (the description's `unique`: a product's code) that another holds.
+    fn check_unique(
+        &self,
+        entity: EntityKind,
+        id: Id,
+        def: &FieldDef,
+        value: &Value,
+    ) -> Result<()> {
+        if value.is_null() || !entity.entity().unique.contains(&def.name) {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE {} = ?1 AND id != ?2 AND deleted_at IS NULL LIMIT 1",
+            entity.table(),
+            def.name
+        );
+        let taken = self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row(
+                params_from_iter([
+                    to_sql(def.ty.storage(), value),
+                    Sql::Blob(id.0.as_bytes().to_vec()),
+                ]),
+                |_| Ok(()),
+            )
+            .optional()?;
+        match taken {
+            Some(()) => Err(Invalid::new(def.name, Problem::Taken).into()),
+            None => Ok(()),
+        }
+    }
+
     fn check_value(&self, def: &FieldDef, value: &Value) -> Result<()> {
         def.check(value)
             .map_err(|problem| Invalid::new(def.name, problem))?;
