@@ -92,6 +92,29 @@ pub enum Command {
     /// Edits that sync could not merge: see both values, keep one
     #[command(subcommand)]
     Conflicts(crate::sync::ConflictsCmd),
+    /// The catalogue: what the team sells
+    #[command(subcommand)]
+    Product(crate::sales::ProductCmd),
+    /// Price lists and their prices
+    #[command(subcommand)]
+    Pricelist(crate::sales::PricelistCmd),
+    /// Quotes: lines at list prices, discounts, PDF, send, revise, accept
+    #[command(subcommand)]
+    Quote(crate::sales::QuoteCmd),
+    /// Orders: from accepted quotes, paid and outstanding
+    #[command(subcommand)]
+    Order(crate::sales::OrderCmd),
+    /// Money received from customers, allocated to orders
+    #[command(subcommand)]
+    Payment(crate::sales::PaymentCmd),
+    /// The last price each product was quoted or sold at to an account
+    Prices {
+        /// The account's id
+        account_id: String,
+    },
+    /// Your company's details on quotes (name, address, tax id, logo)
+    #[command(subcommand)]
+    Company(crate::sales::CompanyCmd),
     /// Local changes the server refused: retry or discard them
     #[command(subcommand)]
     Rejected(crate::sync::RejectedCmd),
@@ -191,6 +214,8 @@ pub enum AccountCmd {
     Delete { id: String },
     /// Bring back a deleted account
     Restore { id: String },
+    /// What the account ordered, paid, owes and is overdue, per currency
+    Balance { id: String },
 }
 
 #[derive(Debug, Args, Default)]

@@ -101,7 +101,7 @@ pub struct RestoreArgs {
 
 /// An import or export error in the user's language. Store errors go
 /// through as they are, so they keep their codes and translations.
-fn exchange_error(err: ExchangeError) -> anyhow::Error {
+pub fn exchange_error(err: ExchangeError) -> anyhow::Error {
     let message = match err {
         ExchangeError::Store(e) => return e.into(),
         ExchangeError::File { path, source } => {
@@ -130,6 +130,7 @@ fn exchange_error(err: ExchangeError) -> anyhow::Error {
             allowed = allowed
         ),
         ExchangeError::NotAPair(pair) => t!("exchange_err.not_a_pair", pair = pair),
+        ExchangeError::Pdf(e) => t!("exchange_err.pdf", reason = e),
         ExchangeError::Unsupported {
             format,
             kind,

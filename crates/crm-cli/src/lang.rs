@@ -204,11 +204,20 @@ pub fn error_message(err: &anyhow::Error) -> String {
             t!("err.no_match", what = what, given = given).into_owned()
         }
         StoreError::Rule(rule) => {
-            let mut text = tr(&format!("rule.{}", rule.code()));
+            let code = rule.code();
+            let mut text = tr(&format!("rule.{code}"));
+            // Whose statuses a rule names: a quote's, an order's or a lead's.
+            let statuses = if code.starts_with("quote") {
+                "quote_status"
+            } else if code.starts_with("order") {
+                "order_status"
+            } else {
+                "lead_status"
+            };
             for (name, value) in rule.params() {
                 let shown = match name {
                     "entity" | "other" => value.parse::<EntityKind>().map(entity).unwrap_or(value),
-                    "status" => tr(&format!("lead_status.{value}")),
+                    "status" | "needed" => tr(&format!("{statuses}.{value}")),
                     _ => value,
                 };
                 text = text.replace(&format!("%{{{name}}}"), &shown);

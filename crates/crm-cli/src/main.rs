@@ -7,6 +7,7 @@ mod exchange;
 mod lang;
 mod print;
 mod run;
+mod sales;
 mod sync;
 
 use std::process::ExitCode;

@@ -289,6 +289,13 @@ fn dispatch(store: &mut Store, command: Command, out: Out) -> Result<()> {
         Command::Sync(args) => sync::sync(store, args, out),
         Command::Conflicts(cmd) => sync::conflicts(store, cmd, out),
         Command::Rejected(cmd) => sync::rejected(store, cmd, out),
+        Command::Product(cmd) => crate::sales::product(store, cmd, out),
+        Command::Pricelist(cmd) => crate::sales::pricelist(store, cmd, out),
+        Command::Quote(cmd) => crate::sales::quote(store, cmd, out),
+        Command::Order(cmd) => crate::sales::order(store, cmd, out),
+        Command::Payment(cmd) => crate::sales::payment(store, cmd, out),
+        Command::Prices { account_id } => crate::sales::prices(store, &account_id, out),
+        Command::Company(cmd) => crate::sales::company(store, cmd, out),
         Command::Account(cmd) => account(store, cmd, out),
         Command::Contact(cmd) => contact(store, cmd, out),
         Command::Log(args) => log(store, args, out),
@@ -439,6 +446,7 @@ fn account(store: &mut Store, cmd: AccountCmd, out: Out) -> Result<()> {
             changed(out, EntityKind::Account, id, did)
         }
         AccountCmd::Delete { id } => deleted(store, out, EntityKind::Account, &id),
+        AccountCmd::Balance { id } => crate::sales::balance(store, &id, out),
         AccountCmd::Restore { id } => {
             let id = id_arg("id", &id)?;
             store.write(|w| w.restore(EntityKind::Account, id))?;

@@ -327,6 +327,8 @@ pub enum EntityKind {
     Payment,
     /// The part of a payment that settles one order.
     PaymentAllocation,
+    /// The team's own company, as its documents show it.
+    Company,
 }
 
 /// Where a record's owner (whose book it is in) comes from; the first source
@@ -969,9 +971,38 @@ const PAYMENT_ALLOCATION: Entity = Entity {
     unique: &[],
 };
 
+/// The team's own company as its documents show it (name, address, tax id,
+/// bank, logo). One record; should there be two, the last changed counts.
+const COMPANY: Entity = Entity {
+    kind: EntityKind::Company,
+    name: "company",
+    table: "companies",
+    since: 4,
+    fields: &[
+        field("name", LINE).required(),
+        field("address", FieldType::Text),
+        field("phone", FieldType::Phone),
+        field("email", FieldType::Email),
+        field("website", FieldType::Website),
+        field("tax_id", LINE),
+        field("bank", FieldType::Text),
+        // Printed under every quote unless the quote says otherwise.
+        field("terms", FieldType::Text),
+        // A PNG or JPEG, base64 (at most 48 KB of image), set from a file.
+        field("logo", FieldType::Text).system(),
+    ],
+    title: Some("name"),
+    scope: Scope::Team,
+    writers: Writers::Roles(CATALOGUE_KEEPERS),
+    list: &["name", "phone", "email", "tax_id"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
 impl EntityKind {
     /// All entities, parents before children (the order a first sync applies).
-    pub const ALL: [EntityKind; 18] = [
+    pub const ALL: [EntityKind; 19] = [
         EntityKind::User,
         EntityKind::Account,
         EntityKind::Contact,
@@ -990,6 +1021,7 @@ impl EntityKind {
         EntityKind::OrderLine,
         EntityKind::Payment,
         EntityKind::PaymentAllocation,
+        EntityKind::Company,
     ];
 
     /// The kind's description.
@@ -1013,6 +1045,7 @@ impl EntityKind {
             EntityKind::OrderLine => &ORDER_LINE,
             EntityKind::Payment => &PAYMENT,
             EntityKind::PaymentAllocation => &PAYMENT_ALLOCATION,
+            EntityKind::Company => &COMPANY,
         }
     }
 

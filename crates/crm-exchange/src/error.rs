@@ -79,6 +79,9 @@ pub enum ExchangeError {
         /// What would work.
         allowed: &'static str,
     },
+    /// The PDF could not be made (no font for the language, a bad logo).
+    #[error(transparent)]
+    Pdf(crm_pdf::PdfError),
     /// The store refused.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -98,6 +101,7 @@ impl ExchangeError {
             | ExchangeError::NotAField { .. }
             | ExchangeError::NotAPair(_) => "mapping",
             ExchangeError::Unsupported { .. } => "unsupported",
+            ExchangeError::Pdf(e) => e.code(),
             ExchangeError::Store(e) => e.code(),
         }
     }

@@ -18,6 +18,7 @@
 //! history as CSV (UTF-8, or GB18030 for Chinese Excel), vCard (people) or
 //! JSON. A CSV export imports back without loss.
 
+pub mod document;
 mod error;
 mod export;
 mod import;
@@ -26,6 +27,7 @@ mod source;
 pub mod text;
 pub mod vcard;
 
+pub use document::{pdf_lang, quote_pdf};
 pub use error::{ExchangeError, Result};
 pub use export::{ExportKind, Exported, Format, export, export_selected};
 pub use import::{Plan, Preview, Reason, RowProblem, import, import_watched, plan};

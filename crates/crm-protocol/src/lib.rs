@@ -404,6 +404,12 @@ pub mod codes {
     /// (`/api/v1/device/renew`) and send the op again. The server answers
     /// no op after it in the same push (they stay queued).
     pub const SEQ_REUSED: &str = "seq_reused";
+    /// As an op's verdict: another live record of the kind holds the value
+    /// of a field no two may share (a product's code); `field` names it.
+    pub const TAKEN: &str = "taken";
+    /// As an op's verdict: the change touches a document that was sent (a
+    /// quote, or its lines) and never changes again; `number` names it.
+    pub const DOCUMENT_LOCKED: &str = "document_locked";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

@@ -231,6 +231,15 @@ pub trait Tx {
     fn put_record(&mut self, record: &StoredRecord) -> StorageResult<()>;
     /// Records hanging under a record (an account's contacts and history...).
     fn children_of(&mut self, parent_id: Id) -> StorageResult<Vec<StoredRecord>>;
+    /// A live record of `entity` other than `except` whose text `field`
+    /// holds `value` (the check of the description's `unique` fields).
+    fn holder_of(
+        &mut self,
+        entity: EntityKind,
+        field: &str,
+        value: &str,
+        except: Id,
+    ) -> StorageResult<Option<Id>>;
     /// Record that something left a scope.
     fn add_exit(&mut self, exit: &Exit) -> StorageResult<()>;
     /// Records changed after `cursor` visible to `viewer`, in order, at most

@@ -493,6 +493,23 @@ impl Tx for PgTx<'_, '_> {
             .transpose()
     }
 
+    fn holder_of(
+        &mut self,
+        entity: EntityKind,
+        field: &str,
+        value: &str,
+        except: Id,
+    ) -> StorageResult<Option<Id>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT id FROM records WHERE entity = $1 AND NOT deleted AND id != $4
+                 AND data ->> $2 = $3 LIMIT 1",
+                &[&entity.name(), &field, &value, &except.0],
+            )?
+            .map(|r| Id(r.get(0))))
+    }
+
     fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
         let data = serde_json::to_value(&r.data).map_err(corrupt)?;
         let versions = serde_json::to_value(&r.versions).map_err(corrupt)?;

@@ -553,6 +553,25 @@ impl Tx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn holder_of(
+        &mut self,
+        entity: EntityKind,
+        field: &str,
+        value: &str,
+        except: Id,
+    ) -> StorageResult<Option<Id>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM records WHERE entity = ?1 AND deleted = 0 AND id != ?4
+                 AND json_extract(data, '$.' || ?2) = ?3 LIMIT 1",
+            )?
+            .query_row(params![entity.name(), field, value, except.0], |r| {
+                r.get(0).map(Id)
+            })
+            .optional()?)
+    }
+
     fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
         self.conn
             .prepare_cached(&format!(

@@ -628,6 +628,9 @@ fn apply(
         return Ok(reject(op, codes::INVALID_OP, message));
     }
     let current = tx.record(op.record_id)?;
+    if let Some(verdict) = document_rules(tx, op, current.as_ref())? {
+        return Ok(verdict);
+    }
     if let Some(current) = &current {
         if current.entity != op.entity {
             return Ok(reject(
@@ -668,6 +671,92 @@ fn apply(
             Ok(verdict(op, Outcome::Applied, None, None))
         }
     }
+}
+
+/// The rules of the descriptions and documents a push must keep, whoever
+/// sent it: no two live records share a `unique` field's value (a
+/// product's code); a quote that left its draft never changes but for its
+/// status (accepting, rejecting, revising), nor do its lines. A laptop keeps
+/// them too; the server keeps them for every laptop at once (two managers
+/// adding one code offline, a line edited offline while a colleague sent
+/// the quote).
+fn document_rules(
+    tx: &mut dyn Tx,
+    op: &Op,
+    current: Option<&StoredRecord>,
+) -> StorageResult<Option<Verdict>> {
+    let entity = op.entity.entity();
+    if op.kind != OpKind::Delete {
+        for field in entity.unique {
+            let Some(value) = op.fields.get(*field).and_then(|c| c.new.as_str()) else {
+                continue;
+            };
+            if tx
+                .holder_of(op.entity, field, value, op.record_id)?
+                .is_some()
+            {
+                let mut refused = reject(
+                    op,
+                    codes::TAKEN,
+                    format!("another {} has {field} {value:?}", op.entity),
+                );
+                refused
+                    .params
+                    .insert("field".into(), Value::String((*field).to_owned()));
+                return Ok(Some(refused));
+            }
+        }
+    }
+    let quote = match op.entity {
+        EntityKind::Quote => current.cloned(),
+        EntityKind::QuoteLine => {
+            let parent = op
+                .fields
+                .get("quote_id")
+                .and_then(|c| c.new.as_str())
+                .and_then(|s| s.parse::<Id>().ok())
+                .or_else(|| current.and_then(|c| id_field(&c.data, "quote_id")));
+            match parent {
+                Some(id) => tx.record(id)?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let Some(quote) = quote else {
+        return Ok(None);
+    };
+    let status = quote
+        .data
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("draft");
+    // What changes after sending: the status and what goes with it.
+    const AFTER_SENDING: &[&str] = &["status", "sent_at", "reject_reason", "notes"];
+    let allowed = op.entity == EntityKind::Quote
+        && op.kind == OpKind::Update
+        && op
+            .fields
+            .keys()
+            .all(|f| AFTER_SENDING.contains(&f.as_str()));
+    if status != "draft" && !allowed {
+        let number = quote
+            .data
+            .get("number")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut refused = reject(
+            op,
+            codes::DOCUMENT_LOCKED,
+            format!("quote {number} was {status} and never changes; revise it instead"),
+        );
+        refused
+            .params
+            .insert("number".into(), Value::String(number));
+        return Ok(Some(refused));
+    }
+    Ok(None)
 }
 
 /// Whether `user` may hand records to `to`: an admin to anyone; a manager

@@ -58,6 +58,109 @@ pub enum Rule {
         /// The other's.
         other: EntityKind,
     },
+    /// A quote that was sent never changes: a new revision does.
+    #[error("quote {number} is {status}: a sent quote never changes; revise it instead")]
+    QuoteLocked {
+        /// The quote's number.
+        number: String,
+        /// Its status.
+        status: String,
+    },
+    /// A step the quote's status does not allow (accepting a draft).
+    #[error("quote {number} is {status}, not {needed}")]
+    QuoteStatus {
+        /// The quote's number.
+        number: String,
+        /// Its status.
+        status: String,
+        /// The status the step needs.
+        needed: String,
+    },
+    /// Accepting a quote past its validity.
+    #[error("quote {number} expired on {valid_until}; revise it to offer again")]
+    QuoteExpired {
+        /// The quote's number.
+        number: String,
+        /// Its last valid day.
+        valid_until: String,
+    },
+    /// Sending a quote without lines.
+    #[error("quote {number} has no lines")]
+    QuoteEmpty {
+        /// The quote's number.
+        number: String,
+    },
+    /// A product the quote's price list has no price for.
+    #[error("price list {list} has no price for {product}")]
+    NoListPrice {
+        /// The product's code.
+        product: String,
+        /// The list's name.
+        list: String,
+    },
+    /// A product line priced otherwise than its list: every deviation is
+    /// an explicit discount.
+    #[error("{product} costs {price} in the price list; give a discount instead of another price")]
+    NotListPrice {
+        /// The product's code.
+        product: String,
+        /// The list price, as a decimal number.
+        price: String,
+    },
+    /// A product no longer sold.
+    #[error("product {product} is retired")]
+    ProductRetired {
+        /// The product's code.
+        product: String,
+    },
+    /// No price list to quote from.
+    #[error("there is no default price list in {currency}; choose one")]
+    NoPriceList {
+        /// The currency looked for.
+        currency: String,
+    },
+    /// A price list outside its validity.
+    #[error("price list {list} is not valid today")]
+    PriceListClosed {
+        /// The list's name.
+        list: String,
+    },
+    /// Money in another currency than the document's.
+    #[error("the amount is in {given}, the document in {expected}")]
+    CurrencyMismatch {
+        /// The document's currency.
+        expected: String,
+        /// The one given.
+        given: String,
+    },
+    /// A payment larger than what the orders owe, not marked a prepayment.
+    #[error("only {outstanding} {currency} is outstanding; record the rest as a prepayment")]
+    Overpaid {
+        /// What is owed, as a decimal number.
+        outstanding: String,
+        /// Its currency.
+        currency: String,
+    },
+    /// A quote turned into an order twice.
+    #[error("quote {number} is already an order")]
+    AlreadyOrdered {
+        /// The quote's number.
+        number: String,
+    },
+    /// An order that is no longer open.
+    #[error("order {number} is {status}")]
+    OrderClosed {
+        /// The order's number.
+        number: String,
+        /// Its status.
+        status: String,
+    },
+    /// A document of another customer.
+    #[error("{number} belongs to another account")]
+    OtherAccount {
+        /// The document's number.
+        number: String,
+    },
 }
 
 impl Rule {
@@ -72,6 +175,20 @@ impl Rule {
             Rule::MergeSelf => "merge_self",
             Rule::MergeKind { .. } => "merge_kind",
             Rule::MergeMixed { .. } => "merge_mixed",
+            Rule::QuoteLocked { .. } => "quote_locked",
+            Rule::QuoteStatus { .. } => "quote_status",
+            Rule::QuoteExpired { .. } => "quote_expired",
+            Rule::QuoteEmpty { .. } => "quote_empty",
+            Rule::NoListPrice { .. } => "no_list_price",
+            Rule::NotListPrice { .. } => "not_list_price",
+            Rule::ProductRetired { .. } => "product_retired",
+            Rule::NoPriceList { .. } => "no_price_list",
+            Rule::PriceListClosed { .. } => "price_list_closed",
+            Rule::CurrencyMismatch { .. } => "currency_mismatch",
+            Rule::Overpaid { .. } => "overpaid",
+            Rule::AlreadyOrdered { .. } => "already_ordered",
+            Rule::OrderClosed { .. } => "order_closed",
+            Rule::OtherAccount { .. } => "other_account",
         }
     }
 
@@ -87,6 +204,47 @@ impl Rule {
             Rule::MergeMixed { entity, other } => vec![
                 ("entity", entity.name().to_owned()),
                 ("other", other.name().to_owned()),
+            ],
+            Rule::QuoteLocked { number, status } | Rule::OrderClosed { number, status } => {
+                vec![("number", number.clone()), ("status", status.clone())]
+            }
+            Rule::QuoteStatus {
+                number,
+                status,
+                needed,
+            } => vec![
+                ("number", number.clone()),
+                ("status", status.clone()),
+                ("needed", needed.clone()),
+            ],
+            Rule::QuoteExpired {
+                number,
+                valid_until,
+            } => vec![
+                ("number", number.clone()),
+                ("valid_until", valid_until.clone()),
+            ],
+            Rule::QuoteEmpty { number }
+            | Rule::AlreadyOrdered { number }
+            | Rule::OtherAccount { number } => vec![("number", number.clone())],
+            Rule::NoListPrice { product, list } => {
+                vec![("product", product.clone()), ("list", list.clone())]
+            }
+            Rule::NotListPrice { product, price } => {
+                vec![("product", product.clone()), ("price", price.clone())]
+            }
+            Rule::ProductRetired { product } => vec![("product", product.clone())],
+            Rule::NoPriceList { currency } => vec![("currency", currency.clone())],
+            Rule::PriceListClosed { list } => vec![("list", list.clone())],
+            Rule::CurrencyMismatch { expected, given } => {
+                vec![("expected", expected.clone()), ("given", given.clone())]
+            }
+            Rule::Overpaid {
+                outstanding,
+                currency,
+            } => vec![
+                ("outstanding", outstanding.clone()),
+                ("currency", currency.clone()),
             ],
             Rule::SamePerson | Rule::MergeSelf => Vec::new(),
         }

@@ -25,7 +25,7 @@ mod storage;
 
 use queries::{read, ui_queries};
 pub use rules::duplicates;
-use rules::{bulk, exchange, merge, records, work};
+use rules::{bulk, exchange, merge, records, sales, work};
 pub use storage::migrations;
 pub use storage::private::create_dir as create_private_dir;
 use storage::{backup, search, sql, write};
@@ -51,6 +51,10 @@ pub use merge::{MergeField, MergePlan, Moved, Side};
 pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
+pub use sales::{
+    Balance, DocumentTotals, Item, LastPrice, NewLine, NewPayment, NewQuote, OrderView, QuoteView,
+    quote_label,
+};
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,

@@ -149,7 +149,8 @@ pub fn keys(entity: EntityKind, identity: &Identity) -> Vec<(KeyKind, String)> {
         | EntityKind::Order
         | EntityKind::OrderLine
         | EntityKind::Payment
-        | EntityKind::PaymentAllocation => {}
+        | EntityKind::PaymentAllocation
+        | EntityKind::Company => {}
     }
     out
 }
@@ -394,7 +395,8 @@ fn stale_rows_sql(entity: EntityKind) -> Option<&'static str> {
             | EntityKind::Order
             | EntityKind::OrderLine
             | EntityKind::Payment
-            | EntityKind::PaymentAllocation => return None,
+            | EntityKind::PaymentAllocation
+            | EntityKind::Company => return None,
     })
 }
 
@@ -594,7 +596,8 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
         | EntityKind::Order
         | EntityKind::OrderLine
         | EntityKind::Payment
-        | EntityKind::PaymentAllocation => return Ok(None),
+        | EntityKind::PaymentAllocation
+        | EntityKind::Company => return Ok(None),
     };
     Ok(conn
         .prepare_cached(sql)?

@@ -107,7 +107,8 @@ fn count_of(moved: &mut Moved, entity: EntityKind) -> &mut usize {
         | EntityKind::Order
         | EntityKind::OrderLine
         | EntityKind::Payment
-        | EntityKind::PaymentAllocation => &mut moved.other,
+        | EntityKind::PaymentAllocation
+        | EntityKind::Company => &mut moved.other,
     }
 }
 

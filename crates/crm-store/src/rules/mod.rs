@@ -9,11 +9,13 @@
 //!   tasks, reassigning a departing rep's records;
 //! - `merge`: two records that are one customer or person;
 //! - `duplicates`: which records look like the same customer or person;
-//! - `exchange`: importing rows as ordinary edits, repeatably.
+//! - `exchange`: importing rows as ordinary edits, repeatably;
+//! - `sales`: quotes, revisions, orders, payments, balances and last prices.
 
 pub(crate) mod bulk;
 pub mod duplicates;
 pub(crate) mod exchange;
 pub(crate) mod merge;
 pub(crate) mod records;
+pub(crate) mod sales;
 pub(crate) mod work;

@@ -160,6 +160,45 @@ fn columns(kind: EntityKind) -> String {
     columns.join(", ")
 }
 
+/// A live or deleted record of `kind` read on `conn` (inside a write, what
+/// the transaction sees).
+pub(crate) fn record_on(
+    conn: &rusqlite::Connection,
+    kind: EntityKind,
+    id: Id,
+) -> Result<RecordRow> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1",
+        columns(kind),
+        kind.table()
+    );
+    conn.prepare_cached(&sql)?
+        .query_row([id.0], |r| row(kind, r))
+        .optional()?
+        .ok_or(StoreError::NotFound { entity: kind, id })
+}
+
+/// The live records of `kind` whose `field` points at `parent`, in
+/// `order` (an SQL ordering of the kind's columns).
+pub(crate) fn children_on(
+    conn: &rusqlite::Connection,
+    kind: EntityKind,
+    field: &str,
+    parent: Id,
+    order: &str,
+) -> Result<Vec<RecordRow>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {field} = ?1 AND deleted_at IS NULL ORDER BY {order}",
+        columns(kind),
+        kind.table()
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map([parent.0], |r| row(kind, r))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 fn row(kind: EntityKind, r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
     let fields = kind
         .fields()
@@ -180,7 +219,7 @@ fn row(kind: EntityKind, r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
 
 /// Fill in the names of the records `rows` point at, one query per
 /// reference field (the referenced kind's title, from its description).
-fn name_references(
+pub(crate) fn name_references(
     conn: &rusqlite::Connection,
     kind: EntityKind,
     rows: &mut [RecordRow],
@@ -467,6 +506,7 @@ impl Store {
     /// [`Store::edit`] apply. Returns its id.
     pub fn add(&mut self, kind: EntityKind, fields: &[(&str, Value)]) -> Result<Id> {
         self.may_write(kind, fields, true)?;
+        self.sales_rules(kind, None, fields)?;
         // A person's new record is theirs unless they say whose: its
         // description's owner field.
         let mut fields = fields.to_vec();
@@ -494,6 +534,7 @@ impl Store {
     /// account's deals and tasks go with the account.
     pub fn edit(&mut self, kind: EntityKind, id: Id, fields: &[(&str, Value)]) -> Result<bool> {
         self.may_write(kind, fields, false)?;
+        self.sales_rules(kind, Some(id), fields)?;
         let handed = kind.entity().owner().and_then(|owner| {
             fields
                 .iter()
@@ -530,12 +571,14 @@ impl Store {
     /// Soft-delete a record of `kind` (it syncs; restore brings it back).
     pub fn delete_record(&mut self, kind: EntityKind, id: Id) -> Result<()> {
         self.may_write(kind, &[], false)?;
+        self.sales_rules(kind, Some(id), &[])?;
         self.write(|w| w.delete(kind, id))
     }
 
     /// Bring back a soft-deleted record of `kind`.
     pub fn restore_record(&mut self, kind: EntityKind, id: Id) -> Result<RecordRow> {
         self.may_write(kind, &[], false)?;
+        self.sales_rules(kind, Some(id), &[])?;
         self.write(|w| w.restore(kind, id))?;
         self.record(kind, id)
     }

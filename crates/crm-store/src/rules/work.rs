@@ -74,7 +74,8 @@ impl Reassigned {
             | EntityKind::Order
             | EntityKind::OrderLine
             | EntityKind::Payment
-            | EntityKind::PaymentAllocation => &mut self.other,
+            | EntityKind::PaymentAllocation
+            | EntityKind::Company => &mut self.other,
         }
     }
 }

@@ -593,6 +593,24 @@ CREATE VIRTUAL TABLE payments_fts USING fts5(title, body, content='', contentles
 INSERT INTO payments_fts (payments_fts, rank) VALUES ('automerge', 0);
 ALTER TABLE accounts ADD COLUMN price_list_id BLOB;
 ALTER TABLE accounts ADD COLUMN payment_terms_days INTEGER;
+CREATE TABLE companies (
+    id          BLOB PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT,
+    phone TEXT,
+    email TEXT,
+    website TEXT,
+    tax_id TEXT,
+    bank TEXT,
+    terms TEXT,
+    logo TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
 -- A document number's series: this device's own, counted here (never synced).
 CREATE TABLE document_numbers (
     prefix TEXT PRIMARY KEY,

@@ -221,7 +221,8 @@ fn hit_query(entity: EntityKind) -> String {
             | EntityKind::Order
             | EntityKind::OrderLine
             | EntityKind::Payment
-            | EntityKind::PaymentAllocation => {
+            | EntityKind::PaymentAllocation
+            | EntityKind::Company => {
             ""
         }
     };

@@ -15,6 +15,7 @@ mod pipeline;
 mod planned;
 mod reassign;
 mod refusals;
+mod sales;
 mod search;
 mod soft_delete;
 
