@@ -17,6 +17,7 @@ pub mod dispatch;
 mod error;
 mod exchange;
 mod records;
+mod sales;
 mod settings;
 mod sync;
 
@@ -39,6 +40,7 @@ pub use records::{
     BulkRecords, CreateAny, ExportRecords, ExportedFile, KindArgs, KindRecord, KindView,
     ListRecords, UpdateAny, kind_named,
 };
+pub use sales::MadeFile;
 pub use settings::{ListView, Settings};
 pub use sync::{
     ConflictRow, PendingChange, RejectedId, RejectedRow, ResolveConflict, Shown, SignIn,

@@ -52,8 +52,8 @@ pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor,
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
 pub use sales::{
-    Balance, DocumentTotals, Item, LastPrice, NewLine, NewPayment, NewQuote, OrderView, QuoteView,
-    quote_label,
+    AccountSales, Balance, DocumentTotals, Item, LastPrice, NewLine, NewPayment, NewQuote,
+    OrderView, QuoteView, quote_label,
 };
 pub use search::{SearchGroup, SearchHit};
 pub use ui_queries::{

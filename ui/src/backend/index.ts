@@ -11,6 +11,11 @@ import type { Selection } from './generated/Selection';
 import type { BulkAction } from './generated/BulkAction';
 import type { Bulked } from './generated/Bulked';
 import type { ExportedFile } from './generated/ExportedFile';
+import type { QuoteView } from './generated/QuoteView';
+import type { OrderView } from './generated/OrderView';
+import type { Balance } from './generated/Balance';
+import type { AccountSales } from './generated/AccountSales';
+import type { MadeFile } from './generated/MadeFile';
 
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
@@ -25,6 +30,13 @@ export type { BulkAction } from './generated/BulkAction';
 export type { Bulked } from './generated/Bulked';
 export type { ExportedFile } from './generated/ExportedFile';
 export type { ListView } from './generated/ListView';
+export type { QuoteView } from './generated/QuoteView';
+export type { OrderView } from './generated/OrderView';
+export type { Balance } from './generated/Balance';
+export type { AccountSales } from './generated/AccountSales';
+export type { LastPrice } from './generated/LastPrice';
+export type { DocumentTotals } from './generated/DocumentTotals';
+export type { MadeFile } from './generated/MadeFile';
 
 /** Every command of the core, with its argument and result types. */
 export interface Commands {
@@ -114,6 +126,55 @@ export interface Commands {
   bulk_records: [{ kind: string } & Selection & BulkAction, Bulked];
   /** The selection as CSV (the columns of `crm export`). */
   export_records: [{ kind: string } & Selection, ExportedFile];
+  /** Sales documents (crm_store::sales): one use case each, as the CLI's. */
+  quote_new: [
+    {
+      account_id: T.Id;
+      contact_id?: T.Id | null;
+      opportunity_id?: T.Id | null;
+      price_list_id?: T.Id | null;
+      valid_until?: string | null;
+      terms?: string | null;
+    },
+    QuoteView,
+  ];
+  quote_line: [
+    {
+      quote_id: T.Id;
+      product?: string | null;
+      text?: string | null;
+      price?: string | null;
+      unit?: string | null;
+      quantity: string;
+      discount?: string | null;
+      tax_rate?: string | null;
+    },
+    QuoteView,
+  ];
+  quote_view: [{ id: T.Id }, QuoteView];
+  quote_send: [{ id: T.Id; subject: string }, QuoteView];
+  quote_revise: [{ id: T.Id }, QuoteView];
+  quote_accept: [{ id: T.Id }, QuoteView];
+  quote_reject: [{ id: T.Id; reason?: string | null }, QuoteView];
+  quote_pdf: [{ id: T.Id; lang: string }, MadeFile];
+  order_from_quote: [{ id: T.Id }, OrderView];
+  order_view: [{ id: T.Id }, OrderView];
+  payment_add: [
+    {
+      account_id: T.Id;
+      amount: string;
+      currency: string;
+      orders?: T.Id[];
+      received_on?: string | null;
+      method?: string | null;
+      reference?: string | null;
+      prepayment?: boolean;
+    },
+    Balance[],
+  ];
+  account_sales: [{ id: T.Id }, AccountSales];
+  company: [void, RecordRow | null];
+  set_company: [{ fields: Record<string, string>; logo_base64?: string | null }, RecordRow];
 }
 
 /** A file to import: its name and bytes (base64). */

@@ -183,6 +183,22 @@ pub struct Balance {
     pub credit: i64,
 }
 
+/// An account's documents and money, for its page.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AccountSales {
+    /// Its quotes, newest first (the latest revision of each number).
+    pub quotes: Vec<QuoteView>,
+    /// Its orders, newest first.
+    pub orders: Vec<OrderView>,
+    /// Its payments, newest first.
+    pub payments: Vec<RecordRow>,
+    /// Ordered, paid, outstanding, overdue and credit per currency.
+    pub balance: Vec<Balance>,
+    /// The last price of each product it was quoted or sold.
+    pub last_prices: Vec<LastPrice>,
+}
+
 /// The last price a customer was quoted or sold a product at.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -1039,6 +1055,47 @@ impl Store {
             .into_iter()
             .map(|(currency, b)| Balance { currency, ..b })
             .collect())
+    }
+
+    /// The account page's sales: its latest `limit` quotes (the last
+    /// revision of each number), orders and payments, its balance and its
+    /// last prices.
+    pub fn account_sales(&self, account: Id, limit: u32) -> Result<AccountSales> {
+        let ids = |sql: &str| -> Result<Vec<Id>> {
+            Ok(self
+                .conn()
+                .prepare_cached(sql)?
+                .query_map(rusqlite::params![account.0, limit], |r| r.get(0).map(Id))?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let quotes = ids(
+            "SELECT id FROM quotes WHERE account_id = ?1 AND deleted_at IS NULL AND status != 'revised'
+             ORDER BY created_at DESC, id DESC LIMIT ?2",
+        )?
+        .into_iter()
+        .map(|id| self.quote_view(id))
+        .collect::<Result<_>>()?;
+        let orders = ids(
+            "SELECT id FROM orders WHERE account_id = ?1 AND deleted_at IS NULL
+             ORDER BY ordered_on DESC, created_at DESC, id DESC LIMIT ?2",
+        )?
+        .into_iter()
+        .map(|id| self.order_view(id))
+        .collect::<Result<_>>()?;
+        let payments = ids(
+            "SELECT id FROM payments WHERE account_id = ?1 AND deleted_at IS NULL
+             ORDER BY received_on DESC, created_at DESC, id DESC LIMIT ?2",
+        )?
+        .into_iter()
+        .map(|id| self.record(EntityKind::Payment, id))
+        .collect::<Result<_>>()?;
+        Ok(AccountSales {
+            quotes,
+            orders,
+            payments,
+            balance: self.balance(account)?,
+            last_prices: self.last_prices(account)?,
+        })
     }
 
     /// For each product `account` was quoted (drafts aside) or ordered: the
