@@ -25,7 +25,11 @@ fn sample(
     parents: &mut BTreeMap<EntityKind, Id>,
 ) -> Option<Value> {
     let token = format!("Zebra{} {}", kind.name().replace('_', ""), def.name);
+    // A value no two records may share is made unique (its words still
+    // found by the token).
+    let unique = kind.entity().unique.contains(&def.name);
     Some(match def.ty {
+        FieldType::Line | FieldType::Text if unique => json!(format!("{token} {}", Id::new())),
         FieldType::Line | FieldType::Text => json!(token),
         FieldType::Email => json!("zebra@example.com"),
         FieldType::Emails => json!(["zebra@example.com"]),
@@ -73,7 +77,8 @@ fn values(
     kind.fields()
         .iter()
         // Not finished (a done task stays with whoever did it).
-        .filter(|d| !d.system && Some(d.name) != kind.entity().done)
+        // (A required field only the app sets is given by its use case.)
+        .filter(|d| (!d.system || d.required) && Some(d.name) != kind.entity().done)
         .filter_map(|d| sample(laptop, kind, d, parents).map(|v| (d.name, v)))
         .collect()
 }

@@ -749,7 +749,7 @@ fn lines_text(lines: &[crm_store::RecordRow], totals: &DocumentTotals) {
         "col.tax_rate",
         "col.net",
     ]);
-    for (line, (_, discount, net)) in lines.iter().zip(&totals.lines) {
+    for (line, (_, discount, net)) in lines.iter().zip(&totals.line_totals) {
         let discount_text = match line.fields.get("discount_percent").and_then(Value::as_str) {
             Some(p) => format!("{p}% ({})", money(*discount, &totals.currency)),
             None if *discount != 0 => money(*discount, &totals.currency),

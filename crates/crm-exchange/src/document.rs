@@ -72,7 +72,9 @@ pub fn quote_pdf(store: &Store, quote_id: Id, lang: &str) -> Result<Vec<u8>> {
         .map(|id| store.record(EntityKind::Contact, id))
         .transpose()?;
     let mut lines = Vec::with_capacity(view.lines.len());
-    for (i, (line, (_, discount, net))) in view.lines.iter().zip(&view.totals.lines).enumerate() {
+    for (i, (line, (_, discount, net))) in
+        view.lines.iter().zip(&view.totals.line_totals).enumerate()
+    {
         let code = match line
             .fields
             .get("product_id")

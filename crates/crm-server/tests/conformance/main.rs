@@ -28,6 +28,7 @@ mod admin;
 mod concurrency;
 mod http;
 mod restores;
+mod sales;
 mod sizes;
 mod support;
 mod sync;

@@ -109,19 +109,26 @@ pub struct DocumentTotals {
     /// The currency.
     pub currency: String,
     /// Quantities times list prices.
+    #[ts(type = "number")]
     pub subtotal: i64,
     /// All discounts.
+    #[ts(type = "number")]
     pub discount: i64,
     /// Subtotal less discounts.
+    #[ts(type = "number")]
     pub net: i64,
     /// Tax.
+    #[ts(type = "number")]
     pub tax: i64,
     /// Net plus tax: what the customer pays.
+    #[ts(type = "number")]
     pub gross: i64,
     /// Tax per rate: (rate in percent, base, tax).
+    #[ts(type = "Array<[string, number, number]>")]
     pub taxes: Vec<(String, i64, i64)>,
     /// Each line's amount, discount and net, in the lines' order.
-    pub lines: Vec<(i64, i64, i64)>,
+    #[ts(type = "Array<[number, number, number]>")]
+    pub line_totals: Vec<(i64, i64, i64)>,
 }
 
 /// A quote with its lines, totals and revisions.
@@ -140,6 +147,7 @@ pub struct QuoteView {
     /// validity is `expired`.
     pub status: String,
     /// Every revision of its number, oldest first: (id, revision, status).
+    #[ts(type = "Array<[string, number, string]>")]
     pub revisions: Vec<(Id, i64, String)>,
     /// The order made from it.
     pub order_id: Option<Id>,
@@ -158,8 +166,10 @@ pub struct OrderView {
     #[ts(flatten)]
     pub totals: DocumentTotals,
     /// Paid towards it.
+    #[ts(type = "number")]
     pub paid: i64,
     /// Still owed (nothing for a cancelled order).
+    #[ts(type = "number")]
     pub outstanding: i64,
     /// Owed and past its due date.
     pub overdue: bool,
@@ -172,14 +182,19 @@ pub struct Balance {
     /// The currency.
     pub currency: String,
     /// Gross of its orders (cancelled ones left out).
+    #[ts(type = "number")]
     pub ordered: i64,
     /// Received.
+    #[ts(type = "number")]
     pub paid: i64,
     /// Ordered and not yet paid.
+    #[ts(type = "number")]
     pub outstanding: i64,
     /// Of that, past due.
+    #[ts(type = "number")]
     pub overdue: i64,
     /// Received and not allocated to an order (prepayments).
+    #[ts(type = "number")]
     pub credit: i64,
 }
 
@@ -210,10 +225,12 @@ pub struct LastPrice {
     /// Its name.
     pub name: String,
     /// The unit price before discount, in minor units.
+    #[ts(type = "number")]
     pub unit_price: i64,
     /// The discount in percent, if given so.
     pub discount_percent: Option<String>,
     /// The discount as an amount off the line, if given so.
+    #[ts(type = "number | null")]
     pub discount_amount: Option<i64>,
     /// The currency.
     pub currency: String,
@@ -304,7 +321,7 @@ fn totals_of(lines: &[RecordRow], currency: &str) -> Result<DocumentTotals> {
             .iter()
             .map(|g| (g.rate.to_text(), g.base, g.tax))
             .collect(),
-        lines: t
+        line_totals: t
             .lines
             .iter()
             .map(|l| (l.amount, l.discount, l.net))
