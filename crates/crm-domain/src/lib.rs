@@ -17,6 +17,7 @@ pub mod hlc;
 pub mod id;
 pub mod schema;
 pub mod search;
+pub mod sla;
 pub mod upgrade;
 pub mod value;
 
