@@ -91,6 +91,38 @@ pub enum Problem {
     /// The field does not exist or cannot be set directly.
     #[error("is not a field that can be edited")]
     UnknownField,
+    /// Not a time zone of the IANA database.
+    #[error("is not a time zone (expected an IANA name like Asia/Shanghai or America/New_York)")]
+    TimeZone,
+    /// Not a list of days of the week.
+    #[error("is not a list of working days (expected something like mon-fri or mon,tue,sat)")]
+    WorkingDays,
+    /// Not a list of daily working hours, or spans that are inverted or
+    /// overlap.
+    #[error(
+        "is not a list of working hours (expected something like 09:00-18:00 or 09:00-12:00,13:00-18:00, each span ending after it starts, none overlapping)"
+    )]
+    WorkingHours,
+    /// A business calendar with no working day or no working hours, under
+    /// which no deadline would ever fall due.
+    #[error(
+        "leaves no working time (at least one working day and one span of working hours are needed)"
+    )]
+    NoWorkingTime,
+    /// A date given both as a holiday and as a make-up working day.
+    #[error("lists {date} both as a holiday and as a working day")]
+    HolidayAndWorkday {
+        /// The date, YYYY-MM-DD.
+        date: String,
+    },
+    /// Not a length of working time, or longer than allowed.
+    #[error(
+        "is not a length of working time (expected something like 4h, 2d, 90m or 1d4h, at most {max_days} days)"
+    )]
+    Duration {
+        /// The longest allowed, in days of 24 hours.
+        max_days: u32,
+    },
 }
 
 impl Problem {
@@ -107,6 +139,8 @@ impl Problem {
             Problem::OneOf { allowed } => json!({ "allowed": allowed }),
             Problem::Range { min, max } => json!({ "min": min, "max": max }),
             Problem::Decimal { places } => json!({ "places": places }),
+            Problem::HolidayAndWorkday { date } => json!({ "date": date }),
+            Problem::Duration { max_days } => json!({ "max_days": max_days }),
             _ => json!({}),
         };
         match params {
@@ -137,6 +171,12 @@ impl Problem {
             Problem::Missing => "missing",
             Problem::SystemOnly => "system_only",
             Problem::UnknownField => "unknown_field",
+            Problem::TimeZone => "time_zone",
+            Problem::WorkingDays => "working_days",
+            Problem::WorkingHours => "working_hours",
+            Problem::NoWorkingTime => "no_working_time",
+            Problem::HolidayAndWorkday { .. } => "holiday_and_workday",
+            Problem::Duration { .. } => "duration",
         }
     }
 }
