@@ -85,6 +85,21 @@ pub enum Problem {
     /// The field does not exist or cannot be set directly.
     #[error("is not a field that can be edited")]
     UnknownField,
+    /// Not a percentage from 0 to 100 with at most two decimals (a discount,
+    /// a tax rate).
+    #[error(
+        "is not a percentage from 0 to 100 (expected something like 13 or 6.5, at most 2 decimals)"
+    )]
+    Percent,
+    /// A price or an amount below zero where only zero or more makes sense.
+    #[error("must not be negative")]
+    Negative,
+    /// A line's discount, given as an amount, is more than the line is worth.
+    #[error("is more than the line's amount")]
+    DiscountOverAmount,
+    /// The value makes a total too large to be held exactly.
+    #[error("makes a total too large to calculate")]
+    Overflow,
 }
 
 impl Problem {
@@ -129,6 +144,10 @@ impl Problem {
             Problem::Missing => "missing",
             Problem::SystemOnly => "system_only",
             Problem::UnknownField => "unknown_field",
+            Problem::Percent => "percent",
+            Problem::Negative => "negative",
+            Problem::DiscountOverAmount => "discount_over_amount",
+            Problem::Overflow => "overflow",
         }
     }
 }

@@ -493,6 +493,10 @@ const en = {
     id: 'is not a record id',
     missing: 'refers to a record that does not exist or was deleted',
     unknown_field: 'cannot be edited here',
+    percent: 'is not a percentage from 0 to 100 (like 13 or 6.5, at most 2 decimals)',
+    negative: 'must not be negative',
+    discount_over_amount: 'is more than the line’s amount',
+    overflow: 'makes a total too large to calculate',
   },
   import: {
     progress: 'Checked {{done}} of {{total}} rows',

@@ -495,6 +495,10 @@ const es: Resources = {
     id: 'no es un identificador de registro',
     missing: 'se refiere a un registro que no existe o fue eliminado',
     unknown_field: 'no se puede editar aquí',
+    percent: 'no es un porcentaje de 0 a 100 (como 13 o 6,5, con 2 decimales como máximo)',
+    negative: 'no puede ser negativo',
+    discount_over_amount: 'es mayor que el importe de la línea',
+    overflow: 'hace un total demasiado grande para calcularlo',
   },
   import: {
     progress: 'Revisadas {{done}} de {{total}} filas',

@@ -495,6 +495,10 @@ const zh: Resources = {
     id: '不是有效的记录编号',
     missing: '指向的记录不存在或已被删除',
     unknown_field: '不能在此修改',
+    percent: '不是 0 到 100 之间的百分比（例如 13 或 6.5，最多 2 位小数）',
+    negative: '不能为负数',
+    discount_over_amount: '超过了该行的金额',
+    overflow: '使合计过大，无法计算',
   },
   import: {
     progress: '已检查 {{done}} / {{total}} 行',
