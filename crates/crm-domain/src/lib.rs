@@ -15,6 +15,7 @@ pub mod error;
 pub mod fault;
 pub mod hlc;
 pub mod id;
+pub mod sales;
 pub mod schema;
 pub mod search;
 pub mod upgrade;
