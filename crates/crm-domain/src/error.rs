@@ -123,6 +123,15 @@ pub enum Problem {
         /// The longest allowed, in days of 24 hours.
         max_days: u32,
     },
+    /// A price or an amount below zero where only zero or more makes sense.
+    #[error("must not be negative")]
+    Negative,
+    /// A line's discount, given as an amount, is more than the line is worth.
+    #[error("is more than the line's amount")]
+    DiscountOverAmount,
+    /// The value makes a total too large to be held exactly.
+    #[error("makes a total too large to calculate")]
+    Overflow,
 }
 
 impl Problem {
@@ -177,6 +186,9 @@ impl Problem {
             Problem::NoWorkingTime => "no_working_time",
             Problem::HolidayAndWorkday { .. } => "holiday_and_workday",
             Problem::Duration { .. } => "duration",
+            Problem::Negative => "negative",
+            Problem::DiscountOverAmount => "discount_over_amount",
+            Problem::Overflow => "overflow",
         }
     }
 }

@@ -330,7 +330,7 @@ impl Rate {
 }
 
 /// `n / d` rounded half away from zero (`d > 0`).
-fn divide_rounded(n: i128, d: i128) -> i128 {
+pub(crate) fn divide_rounded(n: i128, d: i128) -> i128 {
     let (q, r) = (n / d, n % d);
     if 2 * r.abs() >= d { q + n.signum() } else { q }
 }

@@ -302,10 +302,11 @@ fn line_input(line: &RecordRow) -> Result<LineInput> {
 fn totals_of(lines: &[RecordRow], currency: &str) -> Result<DocumentTotals> {
     let inputs = lines.iter().map(line_input).collect::<Result<Vec<_>>>()?;
     let t: Totals = sales::totals(&inputs).map_err(|e| {
-        let field = match inputs.get(e.line).map(|l| &l.discount) {
-            Some(Discount::Percent(_)) => "discount_percent",
-            Some(Discount::Amount(_)) => "discount_amount",
-            _ => "unit_price",
+        let field = match (e.field, inputs.get(e.line).map(|l| &l.discount)) {
+            ("discount", Some(Discount::Amount(_))) => "discount_amount",
+            ("discount", _) => "discount_percent",
+            ("amount", _) => "unit_price",
+            (field, _) => field,
         };
         StoreError::from(Invalid::new(field, e.problem))
     })?;
