@@ -108,13 +108,13 @@ pub enum QuoteCmd {
         /// A free-text line (needs --price)
         #[arg(long, requires = "price")]
         text: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         qty: String,
         /// Unit price of a free-text line
-        #[arg(long, conflicts_with = "product")]
+        #[arg(long, conflicts_with = "product", allow_negative_numbers = true)]
         price: Option<String>,
         /// 5% or an amount off the line, e.g. 100.00
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         discount: Option<String>,
         /// Tax rate in percent [default: the product's]
         #[arg(long)]
@@ -186,7 +186,7 @@ pub enum PaymentCmd {
     Add {
         #[arg(long)]
         account: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: String,
         #[arg(long)]
         currency: String,
