@@ -68,6 +68,8 @@ fn problem(p: &Problem) -> String {
         Problem::OneOf { allowed } => t!(key, allowed = allowed),
         Problem::Range { min, max } => t!(key, min = min, max = max),
         Problem::Decimal { places } => t!(key, places = places),
+        Problem::HolidayAndWorkday { date } => t!(key, date = date),
+        Problem::Duration { max_days } => t!(key, max_days = max_days),
         _ => t!(key),
     }
     .into_owned()
