@@ -5,6 +5,7 @@
 
 mod crashes;
 mod desktop;
+mod documents;
 mod kinds;
 mod merging;
 mod restores;

@@ -420,15 +420,7 @@ pub fn pricelist(store: &mut Store, cmd: PricelistCmd, out: Out) -> Result<()> {
         } => {
             let list = pricelist_arg(store, &pricelist)?;
             let product = store.product_by(&product)?;
-            let mut given = std::collections::BTreeMap::new();
-            given.insert("price_list_id".to_owned(), list.to_string());
-            given.insert("product_id".to_owned(), product.id.to_string());
-            given.insert("unit_price".to_owned(), price);
-            if let Some(q) = min_qty {
-                given.insert("min_quantity".to_owned(), q);
-            }
-            let typed = store.typed(EntityKind::Price, &given, None)?;
-            let id = store.add(EntityKind::Price, &typed)?;
+            let id = store.set_price(list, product.id, min_qty.as_deref(), &price)?;
             created(out, EntityKind::Price, id, &text(&product, "code"))
         }
     }

@@ -506,7 +506,7 @@ impl Store {
             .conn()
             .prepare_cached(
                 "SELECT min_quantity, unit_price FROM prices
-                 WHERE price_list_id = ?1 AND product_id = ?2 AND deleted_at IS NULL",
+                 WHERE price_list_id = ?1 AND product_id = ?2 AND deleted_at IS NULL ORDER BY id",
             )?
             .query_map([list.id.0, product.id.0], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -622,6 +622,50 @@ impl Store {
             totals_of(&lines, currency.code())?;
             Ok(id)
         })
+    }
+
+    /// Set the price of `product` in `list` from `min_quantity` on (typed
+    /// text, in the list's currency): the price there is changed, or a new
+    /// one made. Returns the price's id.
+    pub fn set_price(
+        &mut self,
+        list: Id,
+        product: Id,
+        min_quantity: Option<&str>,
+        unit_price: &str,
+    ) -> Result<Id> {
+        let list_row = self.record(EntityKind::PriceList, list)?;
+        self.record(EntityKind::Product, product)?;
+        let currency = currency_of(&list_row)?;
+        let price = EntityKind::Price.parse_field("unit_price", unit_price, Some(currency))?;
+        let min = match min_quantity.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => EntityKind::Price.parse_field("min_quantity", m, None)?,
+            None => Value::Null,
+        };
+        let existing: Option<uuid::Uuid> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM prices WHERE price_list_id = ?1 AND product_id = ?2
+                 AND coalesce(min_quantity, '') = ?3 AND deleted_at IS NULL ORDER BY id DESC LIMIT 1",
+                rusqlite::params![list.0, product.0, min.as_str().unwrap_or("")],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(id) => {
+                self.edit(EntityKind::Price, Id(id), &[("unit_price", price)])?;
+                Ok(Id(id))
+            }
+            None => self.add(
+                EntityKind::Price,
+                &[
+                    ("price_list_id", json!(list.to_string())),
+                    ("product_id", json!(product.to_string())),
+                    ("min_quantity", min),
+                    ("unit_price", price),
+                ],
+            ),
+        }
     }
 
     /// A quote with its lines, totals, status today and revisions.
@@ -1224,6 +1268,51 @@ impl Store {
                     }
                 }
                 Ok(())
+            }
+            EntityKind::Price => {
+                // One price per product, list and quantity break (two made
+                // offline at once: the one with the larger id counts, on
+                // every laptop alike).
+                let current = match id {
+                    Some(id) => Some(self.record(EntityKind::Price, id)?),
+                    None => None,
+                };
+                let value = |name: &str| {
+                    given(name)
+                        .cloned()
+                        .or_else(|| current.as_ref().and_then(|c| c.fields.get(name).cloned()))
+                        .unwrap_or(Value::Null)
+                };
+                let (Some(list), Some(product)) = (
+                    value("price_list_id")
+                        .as_str()
+                        .and_then(|s| s.parse::<Id>().ok()),
+                    value("product_id")
+                        .as_str()
+                        .and_then(|s| s.parse::<Id>().ok()),
+                ) else {
+                    return Ok(());
+                };
+                let min = value("min_quantity");
+                let min = min.as_str().unwrap_or("");
+                let taken: Option<uuid::Uuid> = self
+                    .conn()
+                    .query_row(
+                        "SELECT id FROM prices WHERE price_list_id = ?1 AND product_id = ?2
+                         AND coalesce(min_quantity, '') = ?3 AND deleted_at IS NULL AND id != ?4",
+                        rusqlite::params![
+                            list.0,
+                            product.0,
+                            min,
+                            id.map_or(uuid::Uuid::nil(), |i| i.0)
+                        ],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match taken {
+                    Some(_) => Err(Invalid::new("product_id", Problem::Taken).into()),
+                    None => Ok(()),
+                }
             }
             _ => Ok(()),
         }

@@ -398,3 +398,31 @@ fn a_product_code_is_unique_in_the_team() {
         matches!(again, Err(StoreError::Invalid(i)) if i.field == "code" && i.problem.code() == "taken")
     );
 }
+
+#[test]
+fn one_price_per_product_list_and_break_and_setting_it_again_changes_it() {
+    let mut f = Fixture::create();
+    let s = &mut f.store;
+    let cat = catalogue(s);
+    let twice = s.add(
+        EntityKind::Price,
+        &[
+            ("price_list_id", id_value(cat.list)),
+            ("product_id", id_value(cat.pump)),
+            ("unit_price", json!(1)),
+        ],
+    );
+    assert!(matches!(twice, Err(StoreError::Invalid(i)) if i.problem.code() == "taken"));
+    let id = s.set_price(cat.list, cat.pump, None, "1100").unwrap();
+    assert_eq!(s.record(EntityKind::Price, id).unwrap().fields["unit_price"], json!(110_000));
+    let acme = account(s, "Acme");
+    let quote = s
+        .quote_new(NewQuote {
+            account_id: acme,
+            ..NewQuote::default()
+        })
+        .unwrap();
+    s.quote_line(quote, line(Item::Product("P-100".into()), "1", None))
+        .unwrap();
+    assert_eq!(s.quote_view(quote).unwrap().lines[0].fields["unit_price"], json!(110_000));
+}
