@@ -223,12 +223,12 @@ fn release_1_pull_page() {
 fn one_change_of_a_kind_this_build_does_not_know_never_fails_the_page() {
     let page = json!({
         "changes": [
-            {"type": "upsert", "entity": "quote_line", "id": RECORD,
+            {"type": "upsert", "entity": "shipment_line", "id": RECORD,
              "fields": {"quantity": "2.5"}, "deleted": false, "hlc": HLC,
              "changed_by": USER, "created_by": USER, "change_seq": 41},
             state_v1().as_object().unwrap().clone().into_iter()
                 .chain([("type".to_owned(), json!("upsert"))]).collect::<serde_json::Map<_, _>>(),
-            {"type": "remove", "entity": "quote", "id": RECORD, "change_seq": 43}
+            {"type": "remove", "entity": "shipment", "id": RECORD, "change_seq": 43}
         ],
         "cursor": 43,
         "more": false,
@@ -236,7 +236,7 @@ fn one_change_of_a_kind_this_build_does_not_know_never_fails_the_page() {
     });
     let read: PullResponse = serde_json::from_value(page.clone()).expect("the page reads");
     assert!(matches!(read.changes[0], Open::Unknown(_)));
-    assert_eq!(read.changes[0].unknown_entity(), Some("quote_line"));
+    assert_eq!(read.changes[0].unknown_entity(), Some("shipment_line"));
     assert_eq!(read.changes[1], Open::Known(Change::Upsert(state())));
     assert!(matches!(read.changes[2], Open::Unknown(_)));
     assert_eq!(
