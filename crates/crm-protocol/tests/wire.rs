@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use crm_domain::{EntityKind, FieldChange, Hlc, Id, Op, OpKind};
 use crm_protocol::{
-    Change, ErrorBody, FetchRequest, FetchResponse, LoginRequest, MeResponse, Open, Outcome,
-    PullQuery, PullResponse, PushRequest, PushResponse, RecordState, RenewRequest, RenewResponse,
-    Verdict,
+    Change, ErrorBody, FetchRequest, FetchResponse, LoginRequest, LoginResponse, MeResponse, Open,
+    Outcome, PullQuery, PullResponse, PushRequest, PushResponse, RecordState, RenewRequest,
+    RenewResponse, Verdict,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -297,6 +297,45 @@ fn release_1_login_me_fetch_and_errors() {
     let read: ErrorBody = serde_json::from_value(error.clone()).unwrap();
     assert_eq!(read.error.code, "server_too_old");
     assert_eq!(serde_json::to_value(&read).unwrap(), error);
+}
+
+/// A device's series came with the sales documents: a server from before
+/// says nothing of it (the laptop holds none and numbers nothing under
+/// another device's series), and a released laptop reads a newer server's
+/// answers as it always did.
+#[test]
+fn login_and_renew_answers_read_with_and_without_the_series() {
+    let user = json!({
+        "id": USER, "name": "Ana Méndez", "email": "ana@example.com", "role": "rep",
+        "team": "North", "active": true
+    });
+    let login_v1 = json!({ "token": "t", "user": user });
+    let read: LoginResponse = serde_json::from_value(login_v1.clone()).unwrap();
+    assert_eq!(read.series, None, "an older server's answer: no series");
+    assert_eq!(serde_json::to_value(&read).unwrap(), login_v1);
+    let login = json!({ "token": "t", "user": user, "series": 7 });
+    let read: LoginResponse = serde_json::from_value(login.clone()).unwrap();
+    assert_eq!(read.series, Some(7));
+    assert_eq!(serde_json::to_value(&read).unwrap(), login);
+
+    let renewed_v1 = json!({ "token": "t" });
+    let read: RenewResponse = serde_json::from_value(renewed_v1.clone()).unwrap();
+    assert_eq!(read.series, None);
+    assert_eq!(serde_json::to_value(&read).unwrap(), renewed_v1);
+    let renewed = json!({ "token": "t", "series": 8 });
+    let read: RenewResponse = serde_json::from_value(renewed.clone()).unwrap();
+    assert_eq!(read.series, Some(8));
+    assert_eq!(serde_json::to_value(&read).unwrap(), renewed);
+
+    // What a released laptop's types (no `series`) make of the new answers.
+    #[derive(serde::Deserialize)]
+    struct ReleasedLogin {
+        token: String,
+    }
+    let old: ReleasedLogin = serde_json::from_value(login).unwrap();
+    assert_eq!(old.token, "t");
+    let old: ReleasedLogin = serde_json::from_value(renewed).unwrap();
+    assert_eq!(old.token, "t");
 }
 
 #[test]

@@ -438,6 +438,7 @@ async fn login(
     Ok(Json(LoginResponse {
         token,
         user: user_view(&user),
+        series: None,
     }))
 }
 
@@ -502,7 +503,10 @@ async fn renew(
     })
     .await?;
     tracing::info!(%old, %new, "device renewed after a restore");
-    Ok(Json(RenewResponse { token }))
+    Ok(Json(RenewResponse {
+        token,
+        series: None,
+    }))
 }
 
 async fn me(State(state): State<AppState>, caller: Caller) -> Json<MeResponse> {
