@@ -10,6 +10,7 @@ mod kinds;
 mod merging;
 mod restores;
 mod scope;
+mod series;
 mod simulation;
 mod sizes;
 mod versions;

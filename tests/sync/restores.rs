@@ -26,6 +26,8 @@ fn a_laptop_whose_data_folder_was_copied_back_loses_none_of_its_new_changes() {
     );
     assert_eq!(ana.sync().pushed, 2);
     let old_device = ana.store.device_id();
+    let old_series = ana.store.series().unwrap();
+    assert!(old_series.is_some(), "the login gave the laptop a series");
     drop(ana);
 
     // The disk is put back as the backup had it; the rep goes on working.
@@ -51,6 +53,12 @@ fn a_laptop_whose_data_folder_was_copied_back_loses_none_of_its_new_changes() {
     ana.reopen();
     assert_eq!(ana.pending(), 0, "both changes were sent");
     assert_ne!(ana.store.device_id(), old_device, "a new device now");
+    let new_series = ana.store.series().unwrap();
+    assert!(
+        new_series.is_some() && new_series != old_series,
+        "with a series of its own: the machine the folder came from may go on \
+         numbering documents under the old one ({old_series:?} -> {new_series:?})"
+    );
     assert_eq!(
         ana.field(EntityKind::Account, after, "name"),
         Some(json!("After the backup")),

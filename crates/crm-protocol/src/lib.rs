@@ -61,6 +61,13 @@ pub struct LoginResponse {
     pub token: String,
     /// Who logged in.
     pub user: User,
+    /// This device's series: a small number no other device of the team
+    /// has (1, 2, 3...), given when the server first registers the device
+    /// and kept for its later logins. The laptop numbers the documents it
+    /// makes offline under it (`Q7-00012`: series 7, its 12th quote).
+    /// Absent from servers that give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<u32>,
 }
 
 /// The synced-schema version of a peer that did not say (the first release).
@@ -213,6 +220,11 @@ pub struct RenewRequest {
 pub struct RenewResponse {
     /// Bearer token of the new device.
     pub token: String,
+    /// The new device's series (see [`LoginResponse::series`]): never the
+    /// old one's, which a disk image may still be using elsewhere. Absent
+    /// from servers that give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<u32>,
 }
 
 /// The part of an op a server can read whatever its kind: enough to give

@@ -54,10 +54,11 @@ pub fn device_line(d: &DeviceRow) -> String {
         "active"
     };
     format!(
-        "{}  user {}  {:<20} seq {:<8} {state}",
+        "{}  user {}  {:<20} series {:<5} seq {:<8} {state}",
         d.id,
         d.user_id,
         printable(&d.name),
+        d.series,
         d.last_seq
     )
 }

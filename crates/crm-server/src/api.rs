@@ -425,7 +425,7 @@ async fn login(
         ))
     })
     .await?;
-    let (user, token) = match result {
+    let (user, registered) = match result {
         Ok(done) => done,
         Err(e) => {
             if matches!(e, LoginError::BadLogin) {
@@ -434,10 +434,11 @@ async fn login(
             return Err(login_error(e));
         }
     };
-    tracing::info!(user = %user.email, device = %device_id, "login");
+    tracing::info!(user = %user.email, device = %device_id, series = registered.series, "login");
     Ok(Json(LoginResponse {
-        token,
+        token: registered.token,
         user: user_view(&user),
+        series: Some(registered.series),
     }))
 }
 
@@ -492,7 +493,7 @@ async fn renew(
     let request: RenewRequest = parse(body)?;
     let now = (state.now)();
     let (old, new) = (caller.device.id, request.device_id);
-    let token = blocking(move || {
+    let renewed = blocking(move || {
         Ok(auth::renew_device(
             state.db.as_ref(),
             &caller.device,
@@ -501,8 +502,11 @@ async fn renew(
         )?)
     })
     .await?;
-    tracing::info!(%old, %new, "device renewed after a restore");
-    Ok(Json(RenewResponse { token }))
+    tracing::info!(%old, %new, series = renewed.series, "device renewed after a restore");
+    Ok(Json(RenewResponse {
+        token: renewed.token,
+        series: Some(renewed.series),
+    }))
 }
 
 async fn me(State(state): State<AppState>, caller: Caller) -> Json<MeResponse> {

@@ -139,7 +139,19 @@ pub struct Attempt<'a> {
     pub now_ms: i64,
 }
 
-/// Check a password and register the device; returns the user and a token.
+/// A device as the server registered it: what the laptop is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// The bearer token it signs its requests with (the server keeps only
+    /// its hash).
+    pub token: String,
+    /// Its series, under which it numbers its documents (see
+    /// [`DeviceRow::series`]).
+    pub series: u32,
+}
+
+/// Check a password and register the device; returns the user and the
+/// device's token and series.
 ///
 /// The attempt is counted as a failure of this client on this account
 /// before the password is checked, in the same transaction that reads the
@@ -147,7 +159,10 @@ pub struct Attempt<'a> {
 /// After [`FREE_FAILED_LOGINS`] the client waits, longer at each failure
 /// ([`login_delay_ms`]); other clients, the account's owner among them, are
 /// not held back.
-pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String), LoginError> {
+pub fn login(
+    db: &impl Backend,
+    attempt: Attempt<'_>,
+) -> Result<(UserRow, Registration), LoginError> {
     let Attempt {
         password,
         device_id,
@@ -188,7 +203,7 @@ pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String
         return Err(LoginError::BadLogin);
     };
     let token = new_token();
-    db.write(|tx| {
+    let series = db.write(|tx| {
         tx.clear_login_failures(&email, client)?;
         let previous = tx.device(device_id)?;
         if previous.as_ref().is_some_and(|p| p.user_id != user.id) {
@@ -198,37 +213,40 @@ pub fn login(db: &impl Backend, attempt: Attempt<'_>) -> Result<(UserRow, String
             ));
         }
         let device = sync::new_device(
+            tx,
             &user,
             device_id,
             device_name,
             token_hash(&token),
             now_ms,
             previous,
-        );
-        tx.upsert_device(&device)
+        )?;
+        tx.upsert_device(&device)?;
+        Ok(device.series)
     })?;
-    Ok((user, token))
+    Ok((user, Registration { token, series }))
 }
 
 /// Register `new_id` as a new device of `device`'s user, with a fresh
-/// sequence and its own token (returned): the laptop behind `device` was
-/// restored from a copy of its data folder and reused sequence numbers. The
-/// old device and its token stay as they are (a disk image may live on in
-/// another machine that still uses them). An id that is already a device is
-/// refused.
+/// sequence, a series of its own and its own token (returned): the laptop
+/// behind `device` was restored from a copy of its data folder and reused
+/// sequence numbers. The old device, its token and its series stay as they
+/// are (a disk image may live on in another machine that still uses them).
+/// An id that is already a device is refused.
 pub fn renew_device(
     db: &impl Backend,
     device: &DeviceRow,
     new_id: Id,
     now_ms: i64,
-) -> StorageResult<String> {
+) -> StorageResult<Registration> {
     let token = new_token();
-    db.write(|tx| {
+    let series = db.write(|tx| {
         if tx.device(new_id)?.is_some() {
             return Err(StorageError::Conflict(
                 "that device id is already registered; make a new one".into(),
             ));
         }
+        let series = tx.next_device_series()?;
         tx.upsert_device(&DeviceRow {
             id: new_id,
             user_id: device.user_id,
@@ -238,9 +256,11 @@ pub fn renew_device(
             last_seen_at: None,
             revoked_at: None,
             last_seq: 0,
-        })
+            series,
+        })?;
+        Ok(series)
     })?;
-    Ok(token)
+    Ok(Registration { token, series })
 }
 
 /// A new team member, published to every laptop's directory.

@@ -79,6 +79,12 @@ pub struct DeviceRow {
     pub revoked_at: Option<i64>,
     /// The highest device sequence number applied.
     pub last_seq: i64,
+    /// Its series: a number no other device of the team has (1, 2, 3...),
+    /// under which the laptop numbers the documents it makes offline
+    /// (`Q7-00012`), so no two documents share a number. Taken with
+    /// [`Tx::next_device_series`] when the server first registers the
+    /// device, and kept for its later logins.
+    pub series: u32,
 }
 
 /// Who last wrote a field, and when.
@@ -185,7 +191,12 @@ pub trait Tx {
     fn users(&mut self) -> StorageResult<Vec<UserRow>>;
 
     /// Register a device or replace its token (a new login on the laptop).
+    /// Fails if another device holds its series.
     fn upsert_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    /// Take the next device series (1, 2, 3...): never one handed out
+    /// before, even to another server process registering a device at the
+    /// same moment (the counter's row stays locked until commit).
+    fn next_device_series(&mut self) -> StorageResult<u32>;
     /// A device by id.
     fn device(&mut self, id: Id) -> StorageResult<Option<DeviceRow>>;
     /// A device by token hash.

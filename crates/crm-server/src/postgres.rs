@@ -148,6 +148,20 @@ CREATE TABLE device_ops (
     PRIMARY KEY (device_id, device_seq)
 );
 "#,
+    // 6: every device has a series no other device has (1, 2, 3...), under
+    // which its laptop numbers the documents it makes offline. The devices
+    // registered before get theirs in the order they were registered;
+    // `device_series` is the last one handed out, advanced under its row
+    // lock, so processes registering devices at once never share one.
+    r#"
+ALTER TABLE devices ADD COLUMN series bigint;
+UPDATE devices SET series = o.n
+  FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM devices) AS o
+ WHERE devices.id = o.id;
+ALTER TABLE devices ALTER COLUMN series SET NOT NULL;
+ALTER TABLE devices ADD CONSTRAINT devices_series_key UNIQUE (series);
+INSERT INTO counters (name, value) SELECT 'device_series', count(*) FROM devices;
+"#,
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -241,8 +255,8 @@ fn user_row(r: &Row) -> UserRow {
     }
 }
 
-fn device_row(r: &Row) -> DeviceRow {
-    DeviceRow {
+fn device_row(r: &Row) -> StorageResult<DeviceRow> {
+    Ok(DeviceRow {
         id: Id(r.get(0)),
         user_id: Id(r.get(1)),
         name: r.get(2),
@@ -251,7 +265,14 @@ fn device_row(r: &Row) -> DeviceRow {
         last_seen_at: r.get(5),
         revoked_at: r.get(6),
         last_seq: r.get(7),
-    }
+        series: series(r.get(8))?,
+    })
+}
+
+/// A series as stored (`bigint`).
+fn series(stored: i64) -> StorageResult<u32> {
+    u32::try_from(stored)
+        .map_err(|_| StorageError::Corrupt(format!("device series {stored} out of range")))
 }
 
 fn record_row(r: &Row) -> StorageResult<StoredRecord> {
@@ -290,7 +311,7 @@ fn exit_row(r: &Row) -> StorageResult<Exit> {
 
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
-    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
 const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
@@ -356,13 +377,26 @@ impl Tx for PgTx<'_, '_> {
     fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
         self.tx.execute(
             &format!(
-                "INSERT INTO devices ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (id) DO UPDATE SET user_id = $2, name = $3, token_hash = $4, created_at = $5,
-                     last_seen_at = $6, revoked_at = $7, last_seq = $8"
+                     last_seen_at = $6, revoked_at = $7, last_seq = $8, series = $9"
             ),
-            &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq],
+            &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq, &i64::from(d.series)],
         )?;
         Ok(())
+    }
+
+    fn next_device_series(&mut self) -> StorageResult<u32> {
+        // The row stays locked until commit: another process taking one
+        // waits, then reads the value this one left.
+        series(
+            self.tx
+                .query_one(
+                    "UPDATE counters SET value = value + 1 WHERE name = 'device_series' RETURNING value",
+                    &[],
+                )?
+                .get(0),
+        )
     }
 
     fn device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
@@ -372,7 +406,8 @@ impl Tx for PgTx<'_, '_> {
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1"),
                 &[&did.0],
             )?
-            .map(|r| device_row(&r)))
+            .map(|r| device_row(&r))
+            .transpose()?)
     }
 
     fn device_by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceRow>> {
@@ -382,7 +417,8 @@ impl Tx for PgTx<'_, '_> {
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = $1"),
                 &[&token_hash],
             )?
-            .map(|r| device_row(&r)))
+            .map(|r| device_row(&r))
+            .transpose()?)
     }
 
     fn devices(&mut self) -> StorageResult<Vec<DeviceRow>> {
@@ -394,7 +430,7 @@ impl Tx for PgTx<'_, '_> {
             )?
             .iter()
             .map(device_row)
-            .collect())
+            .collect::<StorageResult<_>>()?)
     }
 
     fn lock_device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
@@ -404,7 +440,8 @@ impl Tx for PgTx<'_, '_> {
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1 FOR UPDATE"),
                 &[&did.0],
             )?
-            .map(|r| device_row(&r)))
+            .map(|r| device_row(&r))
+            .transpose()?)
     }
 
     fn update_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
@@ -651,5 +688,99 @@ impl Tx for PgTx<'_, '_> {
             &[&max],
         )?;
         Ok(purged as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database of the fifth version with devices registered: migrating
+    /// gives each a series in the order they were registered (then by id),
+    /// and the next device the one after. On a database of its own on the
+    /// PostgreSQL server `CRM_TEST_PG` names (`scripts/test` starts one).
+    #[test]
+    #[ignore = "needs PostgreSQL: CRM_TEST_PG (scripts/test starts one and runs it)"]
+    fn migrating_gives_every_registered_device_a_series_in_the_order_they_came() {
+        let admin_url = std::env::var("CRM_TEST_PG")
+            .expect("CRM_TEST_PG names a PostgreSQL server: eval \"$(scripts/pg start)\" first");
+        let name = format!("crm_test_{}", Id::new().0.simple());
+        let mut admin = postgres::Client::connect(&admin_url, NoTls).expect("CRM_TEST_PG connects");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let (server, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+        let (server, _) = server.rsplit_once('/').expect("a URL naming a database");
+        let url = format!(
+            "{server}/{name}{}",
+            if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            }
+        );
+        let outcome = std::panic::catch_unwind(|| migrate_fifth_version(&url));
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    fn migrate_fifth_version(url: &str) {
+        let ana = Id::new();
+        // (id, registered at): the first and third came at the same moment.
+        let devices = [
+            (Id(Uuid::from_u128(5)), 2_000_i64),
+            (Id(Uuid::from_u128(9)), 1_000),
+            (Id(Uuid::from_u128(3)), 2_000),
+        ];
+        {
+            let mut client = postgres::Client::connect(url, NoTls).unwrap();
+            let mut tx = client.transaction().unwrap();
+            for sql in &MIGRATIONS[..5] {
+                tx.batch_execute(sql).unwrap();
+            }
+            tx.batch_execute(
+                "CREATE TABLE server_schema (version integer NOT NULL);
+                 INSERT INTO server_schema (version) VALUES (5);",
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO users (id, email, name, role, team, password_hash, active)
+                 VALUES ($1, 'ana@example.com', 'Ana', 'rep', NULL, '', true)",
+                &[&ana.0],
+            )
+            .unwrap();
+            for (device, at) in devices {
+                tx.execute(
+                    "INSERT INTO devices (id, user_id, name, token_hash, created_at, last_seq)
+                     VALUES ($1, $2, 'laptop', $3, $4, 0)",
+                    &[&device.0, &ana.0, &device.to_string(), &at],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let db = PgBackend::connect(url).expect("migrates");
+        let series = db
+            .read(|tx| {
+                devices
+                    .iter()
+                    .map(|(device, _)| Ok(tx.device(*device)?.map(|d| d.series)))
+                    .collect::<StorageResult<Vec<_>>>()
+            })
+            .unwrap();
+        assert_eq!(
+            series,
+            [Some(3), Some(1), Some(2)],
+            "by registration, then by id"
+        );
+        assert_eq!(
+            db.write(|tx| tx.next_device_series()).unwrap(),
+            4,
+            "the next device's series comes after them"
+        );
     }
 }

@@ -150,6 +150,19 @@ CREATE TABLE device_ops (
     PRIMARY KEY (device_id, device_seq)
 ) STRICT, WITHOUT ROWID;
 "#,
+    // 6: every device has a series no other device has (1, 2, 3...), under
+    // which its laptop numbers the documents it makes offline. The devices
+    // registered before get theirs in the order they were registered;
+    // `device_series` is the last one handed out. (SQLite adds no NOT NULL
+    // column without a default: every device the server registers gets one.)
+    r#"
+ALTER TABLE devices ADD COLUMN series INTEGER;
+UPDATE devices SET series = o.n
+  FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM devices) AS o
+ WHERE devices.id = o.id;
+CREATE UNIQUE INDEX devices_by_series ON devices (series);
+INSERT INTO counters (name, value) SELECT 'device_series', count(*) FROM devices;
+"#,
 ];
 
 /// The server's SQLite database: one writer connection, readers as needed.
@@ -304,7 +317,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
-    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq";
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
 const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
@@ -320,6 +333,7 @@ fn device_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
         last_seen_at: r.get(5)?,
         revoked_at: r.get(6)?,
         last_seq: r.get(7)?,
+        series: r.get(8)?,
     })
 }
 
@@ -425,13 +439,25 @@ impl Tx for SqliteTx<'_> {
     fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
         self.conn.execute(
             &format!(
-                "INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET user_id = ?2, name = ?3, token_hash = ?4, created_at = ?5,
-                     last_seen_at = ?6, revoked_at = ?7, last_seq = ?8"
+                     last_seen_at = ?6, revoked_at = ?7, last_seq = ?8, series = ?9"
             ),
-            params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq],
+            params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq, d.series],
         )?;
         Ok(())
+    }
+
+    fn next_device_series(&mut self) -> StorageResult<u32> {
+        // The write transaction is already exclusive in SQLite.
+        let series: i64 = self
+            .conn
+            .prepare_cached(
+                "UPDATE counters SET value = value + 1 WHERE name = 'device_series' RETURNING value",
+            )?
+            .query_row([], |r| r.get(0))?;
+        u32::try_from(series)
+            .map_err(|_| StorageError::Corrupt(format!("device series {series} out of range")))
     }
 
     fn device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
@@ -829,6 +855,62 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    /// A database of the fifth version with devices registered: migrating
+    /// gives each a series in the order they were registered (then by id),
+    /// and the next device the one after.
+    #[test]
+    fn migrating_gives_every_registered_device_a_series_in_the_order_they_came() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let ana = Id::new();
+        // (id, registered at): the first and third came at the same moment.
+        let devices = [
+            (Id(Uuid::from_u128(5)), 2_000),
+            (Id(Uuid::from_u128(9)), 1_000),
+            (Id(Uuid::from_u128(3)), 2_000),
+        ];
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..5] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 5).unwrap();
+            conn.execute(
+                "INSERT INTO users (id, email, name, role, team, password_hash, active)
+                 VALUES (?1, 'ana@example.com', 'Ana', 'rep', NULL, '', 1)",
+                [ana.0],
+            )
+            .unwrap();
+            for (device, at) in devices {
+                conn.execute(
+                    "INSERT INTO devices (id, user_id, name, token_hash, created_at, last_seq)
+                     VALUES (?1, ?2, 'laptop', ?3, ?4, 0)",
+                    params![device.0, ana.0, device.to_string(), at],
+                )
+                .unwrap();
+            }
+        }
+        let db = SqliteBackend::open(&path).expect("migrates");
+        let series = db
+            .read(|tx| {
+                devices
+                    .iter()
+                    .map(|(device, _)| Ok(tx.device(*device)?.map(|d| d.series)))
+                    .collect::<StorageResult<Vec<_>>>()
+            })
+            .unwrap();
+        assert_eq!(
+            series,
+            [Some(3), Some(1), Some(2)],
+            "by registration, then by id"
+        );
+        assert_eq!(
+            db.write(|tx| tx.next_device_series()).unwrap(),
+            4,
+            "the next device's series comes after them"
+        );
     }
 
     /// A database of the third version, with conflicts as earlier servers

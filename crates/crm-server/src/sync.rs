@@ -1345,16 +1345,24 @@ pub fn publish_user(tx: &mut dyn Tx, user: &UserRow, hlc: Hlc) -> StorageResult<
     save(tx, &mut record, None)
 }
 
-/// A device's row after a login.
+/// A device's row after a login. A laptop logging in again keeps its
+/// sequence (replays stay duplicates) and its series (the numbers of the
+/// documents it made stay its own); a device the server has not seen takes
+/// the next series.
 pub fn new_device(
+    tx: &mut dyn Tx,
     user: &UserRow,
     id: Id,
     name: &str,
     token_hash: String,
     now_ms: i64,
     previous: Option<DeviceRow>,
-) -> DeviceRow {
-    DeviceRow {
+) -> StorageResult<DeviceRow> {
+    let (last_seq, series) = match previous.filter(|p| p.user_id == user.id) {
+        Some(p) => (p.last_seq, p.series),
+        None => (0, tx.next_device_series()?),
+    };
+    Ok(DeviceRow {
         id,
         user_id: user.id,
         name: name.to_owned(),
@@ -1362,9 +1370,7 @@ pub fn new_device(
         created_at: now_ms,
         last_seen_at: None,
         revoked_at: None,
-        // A new login on the same laptop keeps its sequence: replays stay duplicates.
-        last_seq: previous
-            .filter(|p| p.user_id == user.id)
-            .map_or(0, |p| p.last_seq),
-    }
+        last_seq,
+        series,
+    })
 }

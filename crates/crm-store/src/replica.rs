@@ -153,13 +153,16 @@ impl Store {
 
     /// Remember a login, and become the server's user: records made here
     /// before the first login change hands from the local placeholder user to
-    /// the server's user, queued changes included.
+    /// the server's user, queued changes included. `series` is the one the
+    /// server gave this device ([`Store::series`]); `None` from a server that
+    /// gives none, and then this laptop holds none.
     pub fn record_login(
         &mut self,
         server_url: &str,
         email: &str,
         token: &str,
         user: &User,
+        series: Option<u32>,
     ) -> Result<()> {
         self.refuse_demo_data()?;
         let old = self.device.user_id;
@@ -200,9 +203,10 @@ impl Store {
                 ],
             )?;
             tx.execute(
-                "INSERT INTO sync_state (id, server_url, email, token) VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET server_url = ?1, email = ?2, token = ?3, last_error = NULL",
-                params![server_url, email, token],
+                "INSERT INTO sync_state (id, server_url, email, token, series) VALUES (1, ?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET server_url = ?1, email = ?2, token = ?3, series = ?4,
+                     last_error = NULL",
+                params![server_url, email, token, series],
             )?;
             tx.commit()?;
             Ok(())
@@ -216,11 +220,12 @@ impl Store {
     /// Go on as a new device: this laptop's data folder was copied back (an
     /// OS backup, a disk image) and its change numbers were spent before, so
     /// the server registered `new_id` with a fresh sequence and gave it
-    /// `token`. In one transaction: the device id (and its clock's node),
-    /// the queued changes renumbered from 1 in their order (they carry the
-    /// device id they are sent with), the sequence, and the token. Data and
-    /// queued changes stay.
-    pub fn renew_device(&mut self, new_id: Id, token: &str) -> Result<()> {
+    /// `token` and `series` (`None` from a server that gives none). In one
+    /// transaction: the device id (and its clock's node), the queued changes
+    /// renumbered from 1 in their order (they carry the device id they are
+    /// sent with), the sequence, the token and the series. Data and queued
+    /// changes stay.
+    pub fn renew_device(&mut self, new_id: Id, token: &str, series: Option<u32>) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -245,11 +250,29 @@ impl Store {
             "UPDATE device SET id = ?1, seq = ?2, hlc = ?3",
             params![new_id.0, queued.len() as i64, hlc.to_string()],
         )?;
-        tx.execute("UPDATE sync_state SET token = ?1", [token])?;
+        // Never the old device's series: the copy it was made from may go
+        // on numbering documents under it.
+        tx.execute(
+            "UPDATE sync_state SET token = ?1, series = ?2",
+            params![token, series],
+        )?;
         tx.commit()?;
         self.device = crate::load_device(&self.conn)?
             .ok_or_else(|| StoreError::Missing(self.path.clone()))?;
         Ok(())
+    }
+
+    /// This device's series: the number the team server gave it, which no
+    /// other device of the team has, to number the documents made here
+    /// (`Q7-00012`). `None` before the first login, after a restore until
+    /// the next one, and with a server that gives none.
+    pub fn series(&self) -> Result<Option<u32>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT series FROM sync_state")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .flatten())
     }
 
     /// Start this device's clock again from the server's time, after the

@@ -431,7 +431,13 @@ pub fn login(
             device_name,
         },
     )?;
-    store.record_login(&client.base, email.trim(), &answer.token, &answer.user)?;
+    store.record_login(
+        &client.base,
+        email.trim(),
+        &answer.token,
+        &answer.user,
+        answer.series,
+    )?;
     if let Some(version) = client.server_schema() {
         store.set_server_schema(version)?;
     }
@@ -614,7 +620,7 @@ fn push(
 fn renew(store: &mut Store, client: &Client) -> Result<(), SyncError> {
     let device_id = Id::new();
     let answer: RenewResponse = client.post("device/renew", &RenewRequest { device_id })?;
-    store.renew_device(device_id, &answer.token)?;
+    store.renew_device(device_id, &answer.token, answer.series)?;
     *client.token.borrow_mut() = Some(answer.token);
     Ok(())
 }

@@ -136,6 +136,7 @@ fn the_book_and_its_backups_are_the_owners_alone_and_hold_no_credential() {
             "li.wei@example.com",
             "secret-token",
             &user,
+            Some(7),
         )
         .unwrap();
     let file = dir.path().join("usb/crm-backup.db");
@@ -156,4 +157,13 @@ fn the_book_and_its_backups_are_the_owners_alone_and_hold_no_credential() {
         Some("secret-token"),
         "the laptop itself stays signed in"
     );
+
+    // Restored elsewhere, the copy is a new device: while this laptop goes
+    // on numbering documents under its series, the copy numbers none until
+    // it signs in and the server gives it its own.
+    let elsewhere = dir.path().join("elsewhere/crm.db");
+    Store::restore(&elsewhere, &file).unwrap();
+    let copy = Store::open(&elsewhere).unwrap();
+    assert_eq!(copy.series().unwrap(), None, "not this laptop's series");
+    assert_eq!(store.series().unwrap(), Some(7));
 }

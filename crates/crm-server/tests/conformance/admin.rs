@@ -34,20 +34,21 @@ fn lists_show_the_control_characters_users_typed_escaped(fx: &Fixture) {
         "rep",
         Some("north\u{7}"),
     );
-    let device = DeviceRow {
-        id: Id::new(),
-        user_id: mallory.id,
-        name: "laptop\u{1b}]0;pwned\u{7}\u{9b}31m\u{202e}".into(),
-        token_hash: "token".into(),
-        created_at: NOW,
-        last_seen_at: None,
-        revoked_at: None,
-        last_seq: 0,
-    };
     fx.db
         .write(|tx| {
             tx.insert_user(&mallory)?;
-            tx.upsert_device(&device)
+            let series = tx.next_device_series()?;
+            tx.upsert_device(&DeviceRow {
+                id: Id::new(),
+                user_id: mallory.id,
+                name: "laptop\u{1b}]0;pwned\u{7}\u{9b}31m\u{202e}".into(),
+                token_hash: "token".into(),
+                created_at: NOW,
+                last_seen_at: None,
+                revoked_at: None,
+                last_seq: 0,
+                series,
+            })
         })
         .unwrap();
     for (args, shown) in [
@@ -67,4 +68,7 @@ fn lists_show_the_control_characters_users_typed_escaped(fx: &Fixture) {
             "{args:?} prints no control character: {out:?}"
         );
     }
+    // A document number names its device's series: the list tells which.
+    let devices = crm_server(fx, &["device", "list"]);
+    assert!(devices.contains(" series 1 "), "{devices:?}");
 }

@@ -22,13 +22,15 @@
 //! - `sizes`: values and records too large for a field or a record, pull
 //!   pages cut by bytes;
 //! - `restores`: a laptop restored from a copy of its data folder, which
-//!   reuses its sequence numbers.
+//!   reuses its sequence numbers;
+//! - `series`: the series each device numbers its documents under.
 
 mod admin;
 mod concurrency;
 mod http;
 mod restores;
 mod sales;
+mod series;
 mod sizes;
 mod support;
 mod sync;

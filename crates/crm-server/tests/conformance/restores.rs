@@ -58,14 +58,14 @@ fn another_op_under_a_spent_number_is_told_from_a_replay(db: &impl Backend) {
 
     // As a new device (same user, fresh sequence) both go through.
     let renewed_id = Id::new();
-    let token = auth::renew_device(db, &device, renewed_id, NOW).unwrap();
+    let renewal = auth::renew_device(db, &device, renewed_id, NOW).unwrap();
     let renewed = db.read(|tx| tx.device(renewed_id)).unwrap().unwrap();
     assert_eq!(
         (renewed.user_id, renewed.last_seq),
         (ana.user.id, 0),
         "a fresh sequence for the same user"
     );
-    assert_eq!(renewed.token_hash, auth::token_hash(&token));
+    assert_eq!(renewed.token_hash, auth::token_hash(&renewal.token));
     let again = Laptop::new(ana.user.clone(), renewed_id, 3);
     let mut ops = [reused.clone(), next.clone()];
     for (i, op) in ops.iter_mut().enumerate() {

@@ -406,20 +406,21 @@ impl Team {
         let laptop = |email: &str, name: &str, role: &str, team: Option<&str>, n: u8| {
             let user = user(email, name, role, team);
             let device_id = Id::new();
-            let device = DeviceRow {
-                id: device_id,
-                user_id: user.id,
-                name: format!("{name}'s laptop"),
-                token_hash: format!("token-of-{device_id}"),
-                created_at: NOW - i64::from(n) * MINUTE,
-                last_seen_at: None,
-                revoked_at: None,
-                last_seq: 0,
-            };
             db.write(|tx| {
                 tx.insert_user(&user)?;
                 sync::publish_user(tx, &user, hlc(NOW - 60 * MINUTE, "server"))?;
-                tx.upsert_device(&device)
+                let series = tx.next_device_series()?;
+                tx.upsert_device(&DeviceRow {
+                    id: device_id,
+                    user_id: user.id,
+                    name: format!("{name}'s laptop"),
+                    token_hash: format!("token-of-{device_id}"),
+                    created_at: NOW - i64::from(n) * MINUTE,
+                    last_seen_at: None,
+                    revoked_at: None,
+                    last_seq: 0,
+                    series,
+                })
             })
             .expect("storing a team member");
             Laptop::new(user, device_id, n)

@@ -12,6 +12,7 @@ use crate::support::{MINUTE, NOW, conformance, hlc, record, user, viewer};
 conformance!(db:
     users_are_unique_by_email,
     devices_upsert_and_are_found_by_token_and_lock,
+    device_series_are_handed_out_once_and_never_shared,
     login_failures_are_counted_per_email_and_client_within_the_window,
     sequence_numbers_are_contiguous_and_survive_only_committed_writes,
     records_round_trip_every_field,
@@ -94,12 +95,14 @@ fn devices_upsert_and_are_found_by_token_and_lock(db: &impl Backend) {
         last_seen_at: None,
         revoked_at: None,
         last_seq: 0,
+        series: 1,
     };
     let phone = DeviceRow {
         id: Id::new(),
         name: "ana's other laptop".into(),
         token_hash: "bbbb".into(),
         created_at: NOW + MINUTE,
+        series: 2,
         ..laptop.clone()
     };
     db.write(|tx| {
@@ -157,6 +160,52 @@ fn devices_upsert_and_are_found_by_token_and_lock(db: &impl Backend) {
     locked.revoked_at = Some(NOW + 4 * MINUTE);
     db.write(|tx| tx.update_device(&locked)).unwrap();
     assert_eq!(db.read(|tx| tx.device(relogin.id)).unwrap(), Some(locked));
+}
+
+/// A series names a device in every document number its laptop makes: the
+/// counter hands each out once, a write that fails gives back the number it
+/// took, and no two devices are stored with one.
+fn device_series_are_handed_out_once_and_never_shared(db: &impl Backend) {
+    let ana = user("ana@example.com", "ana", "rep", None);
+    db.write(|tx| tx.insert_user(&ana)).unwrap();
+    let taken = db
+        .write(|tx| Ok((tx.next_device_series()?, tx.next_device_series()?)))
+        .unwrap();
+    assert_eq!(taken, (1, 2), "a new database starts at 1");
+    let failed: Result<u32, _> = db.write(|tx| {
+        tx.next_device_series()?;
+        Err(StorageError::Conflict("the registration failed".into()))
+    });
+    assert!(failed.is_err());
+    let laptop = DeviceRow {
+        id: Id::new(),
+        user_id: ana.id,
+        name: "ana's laptop".into(),
+        token_hash: "aaaa".into(),
+        created_at: NOW,
+        last_seen_at: None,
+        revoked_at: None,
+        last_seq: 0,
+        series: db.write(|tx| tx.next_device_series()).unwrap(),
+    };
+    assert_eq!(laptop.series, 3, "the failed write's number was given back");
+    db.write(|tx| tx.upsert_device(&laptop)).unwrap();
+    let twin = DeviceRow {
+        id: Id::new(),
+        token_hash: "bbbb".into(),
+        ..laptop.clone()
+    };
+    assert!(
+        db.write(|tx| tx.upsert_device(&twin)).is_err(),
+        "a second device with a series another holds is refused"
+    );
+    assert_eq!(db.read(|tx| tx.device(twin.id)).unwrap(), None);
+    assert_eq!(
+        db.read(|tx| tx.device(laptop.id))
+            .unwrap()
+            .map(|d| d.series),
+        Some(3)
+    );
 }
 
 fn login_failures_are_counted_per_email_and_client_within_the_window(db: &impl Backend) {

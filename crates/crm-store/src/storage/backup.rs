@@ -244,13 +244,14 @@ impl Store {
         // The restored file is a new device for the server: its old device may
         // have pushed changes after the backup was made, and new changes must
         // not reuse those sequence numbers (the server would take them for
-        // replays). A new login registers it.
+        // replays), nor number documents under its series (it may still be
+        // making some). A new login registers it and gives it a series.
         restored
             .conn()
             .execute("UPDATE device SET id = ?1", [crm_domain::Id::new().0])?;
         restored
             .conn()
-            .execute("UPDATE sync_state SET token = NULL", [])?;
+            .execute("UPDATE sync_state SET token = NULL, series = NULL", [])?;
         drop(restored);
         Ok(RestoreInfo {
             path: live.to_owned(),

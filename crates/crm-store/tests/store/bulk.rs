@@ -234,6 +234,7 @@ fn as_rep(fx: &mut Fixture) {
                 team: Some("North".into()),
                 active: true,
             },
+            None,
         )
         .unwrap();
 }

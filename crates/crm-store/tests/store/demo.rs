@@ -147,7 +147,13 @@ fn a_demo_database_is_marked_and_refuses_a_login() {
     };
     let err = fx
         .store
-        .record_login("https://crm.example.com", "ana@example.com", "token", &user)
+        .record_login(
+            "https://crm.example.com",
+            "ana@example.com",
+            "token",
+            &user,
+            None,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "demo_data");
     assert!(

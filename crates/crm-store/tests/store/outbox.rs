@@ -462,3 +462,40 @@ fn the_clock_never_runs_backwards_even_when_the_wall_clock_does() {
         );
     }
 }
+
+/// A device numbers its documents under the series the server gave it:
+/// none before a login, the login's, a renewed device's own (never the old
+/// one's, which the copy it was made from may still use), and none from a
+/// server that gives none.
+#[test]
+fn the_series_is_the_one_the_server_last_gave_this_device() {
+    let mut fx = Fixture::create();
+    assert_eq!(fx.store.series().unwrap(), None, "not logged in");
+    let me = crm_domain::User {
+        id: fx.store.user_id(),
+        name: crate::ME.into(),
+        email: Some("li.wei@example.com".into()),
+        role: "rep".into(),
+        team: Some("North".into()),
+        active: true,
+    };
+    let url = "https://crm.example.com";
+    fx.store
+        .record_login(url, "li.wei@example.com", "token", &me, Some(3))
+        .unwrap();
+    assert_eq!(fx.store.series().unwrap(), Some(3));
+    fx.store
+        .renew_device(Id::new(), "renewed", Some(9))
+        .unwrap();
+    assert_eq!(fx.store.series().unwrap(), Some(9), "the new device's own");
+    fx.reopen();
+    assert_eq!(fx.store.series().unwrap(), Some(9), "kept in the file");
+    fx.store
+        .record_login(url, "li.wei@example.com", "token", &me, None)
+        .unwrap();
+    assert_eq!(
+        fx.store.series().unwrap(),
+        None,
+        "an older server gives none, and the laptop keeps none"
+    );
+}

@@ -526,7 +526,13 @@ fn a_damaged_pulled_record_is_counted_and_never_fails_the_page() {
         active: true,
     };
     fx.store
-        .record_login("http://127.0.0.1:9", "li.wei@example.com", "token", &me)
+        .record_login(
+            "http://127.0.0.1:9",
+            "li.wei@example.com",
+            "token",
+            &me,
+            None,
+        )
         .unwrap();
     let state = |name: Value, email: Value, seq: i64| {
         Change::Upsert(RecordState {
