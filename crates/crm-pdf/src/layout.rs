@@ -84,12 +84,12 @@ const COLUMNS: [Column; 7] = [
 impl Column {
     fn width(self) -> f32 {
         match self {
-            Column::Position => 26.0,
+            Column::Position => 24.0,
             Column::Item => 0.0,
-            Column::Quantity => 56.0,
-            Column::UnitPrice => 66.0,
+            Column::Quantity => 52.0,
+            Column::UnitPrice => 64.0,
             Column::Discount => 58.0,
-            Column::Tax => 40.0,
+            Column::Tax => 46.0,
             Column::Amount => 72.0,
         }
     }
@@ -436,6 +436,10 @@ impl Layout<'_> {
         let inner = |column: usize| spans[column].1 - 2.0 * CELL_PAD;
         let money = |minor: i64| lang.amount(minor, self.decimals);
         let quantity = match line.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+            // "2 pcs", but "2台": Chinese sets no space before a Chinese unit.
+            Some(unit) if unit.starts_with(crate::text::is_cjk) => {
+                format!("{}{unit}", lang.decimal(&line.quantity))
+            }
             Some(unit) => format!("{} {unit}", lang.decimal(&line.quantity)),
             None => lang.decimal(&line.quantity),
         };

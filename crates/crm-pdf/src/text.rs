@@ -386,7 +386,7 @@ fn can_break_before(line: &Line, at: usize) -> bool {
     is_cjk(before) || is_cjk(here)
 }
 
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x9FFF      // radicals, punctuation, kana, CJK ideographs
         | 0xAC00..=0xD7AF    // Hangul syllables
