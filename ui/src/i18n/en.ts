@@ -764,7 +764,7 @@ const en = {
     price: 'Unit price',
     unit: 'Unit',
     quantity: 'Quantity',
-    discount_hint: '5% or an amount',
+    discount_hint: '5% or 100',
     tax: 'Tax %',
     add: 'Add line',
     add_hint: 'Tab moves on; Enter adds the line.',

@@ -766,7 +766,7 @@ const es: Resources = {
     price: 'Precio unitario',
     unit: 'Unidad',
     quantity: 'Cantidad',
-    discount_hint: '5% o un importe',
+    discount_hint: '5% o 100',
     tax: 'Impuesto %',
     add: 'Añadir línea',
     add_hint: 'Tab pasa al siguiente campo; Intro añade la línea.',

@@ -766,7 +766,7 @@ const zh: Resources = {
     price: '单价',
     unit: '单位',
     quantity: '数量',
-    discount_hint: '5% 或金额',
+    discount_hint: '5% 或 100',
     tax: '税率 %',
     add: '添加',
     add_hint: 'Tab 跳到下一项；回车添加该行。',

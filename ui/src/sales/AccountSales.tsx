@@ -74,8 +74,8 @@ export default function AccountSales({ accountId }: { accountId: string }) {
 
   return (
     <section className="card sales" aria-labelledby="sales-title">
-      <h2 id="sales-title">
-        {t('sales.sales')}
+      <div className="row card-head">
+        <h2 id="sales-title">{t('sales.sales')}</h2>
         <span className="row heading-actions">
           <button type="button" className="small" onClick={() => void newQuote()}>
             + {t('sales.new_quote')}
@@ -84,7 +84,7 @@ export default function AccountSales({ accountId }: { accountId: string }) {
             {t('sales.record_payment')}
           </button>
         </span>
-      </h2>
+      </div>
       <Problem message={action.actionError} />
       {sales.balance.length === 0 ? (
         <p className="muted small">{t('sales.no_balance')}</p>

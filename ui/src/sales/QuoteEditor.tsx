@@ -540,9 +540,13 @@ function AddLine({ quoteId, currency, onAdded }: { quoteId: string; currency: st
             onChange={set('tax')}
           />
         </Field>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('sales.add')}
-        </button>
+        {/* Aligned with the inputs, under a label's height of nothing. */}
+        <div className="line-submit">
+          <span aria-hidden="true">&nbsp;</span>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('sales.add')}
+          </button>
+        </div>
       </div>
       <div className="row wrap">
         <button type="button" className="link start" onClick={switchMode}>
