@@ -44,6 +44,10 @@ const SettingsScreen = lazyScreen(() => import('./screens/Settings'));
 const Welcome = lazyScreen(() => import('./screens/Welcome'));
 const Records = lazyScreen(() => import('./screens/Records'));
 const RecordPage = lazyScreen(() => import('./screens/RecordPage'));
+const Quotes = lazyScreen(() => import('./sales/Quotes'));
+const QuoteEditor = lazyScreen(() => import('./sales/QuoteEditor'));
+const Orders = lazyScreen(() => import('./sales/Orders'));
+const OrderPage = lazyScreen(() => import('./sales/OrderPage'));
 const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
   today: Today,
   account: AccountPage,
@@ -51,6 +55,10 @@ const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promi
   leads: Leads,
   tasks: Tasks,
   pipeline: Pipeline,
+  quotes: Quotes,
+  quote: QuoteEditor,
+  orders: Orders,
+  order: OrderPage,
   sync: Sync,
   settings: SettingsScreen,
   records: Records,
@@ -63,7 +71,7 @@ export function preloadFirstScreen(route: Route, status: Status | null): Promise
   return screen ? screen.preload().catch(() => {}) : Promise.resolve();
 }
 
-const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
+const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
 
 /** The current route, and the hash the user came from (where a record page's Back leads). */
@@ -83,9 +91,23 @@ function useRoute(): { route: Route; from: string | null } {
 /** The list screen a kind belongs to in the sidebar. */
 function navOf(route: Route): Route['screen'] {
   if (route.screen === 'account') return 'accounts';
-  if (route.screen === 'records') return 'settings';
+  if (route.screen === 'quote') return 'quotes';
+  if (route.screen === 'order') return 'orders';
+  if (route.screen === 'records') return route.kind === 'payment' ? 'orders' : 'settings';
   if (route.screen !== 'record') return route.screen;
-  const nav: Record<string, Route['screen']> = { contact: 'contacts', lead: 'leads', task: 'tasks', opportunity: 'pipeline', account: 'accounts' };
+  const nav: Record<string, Route['screen']> = {
+    contact: 'contacts',
+    lead: 'leads',
+    task: 'tasks',
+    opportunity: 'pipeline',
+    account: 'accounts',
+    quote: 'quotes',
+    quote_line: 'quotes',
+    order: 'orders',
+    order_line: 'orders',
+    payment: 'orders',
+    payment_allocation: 'orders',
+  };
   return nav[route.kind] ?? 'settings';
 }
 
@@ -153,7 +175,7 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const shownScreen = route.screen === 'record' ? routeHash(route) : route.screen;
+  const shownScreen = 'id' in route ? routeHash(route) : route.screen;
   // Move focus to the new screen's content, for keyboard and screen reader
   // users; an error of the screen left behind goes with it.
   useEffect(() => {
@@ -268,6 +290,14 @@ function Screen({ route, from }: { route: Route; from: string | null }) {
       return <Tasks />;
     case 'pipeline':
       return <Pipeline />;
+    case 'quotes':
+      return <Quotes />;
+    case 'quote':
+      return <QuoteEditor key={route.id} id={route.id} />;
+    case 'orders':
+      return <Orders />;
+    case 'order':
+      return <OrderPage key={route.id} id={route.id} />;
     case 'sync':
       return <Sync />;
     case 'settings':

@@ -75,6 +75,9 @@ pub(crate) fn exchange_error(e: ExchangeError) -> AppError {
         }
         ExchangeError::Unsupported { .. } => AppError::new("import_unsupported"),
         ExchangeError::Store(e) => e.into(),
+        // Its own code (`pdf_font`...): a PDF that cannot be made is not a
+        // file that cannot be read.
+        ExchangeError::Pdf(e) => AppError::new(e.code()),
         other => {
             eprintln!("crm-app: import: {other}");
             AppError::new("import_unreadable")

@@ -69,6 +69,30 @@ pub struct DocumentId {
     pub id: Id,
 }
 
+/// Several documents at once: a page of a list, its totals in one call.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DocumentIds {
+    /// Their ids (at most [`MOST_VIEWS`]).
+    pub ids: Vec<Id>,
+}
+
+/// The most documents one `quote_views` or `order_views` call shows (a
+/// list's largest page).
+pub const MOST_VIEWS: usize = 500;
+
+fn at_most(ids: &[Id]) -> Result<()> {
+    if ids.len() > MOST_VIEWS {
+        return Err(AppError::invalid(
+            "ids",
+            &Problem::Range {
+                min: 0,
+                max: MOST_VIEWS as i64,
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// A quote to mark sent; `subject` is the history entry's, in the user's
 /// language (the screen names the file it saved).
 #[derive(Debug, Clone, Deserialize)]
@@ -204,6 +228,13 @@ impl App {
         self.read(|s| Ok(s.quote_view(args.id)?))
     }
 
+    /// Several quotes with their totals and status today, in the order
+    /// asked (a list's page: one call, not one per row).
+    pub fn quote_views(&self, args: DocumentIds) -> Result<Vec<QuoteView>> {
+        at_most(&args.ids)?;
+        self.read(|s| args.ids.iter().map(|id| Ok(s.quote_view(*id)?)).collect())
+    }
+
     /// Mark a quote sent and note it in the account's history.
     pub fn quote_send(&self, args: SendQuote) -> Result<QuoteView> {
         self.write(|s| {
@@ -262,6 +293,13 @@ impl App {
     /// An order with its lines, totals, paid and outstanding.
     pub fn order_view(&self, args: DocumentId) -> Result<OrderView> {
         self.read(|s| Ok(s.order_view(args.id)?))
+    }
+
+    /// Several orders with their totals, paid and outstanding, in the order
+    /// asked (a list's page).
+    pub fn order_views(&self, args: DocumentIds) -> Result<Vec<OrderView>> {
+        at_most(&args.ids)?;
+        self.read(|s| args.ids.iter().map(|id| Ok(s.order_view(*id)?)).collect())
     }
 
     /// Record a payment, allocated to orders; returns the account's balance.

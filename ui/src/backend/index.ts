@@ -152,6 +152,8 @@ export interface Commands {
     QuoteView,
   ];
   quote_view: [{ id: T.Id }, QuoteView];
+  /** A page of a list's quotes with their totals, in the order asked (at most 500). */
+  quote_views: [{ ids: T.Id[] }, QuoteView[]];
   quote_send: [{ id: T.Id; subject: string }, QuoteView];
   quote_revise: [{ id: T.Id }, QuoteView];
   quote_accept: [{ id: T.Id }, QuoteView];
@@ -159,6 +161,8 @@ export interface Commands {
   quote_pdf: [{ id: T.Id; lang: string }, MadeFile];
   order_from_quote: [{ id: T.Id }, OrderView];
   order_view: [{ id: T.Id }, OrderView];
+  /** A page of a list's orders with totals, paid and outstanding (at most 500). */
+  order_views: [{ ids: T.Id[] }, OrderView[]];
   payment_add: [
     {
       account_id: T.Id;

@@ -1,13 +1,30 @@
+import { parseISO } from 'date-fns';
 import type { TFunction } from 'i18next';
 import type { AppError } from '../backend';
 import { BackendError, toBackendError } from '../backend';
+
+/** Where a refusal's `status` (and `needed`) are translated, by its code: a
+ * quote's statuses are not a lead's. */
+const STATUSES: Record<string, string> = {
+  quote_locked: 'quote_status',
+  quote_status: 'quote_status',
+  order_closed: 'order_status',
+};
 
 /** The sentence for a core error in the user's language. Never the raw code. */
 export function errorMessage(t: TFunction, e: unknown, fieldLabel?: (field: string) => string | undefined): string {
   const error: AppError = e instanceof BackendError ? e.error : toBackendError(e).error;
   const params: Record<string, unknown> = { ...error.params };
+  const statuses = STATUSES[error.code] ?? 'lead_status';
   if (typeof params.entity === 'string') params.entity = t(`record.${params.entity}`);
-  if (typeof params.status === 'string') params.status = t(`lead_status.${params.status}`);
+  if (typeof params.status === 'string') params.status = t(`${statuses}.${params.status}`);
+  if (typeof params.needed === 'string') params.needed = t(`${statuses}.${params.needed}`);
+  // Days and money in the user's locale (the translations format them).
+  if (typeof params.valid_until === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(params.valid_until)) params.valid_until = parseISO(params.valid_until);
+  if (typeof params.outstanding === 'string' && typeof params.currency === 'string' && /^\d+(\.\d+)?$/.test(params.outstanding)) {
+    params.outstanding = Number(params.outstanding);
+    params.formatParams = { outstanding: { currency: params.currency } };
+  }
   const known = t(error.message_key, { ...params, defaultValue: '' });
   const text = known || t('error.internal');
   if (error.field) {

@@ -69,9 +69,9 @@ export function shownColumns(offered: readonly string[], chosen: readonly string
   return kept.length ? kept : [...offered];
 }
 
-/** Hand a text file to the user as a download. */
-export function download(fileName: string, text: string, type = 'text/csv;charset=utf-8') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Hand a file (text, or bytes as a Blob) to the user as a download. */
+export function download(fileName: string, content: string | Blob, type = 'text/csv;charset=utf-8') {
+  const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

@@ -141,9 +141,12 @@ export function errorField(e: unknown): string | null {
   return typeof named === 'string' ? named : null;
 }
 
-/** Where a record is shown: an account has its own page, every other kind the generic one. */
+/** Where a record is shown: an account, a quote and an order have their own
+ * pages, every other kind the generic one. */
 export function recordHash(kind: string, id: string): string {
   if (kind === 'account') return `#/accounts/${encodeURIComponent(id)}`;
+  if (kind === 'quote') return `#/quotes/${encodeURIComponent(id)}`;
+  if (kind === 'order') return `#/orders/${encodeURIComponent(id)}`;
   return `#/records/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`;
 }
 
@@ -160,6 +163,10 @@ export function listHash(kind: string): string {
       return '#/tasks';
     case 'opportunity':
       return '#/pipeline';
+    case 'quote':
+      return '#/quotes';
+    case 'order':
+      return '#/orders';
     default:
       return `#/records/${encodeURIComponent(kind)}`;
   }
@@ -172,6 +179,9 @@ export function choiceLabelKey(kind: string, field: string, value: string): stri
   if (field === 'lifecycle') return `lifecycle.${value}`;
   if (kind === 'lead' && field === 'status') return `lead_status.${value}`;
   if (kind === 'interaction' && field === 'kind') return `kind.${value}`;
+  if (kind === 'quote' && field === 'status') return `quote_status.${value}`;
+  if (kind === 'order' && field === 'status') return `order_status.${value}`;
+  if (kind === 'payment' && field === 'method') return `payment_method.${value}`;
   return `record_page.choice.${field}.${value}`;
 }
 

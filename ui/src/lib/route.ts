@@ -1,4 +1,5 @@
-// Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, #/records/KIND,
+// Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, #/quotes,
+// #/quotes/ID (the quote editor), #/orders, #/orders/ID, #/records/KIND,
 // #/records/KIND/ID (one record's page), ... The hash
 // keeps deep links working under Tauri's custom protocol and the bridge alike.
 
@@ -10,16 +11,22 @@ export type Route =
   | { screen: 'leads' }
   | { screen: 'tasks' }
   | { screen: 'pipeline' }
+  | { screen: 'quotes' }
+  | { screen: 'quote'; id: string }
+  | { screen: 'orders' }
+  | { screen: 'order'; id: string }
   | { screen: 'sync' }
   | { screen: 'settings' }
   | { screen: 'records'; kind: string }
   | { screen: 'record'; kind: string; id: string };
 
-const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'] as const;
+const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'sync', 'settings'] as const;
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'accounts' && parts[1]) return { screen: 'account', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'quotes' && parts[1]) return { screen: 'quote', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'orders' && parts[1]) return { screen: 'order', id: decodeURIComponent(parts[1]) };
   if (parts[0] === 'records' && parts[1] && parts[2])
     return { screen: 'record', kind: decodeURIComponent(parts[1]), id: decodeURIComponent(parts[2]) };
   if (parts[0] === 'records' && parts[1]) return { screen: 'records', kind: decodeURIComponent(parts[1]) };
@@ -29,6 +36,8 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   if (route.screen === 'account') return `#/accounts/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'quote') return `#/quotes/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'order') return `#/orders/${encodeURIComponent(route.id)}`;
   if (route.screen === 'record') return `#/records/${encodeURIComponent(route.kind)}/${encodeURIComponent(route.id)}`;
   if (route.screen === 'records') return `#/records/${encodeURIComponent(route.kind)}`;
   return `#/${route.screen}`;

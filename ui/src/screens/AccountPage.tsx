@@ -12,6 +12,7 @@ import { useFormError } from '../lib/useFormError';
 import { choiceKey, choiceLabel } from '../lib/choices';
 import ChoiceList from '../components/ChoiceList';
 import NewDeal from '../components/NewDeal';
+import AccountSales from '../sales/AccountSales';
 import { useUndo } from '../components/Undo';
 import { recordHash } from '../lib/record';
 import { ACTIVITIES, HISTORY_FILTERS, activityOf, emptyPlan, followUp, planFields, startsAt, textOf, type PlanDraft } from '../lib/plan';
@@ -301,6 +302,8 @@ export default function AccountPage({ id }: { id: string }) {
           </section>
           <FieldHistoryCard id={id} />
         </div>
+        <div className="account-main">
+        <AccountSales accountId={id} />
         <section className="card timeline-card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">
             {t('account.timeline')} <span className="count">{t('account.entries', { count })}</span>
@@ -318,6 +321,7 @@ export default function AccountPage({ id }: { id: string }) {
             <TimelineList entries={entries} hasMore={!!next} onMore={loadMore} />
           )}
         </section>
+        </div>
       </div>
     </article>
   );

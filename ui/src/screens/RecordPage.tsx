@@ -9,6 +9,8 @@ import type { KindView, RecordRow, User } from '../backend';
 import { useUndo } from '../components/Undo';
 import { useApp } from '../context';
 import { errorMessage } from '../lib/errors';
+import { routeHash } from '../lib/route';
+import PriceListPrices from '../sales/PriceListPrices';
 import { formatDateTime } from '../lib/format';
 import {
   changedFields,
@@ -46,8 +48,10 @@ export default function RecordPage({ kind, id, backTo }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
-    // An account has its own page (contacts, deals, history around it).
-    if (kind === 'account') window.location.replace(recordHash(kind, id));
+    // An account (contacts, deals, history around it), a quote and an order
+    // have their own pages.
+    const own = recordHash(kind, id);
+    if (own !== routeHash({ screen: 'record', kind, id })) window.location.replace(own);
   }, [kind, id]);
 
   useEffect(() => {
@@ -278,6 +282,7 @@ export default function RecordPage({ kind, id, backTo }: Props) {
           </div>
         )}
       </form>
+      {kind === 'price_list' && !row.deleted && <PriceListPrices list={row} mayEdit={view.may_edit} />}
     </article>
   );
 }

@@ -8,8 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { FieldDescription, KindView, RecordPage, RecordRow } from '../backend';
 import { useUndo } from '../components/Undo';
 import { useApp } from '../context';
-import { formatDate, formatDateTime } from '../lib/format';
-import { recordHash } from '../lib/record';
+import { choiceLabelKey, recordHash, shownValue } from '../lib/record';
 
 const PAGE = 100;
 
@@ -35,8 +34,8 @@ export default function Records({ kind }: { kind: string }) {
 
   const label = useCallback((name: string) => t(`field.${name}`, { defaultValue: name }), [t]);
   const choice = useCallback(
-    (field: string, value: string) => t(`choice.${field}.${value}`, { defaultValue: value }),
-    [t],
+    (field: string, value: string) => t(choiceLabelKey(kind, field, value), { defaultValue: value }),
+    [t, kind],
   );
 
   const load = useCallback(
@@ -54,24 +53,11 @@ export default function Records({ kind }: { kind: string }) {
   // The core says whether this user may (the rule its writes obey).
   const mayEdit = !!description?.may_edit;
 
-  const show = (field: FieldDescription | undefined, value: Value | undefined): string => {
-    if (value === null || value === undefined || value === '') return t('common.none');
-    if (!field) return String(value);
-    if (Array.isArray(value)) return value.join(', ');
-    switch (field.type) {
-      case 'date':
-        return formatDate(String(value), locale);
-      case 'date_time':
-        return formatDateTime(new Date(Number(value)).toISOString(), locale);
-      case 'decimal':
-        return new Intl.NumberFormat(locale, { maximumFractionDigits: field.places ?? 8 }).format(Number(value));
-      case 'choice':
-        return choice(field.name, String(value));
-      case 'bool':
-        return value ? t('records.yes') : t('records.no');
-      default:
-        return String(value);
-    }
+  // As the record page shows it: choices translated, references by name,
+  // money, dates and numbers in the user's locale.
+  const show = (field: FieldDescription | undefined, row: RecordRow): string => {
+    if (!field) return t('common.none');
+    return shownValue(kind, field, row, locale, t);
   };
 
   const open = (row: RecordRow | 'new') => {
@@ -146,7 +132,13 @@ export default function Records({ kind }: { kind: string }) {
             <label key={f.name}>
               {label(f.name)}
               {f.required ? ' *' : ''}
-              {f.type === 'choice' ? (
+              {f.type === 'bool' ? (
+                <select value={draft[f.name] ?? ''} onChange={(e) => setDraft({ ...draft, [f.name]: e.target.value })}>
+                  {!f.required && <option value="">{t('common.none')}</option>}
+                  <option value="yes">{t('records.yes')}</option>
+                  <option value="no">{t('records.no')}</option>
+                </select>
+              ) : f.type === 'choice' ? (
                 <select value={draft[f.name] ?? ''} onChange={(e) => setDraft({ ...draft, [f.name]: e.target.value })}>
                   {!f.required && <option value="">{t('common.none')}</option>}
                   {(f.choices ?? [])
@@ -205,7 +197,7 @@ export default function Records({ kind }: { kind: string }) {
             {page.rows.map((row) => (
               <tr key={row.id}>
                 {description.list.map((c, i) => (
-                  <td key={c}>{i === 0 ? <a href={recordHash(kind, row.id)}>{show(byName.get(c), row.fields[c])}</a> : show(byName.get(c), row.fields[c])}</td>
+                  <td key={c}>{i === 0 ? <a href={recordHash(kind, row.id)}>{show(byName.get(c), row)}</a> : show(byName.get(c), row)}</td>
                 ))}
                 {mayEdit && (
                   <td className="actions">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncStatus } from '../backend';
 import HandOver from '../components/HandOver';
+import CompanyDetails from '../sales/CompanyDetails';
 import ServerSignIn from '../components/ServerSignIn';
 import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
@@ -52,9 +53,12 @@ export default function Settings() {
           <a href={routeHash({ screen: 'today' })}>{t('welcome.no_database')}</a>
         </p>
       )}
+      {status.ready && <CompanyDetails />}
       {status.ready && <HandOver />}
       {status.ready && (
-        <nav className="card" aria-label={t('settings.reference_data')}>
+        <nav className="card reference-data" aria-label={t('settings.reference_data')}>
+          <a href={routeHash({ screen: 'records', kind: 'product' })}>{t('settings.products')}</a>
+          <a href={routeHash({ screen: 'records', kind: 'price_list' })}>{t('settings.price_lists')}</a>
           <a href={routeHash({ screen: 'records', kind: 'exchange_rate' })}>{t('settings.exchange_rates')}</a>
         </nav>
       )}

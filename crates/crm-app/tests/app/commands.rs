@@ -973,3 +973,104 @@ fn saved_list_views_are_kept_in_the_settings() {
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("name"));
 }
+
+#[test]
+fn a_page_of_quotes_and_orders_comes_with_its_totals_in_one_call_each() {
+    let fx = Fixture::ready(); // Li Wei, in CNY
+    let app = &fx.app;
+    let account = account(app, "上海云杉科技有限公司");
+    let list = call(
+        app,
+        "create_record",
+        serde_json::json!({"kind": "price_list", "fields": {"name": "2026", "currency": "CNY", "is_default": "yes"}}),
+    );
+    let product = call(
+        app,
+        "create_record",
+        serde_json::json!({"kind": "product", "fields": {"code": "SRV-1", "name": "服务器", "tax_rate": "13"}}),
+    );
+    call(
+        app,
+        "create_record",
+        serde_json::json!({"kind": "price", "fields": {"price_list_id": list["id"], "product_id": product["id"], "unit_price": "1000.00"}}),
+    );
+    let mut quotes = Vec::new();
+    for quantity in ["1", "2"] {
+        let quote = call(app, "quote_new", serde_json::json!({"account_id": account}));
+        let id = quote["quote"]["id"].clone();
+        call(
+            app,
+            "quote_line",
+            serde_json::json!({"quote_id": id, "product": "SRV-1", "quantity": quantity}),
+        );
+        quotes.push(id);
+    }
+    // In the order asked, each with its gross (net plus 13 % tax).
+    let views = call(
+        app,
+        "quote_views",
+        serde_json::json!({"ids": [quotes[1], quotes[0]]}),
+    );
+    let gross: Vec<i64> = views
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["gross"].as_i64().unwrap())
+        .collect();
+    assert_eq!(gross, vec![226_000, 113_000]);
+
+    call(
+        app,
+        "quote_send",
+        serde_json::json!({"id": quotes[0], "subject": "sent"}),
+    );
+    call(app, "quote_accept", serde_json::json!({"id": quotes[0]}));
+    let order = call(
+        app,
+        "order_from_quote",
+        serde_json::json!({"id": quotes[0]}),
+    );
+    let orders = call(
+        app,
+        "order_views",
+        serde_json::json!({"ids": [order["order"]["id"]]}),
+    );
+    assert_eq!(orders[0]["outstanding"], 113_000, "nothing paid yet");
+
+    // More than a list's largest page is refused, not cut short.
+    let many: Vec<&serde_json::Value> = std::iter::repeat_n(&quotes[0], 501).collect();
+    let refused = crm_app::dispatch::call(
+        app,
+        "quote_views",
+        serde_json::json!({"ids": many}),
+        &|_| {},
+    )
+    .unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("ids"));
+}
+
+#[test]
+fn a_quote_pdf_that_cannot_be_made_says_why_not_that_a_file_is_unreadable() {
+    let fx = Fixture::ready();
+    let app = &fx.app;
+    let account = account(app, "Talleres Ruiz");
+    call(
+        app,
+        "create_record",
+        serde_json::json!({"kind": "price_list", "fields": {"name": "2026", "currency": "CNY", "is_default": "yes"}}),
+    );
+    let quote = call(app, "quote_new", serde_json::json!({"account_id": account}));
+    match crm_app::dispatch::call(
+        app,
+        "quote_pdf",
+        serde_json::json!({"id": quote["quote"]["id"], "lang": "zh"}),
+        &|_| {},
+    ) {
+        Ok(file) => assert!(file["bytes"].as_u64().unwrap() > 0),
+        Err(e) => assert!(
+            e.code.starts_with("pdf"),
+            "a PDF's own code, not {}",
+            e.code
+        ),
+    }
+}
