@@ -269,6 +269,18 @@ fn demo(store: &mut Store, args: DemoArgs, out: Out) -> Result<()> {
                     seconds = format!("{:.1}", started.elapsed().as_secs_f64())
                 )
             );
+            println!(
+                "{}",
+                t!(
+                    "demo.sales",
+                    products = summary.products,
+                    price_lists = summary.price_lists,
+                    quotes = summary.quotes,
+                    lines = summary.quote_lines,
+                    orders = summary.orders,
+                    payments = summary.payments
+                )
+            );
             println!("{}", t!("demo.next"));
         },
     )

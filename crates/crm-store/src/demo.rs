@@ -5,6 +5,8 @@
 //! and the search index, without outbox entries, so they never reach a team
 //! server. That also lets a million rows load in well under a minute.
 
+mod sales;
+
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use crm_domain::{EntityKind, Id, schema};
 use fastrand::Rng;
@@ -16,6 +18,13 @@ use crate::{
     error::{Result, StoreError},
     search::insert_document,
 };
+
+use sales::{Customer, SalesDemo};
+
+/// The demo's edition: raised whenever the same seed makes other data, so
+/// databases kept from an earlier one (the benchmarks') are made again.
+/// 2: sales documents.
+pub const DEMO_VERSION: u32 = 2;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +65,24 @@ pub struct DemoSummary {
     pub leads: u64,
     /// Tasks.
     pub tasks: u64,
+    /// Products of the catalogue.
+    pub products: u64,
+    /// Price lists.
+    pub price_lists: u64,
+    /// Prices in them (quantity breaks included).
+    pub prices: u64,
+    /// Quotes (each revision a quote).
+    pub quotes: u64,
+    /// Their lines.
+    pub quote_lines: u64,
+    /// Orders.
+    pub orders: u64,
+    /// Their lines.
+    pub order_lines: u64,
+    /// Payments received.
+    pub payments: u64,
+    /// Their allocations to orders.
+    pub payment_allocations: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -446,17 +473,46 @@ impl Store {
         // A bigger page cache while loading; index pages stay in memory.
         self.conn.pragma_update(None, "cache_size", -262_144)?;
         let users = self.demo_users(&mut rng, &hlc, &mut summary)?;
+        let today = self.today();
+        let me = self.device.user_id;
+        let mine = self.default_currency().to_owned();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut sales = SalesDemo::start(
+            &tx,
+            seed,
+            size.accounts,
+            &mine,
+            me,
+            &hlc,
+            now.timestamp_millis(),
+            today,
+            &mut summary,
+        )?;
+        tx.commit()?;
         let mut done = 0;
         while done < size.accounts {
             let n = CHUNK.min(size.accounts - done);
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            demo_chunk(&tx, &mut rng, n, size, &users, &hlc, now, &mut summary)?;
+            demo_chunk(
+                &tx,
+                &mut rng,
+                &mut sales,
+                n,
+                size,
+                &users,
+                &hlc,
+                now,
+                &mut summary,
+            )?;
             tx.commit()?;
             done += n;
             progress(done, size.accounts);
         }
+        sales.finish(&self.conn)?;
         // One segment per index after a bulk load: the fastest to search, and
         // no big merge left for the first edits to trip over.
         for fts in crate::search::fts_tables() {
@@ -533,6 +589,7 @@ impl Store {
 fn demo_chunk(
     tx: &Transaction<'_>,
     rng: &mut Rng,
+    sales: &mut SalesDemo,
     accounts: u64,
     size: DemoSize,
     users: &[Id],
@@ -545,8 +602,8 @@ fn demo_chunk(
     let today = now.date_naive();
     let mut insert_account = tx.prepare_cached(
         "INSERT INTO accounts (id, name, kind, industry, region, phone, email, website, size, lifecycle, tags, owner_id,
-                               created_at, created_by, updated_at, hlc)
-         VALUES (?1, ?2, 'company', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?12, ?13)",
+                               created_at, created_by, updated_at, hlc, payment_terms_days, price_list_id)
+         VALUES (?1, ?2, 'company', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut insert_contact = tx.prepare_cached(
         "INSERT INTO contacts (id, account_id, name, title, emails, phones, preferred_channel, created_at, created_by, updated_at, hlc)
@@ -593,6 +650,7 @@ fn demo_chunk(
             1 => r#"["key-account","2026"]"#,
             _ => "[]",
         };
+        let (terms, own_list) = sales.account_terms(lang);
         insert_account.execute(params![
             account.0,
             name,
@@ -606,7 +664,9 @@ fn demo_chunk(
             tags,
             owner.0,
             now_ms,
-            hlc
+            hlc,
+            terms,
+            own_list.map(|l| l.0)
         ])?;
         let rowid = tx.last_insert_rowid();
         insert_document(
@@ -650,7 +710,7 @@ fn demo_chunk(
             summary.contacts += 1;
         }
 
-        let deal = if rng.bool() {
+        let deal_stage = if rng.bool() {
             let deal = Id::new();
             let (currency, amount) = match lang {
                 Lang::Zh => ("CNY", rng.i64(10_000..5_000_000) * 100),
@@ -684,10 +744,11 @@ fn demo_chunk(
                 &[&deal_name],
             )?;
             summary.opportunities += 1;
-            Some(deal)
+            Some((deal, stage))
         } else {
             None
         };
+        let deal = deal_stage.map(|(d, _)| d);
 
         for _ in 0..size.interactions_per_account {
             let kind = pick(rng, &["call", "visit", "meeting", "email", "note"]);
@@ -779,6 +840,17 @@ fn demo_chunk(
             )?;
             summary.leads += 1;
         }
+
+        let contact_ids: Vec<Id> = contacts.iter().map(|(c, _)| *c).collect();
+        let customer = Customer {
+            id: account,
+            lang,
+            owner,
+            contacts: &contact_ids,
+            deal: deal_stage,
+            terms,
+        };
+        sales.account(tx, &customer, summary)?;
     }
     Ok(())
 }

@@ -43,7 +43,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use backup::{BackupInfo, RestoreInfo, check_backup};
 pub use bulk::{BulkAction, Bulked, MAX_BULK, Selection};
-pub use demo::{DemoSize, DemoSummary};
+pub use demo::{DEMO_VERSION, DemoSize, DemoSummary};
 pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};

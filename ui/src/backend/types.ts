@@ -445,6 +445,15 @@ export interface DemoSummary {
   opportunities: number;
   leads: number;
   tasks: number;
+  products: number;
+  price_lists: number;
+  prices: number;
+  quotes: number;
+  quote_lines: number;
+  orders: number;
+  order_lines: number;
+  payments: number;
+  payment_allocations: number;
 }
 
 /** How many records changed owner in a hand-over. */

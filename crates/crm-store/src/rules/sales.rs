@@ -372,15 +372,7 @@ fn shown_status(quote: &RecordRow, today: NaiveDate) -> String {
 /// whole team). Counted in `document_numbers`, never synced, in the
 /// transaction that writes the document: a crash loses no number twice.
 fn next_number(w: &Writer<'_>, prefix: &str) -> Result<String> {
-    let series: Option<i64> = w
-        .conn()
-        .query_row("SELECT series FROM sync_state", [], |r| r.get(0))
-        .optional()?
-        .flatten();
-    let key = match series {
-        Some(s) => format!("{prefix}{s}"),
-        None => prefix.to_owned(),
-    };
+    let key = number_key(w.conn(), prefix)?;
     let next: i64 = w.conn().query_row(
         "INSERT INTO document_numbers (prefix, last) VALUES (?1, 1)
          ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
@@ -388,6 +380,19 @@ fn next_number(w: &Writer<'_>, prefix: &str) -> Result<String> {
         |r| r.get(0),
     )?;
     Ok(format!("{key}-{next:05}"))
+}
+
+/// The key of this device's series for `prefix` in `document_numbers`
+/// (`Q7`, or `Q` before any login): see [`next_number`].
+pub(crate) fn number_key(conn: &rusqlite::Connection, prefix: &str) -> Result<String> {
+    let series: Option<i64> = conn
+        .query_row("SELECT series FROM sync_state", [], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(match series {
+        Some(s) => format!("{prefix}{s}"),
+        None => prefix.to_owned(),
+    })
 }
 
 impl Store {

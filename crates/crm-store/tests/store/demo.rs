@@ -99,24 +99,35 @@ fn the_same_seed_gives_the_same_demo_data() {
         fx.store
             .demo(DemoSize::accounts(20), seed, |_, _| {})
             .unwrap();
-        let mut names: Vec<String> = fx
-            .store
-            .conn()
-            .prepare("SELECT name FROM accounts ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        names.sort();
-        names
+        let rows = |sql: &str| -> Vec<String> {
+            fx.store
+                .conn()
+                .prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        (
+            rows("SELECT name FROM accounts ORDER BY name"),
+            rows(
+                "SELECT q.number || ' ' || q.status || ' ' || p.code || ' ' || l.quantity || ' ' || l.unit_price
+                 FROM quote_lines l JOIN quotes q ON q.id = l.quote_id JOIN products p ON p.id = l.product_id
+                 ORDER BY q.number, q.revision, l.position",
+            ),
+        )
     };
+    let (accounts, quotes) = names(7);
+    assert!(!quotes.is_empty(), "20 accounts have quotes");
     assert_eq!(
         names(7),
-        names(7),
-        "a seed must reproduce the same accounts"
+        (accounts.clone(), quotes.clone()),
+        "a seed must reproduce the same accounts and documents"
     );
-    assert_ne!(names(7), names(8), "another seed makes other accounts");
+    let (other_accounts, other_quotes) = names(8);
+    assert_ne!(accounts, other_accounts, "another seed makes other accounts");
+    assert_ne!(quotes, other_quotes, "and other documents");
 }
 
 /// A demo database is marked as one, and refuses to become a team member:
@@ -198,4 +209,246 @@ fn a_loaded_book_has_its_duplicate_keys_made_and_indexed() {
     let copy = account(&mut fx.store, "probe");
     assert!(fx.store.duplicates_of(EntityKind::Account, copy).is_ok());
     assert!(fx.store.duplicates_of(EntityKind::Contact, contact).is_ok());
+}
+
+fn ids(store: &crm_store::Store, sql: &str) -> Vec<crm_domain::Id> {
+    store
+        .conn()
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get::<_, uuid::Uuid>(0).map(crm_domain::Id))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn quantity(text: &str) -> i64 {
+    crm_domain::sales::Qty::parse(text)
+        .unwrap_or_else(|p| panic!("{text:?} is a quantity: {p:?}"))
+        .0
+}
+
+/// The demo's sales documents keep the rules the use cases keep: a person
+/// who opens one sees nothing the app itself could not have made.
+#[test]
+fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
+    use std::collections::BTreeMap;
+
+    use crm_store::{NewQuote, quote_label};
+    use serde_json::Value;
+
+    let mut fx = Fixture::create();
+    let summary = fx
+        .store
+        .demo(DemoSize::accounts(600), 11, |_, _| {})
+        .expect("demo data loads");
+    let store = &fx.store;
+    for (table, made) in [
+        ("products", summary.products),
+        ("price_lists", summary.price_lists),
+        ("prices", summary.prices),
+        ("quotes", summary.quotes),
+        ("quote_lines", summary.quote_lines),
+        ("orders", summary.orders),
+        ("order_lines", summary.order_lines),
+        ("payments", summary.payments),
+        ("payment_allocations", summary.payment_allocations),
+    ] {
+        assert_eq!(count(store, table, "") as u64, made, "the summary counts {table}");
+    }
+    assert_eq!(summary.products, 600, "one product an account below 2,000");
+    assert_eq!(summary.price_lists, 3, "a default list per currency");
+    assert_eq!(
+        summary.quote_lines,
+        5 * summary.quotes,
+        "a quote has 5 lines"
+    );
+    // Per 100,000 accounts: 100,000 quotes, 60,000 orders, 80,000 payments.
+    let per = |n: u64| n as f64 / 600.0;
+    assert!((0.8..1.2).contains(&per(summary.quotes)), "{summary:?}");
+    assert!((0.45..0.75).contains(&per(summary.orders)), "{summary:?}");
+    assert!((0.6..1.0).contains(&per(summary.payments)), "{summary:?}");
+
+    // Every value is one its field's check accepts, and required ones are set.
+    for kind in [
+        EntityKind::Product,
+        EntityKind::PriceList,
+        EntityKind::Price,
+        EntityKind::Quote,
+        EntityKind::QuoteLine,
+        EntityKind::Order,
+        EntityKind::OrderLine,
+        EntityKind::Payment,
+        EntityKind::PaymentAllocation,
+        EntityKind::Company,
+        EntityKind::Account,
+    ] {
+        for id in ids(store, &format!("SELECT id FROM {}", kind.table())) {
+            let row = store.record(kind, id).unwrap();
+            for def in kind.fields() {
+                match row.fields.get(def.name).filter(|v| !v.is_null()) {
+                    Some(value) => assert!(
+                        def.check(value).is_ok(),
+                        "{kind:?}.{} = {value} is refused: {:?}",
+                        def.name,
+                        def.check(value)
+                    ),
+                    None => assert!(!def.required, "{kind:?}.{} is required", def.name),
+                }
+            }
+        }
+    }
+
+    // A product line's unit price is its list's price for its quantity (the
+    // largest break not above it); a deviation is only ever a discount.
+    let prices: Vec<(uuid::Uuid, uuid::Uuid, Option<String>, i64)> = store
+        .conn()
+        .prepare("SELECT price_list_id, product_id, min_quantity, unit_price FROM prices")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let list_price = |list: uuid::Uuid, product: uuid::Uuid, qty: i64| {
+        prices
+            .iter()
+            .filter(|(l, p, min, _)| {
+                *l == list && *p == product && min.as_deref().map_or(0, quantity) <= qty
+            })
+            .max_by_key(|(_, _, min, _)| min.as_deref().map_or(0, quantity))
+            .map(|(.., price)| *price)
+    };
+    let lines: Vec<(uuid::Uuid, uuid::Uuid, String, i64)> = store
+        .conn()
+        .prepare(
+            "SELECT q.price_list_id, l.product_id, l.quantity, l.unit_price
+             FROM quote_lines l JOIN quotes q ON q.id = l.quote_id WHERE l.product_id IS NOT NULL",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(lines.len() as u64, summary.quote_lines);
+    for (list, product, qty, price) in &lines {
+        assert_eq!(
+            list_price(*list, *product, quantity(qty)),
+            Some(*price),
+            "a quote line of {qty} is at its list's price"
+        );
+    }
+    let breaks = count(store, "quote_lines l JOIN prices p ON p.product_id = l.product_id",
+        "p.min_quantity IS NOT NULL AND CAST(l.quantity AS REAL) >= CAST(p.min_quantity AS REAL)");
+    assert!(breaks > 0, "some lines are priced at a quantity break");
+
+    // Totals work for every quote; revisions are readable; the spread of
+    // statuses is there, expired ones included.
+    let mut statuses = BTreeMap::new();
+    for id in ids(store, "SELECT id FROM quotes") {
+        let view = store.quote_view(id).expect("every demo quote adds up");
+        assert_eq!(view.lines.len(), 5);
+        assert!(view.totals.gross >= view.totals.net && view.totals.net > 0);
+        let revision = view.quote.fields["revision"].as_i64().unwrap();
+        assert_eq!(view.revisions.len(), if revision > 1 || view.status == "revised" { 2 } else { 1 },
+            "{} has its revisions", quote_label(&view.quote));
+        *statuses.entry(view.status.clone()).or_insert(0) += 1;
+    }
+    for status in ["draft", "sent", "expired", "accepted", "rejected", "revised"] {
+        assert!(statuses.contains_key(status), "some quotes are {status}: {statuses:?}");
+    }
+
+    // An order's lines are its quote's; it was made from an accepted quote.
+    let line_of = |table: &str, parent: &str, id: crm_domain::Id| -> Vec<Vec<String>> {
+        store
+            .conn()
+            .prepare(&format!(
+                "SELECT position, hex(product_id), description, quantity, coalesce(unit, ''), unit_price,
+                        coalesce(discount_percent, ''), coalesce(discount_amount, ''), coalesce(tax_rate, '')
+                 FROM {table} WHERE {parent} = ?1 ORDER BY position"
+            ))
+            .unwrap()
+            .query_map([id.0], |r| {
+                (0..9)
+                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let mut overdue = 0;
+    let mut partly_paid = 0;
+    for id in ids(store, "SELECT id FROM orders") {
+        let view = store.order_view(id).expect("every demo order adds up");
+        let quote: crm_domain::Id = view.order.fields["quote_id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            line_of("order_lines", "order_id", id),
+            line_of("quote_lines", "quote_id", quote),
+            "an order's lines are its quote's"
+        );
+        let quote = store.quote_view(quote).unwrap();
+        assert_eq!(quote.quote.fields["status"], "accepted");
+        assert_eq!(quote.order_id, Some(id));
+        assert_eq!(quote.totals.gross, view.totals.gross);
+        assert!(view.paid <= view.totals.gross, "allocations never exceed an order's gross");
+        overdue += usize::from(view.overdue);
+        partly_paid += usize::from(view.paid > 0 && view.outstanding > 0);
+    }
+    assert!(overdue > 0 && partly_paid > 0, "some orders are overdue, some partly paid");
+
+    // A payment settles what it is allocated to: all of it, unless it is a
+    // prepayment, whose rest is the account's credit.
+    let payments: Vec<(i64, bool, i64)> = store
+        .conn()
+        .prepare(
+            "SELECT p.amount, p.prepayment, coalesce((SELECT sum(a.amount) FROM payment_allocations a
+                 WHERE a.payment_id = p.id), 0) FROM payments p",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (amount, prepayment, allocated) in &payments {
+        assert!(*amount > 0);
+        if *prepayment {
+            assert!(allocated <= amount, "a prepayment allocates no more than it is");
+        } else {
+            assert_eq!(allocated, amount, "a payment is allocated whole");
+        }
+    }
+    assert!(payments.iter().any(|(a, p, al)| *p && al < a), "some prepayments are credit");
+    let mut credit = 0;
+    for account in ids(store, "SELECT DISTINCT account_id FROM quotes") {
+        let sales = store.account_sales(account, 50).expect("every account's sales");
+        store.last_prices(account).expect("and its last prices");
+        credit += sales.balance.iter().map(|b| b.credit).sum::<i64>();
+    }
+    assert!(credit > 0, "credit shows in the balances");
+
+    // Searchable: the catalogue in its languages, documents by number.
+    for query in ["离心泵", "Centrifugal pump", "Bomba centrífuga", "Q-00001"] {
+        let groups = store.search(query, 5).unwrap();
+        assert!(!groups.is_empty(), "{query} finds something");
+    }
+
+    // The user's next quote continues the demo's series.
+    let numbers: i64 = store
+        .conn()
+        .query_row("SELECT count(DISTINCT number) FROM quotes", [], |r| r.get(0))
+        .unwrap();
+    let account = ids(store, "SELECT id FROM accounts LIMIT 1")[0];
+    let quote = fx
+        .store
+        .quote_new(NewQuote {
+            account_id: account,
+            ..NewQuote::default()
+        })
+        .expect("a quote for a demo account");
+    let made = fx.store.record(EntityKind::Quote, quote).unwrap();
+    assert_eq!(
+        made.fields["number"],
+        Value::from(format!("Q-{:05}", numbers + 1)),
+        "no number is given twice"
+    );
 }
