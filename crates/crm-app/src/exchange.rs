@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use base64::Engine;
 use crm_domain::EntityKind;
-use crm_exchange::{Encoding, ExchangeError, HeaderLine, Preview, ReadOptions, Source};
+use crm_exchange::{Encoding, ExchangeError, HeaderLine, PdfError, Preview, ReadOptions, Source};
 use crm_store::ImportOptions;
 use serde::{Deserialize, Serialize};
 
@@ -75,9 +75,19 @@ pub(crate) fn exchange_error(e: ExchangeError) -> AppError {
         }
         ExchangeError::Unsupported { .. } => AppError::new("import_unsupported"),
         ExchangeError::Store(e) => e.into(),
-        // Its own code (`pdf_font`...): a PDF that cannot be made is not a
-        // file that cannot be read.
-        ExchangeError::Pdf(e) => AppError::new(e.code()),
+        // Its own codes (`pdf_no_font`...): a PDF that cannot be made is not
+        // a file that cannot be read.
+        ExchangeError::Pdf(e) => {
+            let error = AppError::new(e.code());
+            match e {
+                PdfError::NoFont { lang } => error.with("lang", lang.code()),
+                PdfError::NoGlyph { character } => error.with("character", character.to_string()),
+                PdfError::Logo { problem } | PdfError::Write { problem } => {
+                    eprintln!("crm-app: PDF: {problem}");
+                    error
+                }
+            }
+        }
         other => {
             eprintln!("crm-app: import: {other}");
             AppError::new("import_unreadable")

@@ -11,7 +11,7 @@ use anyhow::{Result, anyhow};
 use clap::Args;
 use crm_domain::{EntityKind, Id, Invalid};
 use crm_exchange::{
-    Encoding, ExchangeError, ExportKind, Format, HeaderLine, Plan, ReadOptions, Reason, RowProblem,
+    Encoding, ExchangeError, ExportKind, Format, HeaderLine, PdfError, Plan, ReadOptions, Reason, RowProblem,
     Source,
 };
 use crm_store::{ImportOptions, ImportOutcome, KeyKind, Side, Store};
@@ -130,7 +130,14 @@ pub fn exchange_error(err: ExchangeError) -> anyhow::Error {
             allowed = allowed
         ),
         ExchangeError::NotAPair(pair) => t!("exchange_err.not_a_pair", pair = pair),
-        ExchangeError::Pdf(e) => t!("exchange_err.pdf", reason = e),
+        ExchangeError::Pdf(e) => match e {
+            PdfError::NoFont { lang } => t!("exchange_err.pdf_no_font", lang = lang.code()),
+            PdfError::NoGlyph { character } => {
+                t!("exchange_err.pdf_no_glyph", character = character)
+            }
+            PdfError::Logo { problem } => t!("exchange_err.pdf_logo", problem = problem),
+            PdfError::Write { problem } => t!("exchange_err.pdf_write", problem = problem),
+        },
         ExchangeError::Unsupported {
             format,
             kind,

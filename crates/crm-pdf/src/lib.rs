@@ -165,14 +165,14 @@ pub enum PdfError {
 }
 
 impl PdfError {
-    /// A stable code for the interface's message: `no_font`, `no_glyph`,
-    /// `logo`, `write`.
+    /// A stable code for the interface's message: `pdf_no_font`,
+    /// `pdf_no_glyph`, `pdf_logo`, `pdf_write`.
     pub fn code(&self) -> &'static str {
         match self {
-            PdfError::NoFont { .. } => "no_font",
-            PdfError::NoGlyph { .. } => "no_glyph",
-            PdfError::Logo { .. } => "logo",
-            PdfError::Write { .. } => "write",
+            PdfError::NoFont { .. } => "pdf_no_font",
+            PdfError::NoGlyph { .. } => "pdf_no_glyph",
+            PdfError::Logo { .. } => "pdf_logo",
+            PdfError::Write { .. } => "pdf_write",
         }
     }
 }

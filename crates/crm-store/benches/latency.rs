@@ -148,4 +148,18 @@ fn main() {
     measure("account 360° view", 2_000, |i| {
         store.account_view(accounts[i], 50).expect("view");
     });
+    // The account page's Sales section as the app loads it (one call): the
+    // latest 50 quotes (as crm-app asks) with their totals, orders with paid and outstanding,
+    // payments, the balance and the last prices.
+    measure("account sales (50 each)", 2_000, |i| {
+        store.account_sales(accounts[i], 50).expect("sales");
+    });
+    measure("last prices", 2_000, |i| {
+        store.last_prices(accounts[i]).expect("last prices");
+    });
+    // The whole page: what the two calls above fetch, together.
+    measure("account page with sales", 2_000, |i| {
+        store.account_view(accounts[i], 50).expect("view");
+        store.account_sales(accounts[i], 50).expect("sales");
+    });
 }

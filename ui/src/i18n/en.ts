@@ -556,7 +556,10 @@ const en = {
     task_done: 'This task is already done.',
     already_running: 'The app is already running.',
     no_data_dir: 'The data folder cannot be created.',
-    pdf_font: 'The PDF cannot be made: no font for this language was found on this computer.',
+    pdf_no_font: 'The PDF cannot be made: no font on this computer can write this language. Install Noto Sans CJK.',
+    pdf_no_glyph: 'The PDF cannot be made: no font on this computer has the character “{{character}}”.',
+    pdf_logo: 'The company logo cannot be read as a PNG or JPEG image. Choose another in Settings.',
+    pdf_write: 'The PDF could not be written.',
   },
   problem: {
     too_many_values: 'has more values than the header has columns (a separator inside an unquoted value?)',

@@ -558,7 +558,10 @@ const es: Resources = {
     task_done: 'Esta tarea ya está hecha.',
     already_running: 'La aplicación ya está en marcha.',
     no_data_dir: 'No se puede crear la carpeta de datos.',
-    pdf_font: 'No se puede crear el PDF: no se encontró en este equipo una fuente para este idioma.',
+    pdf_no_font: 'No se puede crear el PDF: ninguna fuente de este equipo puede escribir este idioma. Instale Noto Sans CJK.',
+    pdf_no_glyph: 'No se puede crear el PDF: ninguna fuente de este equipo tiene el carácter «{{character}}».',
+    pdf_logo: 'El logotipo de la empresa no se puede leer como imagen PNG o JPEG. Elija otro en Ajustes.',
+    pdf_write: 'No se pudo escribir el PDF.',
   },
   problem: {
     too_many_values: 'tiene más valores que columnas la cabecera (¿un separador dentro de un valor sin comillas?)',

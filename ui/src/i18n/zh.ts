@@ -558,7 +558,10 @@ const zh: Resources = {
     task_done: '该任务已经完成。',
     already_running: '应用已在运行。',
     no_data_dir: '无法创建数据文件夹。',
-    pdf_font: '无法生成 PDF：本机没有找到该语言的字体。',
+    pdf_no_font: '无法生成 PDF：本机没有能书写该语言的字体。请安装 Noto Sans CJK。',
+    pdf_no_glyph: '无法生成 PDF：本机没有任何字体包含字符“{{character}}”。',
+    pdf_logo: '公司标志无法作为 PNG 或 JPEG 图片读取。请在设置中另选一个。',
+    pdf_write: '无法写入 PDF。',
   },
   problem: {
     too_many_values: '的值比表头的列多（未加引号的值中含有分隔符？）',

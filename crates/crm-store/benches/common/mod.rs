@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Instant};
 
-use crm_store::{DemoSize, NewUser, Store};
+use crm_store::{DEMO_VERSION, DemoSize, NewUser, Store};
 
 /// Accounts in the benchmark database (`CRM_BENCH_ACCOUNTS`, default 100,000:
 /// with 300,000 contacts and 1,000,000 history entries).
@@ -18,7 +18,9 @@ pub fn accounts() -> u64 {
 pub fn big_store() -> Store {
     let accounts = accounts();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-    let path = dir.join(format!("crm-{accounts}.db"));
+    // The demo's edition in the name: a database kept from an earlier one
+    // (without sales documents, say) is made again.
+    let path = dir.join(format!("crm-{accounts}-v{DEMO_VERSION}.db"));
     if !path.exists() {
         std::fs::create_dir_all(&dir).expect("create target/bench-data");
         let me = NewUser {
