@@ -62,7 +62,7 @@ fn no_font_at_all_is_a_coded_error_not_a_pdf_of_boxes() {
     for lang in [Lang::En, Lang::Zh, Lang::Es] {
         let err = render_quote_with(&sample::quote(lang, 2), &fonts).expect_err("no font");
         assert_eq!(err, PdfError::NoFont { lang });
-        assert_eq!(err.code(), "no_font");
+        assert_eq!(err.code(), "pdf_no_font");
     }
 }
 
@@ -117,11 +117,11 @@ fn a_logo_is_embedded_and_a_broken_one_is_refused() {
 
     for broken in [b"GIF89a".to_vec(), logo[..60].to_vec()] {
         let err = check_logo(&broken).expect_err("not a readable image");
-        assert_eq!(err.code(), "logo");
+        assert_eq!(err.code(), "pdf_logo");
         doc.logo = Some(broken);
         assert_eq!(
             render_quote(&doc).expect_err("a broken logo").code(),
-            "logo"
+            "pdf_logo"
         );
     }
 }
