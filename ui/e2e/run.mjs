@@ -602,7 +602,11 @@ const tests = [
       const dealId = await call('create_deal', { account_id: state.accountId, name: '云杉 试点项目', amount: '9000', currency: 'CNY' });
       await page.reload();
       const card = page.locator(`[data-deal="${dealId}"]`);
-      await card.getByRole('combobox').selectOption('lost');
+      // The menu holds its other stages once reached (pointer or keyboard),
+      // as a person must reach it to choose.
+      const menu = card.getByRole('combobox');
+      await menu.focus();
+      await menu.selectOption('lost');
       const dialog = page.getByRole('dialog', { name: 'Mark “云杉 试点项目” as lost' });
       await assertDialogOnTop(dialog, 'why lost');
       await compareWithReference(page, 'lost-reason', { blank: 'main *:not(dialog, dialog *)' });

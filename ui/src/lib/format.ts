@@ -3,7 +3,11 @@
 // beyond the final division for display.
 import { differenceInCalendarDays, format, parseISO } from 'date-fns';
 
+// Intl formatters take tens of microseconds each to make, and a board draws
+// hundreds of amounts and dates: each is made once per locale and kind.
 const moneyFormats = new Map<string, Intl.NumberFormat>();
+const decimals = new Map<string, number>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 function moneyFormat(locale: string, currency: string, compact = false): Intl.NumberFormat {
   const key = `${locale}|${currency}|${compact}`;
@@ -21,7 +25,12 @@ function moneyFormat(locale: string, currency: string, compact = false): Intl.Nu
 
 /** Decimals of the currency's minor unit (2 for CNY, 0 for JPY). */
 export function currencyDecimals(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let n = decimals.get(currency);
+  if (n === undefined) {
+    n = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    decimals.set(currency, n);
+  }
+  return n;
 }
 
 /** An amount in minor units, formatted for `locale`. */
@@ -38,7 +47,12 @@ export function formatNumber(n: number, locale: string): string {
 /** A calendar date (`YYYY-MM-DD`) or a timestamp, as a date. */
 export function formatDate(value: string, locale: string): string {
   const d = value.length === 10 ? parseISO(value) : new Date(value);
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d);
+  let f = dateFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+    dateFormats.set(locale, f);
+  }
+  return f.format(d);
 }
 
 /** A timestamp as date and time in the user's time zone. */
