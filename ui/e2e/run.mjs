@@ -1348,7 +1348,7 @@ const tests = [
       await page.getByTestId('quote-status').filter({ hasText: 'Sent' }).waitFor();
       // Editing a sent quote through the generic path is refused, and said so.
       await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Revise' }).click();
-      await page.getByRole('heading', { name: /rev 2$/, level: 1 }).waitFor();
+      await page.getByRole('heading', { name: /rev 2\b/, level: 1 }).waitFor();
       state.draftQuoteId = decodeURIComponent(page.url().split('#/quotes/')[1]);
       assert(state.draftQuoteId !== quote.quote.id, 'a new quote');
       await page.getByTestId('quote-status').filter({ hasText: 'Draft' }).waitFor();
@@ -1365,7 +1365,7 @@ const tests = [
       );
       assert(refused && refused.includes('quote_locked'), `the core refuses a change to a sent quote: ${refused}`);
       await page.getByRole('link', { name: 'Open the latest revision' }).click();
-      await page.getByRole('heading', { name: /rev 2$/, level: 1 }).waitFor();
+      await page.getByRole('heading', { name: /rev 2\b/, level: 1 }).waitFor();
     },
   ],
   [
@@ -1389,8 +1389,12 @@ const tests = [
       await prices.getByRole('row', { name: /机架服务器.*10.*\$900\.00/ }).waitFor();
       await page.screenshot({ path: join(shots, 'price-list.png') });
 
+      // Among the demo's hundreds of products, found by a Chinese substring.
       await page.goto(`${bridge.url}#/records/product`);
+      await page.getByRole('searchbox', { name: 'Search' }).fill('机架');
       await page.getByRole('row', { name: /E2E-SRV.*13.*Yes/ }).waitFor();
+      await page.getByRole('searchbox', { name: 'Search' }).fill('no such product 无此产品');
+      await page.getByText('Nothing matches “no such product 无此产品”.').waitFor();
 
       // The company: details and a logo (a PNG of a few bytes), a JPEG too big refused.
       await page.goto(`${bridge.url}#/settings`);

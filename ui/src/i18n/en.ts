@@ -103,6 +103,8 @@ const en = {
   records: {
     new: 'New',
     none: 'Nothing here yet.',
+    none_found: 'Nothing matches “{{text}}”.',
+    search: 'Search',
     delete: 'Delete',
     deleted: 'Deleted.',
     undo: 'Undo',

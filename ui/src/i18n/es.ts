@@ -105,6 +105,8 @@ const es: Resources = {
   records: {
     new: 'Nuevo',
     none: 'Aún no hay nada.',
+    none_found: 'Nada coincide con «{{text}}».',
+    search: 'Buscar',
     delete: 'Eliminar',
     deleted: 'Eliminado.',
     undo: 'Deshacer',

@@ -105,6 +105,8 @@ const zh: Resources = {
   records: {
     new: '新建',
     none: '暂无记录。',
+    none_found: '没有与“{{text}}”匹配的记录。',
+    search: '查找',
     delete: '删除',
     deleted: '已删除。',
     undo: '撤销',

@@ -77,7 +77,10 @@ export default function QuoteEditor({ id }: { id: string }) {
   useEffect(() => {
     if (!refocus.current || !view) return;
     refocus.current = false;
-    actionBar.current?.querySelector<HTMLElement>('button, a')?.focus();
+    // The next step of the flow (Accept after Send, Create order after
+    // Accept) takes the keyboard; otherwise the first action.
+    const bar = actionBar.current;
+    (bar?.querySelector<HTMLElement>('.primary:not(:disabled)') ?? bar?.querySelector<HTMLElement>('button, a'))?.focus();
   }, [view]);
 
   if (gone) {

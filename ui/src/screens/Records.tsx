@@ -38,16 +38,31 @@ export default function Records({ kind }: { kind: string }) {
     [t, kind],
   );
 
+  // Words to find, as the search box finds them (Chinese substrings too);
+  // a kind with a catalogue of thousands is useless as one long list.
+  const [text, setText] = useState('');
+  const [wanted, setWanted] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setWanted(text.trim()), 150);
+    return () => clearTimeout(timer);
+  }, [text]);
+  useEffect(() => {
+    setText('');
+    setWanted('');
+  }, [kind]);
+
   const load = useCallback(
     (limit = PAGE) => {
-      backend.call('list_records', { kind, limit }).then(setPage, fail);
+      backend.call('list_records', { kind, limit, text: wanted || undefined }).then(setPage, fail);
     },
-    [backend, kind, fail],
+    [backend, kind, wanted, fail],
   );
   useEffect(() => {
     backend.call('describe', { kind }).then(setDescription, fail);
+  }, [backend, kind, fail]);
+  useEffect(() => {
     load();
-  }, [backend, kind, load, fail]);
+  }, [load]);
 
   const fields = useMemo(() => description?.fields.filter((f) => !f.system) ?? [], [description]);
   // The core says whether this user may (the rule its writes obey).
@@ -112,6 +127,7 @@ export default function Records({ kind }: { kind: string }) {
 
   if (!description) return <p>{t('common.loading')}</p>;
   const byName = new Map(description.fields.map((f) => [f.name, f]));
+  const searchable = description.fields.some((f) => f.searchable);
   const title = t(`entity.${kind}`, { defaultValue: kind });
   return (
     <section aria-labelledby="records-title">
@@ -177,10 +193,16 @@ export default function Records({ kind }: { kind: string }) {
           </div>
         </form>
       )}
+      {searchable && (
+        <label className="records-search">
+          {t('records.search')}
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+      )}
       {page === null ? (
         <p>{t('common.loading')}</p>
       ) : page.rows.length === 0 ? (
-        <p className="muted">{t('records.none')}</p>
+        <p className="muted">{wanted ? t('records.none_found', { text: wanted }) : t('records.none')}</p>
       ) : (
         <table className="card records">
           <thead>
