@@ -11,8 +11,8 @@ use anyhow::{Result, anyhow};
 use clap::Args;
 use crm_domain::{EntityKind, Id, Invalid};
 use crm_exchange::{
-    Encoding, ExchangeError, ExportKind, Format, HeaderLine, PdfError, Plan, ReadOptions, Reason, RowProblem,
-    Source,
+    Encoding, ExchangeError, ExportKind, Format, HeaderLine, PdfError, Plan, ReadOptions, Reason,
+    RowProblem, Source,
 };
 use crm_store::{ImportOptions, ImportOutcome, KeyKind, Side, Store};
 use rust_i18n::t;

@@ -27,9 +27,9 @@ mod source;
 pub mod text;
 pub mod vcard;
 
+pub use crm_pdf::PdfError;
 pub use document::{pdf_lang, quote_pdf};
 pub use error::{ExchangeError, Result};
-pub use crm_pdf::PdfError;
 pub use export::{ExportKind, Exported, Format, export, export_selected};
 pub use import::{Plan, Preview, Reason, RowProblem, import, import_watched, plan};
 pub use mapping::{Column, Target, adjust, guess, guess_from_values, targets};

@@ -400,48 +400,44 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
-        Ok(self
-            .tx
+        self.tx
             .query_opt(
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1"),
                 &[&did.0],
             )?
             .map(|r| device_row(&r))
-            .transpose()?)
+            .transpose()
     }
 
     fn device_by_token(&mut self, token_hash: &str) -> StorageResult<Option<DeviceRow>> {
-        Ok(self
-            .tx
+        self.tx
             .query_opt(
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE token_hash = $1"),
                 &[&token_hash],
             )?
             .map(|r| device_row(&r))
-            .transpose()?)
+            .transpose()
     }
 
     fn devices(&mut self) -> StorageResult<Vec<DeviceRow>> {
-        Ok(self
-            .tx
+        self.tx
             .query(
                 &format!("SELECT {DEVICE_COLS} FROM devices ORDER BY created_at DESC"),
                 &[],
             )?
             .iter()
             .map(device_row)
-            .collect::<StorageResult<_>>()?)
+            .collect::<StorageResult<_>>()
     }
 
     fn lock_device(&mut self, did: Id) -> StorageResult<Option<DeviceRow>> {
-        Ok(self
-            .tx
+        self.tx
             .query_opt(
                 &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1 FOR UPDATE"),
                 &[&did.0],
             )?
             .map(|r| device_row(&r))
-            .transpose()?)
+            .transpose()
     }
 
     fn update_device(&mut self, d: &DeviceRow) -> StorageResult<()> {

@@ -184,7 +184,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "FM",
-        names: ["电磁流量计", "Electromagnetic flow meter", "Caudalímetro electromagnético"],
+        names: [
+            "电磁流量计",
+            "Electromagnetic flow meter",
+            "Caudalímetro electromagnético",
+        ],
         units: ["台", "pcs", "ud."],
         category: 3,
         tax: GOODS,
@@ -194,7 +198,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "TT",
-        names: ["温度变送器", "Temperature transmitter", "Transmisor de temperatura"],
+        names: [
+            "温度变送器",
+            "Temperature transmitter",
+            "Transmisor de temperatura",
+        ],
         units: ["件", "pcs", "ud."],
         category: 3,
         tax: GOODS,
@@ -204,7 +212,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "SP",
-        names: ["不锈钢无缝管", "Seamless stainless steel pipe", "Tubo de acero inoxidable sin soldadura"],
+        names: [
+            "不锈钢无缝管",
+            "Seamless stainless steel pipe",
+            "Tubo de acero inoxidable sin soldadura",
+        ],
         units: ["米", "m", "m"],
         category: 4,
         tax: GOODS,
@@ -214,7 +226,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "FL",
-        names: ["对焊法兰", "Weld neck flange", "Brida de cuello para soldar"],
+        names: [
+            "对焊法兰",
+            "Weld neck flange",
+            "Brida de cuello para soldar",
+        ],
         units: ["件", "pcs", "ud."],
         category: 4,
         tax: GOODS,
@@ -224,7 +240,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "SK",
-        names: ["机械密封套件", "Mechanical seal kit", "Kit de cierre mecánico"],
+        names: [
+            "机械密封套件",
+            "Mechanical seal kit",
+            "Kit de cierre mecánico",
+        ],
         units: ["套", "set", "juego"],
         category: 4,
         tax: GOODS,
@@ -234,7 +254,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "BR",
-        names: ["深沟球轴承", "Deep groove ball bearing", "Rodamiento rígido de bolas"],
+        names: [
+            "深沟球轴承",
+            "Deep groove ball bearing",
+            "Rodamiento rígido de bolas",
+        ],
         units: ["件", "pcs", "ud."],
         category: 4,
         tax: GOODS,
@@ -284,7 +308,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "SW",
-        names: ["设备监控软件许可", "Equipment monitoring licence", "Licencia de monitorización de equipos"],
+        names: [
+            "设备监控软件许可",
+            "Equipment monitoring licence",
+            "Licencia de monitorización de equipos",
+        ],
         units: ["套", "licence", "licencia"],
         category: 7,
         tax: GOODS,
@@ -294,7 +322,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "IN",
-        names: ["安装调试服务", "Installation and commissioning", "Instalación y puesta en marcha"],
+        names: [
+            "安装调试服务",
+            "Installation and commissioning",
+            "Instalación y puesta en marcha",
+        ],
         units: ["次", "job", "servicio"],
         category: 6,
         tax: ["9", "20", "21"],
@@ -304,7 +336,11 @@ const TYPES: &[Type] = &[
     },
     Type {
         prefix: "MC",
-        names: ["年度维保服务", "Annual maintenance contract", "Contrato de mantenimiento anual"],
+        names: [
+            "年度维保服务",
+            "Annual maintenance contract",
+            "Contrato de mantenimiento anual",
+        ],
         units: ["年", "year", "año"],
         category: 6,
         tax: ["6", "20", "21"],
@@ -337,17 +373,29 @@ const TYPES: &[Type] = &[
 const CATEGORIES: &[[&str; 3]] = &[
     ["泵", "Pumps", "Bombas"],
     ["阀门", "Valves", "Válvulas"],
-    ["电机与传动", "Motors and drives", "Motores y accionamientos"],
+    [
+        "电机与传动",
+        "Motors and drives",
+        "Motores y accionamientos",
+    ],
     ["仪表", "Instruments", "Instrumentación"],
     ["管道与配件", "Pipes and fittings", "Tuberías y accesorios"],
-    ["电气与控制", "Electrical and controls", "Electricidad y control"],
+    [
+        "电气与控制",
+        "Electrical and controls",
+        "Electricidad y control",
+    ],
     ["服务", "Services", "Servicios"],
     ["软件", "Software", "Software"],
 ];
 
 const MATERIALS: &[[&str; 3]] = &[
     ["304 不锈钢", "stainless steel 304", "acero inoxidable 304"],
-    ["316L 不锈钢", "stainless steel 316L", "acero inoxidable 316L"],
+    [
+        "316L 不锈钢",
+        "stainless steel 316L",
+        "acero inoxidable 316L",
+    ],
     ["铸铁", "cast iron", "fundición gris"],
     ["碳钢", "carbon steel", "acero al carbono"],
 ];
@@ -499,6 +547,7 @@ impl SalesDemo {
     /// The catalogue and the price lists (what is already here of them is
     /// kept, product codes and list names being unique), the company's
     /// details when none are set, and the number series to continue.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn start(
         tx: &Transaction<'_>,
         seed: u64,
@@ -511,8 +560,8 @@ impl SalesDemo {
         summary: &mut DemoSummary,
     ) -> Result<SalesDemo> {
         let mut rng = Rng::with_seed(seed.wrapping_add(SEQUENCE));
-        let valid_from = NaiveDate::from_ymd_opt(today.year() - 2, 1, 1)
-            .unwrap_or(today - Duration::days(730));
+        let valid_from =
+            NaiveDate::from_ymd_opt(today.year() - 2, 1, 1).unwrap_or(today - Duration::days(730));
         let mut lists = [Id::new(); 3];
         let mut new_lists = [false; 3];
         for (i, (_, currency, name, _)) in LISTS.iter().enumerate() {
@@ -553,9 +602,8 @@ impl SalesDemo {
             "INSERT INTO prices (id, price_list_id, product_id, min_quantity, unit_price, created_at, created_by, updated_at, hlc)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)",
         )?;
-        let mut find_product = tx.prepare_cached(
-            "SELECT id FROM products WHERE code = ?1 AND deleted_at IS NULL",
-        )?;
+        let mut find_product =
+            tx.prepare_cached("SELECT id FROM products WHERE code = ?1 AND deleted_at IS NULL")?;
         let mut ids = Vec::new();
         for i in 0..PRODUCTS.min(accounts) {
             let lang = i as usize % 3;
@@ -569,7 +617,11 @@ impl SalesDemo {
                         1 => format!("Material: {}, nominal size DN{}", m[1], BORES[s]),
                         _ => format!("Material: {}, diámetro nominal DN{}", m[2], BORES[s]),
                     };
-                    (s as f64 / BORES.len() as f64, Some(text), BORES[s].to_string())
+                    (
+                        s as f64 / BORES.len() as f64,
+                        Some(text),
+                        BORES[s].to_string(),
+                    )
                 }
                 Spec::Power => {
                     let s = rng.usize(..POWERS.len());
@@ -578,7 +630,11 @@ impl SalesDemo {
                         1 => format!("Rated power {} kW, IP55", POWERS[s]),
                         _ => format!("Potencia nominal {} kW, IP55", POWERS[s]),
                     };
-                    (s as f64 / POWERS.len() as f64, Some(text), POWERS[s].replace('.', ""))
+                    (
+                        s as f64 / POWERS.len() as f64,
+                        Some(text),
+                        POWERS[s].replace('.', ""),
+                    )
                 }
                 Spec::Range => {
                     let s = rng.usize(..RANGES.len());
@@ -587,7 +643,11 @@ impl SalesDemo {
                         1 => format!("Range 0–{} MPa, accuracy class 0.5", RANGES[s]),
                         _ => format!("Rango 0–{} MPa, clase de precisión 0,5", RANGES[s]),
                     };
-                    (s as f64 / RANGES.len() as f64, Some(text), RANGES[s].replace('.', ""))
+                    (
+                        s as f64 / RANGES.len() as f64,
+                        Some(text),
+                        RANGES[s].replace('.', ""),
+                    )
                 }
                 Spec::Plain => (rng.f64(), None, format!("{}", rng.u32(1..10) * 100)),
             };
@@ -596,16 +656,15 @@ impl SalesDemo {
             let code = format!("{}-{:04}", kind.prefix, i + 1);
             // Bigger sizes cost more, within the kind's range, give or take.
             let (low, high) = kind.yuan;
-            let yuan = (low as f64 + (high - low) as f64 * (0.15 + 0.7 * size))
-                * (0.85 + 0.3 * rng.f64());
+            let yuan =
+                (low as f64 + (high - low) as f64 * (0.15 + 0.7 * size)) * (0.85 + 0.3 * rng.f64());
             let breaks: &[(&str, i64)] = match (kind.counted, rng.u8(..10)) {
                 (Counted::Parts, 0..=5) => &[("10", 5), ("50", 10)],
                 (Counted::Metres, 0..=5) => &[("100", 5), ("500", 8)],
                 _ => &[],
             };
-            let found: Option<uuid::Uuid> = find_product
-                .query_row([&code], |r| r.get(0))
-                .optional()?;
+            let found: Option<uuid::Uuid> =
+                find_product.query_row([&code], |r| r.get(0)).optional()?;
             let (id, new) = match found {
                 Some(id) => (Id(id), false),
                 None => {
@@ -865,7 +924,8 @@ impl SalesDemo {
         }
         let j = self.rng.usize(..next.len());
         next[j].discount_amount = None;
-        next[j].discount_percent = Some(["5", "8", "10", "12", "15"][self.rng.usize(..5)].to_owned());
+        next[j].discount_percent =
+            Some(["5", "8", "10", "12", "15"][self.rng.usize(..5)].to_owned());
         next
     }
 
@@ -963,7 +1023,8 @@ impl SalesDemo {
             };
             let last = if revised {
                 let first_issued = issued - Duration::days(self.rng.i64(3..21));
-                let first = self.insert_quote(tx, &doc, 1, None, first_issued, "revised", &lines, summary)?;
+                let first =
+                    self.insert_quote(tx, &doc, 1, None, first_issued, "revised", &lines, summary)?;
                 let lines2 = self.revise(l, &lines);
                 lines = lines2;
                 self.insert_quote(tx, &doc, 2, Some(first), issued, status, &lines, summary)?
@@ -1016,8 +1077,8 @@ impl SalesDemo {
         let l = doc.list;
         let created = at(&mut self.rng, issued);
         let sent_at = (status != "draft").then(|| created + self.rng.i64(600_000..7_200_000));
-        let reject_reason = (status == "rejected")
-            .then(|| REJECTIONS[l][self.rng.usize(..REJECTIONS[l].len())]);
+        let reject_reason =
+            (status == "rejected").then(|| REJECTIONS[l][self.rng.usize(..REJECTIONS[l].len())]);
         let id = Id::new();
         tx.prepare_cached(
             "INSERT INTO quotes (id, number, revision, revises_id, account_id, contact_id, opportunity_id, price_list_id,
@@ -1047,7 +1108,14 @@ impl SalesDemo {
         ])?;
         insert_document(tx, EntityKind::Quote, tx.last_insert_rowid(), &[doc.number])?;
         summary.quotes += 1;
-        self.insert_lines(tx, EntityKind::QuoteLine, id, lines, doc.customer.owner, created)?;
+        self.insert_lines(
+            tx,
+            EntityKind::QuoteLine,
+            id,
+            lines,
+            doc.customer.owner,
+            created,
+        )?;
         summary.quote_lines += lines.len() as u64;
         Ok(id)
     }
@@ -1143,7 +1211,14 @@ impl SalesDemo {
         ])?;
         insert_document(tx, EntityKind::Order, tx.last_insert_rowid(), &[&number])?;
         summary.orders += 1;
-        self.insert_lines(tx, EntityKind::OrderLine, id, lines, doc.customer.owner, created)?;
+        self.insert_lines(
+            tx,
+            EntityKind::OrderLine,
+            id,
+            lines,
+            doc.customer.owner,
+            created,
+        )?;
         summary.order_lines += lines.len() as u64;
         Ok((status != "cancelled").then_some(Order {
             id,
@@ -1198,7 +1273,15 @@ impl SalesDemo {
                 (day + Duration::days(self.rng.i64(0..=span)), false)
             };
             day = received.max(day);
-            self.insert_payment(tx, customer, received, amount, prepayment, &[(order.id, amount)], summary)?;
+            self.insert_payment(
+                tx,
+                customer,
+                received,
+                amount,
+                prepayment,
+                &[(order.id, amount)],
+                summary,
+            )?;
             paid += amount;
         }
         Ok(())
@@ -1255,7 +1338,12 @@ impl SalesDemo {
             customer.owner.0,
             self.hlc
         ])?;
-        insert_document(tx, EntityKind::Payment, tx.last_insert_rowid(), &[&reference])?;
+        insert_document(
+            tx,
+            EntityKind::Payment,
+            tx.last_insert_rowid(),
+            &[&reference],
+        )?;
         summary.payments += 1;
         let mut allocate = tx.prepare_cached(
             "INSERT INTO payment_allocations (id, payment_id, order_id, amount, created_at, created_by, updated_at, hlc)
@@ -1279,7 +1367,10 @@ impl SalesDemo {
     /// Continue the device's series after the demo's documents: the user's
     /// next quote is the one after the last the demo made.
     pub(super) fn finish(&self, conn: &Connection) -> Result<()> {
-        for (key, last) in [(&self.quote_key, self.quotes), (&self.order_key, self.orders)] {
+        for (key, last) in [
+            (&self.quote_key, self.quotes),
+            (&self.order_key, self.orders),
+        ] {
             if last > 0 {
                 conn.execute(
                     "INSERT INTO document_numbers (prefix, last) VALUES (?1, ?2)

@@ -126,7 +126,10 @@ fn the_same_seed_gives_the_same_demo_data() {
         "a seed must reproduce the same accounts and documents"
     );
     let (other_accounts, other_quotes) = names(8);
-    assert_ne!(accounts, other_accounts, "another seed makes other accounts");
+    assert_ne!(
+        accounts, other_accounts,
+        "another seed makes other accounts"
+    );
     assert_ne!(quotes, other_quotes, "and other documents");
 }
 
@@ -254,7 +257,11 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
         ("payments", summary.payments),
         ("payment_allocations", summary.payment_allocations),
     ] {
-        assert_eq!(count(store, table, "") as u64, made, "the summary counts {table}");
+        assert_eq!(
+            count(store, table, "") as u64,
+            made,
+            "the summary counts {table}"
+        );
     }
     assert_eq!(summary.products, 600, "one product an account below 2,000");
     assert_eq!(summary.price_lists, 3, "a default list per currency");
@@ -337,8 +344,11 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
             "a quote line of {qty} is at its list's price"
         );
     }
-    let breaks = count(store, "quote_lines l JOIN prices p ON p.product_id = l.product_id",
-        "p.min_quantity IS NOT NULL AND CAST(l.quantity AS REAL) >= CAST(p.min_quantity AS REAL)");
+    let breaks = count(
+        store,
+        "quote_lines l JOIN prices p ON p.product_id = l.product_id",
+        "p.min_quantity IS NOT NULL AND CAST(l.quantity AS REAL) >= CAST(p.min_quantity AS REAL)",
+    );
     assert!(breaks > 0, "some lines are priced at a quantity break");
 
     // Totals work for every quote; revisions are readable; the spread of
@@ -349,12 +359,25 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
         assert_eq!(view.lines.len(), 5);
         assert!(view.totals.gross >= view.totals.net && view.totals.net > 0);
         let revision = view.quote.fields["revision"].as_i64().unwrap();
-        assert_eq!(view.revisions.len(), if revision > 1 || view.status == "revised" { 2 } else { 1 },
-            "{} has its revisions", quote_label(&view.quote));
+        assert_eq!(
+            view.revisions.len(),
+            if revision > 1 || view.status == "revised" {
+                2
+            } else {
+                1
+            },
+            "{} has its revisions",
+            quote_label(&view.quote)
+        );
         *statuses.entry(view.status.clone()).or_insert(0) += 1;
     }
-    for status in ["draft", "sent", "expired", "accepted", "rejected", "revised"] {
-        assert!(statuses.contains_key(status), "some quotes are {status}: {statuses:?}");
+    for status in [
+        "draft", "sent", "expired", "accepted", "rejected", "revised",
+    ] {
+        assert!(
+            statuses.contains_key(status),
+            "some quotes are {status}: {statuses:?}"
+        );
     }
 
     // An order's lines are its quote's; it was made from an accepted quote.
@@ -380,7 +403,11 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
     let mut partly_paid = 0;
     for id in ids(store, "SELECT id FROM orders") {
         let view = store.order_view(id).expect("every demo order adds up");
-        let quote: crm_domain::Id = view.order.fields["quote_id"].as_str().unwrap().parse().unwrap();
+        let quote: crm_domain::Id = view.order.fields["quote_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(
             line_of("order_lines", "order_id", id),
             line_of("quote_lines", "quote_id", quote),
@@ -390,11 +417,17 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
         assert_eq!(quote.quote.fields["status"], "accepted");
         assert_eq!(quote.order_id, Some(id));
         assert_eq!(quote.totals.gross, view.totals.gross);
-        assert!(view.paid <= view.totals.gross, "allocations never exceed an order's gross");
+        assert!(
+            view.paid <= view.totals.gross,
+            "allocations never exceed an order's gross"
+        );
         overdue += usize::from(view.overdue);
         partly_paid += usize::from(view.paid > 0 && view.outstanding > 0);
     }
-    assert!(overdue > 0 && partly_paid > 0, "some orders are overdue, some partly paid");
+    assert!(
+        overdue > 0 && partly_paid > 0,
+        "some orders are overdue, some partly paid"
+    );
 
     // A payment settles what it is allocated to: all of it, unless it is a
     // prepayment, whose rest is the account's credit.
@@ -412,15 +445,23 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
     for (amount, prepayment, allocated) in &payments {
         assert!(*amount > 0);
         if *prepayment {
-            assert!(allocated <= amount, "a prepayment allocates no more than it is");
+            assert!(
+                allocated <= amount,
+                "a prepayment allocates no more than it is"
+            );
         } else {
             assert_eq!(allocated, amount, "a payment is allocated whole");
         }
     }
-    assert!(payments.iter().any(|(a, p, al)| *p && al < a), "some prepayments are credit");
+    assert!(
+        payments.iter().any(|(a, p, al)| *p && al < a),
+        "some prepayments are credit"
+    );
     let mut credit = 0;
     for account in ids(store, "SELECT DISTINCT account_id FROM quotes") {
-        let sales = store.account_sales(account, 50).expect("every account's sales");
+        let sales = store
+            .account_sales(account, 50)
+            .expect("every account's sales");
         store.last_prices(account).expect("and its last prices");
         credit += sales.balance.iter().map(|b| b.credit).sum::<i64>();
     }
@@ -435,7 +476,9 @@ fn demo_sales_documents_keep_the_rules_of_the_use_cases() {
     // The user's next quote continues the demo's series.
     let numbers: i64 = store
         .conn()
-        .query_row("SELECT count(DISTINCT number) FROM quotes", [], |r| r.get(0))
+        .query_row("SELECT count(DISTINCT number) FROM quotes", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let account = ids(store, "SELECT id FROM accounts LIMIT 1")[0];
     let quote = fx

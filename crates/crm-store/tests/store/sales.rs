@@ -414,7 +414,10 @@ fn one_price_per_product_list_and_break_and_setting_it_again_changes_it() {
     );
     assert!(matches!(twice, Err(StoreError::Invalid(i)) if i.problem.code() == "taken"));
     let id = s.set_price(cat.list, cat.pump, None, "1100").unwrap();
-    assert_eq!(s.record(EntityKind::Price, id).unwrap().fields["unit_price"], json!(110_000));
+    assert_eq!(
+        s.record(EntityKind::Price, id).unwrap().fields["unit_price"],
+        json!(110_000)
+    );
     let acme = account(s, "Acme");
     let quote = s
         .quote_new(NewQuote {
@@ -424,5 +427,8 @@ fn one_price_per_product_list_and_break_and_setting_it_again_changes_it() {
         .unwrap();
     s.quote_line(quote, line(Item::Product("P-100".into()), "1", None))
         .unwrap();
-    assert_eq!(s.quote_view(quote).unwrap().lines[0].fields["unit_price"], json!(110_000));
+    assert_eq!(
+        s.quote_view(quote).unwrap().lines[0].fields["unit_price"],
+        json!(110_000)
+    );
 }
