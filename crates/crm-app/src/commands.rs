@@ -437,7 +437,7 @@ impl App {
     /// Where the app stands.
     pub fn status(&self) -> Result<Status> {
         let data_dir = self.dir().display().to_string();
-        let guard = crate::lock(&self.reader);
+        let guard = self.reader();
         let Some(store) = guard.as_ref() else {
             return Ok(Status {
                 ready: false,

@@ -10,6 +10,9 @@
 //!
 //! Reads and writes use separate connections: a long write (demo data, later
 //! a first sync) holds only the writer, so lists and search keep answering.
+//! Reads have a few connections of their own ([`READERS`]): the UI asks for
+//! several things at once (a screen's list, then its filter counts; the next
+//! screen's board), and one slow read must not hold up the next screen.
 
 pub mod bridge;
 mod commands;
@@ -24,7 +27,10 @@ mod sync;
 use std::{
     fs::File,
     path::{Path, PathBuf},
-    sync::{Mutex, MutexGuard},
+    sync::{
+        Mutex, MutexGuard, TryLockError,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Instant,
 };
 
@@ -63,7 +69,9 @@ pub struct App {
     started: Instant,
     dir: PathBuf,
     writer: Mutex<Option<Store>>,
-    reader: Mutex<Option<Store>>,
+    readers: [Mutex<Option<Store>>; READERS],
+    /// Which reader a read waits for when all are busy (round robin).
+    next_reader: AtomicUsize,
     /// Why the database that is there could not be opened.
     problem: Option<AppError>,
     sync: sync::SyncState,
@@ -78,6 +86,11 @@ impl std::fmt::Debug for App {
             .finish_non_exhaustive()
     }
 }
+
+/// Read connections: WAL lets them read side by side with each other and
+/// with the writer. Three serve a screen's parallel requests on a laptop's
+/// cores without holding many page caches.
+pub const READERS: usize = 3;
 
 /// Where the database lives: `CRM_DATA_DIR`, else the platform data directory
 /// (`~/.local/share/offline-crm` on Linux), the same place the `crm` command uses.
@@ -133,22 +146,23 @@ impl App {
     pub fn open(dir: &Path) -> Result<App> {
         let path = Store::path_in(dir);
         let opened = if path.exists() {
-            Store::open(&path).and_then(|w| Ok((Some(w), Some(Store::open(&path)?))))
+            Store::open(&path).and_then(|w| Ok((Some(w), Self::open_readers(&path)?)))
         } else {
-            Ok((None, None))
+            Ok((None, Default::default()))
         };
-        let ((writer, reader), problem) = match opened {
+        let ((writer, readers), problem) = match opened {
             Ok(pair) => (pair, None),
             Err(e) => {
                 eprintln!("crm-app: cannot open {}: {e}", path.display());
-                ((None, None), Some(AppError::from(e)))
+                ((None, Default::default()), Some(AppError::from(e)))
             }
         };
         Ok(App {
             started: Instant::now(),
             dir: dir.to_owned(),
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers: readers.map(Mutex::new),
+            next_reader: AtomicUsize::new(0),
             problem,
             sync: sync::SyncState::default(),
             import_cancel: std::sync::atomic::AtomicBool::new(false),
@@ -165,9 +179,31 @@ impl App {
         &self.dir
     }
 
-    /// Run a query on the read connection.
+    fn open_readers(path: &Path) -> std::result::Result<[Option<Store>; READERS], crm_store::StoreError> {
+        let mut readers: [Option<Store>; READERS] = Default::default();
+        for r in &mut readers {
+            *r = Some(Store::open(path)?);
+        }
+        Ok(readers)
+    }
+
+    /// A read connection: a free one if there is one, else the next in turn
+    /// (waiting for it).
+    fn reader(&self) -> MutexGuard<'_, Option<Store>> {
+        for r in &self.readers {
+            match r.try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let turn = self.next_reader.fetch_add(1, Ordering::Relaxed) % READERS;
+        lock(&self.readers[turn])
+    }
+
+    /// Run a query on a read connection.
     fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let guard = lock(&self.reader);
+        let guard = self.reader();
         let store = guard.as_ref().ok_or_else(|| AppError::new("no_database"))?;
         f(store)
     }
@@ -181,9 +217,47 @@ impl App {
 
     /// Install a newly created database.
     fn install(&self, store: Store) -> Result<()> {
-        let reader = Store::open(store.path())?;
-        *lock(&self.reader) = Some(reader);
+        for (slot, reader) in self.readers.iter().zip(Self::open_readers(store.path())?) {
+            *lock(slot) = reader;
+        }
         *lock(&self.writer) = Some(store);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::mpsc, time::Duration};
+
+    use super::*;
+
+    /// A slow read (the Accounts screen's filter counts over 100,000
+    /// accounts) holds one connection; the next screen's read takes
+    /// another at once instead of queueing behind it.
+    #[test]
+    fn a_read_does_not_wait_behind_a_slow_one() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let app = App::open(dir.path()).expect("an empty directory opens");
+        app.create_database(CreateDatabase {
+            name: "Li Wei".into(),
+            email: None,
+            currency: "CNY".into(),
+        })
+        .expect("creating the database");
+
+        let (tx, rx) = mpsc::channel();
+        std::thread::scope(|s| {
+            // Held until the check is done, like a long query; dropped on a
+            // failure too, so the other thread ends and the test reports.
+            let slow = app.reader();
+            assert!(slow.is_some(), "the database is open for reading");
+            s.spawn(|| tx.send(app.status()).expect("the test waits"));
+            let status = rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("a second read answers while the first holds its connection")
+                .expect("status");
+            assert!(status.ready);
+            drop(slow);
+        });
     }
 }

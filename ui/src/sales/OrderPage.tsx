@@ -1,9 +1,8 @@
 // An order (#/orders/ID): its lines and totals, what was paid and what is
 // still owed, overdue when past its due date, and Record payment.
 
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OrderView } from '../backend';
 import { useApp } from '../context';
 import { formatDate, formatMoney } from '../lib/format';
 import { minorToText, recordHash } from '../lib/record';
@@ -11,29 +10,14 @@ import { routeHash } from '../lib/route';
 import { LinesTable, StatusBadge, Totals } from './Document';
 import PaymentDialog from './PaymentDialog';
 import { formatTypedMoney, text } from './lib';
+import { useDocument } from './useDocumentPage';
 
 export default function OrderPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const { backend, fail, locale, notify } = useApp();
-  const [view, setView] = useState<OrderView | null>(null);
-  const [gone, setGone] = useState(false);
+  const { view, setView, gone } = useDocument('order', id);
   const [paying, setPaying] = useState(false);
   const payButton = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    backend.call('order_view', { id }).then(
-      (v) => live && setView(v),
-      (e) => {
-        if (!live) return;
-        setGone(true);
-        fail(e);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, id, fail]);
 
   if (gone) {
     return (

@@ -18,6 +18,7 @@ import { routeHash } from '../lib/route';
 import { useFormError } from '../lib/useFormError';
 import { LinesTable, StatusBadge, Totals } from './Document';
 import ProductPicker from './ProductPicker';
+import { useDocument } from './useDocumentPage';
 import { EMPTY_LINE, LINE_ALIASES, formatPercent, isDraft, latestRevision, lineArgs, pdfBlob, productCode, quoteActions, quoteLabel, text, type LineDraft } from './lib';
 
 /** A made PDF and the address the page shows it at. */
@@ -28,9 +29,8 @@ interface Pdf {
 
 export default function QuoteEditor({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
-  const { backend, fail, locale, notify } = useApp();
-  const [view, setView] = useState<QuoteView | null>(null);
-  const [gone, setGone] = useState(false);
+  const { backend, locale, notify } = useApp();
+  const { view, setView, gone } = useDocument('quote', id);
   const [pdf, setPdf] = useState<Pdf | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [rejecting, setRejecting] = useState(false);
@@ -40,21 +40,6 @@ export default function QuoteEditor({ id }: { id: string }) {
   const previewButton = useRef<HTMLButtonElement>(null);
   // After an action the keyboard goes to the first action the new status offers.
   const refocus = useRef(false);
-
-  useEffect(() => {
-    let live = true;
-    backend.call('quote_view', { id }).then(
-      (v) => live && setView(v),
-      (e) => {
-        if (!live) return;
-        setGone(true);
-        fail(e);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, id, fail]);
 
   // A PDF made before a change is not the quote any more.
   const forgetPdf = useCallback(() => {
@@ -71,7 +56,7 @@ export default function QuoteEditor({ id }: { id: string }) {
       setView(v);
       forgetPdf();
     },
-    [forgetPdf],
+    [forgetPdf, setView],
   );
 
   useEffect(() => {

@@ -7,7 +7,7 @@ import { useApp } from '../context';
 
 export const PAGE = 50;
 
-type Views = { quote: QuoteView; order: OrderView };
+export type Views = { quote: QuoteView; order: OrderView };
 
 export interface DocumentPage<V> {
   /** The page's documents with their totals, newest first. */
@@ -41,4 +41,28 @@ export function useDocumentPage<K extends keyof Views>(
     };
   }, [backend, fail, kind, key, offset]);
   return page;
+}
+
+/** One document with its totals, read once per id; `gone` when it cannot
+ * be read (deleted, not synced here), the reason reported. */
+export function useDocument<K extends keyof Views>(kind: K, id: string) {
+  const { backend, fail } = useApp();
+  const [view, setView] = useState<Views[K] | null>(null);
+  const [gone, setGone] = useState(false);
+  useEffect(() => {
+    let live = true;
+    const read = (kind === 'quote' ? backend.call('quote_view', { id }) : backend.call('order_view', { id })) as Promise<Views[K]>;
+    read.then(
+      (v) => live && setView(v),
+      (e: unknown) => {
+        if (!live) return;
+        setGone(true);
+        fail(e);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [backend, fail, kind, id]);
+  return { view, setView, gone };
 }
