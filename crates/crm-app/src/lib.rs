@@ -179,7 +179,9 @@ impl App {
         &self.dir
     }
 
-    fn open_readers(path: &Path) -> std::result::Result<[Option<Store>; READERS], crm_store::StoreError> {
+    fn open_readers(
+        path: &Path,
+    ) -> std::result::Result<[Option<Store>; READERS], crm_store::StoreError> {
         let mut readers: [Option<Store>; READERS] = Default::default();
         for r in &mut readers {
             *r = Some(Store::open(path)?);

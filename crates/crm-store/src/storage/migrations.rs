@@ -525,6 +525,8 @@ CREATE TABLE orders (
     deleted_by  BLOB
 ) STRICT;
 CREATE INDEX orders_by_account ON orders (account_id, ordered_on DESC) WHERE deleted_at IS NULL;
+-- A quote's order (a quote is shown with it; an order is made from it once).
+CREATE INDEX orders_by_quote ON orders (quote_id) WHERE deleted_at IS NULL AND quote_id IS NOT NULL;
 CREATE TABLE order_lines (
     id          BLOB PRIMARY KEY,
     order_id BLOB NOT NULL,

@@ -415,3 +415,40 @@ fn the_account_list_filters_by_the_same_search() {
     );
     assert!(list("NEAR(").is_empty() && list("\"").is_empty() && list("*").is_empty());
 }
+
+/// A phrase in more than RANKED records (most Chinese company names end in
+/// 有限公司) is not weighed by BM25, which would read every match: the newest
+/// come first, those with it in the name before those with it elsewhere.
+#[test]
+fn a_phrase_in_very_many_records_lists_the_newest_name_matches_first() {
+    const RANKED: usize = 1_000; // crm-store's search::RANKED
+    let mut fx = Fixture::create();
+    let oldest_by_name = account(&mut fx.store, "北京老字号有限公司");
+    for i in 0..RANKED {
+        crate::insert(
+            &mut fx.store,
+            EntityKind::Account,
+            &[
+                ("name", json!(format!("Harbor {i}"))),
+                ("address", json!("上海某有限公司仓库")),
+            ],
+        );
+    }
+    let newest_by_name = account(&mut fx.store, "深圳新星有限公司");
+    let newest_in_notes = crate::insert(
+        &mut fx.store,
+        EntityKind::Account,
+        &[
+            ("name", json!("Harbor last")),
+            ("address", json!("有限公司")),
+        ],
+    );
+
+    let groups = fx.store.search("有限公司", 3).unwrap();
+    let ids: Vec<_> = groups[0].hits.iter().map(|h| h.id).collect();
+    assert_eq!(
+        ids,
+        vec![newest_by_name, oldest_by_name, newest_in_notes],
+        "names first (newest first), then the newest of the rest"
+    );
+}
