@@ -40,6 +40,7 @@ fn sample(
         FieldType::Int { min, .. } => json!(min),
         FieldType::Decimal { .. } | FieldType::Quantity => json!("1.5"),
         FieldType::Percent => json!("13"),
+        FieldType::WorkingTime => json!("4h"),
         FieldType::Amount => json!(1000),
         FieldType::Currency => json!("EUR"),
         FieldType::Stage => json!("qualification"),

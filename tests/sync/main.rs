@@ -11,6 +11,7 @@ mod merging;
 mod restores;
 mod scope;
 mod series;
+mod service;
 mod simulation;
 mod sizes;
 mod versions;

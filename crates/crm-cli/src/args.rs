@@ -118,6 +118,30 @@ pub enum Command {
     /// Local changes the server refused: retry or discard them
     #[command(subcommand)]
     Rejected(crate::sync::RejectedCmd),
+    /// Service cases: open, answer, move, solve, satisfaction
+    #[command(subcommand)]
+    Case(crate::service::CaseCmd),
+    /// Service levels: policies per priority and the team's business hours
+    #[command(subcommand)]
+    Sla(crate::service::SlaCmd),
+    /// Escalate cases at risk or past due (the app and the server also do it by themselves)
+    Escalate {
+        /// Judge the cases as of this time (YYYY-MM-DD HH:MM) [default: now]
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// The knowledge base: solutions everyone can give
+    #[command(subcommand)]
+    Kb(crate::service::KbCmd),
+    /// Record an account's Net Promoter Score (0-10)
+    Nps {
+        /// The account's id
+        account_id: String,
+        #[arg(long)]
+        score: String,
+        #[arg(long)]
+        comment: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

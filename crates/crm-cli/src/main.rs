@@ -8,6 +8,7 @@ mod lang;
 mod print;
 mod run;
 mod sales;
+mod service;
 mod sync;
 
 use std::process::ExitCode;

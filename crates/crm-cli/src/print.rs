@@ -32,7 +32,7 @@ impl Out {
     }
 }
 
-fn local(t: DateTime<Utc>) -> String {
+pub fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 

@@ -17,8 +17,10 @@ use crate::{hlc::Hlc, id::Id, schema::EntityKind};
 /// activities (a task's `activity`, `starts_at`, `place`, `attendees`).
 /// 4: sales documents (products, price lists and prices, quotes and their
 /// lines, orders and their lines, payments and their allocations; an
-/// account's price list and payment terms).
-pub const SCHEMA_VERSION: u32 = 4;
+/// account's price list and payment terms). 5: service (cases and their
+/// events, SLA policies, the business calendar, knowledge-base articles,
+/// satisfaction answers; an interaction's case).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The synced-schema version this program speaks: [`SCHEMA_VERSION`], or an
 /// older one named by `CRM_SCHEMA_VERSION` (a server held back during a

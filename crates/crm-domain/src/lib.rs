@@ -18,6 +18,7 @@ pub mod id;
 pub mod sales;
 pub mod schema;
 pub mod search;
+pub mod service;
 pub mod sla;
 pub mod upgrade;
 pub mod value;

@@ -72,6 +72,9 @@ pub enum FieldType {
     /// A quantity: an exact positive number of up to three decimals, kept
     /// as its text (`"2.5"`).
     Quantity,
+    /// A length of working time (`4h`, `2d`, `1d4h`: an SLA's), kept in
+    /// its canonical text.
+    WorkingTime,
     /// A percentage from 0 to 100 with up to two decimals, kept as its text
     /// (`"13"`, `"7.5"`): a tax rate, a discount.
     Percent,
@@ -130,6 +133,7 @@ impl FieldType {
             | FieldType::Choice(_)
             | FieldType::Decimal { .. }
             | FieldType::Quantity
+            | FieldType::WorkingTime
             | FieldType::Percent
             | FieldType::Currency
             | FieldType::Stage
@@ -329,6 +333,18 @@ pub enum EntityKind {
     PaymentAllocation,
     /// The team's own company, as its documents show it.
     Company,
+    /// A customer's request for service: a fault, a question, a complaint.
+    Case,
+    /// A status move or an escalation of a case.
+    CaseEvent,
+    /// How fast cases of a priority must be answered and resolved.
+    SlaPolicy,
+    /// The team's business hours, holidays and make-up working days.
+    Calendar,
+    /// A knowledge-base article: a solution anyone can give.
+    Article,
+    /// A satisfaction answer (CSAT for a case, NPS for an account).
+    Survey,
 }
 
 /// Where a record's owner (whose book it is in) comes from; the first source
@@ -508,6 +524,8 @@ const INTERACTION: Entity = Entity {
         field("opportunity_id", FieldType::Ref(EntityKind::Opportunity)),
         field("lead_id", FieldType::Ref(EntityKind::Lead)),
         field("author_id", FieldType::Ref(EntityKind::User)),
+        // The case it answers or works on (a reply, a call, a visit).
+        field("case_id", FieldType::Ref(EntityKind::Case)).since(5),
     ],
     title: Some("subject"),
     scope: Scope::Book(&[
@@ -1000,9 +1018,244 @@ const COMPANY: Entity = Entity {
     unique: &[],
 };
 
+/// How urgent a case is, lowest first (escalation raises it one step at a
+/// time, never past `urgent`).
+pub const CASE_PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
+
+/// Where a case stands. `waiting` (on the customer) stops its SLA clock.
+/// Moves go through the flow of `crm_domain::service` (a closed case is
+/// reopened before anyone works on it again).
+pub const CASE_STATUSES: &[&str] = &["new", "in_progress", "waiting", "resolved", "closed"];
+
+/// How a case reached us.
+pub const CASE_CHANNELS: &[&str] = &["phone", "email", "web", "visit", "message", "other"];
+
+/// What happened to a case: a status move, or an escalation.
+pub const CASE_EVENT_KINDS: &[&str] = &["status", "escalation"];
+
+/// The two clocks of a case's service level.
+pub const SLA_TARGETS: &[&str] = &["first_response", "resolution"];
+
+/// An article's state: a draft is its author's (and the managers'), a
+/// published one everyone's.
+pub const ARTICLE_STATUSES: &[&str] = &["draft", "published"];
+
+/// Languages an article is written in.
+pub const ARTICLE_LANGUAGES: &[&str] = &["en", "zh", "es"];
+
+/// What a satisfaction answer measures: CSAT (1-5, per resolved case) or
+/// NPS (0-10, per account).
+pub const SURVEY_KINDS: &[&str] = &["csat", "nps"];
+
+/// Where a satisfaction answer came from.
+pub const SURVEY_SOURCES: &[&str] = &["staff", "import", "web"];
+
+/// The roles that keep service levels and business calendars.
+const SERVICE_KEEPERS: &[&str] = &["manager", "admin"];
+
+const CASE: Entity = Entity {
+    kind: EntityKind::Case,
+    name: "case",
+    table: "cases",
+    since: 5,
+    fields: &[
+        searched("number", LINE).system(),
+        guarded("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        field("contact_id", FieldType::Ref(EntityKind::Contact)),
+        field("product_id", FieldType::Ref(EntityKind::Product)),
+        field("order_id", FieldType::Ref(EntityKind::Order)),
+        searched("subject", LINE).required(),
+        searched("description", FieldType::Text),
+        field("channel", FieldType::Choice(CASE_CHANNELS)),
+        searched("category", LINE),
+        guarded("priority", FieldType::Choice(CASE_PRIORITIES))
+            .required()
+            .or(Fill::Text("normal")),
+        // Moved by the flow only (`case_move`), each move a case event.
+        guarded("status", FieldType::Choice(CASE_STATUSES))
+            .required()
+            .or(Fill::Text("new"))
+            .system(),
+        guarded("owner_id", FieldType::Ref(EntityKind::User)),
+        field("team", LINE),
+        // When the SLA clock started: the moment the case was opened.
+        field("opened_at", FieldType::DateTime).required().system(),
+        field("resolved_at", FieldType::DateTime).system(),
+        field("solution_article_id", FieldType::Ref(EntityKind::Article)).system(),
+    ],
+    title: Some("subject"),
+    scope: Scope::Book(&[
+        Source::Parent("account_id"),
+        Source::Owner("owner_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &[
+        "number",
+        "subject",
+        "account_id",
+        "priority",
+        "status",
+        "owner_id",
+    ],
+    done: Some("resolved_at"),
+    money_from: None,
+    unique: &[],
+};
+
+/// A status move or an escalation of a case: the facts its SLA clock is
+/// computed from (when it waited on the customer) and its history. An
+/// escalation's id is derived from the case, the clock and the level, so
+/// two laptops escalating one case offline write one record.
+const CASE_EVENT: Entity = Entity {
+    kind: EntityKind::CaseEvent,
+    name: "case_event",
+    table: "case_events",
+    since: 5,
+    fields: &[
+        field("case_id", FieldType::Ref(EntityKind::Case)).required(),
+        field("kind", FieldType::Choice(CASE_EVENT_KINDS))
+            .required()
+            .or(Fill::Text("status")),
+        field("at", FieldType::DateTime).required(),
+        field("from_status", FieldType::Choice(CASE_STATUSES)),
+        field("to_status", FieldType::Choice(CASE_STATUSES)),
+        field("target", FieldType::Choice(SLA_TARGETS)),
+        field("level", FieldType::Int { min: 1, max: 2 }),
+        field("from_priority", FieldType::Choice(CASE_PRIORITIES)),
+        field("to_priority", FieldType::Choice(CASE_PRIORITIES)),
+        field("note", FieldType::Text),
+        field("author_id", FieldType::Ref(EntityKind::User)),
+    ],
+    title: None,
+    scope: Scope::Book(&[Source::Parent("case_id")]),
+    writers: Writers::Anyone,
+    list: &["at", "kind", "from_status", "to_status", "author_id"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+/// How fast cases of a priority (and, optionally, of accounts of a tier)
+/// must be answered and resolved, in the team's working time.
+const SLA_POLICY: Entity = Entity {
+    kind: EntityKind::SlaPolicy,
+    name: "sla_policy",
+    table: "sla_policies",
+    since: 5,
+    fields: &[
+        field("priority", FieldType::Choice(CASE_PRIORITIES)).required(),
+        field("tier", FieldType::Choice(TIERS)),
+        guarded("first_response", FieldType::WorkingTime).required(),
+        guarded("resolution", FieldType::WorkingTime).required(),
+        // Escalate this long before a due time (none: only once past it).
+        field("warn_before", FieldType::WorkingTime),
+        // A breached case's priority is raised to this (if lower).
+        field("raise_to", FieldType::Choice(CASE_PRIORITIES)),
+    ],
+    title: Some("priority"),
+    scope: Scope::Team,
+    writers: Writers::Roles(SERVICE_KEEPERS),
+    list: &[
+        "priority",
+        "tier",
+        "first_response",
+        "resolution",
+        "warn_before",
+        "raise_to",
+    ],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+/// The team's business hours, as `crm_domain::sla::Calendar` reads them.
+/// One record; should there be two, the last changed counts.
+const CALENDAR: Entity = Entity {
+    kind: EntityKind::Calendar,
+    name: "calendar",
+    table: "calendars",
+    since: 5,
+    fields: &[
+        field("name", LINE).required(),
+        field("tz", LINE).required(),
+        field("days", LINE).required(),
+        field("hours", LINE).required(),
+        // Dates, comma separated (YYYY-MM-DD).
+        field("holidays", FieldType::Text),
+        // Make-up working days (调休), comma separated.
+        field("workdays", FieldType::Text),
+    ],
+    title: Some("name"),
+    scope: Scope::Team,
+    writers: Writers::Roles(SERVICE_KEEPERS),
+    list: &["name", "tz", "days", "hours"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+const ARTICLE: Entity = Entity {
+    kind: EntityKind::Article,
+    name: "article",
+    table: "articles",
+    since: 5,
+    fields: &[
+        searched("title", LINE).required(),
+        searched("body", FieldType::Text).required(),
+        field("language", FieldType::Choice(ARTICLE_LANGUAGES)),
+        searched("tags", FieldType::Tags),
+        field("product_id", FieldType::Ref(EntityKind::Product)),
+        searched("category", LINE),
+        field("status", FieldType::Choice(ARTICLE_STATUSES))
+            .required()
+            .or(Fill::Text("draft")),
+        field("author_id", FieldType::Ref(EntityKind::User)),
+        // The resolved case it was written from.
+        field("case_id", FieldType::Ref(EntityKind::Case)),
+    ],
+    title: Some("title"),
+    scope: Scope::Book(&[Source::Author("author_id"), Source::Creator]),
+    writers: Writers::Anyone,
+    list: &["title", "language", "category", "status", "author_id"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
+/// A satisfaction answer: CSAT 1-5 for a resolved case, NPS 0-10 for an
+/// account.
+const SURVEY: Entity = Entity {
+    kind: EntityKind::Survey,
+    name: "survey",
+    table: "surveys",
+    since: 5,
+    fields: &[
+        field("kind", FieldType::Choice(SURVEY_KINDS)).required(),
+        field("account_id", FieldType::Ref(EntityKind::Account)).required(),
+        field("case_id", FieldType::Ref(EntityKind::Case)),
+        guarded("score", FieldType::Int { min: 0, max: 10 }).required(),
+        field("comment", FieldType::Text),
+        field("answered_at", FieldType::DateTime).required(),
+        field("source", FieldType::Choice(SURVEY_SOURCES)),
+        field("recorded_by", FieldType::Ref(EntityKind::User)),
+    ],
+    title: None,
+    scope: Scope::Book(&[
+        Source::Parent("case_id"),
+        Source::Parent("account_id"),
+        Source::Creator,
+    ]),
+    writers: Writers::Anyone,
+    list: &["answered_at", "kind", "score", "account_id", "case_id"],
+    done: None,
+    money_from: None,
+    unique: &[],
+};
+
 impl EntityKind {
     /// All entities, parents before children (the order a first sync applies).
-    pub const ALL: [EntityKind; 19] = [
+    pub const ALL: [EntityKind; 25] = [
         EntityKind::User,
         EntityKind::Account,
         EntityKind::Contact,
@@ -1022,6 +1275,12 @@ impl EntityKind {
         EntityKind::Payment,
         EntityKind::PaymentAllocation,
         EntityKind::Company,
+        EntityKind::Calendar,
+        EntityKind::SlaPolicy,
+        EntityKind::Case,
+        EntityKind::CaseEvent,
+        EntityKind::Article,
+        EntityKind::Survey,
     ];
 
     /// The kind's description.
@@ -1046,6 +1305,12 @@ impl EntityKind {
             EntityKind::Payment => &PAYMENT,
             EntityKind::PaymentAllocation => &PAYMENT_ALLOCATION,
             EntityKind::Company => &COMPANY,
+            EntityKind::Case => &CASE,
+            EntityKind::CaseEvent => &CASE_EVENT,
+            EntityKind::SlaPolicy => &SLA_POLICY,
+            EntityKind::Calendar => &CALENDAR,
+            EntityKind::Article => &ARTICLE,
+            EntityKind::Survey => &SURVEY,
         }
     }
 
@@ -1242,6 +1507,7 @@ impl FieldDef {
             FieldType::Int { min, max } => ("int", None, Some(min), Some(max), None, None),
             FieldType::Decimal { places } => ("decimal", None, None, None, Some(places), None),
             FieldType::Quantity => ("decimal", None, None, None, Some(3), None),
+            FieldType::WorkingTime => ("duration", None, None, None, None, None),
             FieldType::Percent => ("percent", None, Some(0), Some(100), Some(2), None),
             FieldType::Amount => ("amount", None, None, None, None, None),
             FieldType::Currency => ("currency", None, None, None, None, None),
@@ -1324,6 +1590,7 @@ impl FieldDef {
             | FieldType::Int { .. }
             | FieldType::Decimal { .. }
             | FieldType::Quantity
+            | FieldType::WorkingTime
             | FieldType::Percent
             | FieldType::Amount
             | FieldType::Currency
@@ -1430,6 +1697,17 @@ impl FieldDef {
                 .and_then(|s| value::decimal(s, 3).ok().filter(|n| n == s))
                 .map(drop)
                 .ok_or(Problem::Decimal { places: 3 }),
+            FieldType::WorkingTime => value
+                .as_str()
+                .ok_or(Problem::Empty)
+                .and_then(crate::sla::WorkingTime::parse)
+                .and_then(|t| {
+                    (Some(t.to_string().as_str()) == value.as_str())
+                        .then_some(())
+                        .ok_or(Problem::Duration {
+                            max_days: crate::sla::WorkingTime::MAX_DAYS,
+                        })
+                }),
             FieldType::Percent => value
                 .as_str()
                 .and_then(|s| value::percent(s).ok().filter(|n| n == s))
@@ -1523,6 +1801,7 @@ impl FieldDef {
             FieldType::Int { min, max } => json!(value::bounded_int(text, min, max)?),
             FieldType::Decimal { places } => json!(value::decimal(text, places)?),
             FieldType::Quantity => json!(value::decimal(text, 3)?),
+            FieldType::WorkingTime => json!(crate::sla::WorkingTime::parse(text)?.to_string()),
             FieldType::Percent => json!(value::percent(text)?),
             FieldType::Amount => {
                 let currency = currency.ok_or(Problem::Currency)?;

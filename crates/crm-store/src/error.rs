@@ -161,6 +161,33 @@ pub enum Rule {
         /// The document's number.
         number: String,
     },
+    /// A status move the case's flow does not allow (a closed case is
+    /// reopened before it is worked on again).
+    #[error("case {number} is {from}; it cannot move to {to}")]
+    CaseMove {
+        /// The case's number.
+        number: String,
+        /// Its status.
+        from: String,
+        /// The move asked for.
+        to: String,
+    },
+    /// Work on a case that is resolved or closed.
+    #[error("case {number} is {status}; reopen it first")]
+    CaseClosed {
+        /// The case's number.
+        number: String,
+        /// Its status.
+        status: String,
+    },
+    /// Satisfaction asked of a case not yet resolved.
+    #[error("case {number} is {status}; satisfaction is asked once it is resolved")]
+    CaseNotResolved {
+        /// The case's number.
+        number: String,
+        /// Its status.
+        status: String,
+    },
 }
 
 impl Rule {
@@ -189,6 +216,9 @@ impl Rule {
             Rule::AlreadyOrdered { .. } => "already_ordered",
             Rule::OrderClosed { .. } => "order_closed",
             Rule::OtherAccount { .. } => "other_account",
+            Rule::CaseMove { .. } => "case_move",
+            Rule::CaseClosed { .. } => "case_closed",
+            Rule::CaseNotResolved { .. } => "case_not_resolved",
         }
     }
 
@@ -246,6 +276,14 @@ impl Rule {
                 ("outstanding", outstanding.clone()),
                 ("currency", currency.clone()),
             ],
+            Rule::CaseMove { number, from, to } => vec![
+                ("number", number.clone()),
+                ("from", from.clone()),
+                ("to", to.clone()),
+            ],
+            Rule::CaseClosed { number, status } | Rule::CaseNotResolved { number, status } => {
+                vec![("number", number.clone()), ("status", status.clone())]
+            }
             Rule::SamePerson | Rule::MergeSelf => Vec::new(),
         }
     }

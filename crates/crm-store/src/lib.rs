@@ -25,7 +25,7 @@ mod storage;
 
 use queries::{read, ui_queries};
 pub use rules::duplicates;
-use rules::{bulk, exchange, merge, records, sales, work};
+use rules::{bulk, exchange, merge, records, sales, service, work};
 pub use storage::migrations;
 pub use storage::private::create_dir as create_private_dir;
 use storage::{backup, search, sql, write};
@@ -56,6 +56,7 @@ pub use sales::{
     OrderView, QuoteView, quote_label,
 };
 pub use search::{SearchGroup, SearchHit};
+pub use service::{CaseLine, CaseQueue, CaseView, Escalated, EscalationPass, NewCase, Suggestion};
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
     ContactPage, ContactRow, DealCard, DealFilter, DealSelection, InCurrency, RatesTo, StageTotal,

@@ -150,7 +150,13 @@ pub fn keys(entity: EntityKind, identity: &Identity) -> Vec<(KeyKind, String)> {
         | EntityKind::OrderLine
         | EntityKind::Payment
         | EntityKind::PaymentAllocation
-        | EntityKind::Company => {}
+        | EntityKind::Company
+        | EntityKind::Case
+        | EntityKind::CaseEvent
+        | EntityKind::SlaPolicy
+        | EntityKind::Calendar
+        | EntityKind::Article
+        | EntityKind::Survey => {}
     }
     out
 }
@@ -396,7 +402,13 @@ fn stale_rows_sql(entity: EntityKind) -> Option<&'static str> {
             | EntityKind::OrderLine
             | EntityKind::Payment
             | EntityKind::PaymentAllocation
-            | EntityKind::Company => return None,
+            | EntityKind::Company
+        | EntityKind::Case
+        | EntityKind::CaseEvent
+        | EntityKind::SlaPolicy
+        | EntityKind::Calendar
+        | EntityKind::Article
+        | EntityKind::Survey => return None,
     })
 }
 
@@ -597,7 +609,13 @@ fn summary(conn: &Connection, entity: EntityKind, id: Id) -> Result<Option<Recor
         | EntityKind::OrderLine
         | EntityKind::Payment
         | EntityKind::PaymentAllocation
-        | EntityKind::Company => return Ok(None),
+        | EntityKind::Company
+        | EntityKind::Case
+        | EntityKind::CaseEvent
+        | EntityKind::SlaPolicy
+        | EntityKind::Calendar
+        | EntityKind::Article
+        | EntityKind::Survey => return Ok(None),
     };
     Ok(conn
         .prepare_cached(sql)?

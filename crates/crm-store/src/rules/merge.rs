@@ -108,7 +108,13 @@ fn count_of(moved: &mut Moved, entity: EntityKind) -> &mut usize {
         | EntityKind::OrderLine
         | EntityKind::Payment
         | EntityKind::PaymentAllocation
-        | EntityKind::Company => &mut moved.other,
+        | EntityKind::Company
+        | EntityKind::Case
+        | EntityKind::CaseEvent
+        | EntityKind::SlaPolicy
+        | EntityKind::Calendar
+        | EntityKind::Article
+        | EntityKind::Survey => &mut moved.other,
     }
 }
 

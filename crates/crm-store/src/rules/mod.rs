@@ -10,7 +10,9 @@
 //! - `merge`: two records that are one customer or person;
 //! - `duplicates`: which records look like the same customer or person;
 //! - `exchange`: importing rows as ordinary edits, repeatably;
-//! - `sales`: quotes, revisions, orders, payments, balances and last prices.
+//! - `sales`: quotes, revisions, orders, payments, balances and last prices;
+//! - `service`: cases and their flow, SLA clocks, escalation, the knowledge
+//!   base and satisfaction.
 
 pub(crate) mod bulk;
 pub mod duplicates;
@@ -18,4 +20,5 @@ pub(crate) mod exchange;
 pub(crate) mod merge;
 pub(crate) mod records;
 pub(crate) mod sales;
+pub(crate) mod service;
 pub(crate) mod work;

@@ -507,6 +507,7 @@ impl Store {
     pub fn add(&mut self, kind: EntityKind, fields: &[(&str, Value)]) -> Result<Id> {
         self.may_write(kind, fields, true)?;
         self.sales_rules(kind, None, fields)?;
+        self.service_rules(kind, None, fields)?;
         // A person's new record is theirs unless they say whose: its
         // description's owner field.
         let mut fields = fields.to_vec();
@@ -520,7 +521,12 @@ impl Store {
                 None => fields.push((owner, Value::String(self.user_id().to_string()))),
             }
         }
-        self.write(|w| w.insert(kind, &fields))
+        self.write(|w| {
+            if kind == EntityKind::Case {
+                crate::service::opening(w, &mut fields)?;
+            }
+            w.insert(kind, &fields)
+        })
     }
 
     /// A person changes fields of a record of `kind` (canonical values):
@@ -535,6 +541,7 @@ impl Store {
     pub fn edit(&mut self, kind: EntityKind, id: Id, fields: &[(&str, Value)]) -> Result<bool> {
         self.may_write(kind, fields, false)?;
         self.sales_rules(kind, Some(id), fields)?;
+        self.service_rules(kind, Some(id), fields)?;
         let handed = kind.entity().owner().and_then(|owner| {
             fields
                 .iter()
@@ -572,6 +579,7 @@ impl Store {
     pub fn delete_record(&mut self, kind: EntityKind, id: Id) -> Result<()> {
         self.may_write(kind, &[], false)?;
         self.sales_rules(kind, Some(id), &[])?;
+        self.service_rules(kind, Some(id), &[])?;
         self.write(|w| w.delete(kind, id))
     }
 

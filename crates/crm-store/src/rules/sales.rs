@@ -371,7 +371,7 @@ fn shown_status(quote: &RecordRow, today: NaiveDate) -> String {
 /// never signed in has no series and numbers `Q-00012` (it is its user's
 /// whole team). Counted in `document_numbers`, never synced, in the
 /// transaction that writes the document: a crash loses no number twice.
-fn next_number(w: &Writer<'_>, prefix: &str) -> Result<String> {
+pub(crate) fn next_number(w: &Writer<'_>, prefix: &str) -> Result<String> {
     let key = number_key(w.conn(), prefix)?;
     let next: i64 = w.conn().query_row(
         "INSERT INTO document_numbers (prefix, last) VALUES (?1, 1)

@@ -75,7 +75,13 @@ impl Reassigned {
             | EntityKind::OrderLine
             | EntityKind::Payment
             | EntityKind::PaymentAllocation
-            | EntityKind::Company => &mut self.other,
+            | EntityKind::Company
+            | EntityKind::Case
+            | EntityKind::CaseEvent
+            | EntityKind::SlaPolicy
+            | EntityKind::Calendar
+            | EntityKind::Article
+            | EntityKind::Survey => &mut self.other,
         }
     }
 }

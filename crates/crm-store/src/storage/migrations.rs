@@ -620,6 +620,134 @@ CREATE TABLE document_numbers (
 ) STRICT;
 ALTER TABLE sync_state ADD COLUMN series INTEGER;
 "#,
+    // 11: service (synced schema 5): cases and their events, SLA
+    // policies, the business calendar, knowledge-base articles, satisfaction
+    // answers; an interaction's case.
+    r#"
+CREATE TABLE cases (
+    id          BLOB PRIMARY KEY,
+    number TEXT,
+    account_id BLOB NOT NULL,
+    contact_id BLOB,
+    product_id BLOB,
+    order_id BLOB,
+    subject TEXT NOT NULL,
+    description TEXT,
+    channel TEXT,
+    category TEXT,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    status TEXT NOT NULL DEFAULT 'new',
+    owner_id BLOB,
+    team TEXT,
+    opened_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    solution_article_id BLOB,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX cases_by_account ON cases (account_id, opened_at DESC) WHERE deleted_at IS NULL;
+-- The queues and the escalation pass read open cases only.
+CREATE INDEX cases_open ON cases (status, opened_at) WHERE deleted_at IS NULL AND status IN ('new', 'in_progress', 'waiting');
+CREATE INDEX cases_by_article ON cases (solution_article_id) WHERE deleted_at IS NULL AND solution_article_id IS NOT NULL;
+CREATE TABLE case_events (
+    id          BLOB PRIMARY KEY,
+    case_id BLOB NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'status',
+    at INTEGER NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    target TEXT,
+    level INTEGER,
+    from_priority TEXT,
+    to_priority TEXT,
+    note TEXT,
+    author_id BLOB,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX case_events_by_case ON case_events (case_id, at) WHERE deleted_at IS NULL;
+CREATE TABLE sla_policies (
+    id          BLOB PRIMARY KEY,
+    priority TEXT NOT NULL,
+    tier TEXT,
+    first_response TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    warn_before TEXT,
+    raise_to TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE TABLE calendars (
+    id          BLOB PRIMARY KEY,
+    name TEXT NOT NULL,
+    tz TEXT NOT NULL,
+    days TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    holidays TEXT,
+    workdays TEXT,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE TABLE articles (
+    id          BLOB PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    language TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    product_id BLOB,
+    category TEXT,
+    status TEXT NOT NULL DEFAULT 'draft',
+    author_id BLOB,
+    case_id BLOB,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE TABLE surveys (
+    id          BLOB PRIMARY KEY,
+    kind TEXT NOT NULL,
+    account_id BLOB NOT NULL,
+    case_id BLOB,
+    score INTEGER NOT NULL,
+    comment TEXT,
+    answered_at INTEGER NOT NULL,
+    source TEXT,
+    recorded_by BLOB,
+    created_at  INTEGER NOT NULL,
+    created_by  BLOB,
+    updated_at  INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted_at  INTEGER,
+    deleted_by  BLOB
+) STRICT;
+CREATE INDEX surveys_by_case ON surveys (case_id) WHERE deleted_at IS NULL AND case_id IS NOT NULL;
+CREATE INDEX surveys_by_account ON surveys (account_id, answered_at) WHERE deleted_at IS NULL;
+CREATE VIRTUAL TABLE cases_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', 0);
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
+ALTER TABLE interactions ADD COLUMN case_id BLOB;
+CREATE INDEX interactions_by_case ON interactions (case_id, occurred_at) WHERE case_id IS NOT NULL AND deleted_at IS NULL;
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own

@@ -212,6 +212,11 @@ fn hit_query(entity: EntityKind) -> String {
              FROM m JOIN opportunities o ON o.rowid = m.rowid JOIN accounts a ON a.id = o.account_id
              WHERE o.deleted_at IS NULL ORDER BY m.score"
         }
+        EntityKind::Case => {
+            "SELECT c.id, c.subject, trim(coalesce(c.number, '') || ' · ' || a.name, ' ·'), c.account_id, NULL
+             FROM m JOIN cases c ON c.rowid = m.rowid JOIN accounts a ON a.id = c.account_id
+             WHERE c.deleted_at IS NULL ORDER BY m.score"
+        }
         EntityKind::Interaction => {
             "SELECT i.id, i.subject, a.name, i.account_id, i.occurred_at
              FROM m JOIN interactions i ON i.rowid = m.rowid LEFT JOIN accounts a ON a.id = i.account_id
@@ -227,7 +232,12 @@ fn hit_query(entity: EntityKind) -> String {
             | EntityKind::OrderLine
             | EntityKind::Payment
             | EntityKind::PaymentAllocation
-            | EntityKind::Company => {
+            | EntityKind::Company
+        | EntityKind::CaseEvent
+        | EntityKind::SlaPolicy
+        | EntityKind::Calendar
+        | EntityKind::Article
+        | EntityKind::Survey => {
             ""
         }
     };

@@ -17,6 +17,7 @@ mod reassign;
 mod refusals;
 mod sales;
 mod search;
+mod service;
 mod soft_delete;
 
 use std::collections::BTreeMap;

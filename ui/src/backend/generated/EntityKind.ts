@@ -4,4 +4,4 @@
  * Every synced entity this build knows. The wire is open: a peer may name a
  * kind that is not here (see `crm_protocol`), and it is answered, not choked on.
  */
-export type EntityKind = "user" | "account" | "contact" | "interaction" | "lead" | "opportunity" | "task" | "conflict" | "exchange_rate" | "product" | "price_list" | "price" | "quote" | "quote_line" | "order" | "order_line" | "payment" | "payment_allocation" | "company";
+export type EntityKind = "user" | "account" | "contact" | "interaction" | "lead" | "opportunity" | "task" | "conflict" | "exchange_rate" | "product" | "price_list" | "price" | "quote" | "quote_line" | "order" | "order_line" | "payment" | "payment_allocation" | "company" | "case" | "case_event" | "sla_policy" | "calendar" | "article" | "survey";

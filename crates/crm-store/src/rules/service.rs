@@ -1,0 +1,1073 @@
+//! Service: cases and their flow, the SLA clock of each case, escalation,
+//! the knowledge base and satisfaction. Every record is an ordinary kind of
+//! its description; this module holds the rules between them and the
+//! numbers customers see (`C7-00012`, from the device's series as quotes
+//! are).
+//!
+//! Due times are never stored: [`crm_domain::service::clock`] computes them
+//! from synced facts (when the case was opened, its status moves, its first
+//! answer, the policy and the team's calendar), the same on every laptop and
+//! the server. An escalation is a case event whose id is derived from the
+//! case, the clock and the level, so two laptops escalating one case
+//! offline write one record.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_domain::{
+    EntityKind, Id, Invalid, Problem,
+    service::{self, CaseClock, CaseFacts, Targets},
+    sla::Calendar,
+};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::{
+    Store,
+    error::{Result, Rule, StoreError},
+    records::{RecordRow, children_on, record_on},
+    sales::next_number,
+    search::SearchHit,
+    write::Writer,
+};
+
+/// How many escalations one write transaction takes: the pass over a large
+/// book leaves room between its transactions for a person's edits.
+const ESCALATION_BATCH: usize = 200;
+
+/// A case to open, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// The customer.
+    pub account_id: Id,
+    /// What it is about, in a line.
+    pub subject: String,
+    /// The person who asked.
+    pub contact_id: Option<Id>,
+    /// `low`, `normal`, `high` or `urgent` (default normal).
+    pub priority: Option<String>,
+    /// How it reached us.
+    pub channel: Option<String>,
+    /// The customer's words.
+    pub description: Option<String>,
+    /// The order it concerns.
+    pub order_id: Option<Id>,
+    /// The product it concerns.
+    pub product_id: Option<Id>,
+    /// Its category.
+    pub category: Option<String>,
+    /// Who works on it (default: whoever opens it).
+    pub owner_id: Option<Id>,
+}
+
+/// A case with what its clocks say now.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CaseLine {
+    /// The case.
+    pub case: RecordRow,
+    /// Its clocks, when a policy covers its priority and the team has a
+    /// calendar.
+    pub clock: Option<CaseClock>,
+    /// The highest escalation level it reached (0: none).
+    pub level: i64,
+}
+
+/// A case's page: fields, clocks, its story, the articles that may solve
+/// it, satisfaction.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CaseView {
+    /// The case and its clocks.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub line: CaseLine,
+    /// Status moves and escalations, oldest first.
+    pub events: Vec<RecordRow>,
+    /// Replies, calls and visits on it, newest first.
+    pub timeline: Vec<RecordRow>,
+    /// Articles that may solve it, from its words (published ones).
+    pub suggested: Vec<Suggestion>,
+    /// The article that solved it.
+    pub solution: Option<RecordRow>,
+    /// Its satisfaction answers.
+    pub surveys: Vec<RecordRow>,
+}
+
+/// An article that may solve a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Suggestion {
+    /// The article.
+    pub id: Id,
+    /// Its title.
+    pub title: String,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseQueue {
+    /// New, in progress or waiting on the customer.
+    #[default]
+    Open,
+    /// Open and past a due time.
+    Breached,
+    /// Open, within a warning window, not breached.
+    AtRisk,
+    /// Open and escalated.
+    Escalated,
+    /// Every case.
+    All,
+}
+
+impl std::str::FromStr for CaseQueue {
+    type Err = Problem;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Problem> {
+        Ok(match s.trim().to_lowercase().replace('-', "_").as_str() {
+            "open" => CaseQueue::Open,
+            "breached" => CaseQueue::Breached,
+            "at_risk" => CaseQueue::AtRisk,
+            "escalated" => CaseQueue::Escalated,
+            "all" => CaseQueue::All,
+            _ => {
+                return Err(Problem::OneOf {
+                    allowed: "open, breached, at-risk, escalated, all".into(),
+                });
+            }
+        })
+    }
+}
+
+/// One escalation written by a pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Escalated {
+    /// The case.
+    pub case_id: Id,
+    /// Its number.
+    pub number: String,
+    /// `first_response` or `resolution`.
+    pub target: String,
+    /// 1: within the warning window; 2: past due.
+    pub level: i64,
+    /// The priority it was raised to, if it was.
+    pub raised_to: Option<String>,
+}
+
+/// What an escalation pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EscalationPass {
+    /// Open cases looked at.
+    pub examined: usize,
+    /// Escalations written (each once per case, clock and level).
+    pub escalated: Vec<Escalated>,
+}
+
+/// A policy as stored: priority, tier, first response, resolution, warning
+/// and the priority a breach raises to.
+type PolicyRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// An escalation to write: the case, its number and priority, the clock,
+/// the level and the priority to raise it to.
+type Pending = (Id, String, String, &'static str, i64, Option<String>);
+
+/// The team's service levels: its calendar and policies in working minutes.
+struct Levels {
+    calendar: Calendar,
+    /// (priority, tier or "") -> targets and the priority a breach raises to.
+    policies: HashMap<(String, String), (Targets, Option<String>)>,
+}
+
+impl Levels {
+    fn policy(&self, priority: &str, tier: Option<&str>) -> Option<&(Targets, Option<String>)> {
+        tier.and_then(|t| self.policies.get(&(priority.to_owned(), t.to_owned())))
+            .or_else(|| self.policies.get(&(priority.to_owned(), String::new())))
+    }
+}
+
+fn text(row: &RecordRow, field: &str) -> String {
+    row.fields
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn moment(ms: Option<i64>) -> Option<DateTime<Utc>> {
+    ms.and_then(DateTime::from_timestamp_millis)
+}
+
+/// Dates typed as a list (`2027-01-01, 2027-02-10`).
+fn dates(field: &str, raw: &str) -> Result<Vec<NaiveDate>> {
+    raw.split([',', ';', '，', '；', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|d| crm_domain::value::date(d).map_err(|p| Invalid::new(field, p).into()))
+        .collect()
+}
+
+/// A calendar record as the SLA clock reads it; its refusal names the field.
+pub(crate) fn calendar_of(fields: &dyn Fn(&str) -> String) -> Result<Calendar> {
+    let holidays = dates("holidays", &fields("holidays"))?;
+    let workdays = dates("workdays", &fields("workdays"))?;
+    Ok(Calendar::parse(
+        &fields("tz"),
+        &fields("days"),
+        &fields("hours"),
+        holidays,
+        workdays,
+    )?)
+}
+
+/// The team's calendar (the last changed, should there be two) and its
+/// policies; `None` without a calendar or without a policy.
+fn levels_on(conn: &rusqlite::Connection) -> Result<Option<Levels>> {
+    let calendar: Option<Id> = conn
+        .query_row(
+            "SELECT id FROM calendars WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
+            [],
+            |r| r.get(0).map(Id),
+        )
+        .optional()?;
+    let Some(calendar) = calendar else {
+        return Ok(None);
+    };
+    let record = record_on(conn, EntityKind::Calendar, calendar)?;
+    let calendar = calendar_of(&|f| text(&record, f))?;
+    let mut policies = HashMap::new();
+    let rows: Vec<PolicyRow> = conn
+        .prepare_cached(
+            "SELECT priority, tier, first_response, resolution, warn_before, raise_to
+             FROM sla_policies WHERE deleted_at IS NULL ORDER BY updated_at, id",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (priority, tier, first, resolution, warn, raise) in rows {
+        // Checked by every door; a value that still fails is skipped.
+        let (Ok(first), Ok(resolution)) = (
+            calendar.parse_duration(&first),
+            calendar.parse_duration(&resolution),
+        ) else {
+            continue;
+        };
+        let warn_before = warn.and_then(|w| calendar.parse_duration(&w).ok());
+        policies.insert(
+            (priority, tier.unwrap_or_default()),
+            (
+                Targets {
+                    first_response: first,
+                    resolution,
+                    warn_before,
+                },
+                raise,
+            ),
+        );
+    }
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Levels { calendar, policies }))
+}
+
+/// An open (or any) case's facts, read in bulk.
+struct Facts {
+    id: Id,
+    number: String,
+    priority: String,
+    tier: Option<String>,
+    facts: CaseFacts,
+}
+
+/// The facts of the cases `condition` selects (an SQL condition on `c`,
+/// the cases table), with their first answers and waits.
+fn facts_on(
+    conn: &rusqlite::Connection,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Facts>> {
+    let sql = format!(
+        "SELECT c.id, coalesce(c.number, ''), c.priority, a.tier, c.opened_at, c.resolved_at,
+            (SELECT min(i.occurred_at) FROM interactions i
+              WHERE i.case_id = c.id AND i.deleted_at IS NULL
+                AND coalesce(i.direction, 'outbound') != 'inbound'),
+            EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
+              AND e.to_status = 'waiting' AND e.deleted_at IS NULL)
+         FROM cases c LEFT JOIN accounts a ON a.id = c.account_id
+         WHERE c.deleted_at IS NULL AND {condition}"
+    );
+    let rows: Vec<(Facts, bool)> = conn
+        .prepare_cached(&sql)?
+        .query_map(args, |r| {
+            Ok((
+                Facts {
+                    id: Id(r.get(0)?),
+                    number: r.get(1)?,
+                    priority: r.get(2)?,
+                    tier: r.get(3)?,
+                    facts: CaseFacts {
+                        opened_at: moment(r.get(4)?).unwrap_or_default(),
+                        resolved_at: moment(r.get(5)?),
+                        first_response_at: moment(r.get(6)?),
+                        pauses: Vec::new(),
+                    },
+                },
+                r.get(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moves = conn.prepare_cached(
+        "SELECT at, to_status FROM case_events
+         WHERE case_id = ?1 AND kind = 'status' AND to_status IS NOT NULL AND deleted_at IS NULL
+         ORDER BY at, id",
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (mut f, waited) in rows {
+        if waited {
+            let list: Vec<(DateTime<Utc>, String)> = moves
+                .query_map([f.id.0], |r| {
+                    Ok((moment(r.get(0)?).unwrap_or_default(), r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            f.facts.pauses = service::pauses(&list);
+        }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// The highest escalation level of each clock of the cases `condition`
+/// selects: (case, target) -> level.
+fn levels_reached(
+    conn: &rusqlite::Connection,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<HashMap<(Id, String), i64>> {
+    let sql = format!(
+        "SELECT e.case_id, e.target, max(e.level) FROM case_events e JOIN cases c ON c.id = e.case_id
+         WHERE e.kind = 'escalation' AND e.deleted_at IS NULL AND c.deleted_at IS NULL AND {condition}
+         GROUP BY e.case_id, e.target"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(args, |r| {
+            Ok((
+                (
+                    Id(r.get(0)?),
+                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                ),
+                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+const OPEN: &str = "c.status IN ('new', 'in_progress', 'waiting')";
+
+impl Store {
+    /// Open a case, numbered from this device's series. Returns its id.
+    pub fn case_add(&mut self, new: NewCase) -> Result<Id> {
+        let mut fields: Vec<(&str, Value)> = vec![
+            ("account_id", json!(new.account_id.to_string())),
+            ("subject", json!(new.subject)),
+        ];
+        for (name, id) in [
+            ("contact_id", new.contact_id),
+            ("order_id", new.order_id),
+            ("product_id", new.product_id),
+            ("owner_id", new.owner_id),
+        ] {
+            if let Some(id) = id {
+                fields.push((name, json!(id.to_string())));
+            }
+        }
+        for (name, raw) in [
+            ("priority", new.priority),
+            ("channel", new.channel),
+            ("description", new.description),
+            ("category", new.category),
+        ] {
+            if let Some(raw) = raw {
+                fields.push((name, EntityKind::Case.parse_field(name, &raw, None)?));
+            }
+        }
+        let subject = EntityKind::Case.parse_field("subject", &new.subject, None)?;
+        fields[1].1 = subject;
+        self.record(EntityKind::Account, new.account_id)?;
+        self.add(EntityKind::Case, &fields)
+    }
+
+    /// What the team's service levels say about the cases `condition`
+    /// selects, now.
+    fn case_lines(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<(Facts, Option<CaseClock>, i64)>> {
+        let levels = levels_on(self.conn())?;
+        let now = self.now();
+        let reached = levels_reached(self.conn(), condition, args)?;
+        let facts = facts_on(self.conn(), condition, args)?;
+        Ok(facts
+            .into_iter()
+            .map(|f| {
+                let clock = levels.as_ref().and_then(|l| {
+                    l.policy(&f.priority, f.tier.as_deref())
+                        .map(|(targets, _)| service::clock(&l.calendar, targets, &f.facts, now))
+                });
+                let level = ["first_response", "resolution"]
+                    .iter()
+                    .filter_map(|t| reached.get(&(f.id, (*t).to_owned())))
+                    .copied()
+                    .max()
+                    .unwrap_or(0);
+                (f, clock, level)
+            })
+            .collect())
+    }
+
+    /// A case's page.
+    pub fn case_view(&self, id: Id) -> Result<CaseView> {
+        let case = self.record(EntityKind::Case, id)?;
+        let (clock, level) = self
+            .case_lines("c.id = ?1", &[&id.0])?
+            .into_iter()
+            .next()
+            .map_or((None, 0), |(_, clock, level)| (clock, level));
+        let events = children_on(self.conn(), EntityKind::CaseEvent, "case_id", id, "at, id")?;
+        let timeline = children_on(
+            self.conn(),
+            EntityKind::Interaction,
+            "case_id",
+            id,
+            "occurred_at DESC, id DESC",
+        )?;
+        let solution = match case
+            .fields
+            .get("solution_article_id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Id>().ok())
+        {
+            Some(a) => self.record(EntityKind::Article, a).ok(),
+            None => None,
+        };
+        let surveys = children_on(
+            self.conn(),
+            EntityKind::Survey,
+            "case_id",
+            id,
+            "answered_at, id",
+        )?;
+        let suggested = self
+            .kb_suggest(&case, 5)?
+            .into_iter()
+            .map(|h| Suggestion {
+                id: h.id,
+                title: h.title,
+            })
+            .collect();
+        let mut case = case;
+        crate::records::name_references(
+            self.conn(),
+            EntityKind::Case,
+            std::slice::from_mut(&mut case),
+        )?;
+        Ok(CaseView {
+            line: CaseLine { case, clock, level },
+            events,
+            timeline,
+            suggested,
+            solution,
+            surveys,
+        })
+    }
+
+    /// Cases of a queue, breached first, then by time left, then oldest;
+    /// `mine`: only this user's; `priority`: only of that priority.
+    pub fn cases(
+        &self,
+        queue: CaseQueue,
+        mine: bool,
+        priority: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<CaseLine>> {
+        let mut condition = match queue {
+            CaseQueue::All => "1 = 1".to_owned(),
+            _ => OPEN.to_owned(),
+        };
+        let me = self.user_id();
+        let priority = priority
+            .map(|p| EntityKind::Case.parse_field("priority", p, None))
+            .transpose()?
+            .and_then(|v| v.as_str().map(str::to_owned));
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        if mine {
+            condition.push_str(" AND c.owner_id = ?1");
+            args.push(&me.0);
+        }
+        if let Some(p) = &priority {
+            condition.push_str(&format!(" AND c.priority = ?{}", args.len() + 1));
+            args.push(p);
+        }
+        let mut lines: Vec<(Facts, Option<CaseClock>, i64)> = self
+            .case_lines(&condition, &args)?
+            .into_iter()
+            .filter(|(_, clock, level)| match queue {
+                CaseQueue::Open | CaseQueue::All => true,
+                CaseQueue::Breached => clock.is_some_and(|c| c.breached()),
+                CaseQueue::AtRisk => clock.is_some_and(|c| c.at_risk()),
+                CaseQueue::Escalated => *level > 0,
+            })
+            .collect();
+        let left = |c: &Option<CaseClock>| {
+            c.map_or(i64::MAX, |c| {
+                [c.first_response, c.resolution]
+                    .iter()
+                    .filter_map(|d| d.left)
+                    .min()
+                    .unwrap_or(i64::MAX)
+            })
+        };
+        lines.sort_by(|a, b| {
+            (!a.1.is_some_and(|c| c.breached()))
+                .cmp(&!b.1.is_some_and(|c| c.breached()))
+                .then(left(&a.1).cmp(&left(&b.1)))
+                .then(a.0.facts.opened_at.cmp(&b.0.facts.opened_at))
+                .then(a.0.id.cmp(&b.0.id))
+        });
+        lines.truncate(limit);
+        let mut out = Vec::with_capacity(lines.len());
+        for (f, clock, level) in lines {
+            out.push(CaseLine {
+                case: self.record(EntityKind::Case, f.id)?,
+                clock,
+                level,
+            });
+        }
+        let mut rows: Vec<RecordRow> = out.iter().map(|l| l.case.clone()).collect();
+        crate::records::name_references(self.conn(), EntityKind::Case, &mut rows)?;
+        for (line, row) in out.iter_mut().zip(rows) {
+            line.case = row;
+        }
+        Ok(out)
+    }
+
+    /// Move a case along its flow (`reopened` brings a resolved or closed
+    /// case back to work), recorded as a case event with `note`.
+    pub fn case_move(&mut self, id: Id, to: &str, note: Option<&str>) -> Result<()> {
+        self.may_write(EntityKind::CaseEvent, &[], true)?;
+        self.write(|w| move_in(w, id, to.trim(), note))
+    }
+
+    /// A reply, call, visit or other contact on a case: a history entry of
+    /// the account linked to the case (`inbound`: the customer's, which is
+    /// not an answer). The first answer takes a new case in progress.
+    pub fn case_reply(
+        &mut self,
+        id: Id,
+        kind: &str,
+        subject: &str,
+        body: Option<&str>,
+        inbound: bool,
+    ) -> Result<Id> {
+        self.may_write(EntityKind::Interaction, &[], true)?;
+        let kind = EntityKind::Interaction.parse_field("kind", kind, None)?;
+        let subject = EntityKind::Interaction.parse_field("subject", subject, None)?;
+        let body = body
+            .map(|b| EntityKind::Interaction.parse_field("body", b, None))
+            .transpose()?;
+        self.write(|w| {
+            let case = record_on(w.conn(), EntityKind::Case, id)?;
+            let status = text(&case, "status");
+            if !service::is_open(&status) {
+                return Err(Rule::CaseClosed {
+                    number: text(&case, "number"),
+                    status,
+                }
+                .into());
+            }
+            let mut entry = vec![
+                ("kind", kind.clone()),
+                (
+                    "direction",
+                    json!(if inbound { "inbound" } else { "outbound" }),
+                ),
+                ("occurred_at", json!(w.now().timestamp_millis())),
+                ("subject", subject.clone()),
+                ("author_id", json!(w.user_id().to_string())),
+                ("case_id", json!(id.to_string())),
+            ];
+            if let Some(b) = &body {
+                entry.push(("body", b.clone()));
+            }
+            for field in ["account_id", "contact_id"] {
+                if let Some(v) = case.fields.get(field).filter(|v| !v.is_null()) {
+                    entry.push((field, v.clone()));
+                }
+            }
+            let entry = w.insert(EntityKind::Interaction, &entry)?;
+            if !inbound && status == "new" {
+                move_in(w, id, "in_progress", None)?;
+            }
+            Ok(entry)
+        })
+    }
+
+    /// Resolve a case with a knowledge-base article as its solution (the
+    /// article counts one more use).
+    pub fn case_solve(&mut self, id: Id, article: Id, note: Option<&str>) -> Result<()> {
+        self.may_write(EntityKind::CaseEvent, &[], true)?;
+        self.record(EntityKind::Article, article)?;
+        self.write(|w| {
+            w.update(
+                EntityKind::Case,
+                id,
+                &[("solution_article_id", json!(article.to_string()))],
+            )?;
+            let case = record_on(w.conn(), EntityKind::Case, id)?;
+            if text(&case, "status") != "resolved" {
+                move_in(w, id, "resolved", note)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Record a satisfaction answer: CSAT (1-5) for a resolved or closed
+    /// case, or NPS (0-10) for an account. Returns its id.
+    pub fn survey_add(
+        &mut self,
+        kind: &str,
+        case: Option<Id>,
+        account: Option<Id>,
+        score: &str,
+        comment: Option<&str>,
+        source: &str,
+    ) -> Result<Id> {
+        let kind_value = EntityKind::Survey.parse_field("kind", kind, None)?;
+        let csat = kind_value.as_str() == Some("csat");
+        let (min, max) = if csat { (1, 5) } else { (0, 10) };
+        let score: i64 = crm_domain::value::bounded_int(score, min, max)
+            .map_err(|p| StoreError::from(Invalid::new("score", p)))?;
+        let mut fields: Vec<(&str, Value)> = vec![
+            ("kind", kind_value),
+            ("score", json!(score)),
+            ("answered_at", json!(self.now().timestamp_millis())),
+            (
+                "source",
+                EntityKind::Survey.parse_field("source", source, None)?,
+            ),
+            ("recorded_by", json!(self.user_id().to_string())),
+        ];
+        let account = match (csat, case) {
+            (true, Some(case_id)) => {
+                let case = self.record(EntityKind::Case, case_id)?;
+                let status = text(&case, "status");
+                if !matches!(status.as_str(), "resolved" | "closed") {
+                    return Err(Rule::CaseNotResolved {
+                        number: text(&case, "number"),
+                        status,
+                    }
+                    .into());
+                }
+                fields.push(("case_id", json!(case_id.to_string())));
+                text(&case, "account_id")
+                    .parse::<Id>()
+                    .map_err(|p| StoreError::from(Invalid::new("account_id", p)))?
+            }
+            (true, None) => return Err(Invalid::new("case", Problem::Empty).into()),
+            (false, _) => {
+                account.ok_or_else(|| StoreError::from(Invalid::new("account", Problem::Empty)))?
+            }
+        };
+        self.record(EntityKind::Account, account)?;
+        fields.push(("account_id", json!(account.to_string())));
+        if let Some(c) = comment.filter(|c| !c.trim().is_empty()) {
+            fields.push((
+                "comment",
+                EntityKind::Survey.parse_field("comment", c, None)?,
+            ));
+        }
+        self.add(EntityKind::Survey, &fields)
+    }
+
+    /// Set the service level of a priority (and, optionally, an account
+    /// tier): replaces the one there was. Managers and admins. Returns its id.
+    pub fn sla_policy_set(&mut self, fields: &[(&str, Value)]) -> Result<Id> {
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map(|(_, v)| v.clone())
+        };
+        let priority = get("priority").unwrap_or(Value::Null);
+        let tier = get("tier").unwrap_or(Value::Null);
+        let existing: Option<Id> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM sla_policies WHERE deleted_at IS NULL AND priority = ?1
+                 AND coalesce(tier, '') = ?2 ORDER BY updated_at DESC LIMIT 1",
+                rusqlite::params![
+                    priority.as_str().unwrap_or_default(),
+                    tier.as_str().unwrap_or_default()
+                ],
+                |r| r.get(0).map(Id),
+            )
+            .optional()?;
+        match existing {
+            Some(id) => {
+                self.edit(EntityKind::SlaPolicy, id, fields)?;
+                Ok(id)
+            }
+            None => self.add(EntityKind::SlaPolicy, fields),
+        }
+    }
+
+    /// Set the team's business calendar (replaces the one there was), after
+    /// checking it has working time. Managers and admins. Returns its id.
+    pub fn calendar_set(&mut self, fields: &[(&str, Value)]) -> Result<Id> {
+        let existing: Option<Id> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM calendars WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0).map(Id),
+            )
+            .optional()?;
+        match existing {
+            Some(id) => {
+                self.edit(EntityKind::Calendar, id, fields)?;
+                Ok(id)
+            }
+            None => {
+                let mut fields = fields.to_vec();
+                if !fields.iter().any(|(f, _)| *f == "name") {
+                    fields.push(("name", json!("Business hours")));
+                }
+                self.add(EntityKind::Calendar, &fields)
+            }
+        }
+    }
+
+    /// The team's calendar record, if there is one.
+    pub fn calendar(&self) -> Result<Option<RecordRow>> {
+        let id: Option<Id> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM calendars WHERE deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0).map(Id),
+            )
+            .optional()?;
+        id.map(|id| self.record(EntityKind::Calendar, id))
+            .transpose()
+    }
+
+    /// Escalate every open case that reached a level it has not reached
+    /// before, as of the store's clock: a case event per case, clock and
+    /// level (its id derived from them, so a colleague's laptop escalating
+    /// the same case offline makes the same record), and past due, the
+    /// priority raised to the policy's `raise_to`. Written in short
+    /// transactions, so a person's edits never wait long behind it.
+    /// `now` is the moment judged (the store's clock, or a time given to
+    /// `crm escalate --now`).
+    pub fn escalate(&mut self, now: DateTime<Utc>) -> Result<EscalationPass> {
+        let Some(levels) = levels_on(self.conn())? else {
+            return Ok(EscalationPass {
+                examined: 0,
+                escalated: Vec::new(),
+            });
+        };
+        let reached = levels_reached(self.conn(), OPEN, &[])?;
+        let facts = facts_on(self.conn(), OPEN, &[])?;
+        let examined = facts.len();
+        let mut due: Vec<Pending> = Vec::new();
+        for f in &facts {
+            let Some((targets, raise)) = levels.policy(&f.priority, f.tier.as_deref()) else {
+                continue;
+            };
+            let clock = service::clock(&levels.calendar, targets, &f.facts, now);
+            for (target, level) in clock.escalations() {
+                if reached
+                    .get(&(f.id, target.to_owned()))
+                    .is_some_and(|l| *l >= level)
+                {
+                    continue;
+                }
+                let raise = raise
+                    .clone()
+                    .filter(|r| level == 2 && service::above(r, &f.priority));
+                due.push((
+                    f.id,
+                    f.number.clone(),
+                    f.priority.clone(),
+                    target,
+                    level,
+                    raise,
+                ));
+            }
+        }
+        let mut escalated = Vec::with_capacity(due.len());
+        for batch in due.chunks(ESCALATION_BATCH) {
+            let done = self.write(|w| {
+                let mut done = Vec::new();
+                for (case, number, priority, target, level, raise) in batch {
+                    let id = service::escalation_id(*case, target, *level);
+                    let known: bool = w.conn().query_row(
+                        "SELECT EXISTS (SELECT 1 FROM case_events WHERE id = ?1)",
+                        [id.0],
+                        |r| r.get(0),
+                    )?;
+                    if known {
+                        continue;
+                    }
+                    // The priority as it is now (an edit may have come
+                    // between reading and writing).
+                    let current = text(&record_on(w.conn(), EntityKind::Case, *case)?, "priority");
+                    let raise = raise.clone().filter(|r| service::above(r, &current));
+                    let mut fields = vec![
+                        ("case_id", json!(case.to_string())),
+                        ("kind", json!("escalation")),
+                        ("at", json!(now.timestamp_millis())),
+                        ("target", json!(target)),
+                        ("level", json!(level)),
+                        ("author_id", json!(w.user_id().to_string())),
+                    ];
+                    if let Some(to) = &raise {
+                        fields.push(("from_priority", json!(priority)));
+                        fields.push(("to_priority", json!(to)));
+                        w.update(EntityKind::Case, *case, &[("priority", json!(to))])?;
+                    }
+                    w.insert_with_id(EntityKind::CaseEvent, id, &fields)?;
+                    done.push(Escalated {
+                        case_id: *case,
+                        number: number.clone(),
+                        target: (*target).to_owned(),
+                        level: *level,
+                        raised_to: raise,
+                    });
+                }
+                Ok(done)
+            })?;
+            escalated.extend(done);
+        }
+        Ok(EscalationPass {
+            examined,
+            escalated,
+        })
+    }
+
+    /// Published articles (and this user's drafts) matching `query`, best
+    /// first (Chinese substrings too).
+    pub fn kb_search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let me = self.user_id();
+        let hits = self.search_kind(EntityKind::Article, query, limit.saturating_mul(2))?;
+        let mut visible = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let article = self.record(EntityKind::Article, hit.id)?;
+            let mine = text(&article, "author_id") == me.to_string();
+            if text(&article, "status") == "published" || mine {
+                visible.push(hit);
+            }
+            if visible.len() == limit {
+                break;
+            }
+        }
+        Ok(visible)
+    }
+
+    /// Published articles that may solve `case`: those matching its whole
+    /// subject, else any of its words.
+    fn kb_suggest(&self, case: &RecordRow, limit: usize) -> Result<Vec<SearchHit>> {
+        let subject = text(case, "subject");
+        let mut hits = self.kb_search(&subject, limit)?;
+        if hits.is_empty() {
+            for word in subject
+                .split_whitespace()
+                .filter(|w| w.chars().count() >= 2)
+            {
+                for hit in self.kb_search(word, limit)? {
+                    if !hits.iter().any(|h| h.id == hit.id) {
+                        hits.push(hit);
+                    }
+                }
+                if hits.len() >= limit {
+                    break;
+                }
+            }
+        }
+        hits.retain(|h| {
+            self.record(EntityKind::Article, h.id)
+                .is_ok_and(|a| text(&a, "status") == "published")
+        });
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// How many cases an article solved.
+    pub fn article_uses(&self, article: Id) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM cases WHERE solution_article_id = ?1 AND deleted_at IS NULL",
+            [article.0],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The rules of service records on the generic path of a person's
+    /// edits: a calendar must have working time (its refusal names the
+    /// field); a CSAT is 1-5.
+    pub(crate) fn service_rules(
+        &self,
+        kind: EntityKind,
+        id: Option<Id>,
+        fields: &[(&str, Value)],
+    ) -> Result<()> {
+        let current = match (kind, id) {
+            (EntityKind::Calendar | EntityKind::Survey, Some(id)) => Some(self.record(kind, id)?),
+            _ => None,
+        };
+        let value = |name: &str| -> Value {
+            fields
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| current.as_ref().and_then(|c| c.fields.get(name).cloned()))
+                .unwrap_or(Value::Null)
+        };
+        match kind {
+            EntityKind::Calendar => {
+                calendar_of(&|f| value(f).as_str().unwrap_or_default().to_owned())?;
+                Ok(())
+            }
+            EntityKind::Survey => {
+                let score = value("score").as_i64();
+                if value("kind").as_str() == Some("csat")
+                    && !score.is_some_and(|s| (1..=5).contains(&s))
+                {
+                    return Err(Invalid::new("score", Problem::Range { min: 1, max: 5 }).into());
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Within a write: move a case to `to` by its flow, recorded as a case
+/// event; resolving stamps it, reopening clears the stamp.
+fn move_in(w: &mut Writer<'_>, id: Id, to: &str, note: Option<&str>) -> Result<()> {
+    let case = record_on(w.conn(), EntityKind::Case, id)?;
+    let from = text(&case, "status");
+    let Some(next) = service::move_to(&from, to) else {
+        return Err(Rule::CaseMove {
+            number: text(&case, "number"),
+            from,
+            to: to.to_owned(),
+        }
+        .into());
+    };
+    let now = w.now().timestamp_millis();
+    let mut change = vec![("status", json!(next))];
+    match next {
+        "resolved" => change.push(("resolved_at", json!(now))),
+        "in_progress" if case.fields.get("resolved_at").is_some_and(|v| !v.is_null()) => {
+            change.push(("resolved_at", Value::Null));
+        }
+        _ => {}
+    }
+    w.update(EntityKind::Case, id, &change)?;
+    let mut event = vec![
+        ("case_id", json!(id.to_string())),
+        ("kind", json!("status")),
+        ("at", json!(now)),
+        ("from_status", json!(from)),
+        ("to_status", json!(next)),
+        ("author_id", json!(w.user_id().to_string())),
+    ];
+    if let Some(n) = note.map(str::trim).filter(|n| !n.is_empty()) {
+        event.push(("note", EntityKind::CaseEvent.parse_field("note", n, None)?));
+    }
+    w.insert(EntityKind::CaseEvent, &event)?;
+    Ok(())
+}
+
+/// Within a write: the system fields of a case a person opens: its number
+/// from this device's series, the moment its clock starts, its status.
+pub(crate) fn opening(w: &Writer<'_>, fields: &mut Vec<(&str, Value)>) -> Result<()> {
+    fields.retain(|(f, _)| !matches!(*f, "number" | "opened_at" | "status"));
+    fields.push(("number", json!(next_number(w, "C")?)));
+    fields.push(("opened_at", json!(w.now().timestamp_millis())));
+    fields.push(("status", json!("new")));
+    Ok(())
+}
+
+impl Store {
+    /// A resolved case's story, the start of an article written from it:
+    /// the customer's words, then each answer and move in order.
+    pub fn case_story(&self, id: Id) -> Result<String> {
+        let view = self.case_view(id)?;
+        let case = &view.line.case;
+        let status = text(case, "status");
+        if service::is_open(&status) {
+            return Err(Rule::CaseNotResolved {
+                number: text(case, "number"),
+                status,
+            }
+            .into());
+        }
+        let mut story = vec![format!("## {}", text(case, "subject"))];
+        let description = text(case, "description");
+        if !description.is_empty() {
+            story.push(description);
+        }
+        let mut entries: Vec<(i64, String)> = view
+            .timeline
+            .iter()
+            .map(|i| {
+                let body = text(i, "body");
+                let said = if body.is_empty() {
+                    format!("- {}", text(i, "subject"))
+                } else {
+                    format!("- {}: {body}", text(i, "subject"))
+                };
+                (
+                    i.fields
+                        .get("occurred_at")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0),
+                    said,
+                )
+            })
+            .collect();
+        entries.extend(view.events.iter().filter_map(|e| {
+            let note = text(e, "note");
+            (!note.is_empty()).then(|| {
+                (
+                    e.fields.get("at").and_then(Value::as_i64).unwrap_or(0),
+                    format!("- {note}"),
+                )
+            })
+        }));
+        entries.sort_by_key(|(at, _)| *at);
+        story.extend(entries.into_iter().map(|(_, s)| s));
+        Ok(story.join("\n\n"))
+    }
+}
