@@ -128,3 +128,70 @@ fn a_rep_may_not_change_the_service_levels() {
         "a rep is refused on the laptop: {refused:?}"
     );
 }
+
+#[test]
+fn a_published_article_is_everyones_and_a_draft_its_authors_and_managers() {
+    let server = team();
+    let mut ana = crm_system_tests::Laptop::logged_in(&server, "ana@example.com");
+    let mut li = crm_system_tests::Laptop::logged_in(&server, "li@example.com");
+    let mut sam = crm_system_tests::Laptop::logged_in(&server, "sam@example.com");
+    let mut boss = crm_system_tests::Laptop::logged_in(&server, "boss@example.com");
+    let article = ana
+        .store
+        .add(
+            EntityKind::Article,
+            &[
+                ("title", json!("离心泵机械密封漏水的处理")),
+                ("body", json!("先关闭进水阀，再更换机械密封。")),
+            ],
+        )
+        .expect("anyone writes a draft");
+    assert_eq!(
+        ana.field(EntityKind::Article, article, "author_id"),
+        Some(json!(ana.store.user_id().to_string())),
+        "a new article names its author"
+    );
+    ana.sync();
+    for laptop in [&mut li, &mut sam, &mut boss] {
+        laptop.sync();
+    }
+    let title = |l: &crm_system_tests::Laptop| l.field(EntityKind::Article, article, "title");
+    assert_eq!(title(&li), None, "a colleague does not see a draft");
+    assert_eq!(title(&sam), None);
+    assert!(title(&boss).is_some(), "the author's manager does");
+
+    ana.update(
+        EntityKind::Article,
+        article,
+        &[("status", json!("published"))],
+    );
+    ana.sync();
+    for laptop in [&mut li, &mut sam, &mut boss] {
+        laptop.sync();
+        assert!(
+            title(laptop).is_some(),
+            "published: everyone's, other teams too"
+        );
+    }
+    assert!(
+        !li.store.kb_search("密封漏水", 5).unwrap().is_empty(),
+        "and found offline by a Chinese substring"
+    );
+    ana.sync();
+    assert!(title(&ana).is_some(), "the author keeps it once published");
+
+    ana.update(EntityKind::Article, article, &[("status", json!("draft"))]);
+    ana.sync();
+    for laptop in [&mut li, &mut sam] {
+        laptop.sync();
+        assert_eq!(
+            title(laptop),
+            None,
+            "taken back to draft, it leaves the others' laptops"
+        );
+    }
+    boss.sync();
+    assert!(title(&boss).is_some(), "the manager still holds the draft");
+    ana.sync();
+    assert!(title(&ana).is_some(), "and the author");
+}

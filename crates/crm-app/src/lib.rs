@@ -21,6 +21,7 @@ mod error;
 mod exchange;
 mod records;
 mod sales;
+mod service;
 mod settings;
 mod sync;
 

@@ -361,6 +361,10 @@ pub enum Source {
     Author(&'static str),
     /// Whoever created the record.
     Creator,
+    /// Everyone's while this choice field has this value (a published
+    /// article), else the next source's: the record enters and leaves
+    /// the other books as the value changes.
+    PublicWhen(&'static str, &'static str),
 }
 
 /// Who may see a record.
@@ -1215,7 +1219,12 @@ const ARTICLE: Entity = Entity {
         field("case_id", FieldType::Ref(EntityKind::Case)),
     ],
     title: Some("title"),
-    scope: Scope::Book(&[Source::Author("author_id"), Source::Creator]),
+    // Published: everyone's; a draft: its author's (and their manager's).
+    scope: Scope::Book(&[
+        Source::PublicWhen("status", "published"),
+        Source::Author("author_id"),
+        Source::Creator,
+    ]),
     writers: Writers::Anyone,
     list: &["title", "language", "category", "status", "author_id"],
     done: None,
@@ -1385,7 +1394,24 @@ impl Entity {
         match self.scope {
             Scope::Book(sources) => sources.iter().find_map(|s| match s {
                 Source::Owner(f) => Some(*f),
-                Source::Parent(_) | Source::Author(_) | Source::Creator => None,
+                Source::Parent(_)
+                | Source::Author(_)
+                | Source::Creator
+                | Source::PublicWhen(..) => None,
+            }),
+            Scope::Team => None,
+        }
+    }
+
+    /// The field that says who wrote the record (kept when records are
+    /// reassigned): a person's new record names them there.
+    pub fn author(&self) -> Option<&'static str> {
+        match self.scope {
+            Scope::Book(sources) => sources.iter().find_map(|s| match s {
+                Source::Author(f) => Some(*f),
+                Source::Owner(_) | Source::Parent(_) | Source::Creator | Source::PublicWhen(..) => {
+                    None
+                }
             }),
             Scope::Team => None,
         }
@@ -1398,7 +1424,10 @@ impl Entity {
                 .iter()
                 .filter_map(|s| match s {
                     Source::Parent(f) => Some(*f),
-                    Source::Owner(_) | Source::Author(_) | Source::Creator => None,
+                    Source::Owner(_)
+                    | Source::Author(_)
+                    | Source::Creator
+                    | Source::PublicWhen(..) => None,
                 })
                 .collect(),
             Scope::Team => Vec::new(),

@@ -120,6 +120,12 @@ fn scope_of(
                 None => None,
             },
             Source::Creator => Some(record.created_by),
+            Source::PublicWhen(field, value) => {
+                if data.get(field).and_then(Value::as_str) == Some(value) {
+                    return Ok((None, parent));
+                }
+                None
+            }
         };
         if user.is_some() {
             break;
@@ -199,15 +205,44 @@ fn exit_and_put(
     record: &mut StoredRecord,
     exit: Option<(Option<Id>, Option<String>)>,
 ) -> StorageResult<()> {
-    if let Some((old_user, old_team)) = exit {
-        let seq = tx.next_seq(1)?;
-        tx.add_exit(&Exit {
-            change_seq: seq,
-            entity: record.entity,
-            id: record.id,
-            old_user,
-            old_team,
-        })?;
+    match exit {
+        // Everyone's until now (an article taken back to draft): it leaves
+        // the book of each person who no longer sees it.
+        Some((None, _)) if record.scope_user.is_some() => {
+            for user in tx.users()? {
+                let viewer = viewer_of(&user);
+                if user.role == "admin"
+                    || viewer.sees(
+                        record.scope_user,
+                        record.scope_team.as_deref(),
+                        record.extra_user,
+                    )
+                {
+                    continue;
+                }
+                let seq = tx.next_seq(1)?;
+                tx.add_exit(&Exit {
+                    change_seq: seq,
+                    entity: record.entity,
+                    id: record.id,
+                    old_user: Some(user.id),
+                    old_team: None,
+                })?;
+            }
+        }
+        // Now everyone's (an article published): nobody loses it.
+        Some(_) if record.scope_user.is_none() => {}
+        Some((old_user, old_team)) => {
+            let seq = tx.next_seq(1)?;
+            tx.add_exit(&Exit {
+                change_seq: seq,
+                entity: record.entity,
+                id: record.id,
+                old_user,
+                old_team,
+            })?;
+        }
+        None => {}
     }
     record.change_seq = tx.next_seq(1)?;
     tx.put_record(record)

@@ -31,6 +31,7 @@ mod http;
 mod restores;
 mod sales;
 mod series;
+mod service;
 mod sizes;
 mod support;
 mod sync;

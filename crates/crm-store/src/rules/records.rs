@@ -521,6 +521,13 @@ impl Store {
                 None => fields.push((owner, Value::String(self.user_id().to_string()))),
             }
         }
+        // And its author, where the description says who wrote it (an
+        // article, a history entry).
+        if let Some(author) = kind.entity().author()
+            && !fields.iter().any(|(f, v)| *f == author && !v.is_null())
+        {
+            fields.push((author, Value::String(self.user_id().to_string())));
+        }
         self.write(|w| {
             if kind == EntityKind::Case {
                 crate::service::opening(w, &mut fields)?;
