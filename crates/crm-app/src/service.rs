@@ -4,7 +4,9 @@
 //! (`crm_store::service`), as the CLI's.
 
 use crm_domain::{EntityKind, Id};
-use crm_store::{CaseLine, CaseQueue, CaseView, EscalationPass, NewCase, RecordRow, Suggestion};
+use crm_store::{
+    CaseLine, CaseQueue, CaseView, ESCALATION_BATCH, EscalationPass, NewCase, RecordRow, Suggestion,
+};
 use serde::Deserialize;
 
 use crate::{App, AppError, Result, commands::RawFields};
@@ -259,11 +261,24 @@ impl App {
         })
     }
 
-    /// Escalate the cases at risk or past due, by this laptop's clock.
+    /// Escalate the cases at risk or past due, by this laptop's clock:
+    /// found on a reading connection, written in short batches, so the
+    /// screens' reads and a person's edits never wait behind the pass.
     pub fn escalate(&self) -> Result<EscalationPass> {
-        self.write(|s| {
+        let (now, (examined, due)) = self.read(|s| {
             let now = s.now();
-            Ok(s.escalate(now)?)
+            Ok((now, s.escalations_due(now)?))
+        })?;
+        let mut escalated = Vec::with_capacity(due.len());
+        for batch in due.chunks(ESCALATION_BATCH) {
+            escalated.extend(self.write(|s| Ok(s.escalate_some(batch, now)?))?);
+            // A person's edit waiting for the write connection goes next
+            // (a lock released and taken again at once would keep it out).
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        Ok(EscalationPass {
+            examined,
+            escalated,
         })
     }
 }

@@ -56,7 +56,10 @@ pub use sales::{
     OrderView, QuoteView, quote_label,
 };
 pub use search::{SearchGroup, SearchHit};
-pub use service::{CaseLine, CaseQueue, CaseView, Escalated, EscalationPass, NewCase, Suggestion};
+pub use service::{
+    CaseLine, CaseQueue, CaseView, ESCALATION_BATCH, Escalated, EscalationPass, NewCase,
+    PendingEscalation, Suggestion,
+};
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,
     ContactPage, ContactRow, DealCard, DealFilter, DealSelection, InCurrency, RatesTo, StageTotal,

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_domain::{
     EntityKind, Id, Invalid, Problem,
+    schema::SLA_TARGETS,
     service::{self, CaseClock, CaseFacts, Targets},
     sla::Calendar,
 };
@@ -34,7 +35,7 @@ use crate::{
 
 /// How many escalations one write transaction takes: the pass over a large
 /// book leaves room between its transactions for a person's edits.
-const ESCALATION_BATCH: usize = 200;
+pub const ESCALATION_BATCH: usize = 25;
 
 /// A case to open, as typed.
 #[derive(Debug, Clone, Default)]
@@ -156,6 +157,21 @@ pub struct Escalated {
     pub raised_to: Option<String>,
 }
 
+/// An escalation a case reached and does not have yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEscalation {
+    /// The case.
+    pub case_id: Id,
+    /// Its number.
+    pub number: String,
+    /// `first_response` or `resolution`.
+    pub target: &'static str,
+    /// 1 or 2.
+    pub level: i64,
+    /// Past due: the priority the policy raises it to.
+    pub raise_to: Option<String>,
+}
+
 /// What an escalation pass did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -177,13 +193,11 @@ type PolicyRow = (
     Option<String>,
 );
 
-/// An escalation to write: the case, its number and priority, the clock,
-/// the level and the priority to raise it to.
-type Pending = (Id, String, String, &'static str, i64, Option<String>);
-
 /// The team's service levels: its calendar and policies in working minutes.
 struct Levels {
     calendar: Calendar,
+    /// Some policy is for a tier of accounts.
+    tiered: bool,
     /// (priority, tier or "") -> targets and the priority a breach raises to.
     policies: HashMap<(String, String), (Targets, Option<String>)>,
 }
@@ -285,7 +299,12 @@ fn levels_on(conn: &rusqlite::Connection) -> Result<Option<Levels>> {
     if policies.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Levels { calendar, policies }))
+    let tiered = policies.keys().any(|(_, tier)| !tier.is_empty());
+    Ok(Some(Levels {
+        calendar,
+        tiered,
+        policies,
+    }))
 }
 
 /// An open (or any) case's facts, read in bulk.
@@ -297,88 +316,145 @@ struct Facts {
     facts: CaseFacts,
 }
 
-/// The facts of the cases `condition` selects (an SQL condition on `c`,
-/// the cases table), with their first answers and waits.
-fn facts_on(
-    conn: &rusqlite::Connection,
-    condition: &str,
-    args: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<Facts>> {
-    let sql = format!(
-        "SELECT c.id, coalesce(c.number, ''), c.priority, a.tier, c.opened_at, c.resolved_at,
-            (SELECT min(i.occurred_at) FROM interactions i
-              WHERE i.case_id = c.id AND i.deleted_at IS NULL
-                AND coalesce(i.direction, 'outbound') != 'inbound'),
-            EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id
-              AND e.to_status = 'waiting' AND e.deleted_at IS NULL)
-         FROM cases c LEFT JOIN accounts a ON a.id = c.account_id
-         WHERE c.deleted_at IS NULL AND {condition}"
-    );
-    let rows: Vec<(Facts, bool)> = conn
-        .prepare_cached(&sql)?
-        .query_map(args, |r| {
-            Ok((
-                Facts {
-                    id: Id(r.get(0)?),
-                    number: r.get(1)?,
-                    priority: r.get(2)?,
-                    tier: r.get(3)?,
-                    facts: CaseFacts {
-                        opened_at: moment(r.get(4)?).unwrap_or_default(),
-                        resolved_at: moment(r.get(5)?),
-                        first_response_at: moment(r.get(6)?),
-                        pauses: Vec::new(),
-                    },
-                },
-                r.get(7)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut moves = conn.prepare_cached(
-        "SELECT at, to_status FROM case_events
-         WHERE case_id = ?1 AND kind = 'status' AND to_status IS NOT NULL AND deleted_at IS NULL
-         ORDER BY at, id",
-    )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (mut f, waited) in rows {
-        if waited {
-            let list: Vec<(DateTime<Utc>, String)> = moves
-                .query_map([f.id.0], |r| {
-                    Ok((moment(r.get(0)?).unwrap_or_default(), r.get(1)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            f.facts.pauses = service::pauses(&list);
-        }
-        out.push(f);
-    }
-    Ok(out)
+/// Which cases a reading of facts covers.
+#[derive(Clone, Copy)]
+enum Cases<'a> {
+    /// Every open case (the escalation pass, the queues): each fact is read
+    /// by one scan of its index, unfiltered, and matched in memory.
+    Open,
+    /// The cases an SQL condition on `c` (the cases table) selects, with
+    /// its arguments (a case's page, a person's queue).
+    Where(&'a str, &'a [&'a dyn rusqlite::ToSql]),
 }
 
-/// The highest escalation level of each clock of the cases `condition`
-/// selects: (case, target) -> level.
-fn levels_reached(
-    conn: &rusqlite::Connection,
-    condition: &str,
-    args: &[&dyn rusqlite::ToSql],
-) -> Result<HashMap<(Id, String), i64>> {
+impl Cases<'_> {
+    /// The condition on `c`, its arguments, and the filter a fact's query
+    /// puts on its `column` of case ids (none for the whole desk).
+    fn parts(&self, column: &str) -> (String, &[&dyn rusqlite::ToSql], String) {
+        match self {
+            Cases::Open => (OPEN.to_owned(), &[], String::new()),
+            Cases::Where(condition, args) => (
+                (*condition).to_owned(),
+                args,
+                format!(
+                    "AND {column} IN (SELECT c.id FROM cases c WHERE c.deleted_at IS NULL AND {condition})"
+                ),
+            ),
+        }
+    }
+}
+
+/// The facts of the cases selected, with their first answers and waits: a
+/// few set queries (one per kind of fact), not one per case, so the pass
+/// over a large desk reads each index once. Accounts' tiers are read only
+/// when a policy is by tier.
+fn facts_on(conn: &rusqlite::Connection, cases: Cases<'_>, tiered: bool) -> Result<Vec<Facts>> {
+    let mut tiers: HashMap<uuid::Uuid, String> = HashMap::new();
+    if tiered {
+        let (condition, args, _) = cases.parts("");
+        let sql = format!(
+            "SELECT a.id, a.tier FROM accounts a WHERE a.tier IS NOT NULL AND a.id IN
+               (SELECT c.account_id FROM cases c WHERE c.deleted_at IS NULL AND {condition})"
+        );
+        for row in conn
+            .prepare_cached(&sql)?
+            .query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?
+        {
+            let (id, tier) = row?;
+            tiers.insert(id, tier);
+        }
+    }
+    let mut answered: HashMap<uuid::Uuid, i64> = HashMap::new();
+    let (_, args, filter) = cases.parts("i.case_id");
     let sql = format!(
-        "SELECT e.case_id, e.target, max(e.level) FROM case_events e JOIN cases c ON c.id = e.case_id
-         WHERE e.kind = 'escalation' AND e.deleted_at IS NULL AND c.deleted_at IS NULL AND {condition}
-         GROUP BY e.case_id, e.target"
+        "SELECT i.case_id, min(i.occurred_at) FROM interactions i
+         WHERE i.case_id IS NOT NULL AND i.deleted_at IS NULL
+           AND coalesce(i.direction, 'outbound') != 'inbound' {filter}
+         GROUP BY i.case_id"
+    );
+    for row in conn
+        .prepare_cached(&sql)?
+        .query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?
+    {
+        let (id, at) = row?;
+        answered.insert(id, at);
+    }
+    let mut moves: HashMap<uuid::Uuid, Vec<(DateTime<Utc>, String)>> = HashMap::new();
+    let (_, args, filter) = cases.parts("e.case_id");
+    let sql = format!(
+        "SELECT e.case_id, e.at, e.to_status FROM case_events e
+         WHERE e.kind = 'status' AND e.to_status IS NOT NULL AND e.deleted_at IS NULL
+           AND e.case_id IN (SELECT w.case_id FROM case_events w
+                             WHERE w.to_status = 'waiting' AND w.deleted_at IS NULL)
+           {filter}
+         ORDER BY e.case_id, e.at, e.id"
+    );
+    for row in conn.prepare_cached(&sql)?.query_map(args, |r| {
+        Ok((
+            r.get::<_, uuid::Uuid>(0)?,
+            moment(r.get(1)?).unwrap_or_default(),
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, at, to) = row?;
+        moves.entry(id).or_default().push((at, to));
+    }
+    let (condition, args, _) = cases.parts("");
+    let sql = format!(
+        "SELECT c.id, coalesce(c.number, ''), c.priority, c.account_id, c.opened_at, c.resolved_at
+         FROM cases c WHERE c.deleted_at IS NULL AND {condition}"
     );
     let rows = conn
         .prepare_cached(&sql)?
         .query_map(args, |r| {
-            Ok((
-                (
-                    Id(r.get(0)?),
-                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                ),
-                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-            ))
+            let id: uuid::Uuid = r.get(0)?;
+            let account: uuid::Uuid = r.get(3)?;
+            Ok(Facts {
+                id: Id(id),
+                number: r.get(1)?,
+                priority: r.get(2)?,
+                tier: tiers.get(&account).cloned(),
+                facts: CaseFacts {
+                    opened_at: moment(r.get(4)?).unwrap_or_default(),
+                    resolved_at: moment(r.get(5)?),
+                    first_response_at: moment(answered.get(&id).copied()),
+                    pauses: moves
+                        .get(&id)
+                        .map(|m| service::pauses(m))
+                        .unwrap_or_default(),
+                },
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// The highest escalation level of each clock of the cases selected:
+/// (case, clock) -> level.
+fn levels_reached(
+    conn: &rusqlite::Connection,
+    cases: Cases<'_>,
+) -> Result<HashMap<(Id, &'static str), i64>> {
+    let (_, args, filter) = cases.parts("e.case_id");
+    let sql = format!(
+        "SELECT e.case_id, e.target, max(e.level) FROM case_events e
+         WHERE e.kind = 'escalation' AND e.deleted_at IS NULL {filter}
+         GROUP BY e.case_id, e.target"
+    );
+    let mut reached = HashMap::new();
+    for row in conn.prepare_cached(&sql)?.query_map(args, |r| {
+        Ok((
+            r.get::<_, uuid::Uuid>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
+    })? {
+        let (id, target, level) = row?;
+        if let Some(target) = SLA_TARGETS.iter().find(|t| Some(**t) == target.as_deref()) {
+            reached.insert((Id(id), *target), level.unwrap_or(0));
+        }
+    }
+    Ok(reached)
 }
 
 const OPEN: &str = "c.status IN ('new', 'in_progress', 'waiting')";
@@ -418,15 +494,12 @@ impl Store {
 
     /// What the team's service levels say about the cases `condition`
     /// selects, now.
-    fn case_lines(
-        &self,
-        condition: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<(Facts, Option<CaseClock>, i64)>> {
+    fn case_lines(&self, cases: Cases<'_>) -> Result<Vec<(Facts, Option<CaseClock>, i64)>> {
         let levels = levels_on(self.conn())?;
         let now = self.now();
-        let reached = levels_reached(self.conn(), condition, args)?;
-        let facts = facts_on(self.conn(), condition, args)?;
+        let reached = levels_reached(self.conn(), cases)?;
+        let tiered = levels.as_ref().is_some_and(|l| l.tiered);
+        let facts = facts_on(self.conn(), cases, tiered)?;
         Ok(facts
             .into_iter()
             .map(|f| {
@@ -434,9 +507,9 @@ impl Store {
                     l.policy(&f.priority, f.tier.as_deref())
                         .map(|(targets, _)| service::clock(&l.calendar, targets, &f.facts, now))
                 });
-                let level = ["first_response", "resolution"]
+                let level = SLA_TARGETS
                     .iter()
-                    .filter_map(|t| reached.get(&(f.id, (*t).to_owned())))
+                    .filter_map(|t| reached.get(&(f.id, *t)))
                     .copied()
                     .max()
                     .unwrap_or(0);
@@ -449,7 +522,7 @@ impl Store {
     pub fn case_view(&self, id: Id) -> Result<CaseView> {
         let case = self.record(EntityKind::Case, id)?;
         let (clock, level) = self
-            .case_lines("c.id = ?1", &[&id.0])?
+            .case_lines(Cases::Where("c.id = ?1", &[&id.0]))?
             .into_iter()
             .next()
             .map_or((None, 0), |(_, clock, level)| (clock, level));
@@ -529,7 +602,11 @@ impl Store {
             args.push(p);
         }
         let mut lines: Vec<(Facts, Option<CaseClock>, i64)> = self
-            .case_lines(&condition, &args)?
+            .case_lines(if queue != CaseQueue::All && args.is_empty() {
+                Cases::Open
+            } else {
+                Cases::Where(&condition, &args)
+            })?
             .into_iter()
             .filter(|(_, clock, level)| match queue {
                 CaseQueue::Open | CaseQueue::All => true,
@@ -782,96 +859,105 @@ impl Store {
     }
 
     /// Escalate every open case that reached a level it has not reached
-    /// before, as of the store's clock: a case event per case, clock and
-    /// level (its id derived from them, so a colleague's laptop escalating
-    /// the same case offline makes the same record), and past due, the
-    /// priority raised to the policy's `raise_to`. Written in short
-    /// transactions, so a person's edits never wait long behind it.
-    /// `now` is the moment judged (the store's clock, or a time given to
-    /// `crm escalate --now`).
+    /// before, as of `now` (the store's clock, or a time given to `crm
+    /// escalate --now`): [`Store::escalations_due`], then
+    /// [`Store::escalate_some`] in short transactions, so a person's edits
+    /// never wait long behind it.
     pub fn escalate(&mut self, now: DateTime<Utc>) -> Result<EscalationPass> {
+        let (examined, due) = self.escalations_due(now)?;
+        let mut escalated = Vec::with_capacity(due.len());
+        for batch in due.chunks(ESCALATION_BATCH) {
+            escalated.extend(self.escalate_some(batch, now)?);
+        }
+        Ok(EscalationPass {
+            examined,
+            escalated,
+        })
+    }
+
+    /// The escalations open cases reached at `now` and do not have yet (a
+    /// read: the app runs it on a reading connection, then writes in
+    /// batches). Returns how many open cases were looked at, and them.
+    pub fn escalations_due(&self, now: DateTime<Utc>) -> Result<(usize, Vec<PendingEscalation>)> {
         let Some(levels) = levels_on(self.conn())? else {
-            return Ok(EscalationPass {
-                examined: 0,
-                escalated: Vec::new(),
-            });
+            return Ok((0, Vec::new()));
         };
-        let reached = levels_reached(self.conn(), OPEN, &[])?;
-        let facts = facts_on(self.conn(), OPEN, &[])?;
-        let examined = facts.len();
-        let mut due: Vec<Pending> = Vec::new();
+        let reached = levels_reached(self.conn(), Cases::Open)?;
+        let facts = facts_on(self.conn(), Cases::Open, levels.tiered)?;
+        let mut due = Vec::new();
         for f in &facts {
             let Some((targets, raise)) = levels.policy(&f.priority, f.tier.as_deref()) else {
                 continue;
             };
             let clock = service::clock(&levels.calendar, targets, &f.facts, now);
             for (target, level) in clock.escalations() {
-                if reached
-                    .get(&(f.id, target.to_owned()))
-                    .is_some_and(|l| *l >= level)
-                {
+                if reached.get(&(f.id, target)).is_some_and(|l| *l >= level) {
                     continue;
                 }
-                let raise = raise
-                    .clone()
-                    .filter(|r| level == 2 && service::above(r, &f.priority));
-                due.push((
-                    f.id,
-                    f.number.clone(),
-                    f.priority.clone(),
+                due.push(PendingEscalation {
+                    case_id: f.id,
+                    number: f.number.clone(),
                     target,
                     level,
-                    raise,
-                ));
+                    raise_to: raise.clone().filter(|_| level == 2),
+                });
             }
         }
-        let mut escalated = Vec::with_capacity(due.len());
-        for batch in due.chunks(ESCALATION_BATCH) {
-            let done = self.write(|w| {
-                let mut done = Vec::new();
-                for (case, number, priority, target, level, raise) in batch {
-                    let id = service::escalation_id(*case, target, *level);
-                    let known: bool = w.conn().query_row(
-                        "SELECT EXISTS (SELECT 1 FROM case_events WHERE id = ?1)",
-                        [id.0],
-                        |r| r.get(0),
-                    )?;
-                    if known {
-                        continue;
-                    }
-                    // The priority as it is now (an edit may have come
-                    // between reading and writing).
-                    let current = text(&record_on(w.conn(), EntityKind::Case, *case)?, "priority");
-                    let raise = raise.clone().filter(|r| service::above(r, &current));
-                    let mut fields = vec![
-                        ("case_id", json!(case.to_string())),
-                        ("kind", json!("escalation")),
-                        ("at", json!(now.timestamp_millis())),
-                        ("target", json!(target)),
-                        ("level", json!(level)),
-                        ("author_id", json!(w.user_id().to_string())),
-                    ];
-                    if let Some(to) = &raise {
-                        fields.push(("from_priority", json!(priority)));
-                        fields.push(("to_priority", json!(to)));
-                        w.update(EntityKind::Case, *case, &[("priority", json!(to))])?;
-                    }
-                    w.insert_with_id(EntityKind::CaseEvent, id, &fields)?;
-                    done.push(Escalated {
-                        case_id: *case,
-                        number: number.clone(),
-                        target: (*target).to_owned(),
-                        level: *level,
-                        raised_to: raise,
-                    });
+        Ok((facts.len(), due))
+    }
+
+    /// Write `pending` escalations in one transaction, each once: one its
+    /// id already names (a colleague's laptop made it, or an earlier pass)
+    /// is skipped; past due, the priority is raised to the policy's
+    /// `raise_to` if that is higher than it is now.
+    pub fn escalate_some(
+        &mut self,
+        pending: &[PendingEscalation],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Escalated>> {
+        self.write(|w| {
+            let mut done = Vec::new();
+            for p in pending {
+                let id = service::escalation_id(p.case_id, p.target, p.level);
+                let known: bool = w.conn().query_row(
+                    "SELECT EXISTS (SELECT 1 FROM case_events WHERE id = ?1)",
+                    [id.0],
+                    |r| r.get(0),
+                )?;
+                if known {
+                    continue;
                 }
-                Ok(done)
-            })?;
-            escalated.extend(done);
-        }
-        Ok(EscalationPass {
-            examined,
-            escalated,
+                // The case as it is now: an edit may have come between the
+                // reading and this write.
+                let case = record_on(w.conn(), EntityKind::Case, p.case_id)?;
+                if case.deleted || !service::is_open(&text(&case, "status")) {
+                    continue;
+                }
+                let current = text(&case, "priority");
+                let raise = p.raise_to.clone().filter(|r| service::above(r, &current));
+                let mut fields = vec![
+                    ("case_id", json!(p.case_id.to_string())),
+                    ("kind", json!("escalation")),
+                    ("at", json!(now.timestamp_millis())),
+                    ("target", json!(p.target)),
+                    ("level", json!(p.level)),
+                    ("author_id", json!(w.user_id().to_string())),
+                ];
+                if let Some(to) = &raise {
+                    fields.push(("from_priority", json!(current)));
+                    fields.push(("to_priority", json!(to)));
+                    w.update(EntityKind::Case, p.case_id, &[("priority", json!(to))])?;
+                }
+                w.insert_with_id(EntityKind::CaseEvent, id, &fields)?;
+                done.push(Escalated {
+                    case_id: p.case_id,
+                    number: p.number.clone(),
+                    target: p.target.to_owned(),
+                    level: p.level,
+                    raised_to: raise,
+                });
+            }
+            Ok(done)
         })
     }
 

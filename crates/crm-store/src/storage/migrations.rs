@@ -674,6 +674,9 @@ CREATE TABLE case_events (
     deleted_by  BLOB
 ) STRICT;
 CREATE INDEX case_events_by_case ON case_events (case_id, at) WHERE deleted_at IS NULL;
+-- What the clocks and the escalation pass read of a whole desk at once.
+CREATE INDEX case_events_waiting ON case_events (case_id) WHERE to_status = 'waiting' AND deleted_at IS NULL;
+CREATE INDEX case_events_escalations ON case_events (case_id, target, level) WHERE kind = 'escalation' AND deleted_at IS NULL;
 CREATE TABLE sla_policies (
     id          BLOB PRIMARY KEY,
     priority TEXT NOT NULL,
@@ -746,7 +749,7 @@ INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', 0);
 CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
 ALTER TABLE interactions ADD COLUMN case_id BLOB;
-CREATE INDEX interactions_by_case ON interactions (case_id, occurred_at) WHERE case_id IS NOT NULL AND deleted_at IS NULL;
+CREATE INDEX interactions_by_case ON interactions (case_id, occurred_at, direction) WHERE case_id IS NOT NULL AND deleted_at IS NULL;
 "#,
 ];
 
