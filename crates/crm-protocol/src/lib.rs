@@ -422,6 +422,13 @@ pub mod codes {
     /// As an op's verdict: the change touches a document that was sent (a
     /// quote, or its lines) and never changes again; `number` names it.
     pub const DOCUMENT_LOCKED: &str = "document_locked";
+    /// An intake request without a valid key (`x-crm-intake-key`).
+    pub const INTAKE_KEY: &str = "intake_key";
+    /// An intake request with a value its field does not take; `field`
+    /// names it, `problem` says what is wrong.
+    pub const INVALID: &str = "invalid";
+    /// An intake request nobody in the key's team can take.
+    pub const NO_ASSIGNEE: &str = "no_assignee";
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

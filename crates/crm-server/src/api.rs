@@ -37,9 +37,13 @@ use crate::{
     Database,
     auth::{self, LoginError},
     backend::{Backend, DeviceRow, StorageError, UserRow},
+    intake::{self, Accepted, Buckets, CaseRequest, IntakeError, LeadRequest, MAX_INTAKE_BODY},
     sync,
     throttle::{self, Guesses, Hashing},
 };
+
+/// The header an intake request names its key in.
+pub const INTAKE_KEY_HEADER: &str = "x-crm-intake-key";
 
 /// The largest request body accepted (a push of 1,000 ops is about 1 MB).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -67,6 +71,9 @@ pub struct Limits {
     pub failures_per_client: i64,
     /// Client addresses whose failures are remembered (in memory).
     pub clients_tracked: usize,
+    /// Requests per second one intake key may send, sustained (twice as
+    /// many in a burst).
+    pub intake_per_second: u32,
 }
 
 impl Default for Limits {
@@ -79,6 +86,7 @@ impl Default for Limits {
             hashing_queue: 16 * cores,
             failures_per_client: 20,
             clients_tracked: 10_000,
+            intake_per_second: 20,
         }
     }
 }
@@ -96,6 +104,8 @@ pub struct AppState {
     pub hashing: Arc<Hashing>,
     /// Failed logins per client address.
     pub guesses: Arc<Guesses>,
+    /// Intake requests per key.
+    pub intake: Arc<Buckets>,
 }
 
 impl AppState {
@@ -114,6 +124,10 @@ impl AppState {
             guesses: Arc::new(Guesses::new(
                 limits.clients_tracked,
                 limits.failures_per_client,
+            )),
+            intake: Arc::new(Buckets::new(
+                limits.intake_per_second,
+                limits.intake_per_second.saturating_mul(2),
             )),
         }
     }
@@ -635,6 +649,94 @@ async fn say_schema(mut response: Response) -> Response {
     response
 }
 
+fn intake_error(e: IntakeError) -> ApiError {
+    let message = e.to_string();
+    match e {
+        IntakeError::Invalid(invalid) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID, message)
+                .with("field", invalid.field)
+                .with("problem", invalid.problem.code())
+        }
+        IntakeError::NoAssignee { team } => {
+            ApiError::new(StatusCode::CONFLICT, codes::NO_ASSIGNEE, message).with("team", team)
+        }
+        IntakeError::WrongKind { kind } => {
+            ApiError::new(StatusCode::FORBIDDEN, codes::INTAKE_KEY, message).with("kind", kind)
+        }
+        IntakeError::Storage(e) => e.into(),
+    }
+}
+
+/// Check an intake request's key and its rate, then accept it in one
+/// write transaction.
+async fn intake<T: DeserializeOwned + Send + 'static>(
+    state: AppState,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    accept: fn(
+        &mut dyn crate::backend::Tx,
+        &crate::backend::IntakeKey,
+        &T,
+        i64,
+    ) -> Result<Accepted, IntakeError>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let secret = headers
+        .get(INTAKE_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::INTAKE_KEY,
+                format!("send the form's key in the {INTAKE_KEY_HEADER} header"),
+            )
+        })?;
+    let request: T = parse(body)?;
+    let db = Arc::clone(&state.db);
+    let now = (state.now)();
+    let limits = Arc::clone(&state.intake);
+    blocking(move || {
+        let key = db.read(|tx| intake::key_of(tx, &secret))?.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::INTAKE_KEY,
+                "the intake key is not valid (revoked, or never made)",
+            )
+        })?;
+        limits.take(key.id, now).map_err(|wait_ms| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                "too many requests with this key; slow down",
+            )
+            .retry_after((wait_ms + 999) / 1000)
+        })?;
+        let accepted = db
+            .write(|tx| Ok(accept(tx, &key, &request, now)))?
+            .map_err(intake_error)?;
+        Ok((StatusCode::CREATED, Json(accepted)))
+    })
+    .await
+}
+
+async fn intake_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    intake::<CaseRequest>(state, headers, body, intake::accept_case).await
+}
+
+async fn intake_lead(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    intake::<LeadRequest>(state, headers, body, intake::accept_lead).await
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, codes::BAD_REQUEST, "no such route")
 }
@@ -659,7 +761,13 @@ pub fn app(state: AppState) -> Router {
         .route("/fetch", post(fetch))
         .layer(middleware::from_fn(require_protocol))
         .layer(middleware::map_response(say_schema));
+    // Web forms and mail gateways speak plain JSON, not the sync protocol.
+    let intake = Router::new()
+        .route("/case", post(intake_case))
+        .route("/lead", post(intake_lead))
+        .layer(DefaultBodyLimit::max(MAX_INTAKE_BODY));
     Router::new()
+        .nest("/api/v1/intake", intake)
         .nest("/api/v1", v1)
         .route("/health", get(|| async { "ok" }))
         .fallback(not_found)

@@ -177,6 +177,26 @@ impl Viewer {
     }
 }
 
+/// A key a web form or a mail gateway sends its requests with
+/// (`POST /api/v1/intake/case|lead`). Only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeKey {
+    /// Its id.
+    pub id: Id,
+    /// The SHA-256 of the key, hex.
+    pub key_hash: String,
+    /// `case` or `lead`: what its requests become.
+    pub kind: String,
+    /// The team whose members are given its requests in turn.
+    pub team: String,
+    /// A name for people (`Website contact form`).
+    pub name: String,
+    /// When it was made (UTC ms).
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
 /// Operations inside one transaction.
 pub trait Tx {
     /// Add a user; fails with [`StorageError::Conflict`] if the email is taken.
@@ -275,6 +295,19 @@ pub trait Tx {
     /// Delete tombstones (and exits) last changed before `before_ms`, moving
     /// the horizon past them; returns how many records were purged.
     fn purge_tombstones(&mut self, before_ms: i64) -> StorageResult<usize>;
+
+    /// Keep a new intake key.
+    fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()>;
+    /// An intake key by its hash (revoked ones too).
+    fn intake_key(&mut self, key_hash: &str) -> StorageResult<Option<IntakeKey>>;
+    /// Every intake key, oldest first.
+    fn intake_keys(&mut self) -> StorageResult<Vec<IntakeKey>>;
+    /// Revoke an intake key; whether there was one.
+    fn revoke_intake_key(&mut self, id: Id, at_ms: i64) -> StorageResult<bool>;
+    /// Advance the named counter (created at 1) and return its new value;
+    /// its row stays locked until commit, so two server processes never
+    /// take one value twice.
+    fn next_counter(&mut self, name: &str) -> StorageResult<i64>;
 }
 
 /// A server database.

@@ -10,6 +10,7 @@ use crm_server::{
     api::{self, AppState},
     auth,
     backend::Backend,
+    intake,
 };
 
 /// The team server of the offline CRM.
@@ -42,6 +43,9 @@ enum Command {
         /// Seconds a client has to send a request's body
         #[arg(long, default_value_t = 120)]
         body_timeout: u64,
+        /// Requests per second one intake key may send (twice as many in a burst)
+        #[arg(long, default_value_t = 20)]
+        intake_per_second: u32,
     },
     /// Team members
     #[command(subcommand)]
@@ -49,6 +53,9 @@ enum Command {
     /// Laptops that have logged in
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// Keys of web forms and mail gateways that send cases and leads
+    #[command(subcommand)]
+    IntakeKey(IntakeKeyCmd),
     /// Delete tombstones older than the retention (laptops offline longer resync)
     Purge {
         /// Keep tombstones younger than this many days
@@ -75,6 +82,26 @@ enum UserCmd {
     List,
     /// Disable a member who left (their records stay)
     Disable { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum IntakeKeyCmd {
+    /// Make a key (printed once: only its hash is kept)
+    Add {
+        /// case or lead: what its requests become
+        #[arg(long)]
+        kind: String,
+        /// The team whose members take its requests in turn
+        #[arg(long)]
+        team: String,
+        /// A name for people, e.g. "Website contact form"
+        #[arg(long)]
+        name: String,
+    },
+    /// Every key (never the key itself)
+    List,
+    /// Refuse a key's requests from now on
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,10 +136,12 @@ fn main() -> Result<()> {
             tls_key,
             header_timeout,
             body_timeout,
+            intake_per_second,
         } => {
             let limits = api::Limits {
                 header_timeout: Duration::from_secs(header_timeout.max(1)),
                 body_timeout: Duration::from_secs(body_timeout.max(1)),
+                intake_per_second: intake_per_second.max(1),
                 ..api::Limits::default()
             };
             serve(db, listen, tls_cert.zip(tls_key), limits)
@@ -183,6 +212,47 @@ fn main() -> Result<()> {
                     Ok(())
                 }
                 None => bail!("no device {id}"),
+            }
+        }
+        Command::IntakeKey(IntakeKeyCmd::Add { kind, team, name }) => {
+            let (key, secret) = intake::add_key(&db, &kind, &team, &name, now_ms())?;
+            println!(
+                "intake key {} for {} requests to team {} ({})",
+                key.id,
+                key.kind,
+                admin::printable(&key.team),
+                admin::printable(&key.name)
+            );
+            println!("key (shown once, send it in the x-crm-intake-key header): {secret}");
+            Ok(())
+        }
+        Command::IntakeKey(IntakeKeyCmd::List) => {
+            for k in db.read(|tx| tx.intake_keys())? {
+                println!(
+                    "{}  {:<4}  team {}  {}{}",
+                    k.id,
+                    k.kind,
+                    admin::printable(&k.team),
+                    admin::printable(&k.name),
+                    if k.revoked_at.is_some() {
+                        "  (revoked)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::IntakeKey(IntakeKeyCmd::Revoke { id }) => {
+            let id: Id = id
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{id} is not a key id (see intake-key list)"))?;
+            if db.write(|tx| tx.revoke_intake_key(id, now_ms()))? {
+                println!("revoked intake key {id}: its requests are refused from now on");
+                Ok(())
+            } else {
+                bail!("no intake key {id}")
             }
         }
         Command::Purge { older_than_days } => {

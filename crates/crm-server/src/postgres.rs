@@ -12,8 +12,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::backend::{
-    Backend, DeviceRow, Exit, FieldVersion, StorageError, StorageResult, StoredRecord, Tx, UserRow,
-    Viewer, data_bytes,
+    Backend, DeviceRow, Exit, FieldVersion, IntakeKey, StorageError, StorageResult, StoredRecord,
+    Tx, UserRow, Viewer, data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -161,6 +161,19 @@ UPDATE devices SET series = o.n
 ALTER TABLE devices ALTER COLUMN series SET NOT NULL;
 ALTER TABLE devices ADD CONSTRAINT devices_series_key UNIQUE (series);
 INSERT INTO counters (name, value) SELECT 'device_series', count(*) FROM devices;
+"#,
+    // 7: keys of web forms and mail gateways that send requests (cases,
+    // leads) to the team, only their hashes.
+    r#"
+CREATE TABLE intake_keys (
+    id            uuid PRIMARY KEY,
+    key_hash      text NOT NULL UNIQUE,
+    kind          text NOT NULL,
+    team          text NOT NULL,
+    name          text NOT NULL,
+    created_at    bigint NOT NULL,
+    revoked_at    bigint
+);
 "#,
 ];
 
@@ -312,6 +325,20 @@ fn exit_row(r: &Row) -> StorageResult<Exit> {
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
     "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
+const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at";
+
+fn intake_row(r: &Row) -> IntakeKey {
+    IntakeKey {
+        id: Id(r.get(0)),
+        key_hash: r.get(1),
+        kind: r.get(2),
+        team: r.get(3),
+        name: r.get(4),
+        created_at: r.get(5),
+        revoked_at: r.get(6),
+    }
+}
+
 const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
@@ -384,6 +411,65 @@ impl Tx for PgTx<'_, '_> {
             &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq, &i64::from(d.series)],
         )?;
         Ok(())
+    }
+
+    fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {
+        self.tx.execute(
+            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &key.id.0,
+                &key.key_hash,
+                &key.kind,
+                &key.team,
+                &key.name,
+                &key.created_at,
+                &key.revoked_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn intake_key(&mut self, key_hash: &str) -> StorageResult<Option<IntakeKey>> {
+        Ok(self
+            .tx
+            .query_opt(
+                &format!("SELECT {INTAKE_COLS} FROM intake_keys WHERE key_hash = $1"),
+                &[&key_hash],
+            )?
+            .map(|r| intake_row(&r)))
+    }
+
+    fn intake_keys(&mut self) -> StorageResult<Vec<IntakeKey>> {
+        Ok(self
+            .tx
+            .query(
+                &format!("SELECT {INTAKE_COLS} FROM intake_keys ORDER BY created_at, id"),
+                &[],
+            )?
+            .iter()
+            .map(intake_row)
+            .collect())
+    }
+
+    fn revoke_intake_key(&mut self, id: Id, at_ms: i64) -> StorageResult<bool> {
+        Ok(self.tx.execute(
+            "UPDATE intake_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1",
+            &[&id.0, &at_ms],
+        )? > 0)
+    }
+
+    fn next_counter(&mut self, name: &str) -> StorageResult<i64> {
+        // The row stays locked until commit: another process waits, then
+        // reads the value this one left.
+        Ok(self
+            .tx
+            .query_one(
+                "INSERT INTO counters (name, value) VALUES ($1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                &[&name],
+            )?
+            .get(0))
     }
 
     fn next_device_series(&mut self) -> StorageResult<u32> {

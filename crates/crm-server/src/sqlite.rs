@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::backend::{
-    Backend, DeviceRow, Exit, StorageError, StorageResult, StoredRecord, Tx, UserRow, Viewer,
-    data_bytes,
+    Backend, DeviceRow, Exit, IntakeKey, StorageError, StorageResult, StoredRecord, Tx, UserRow,
+    Viewer, data_bytes,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -163,7 +163,34 @@ UPDATE devices SET series = o.n
 CREATE UNIQUE INDEX devices_by_series ON devices (series);
 INSERT INTO counters (name, value) SELECT 'device_series', count(*) FROM devices;
 "#,
+    // 7: keys of web forms and mail gateways that send requests (cases,
+    // leads) to the team, only their hashes.
+    r#"
+CREATE TABLE intake_keys (
+    id            BLOB PRIMARY KEY,
+    key_hash      TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    team          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+) STRICT;
+"#,
 ];
+
+const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at";
+
+fn intake_row(r: &Row<'_>) -> rusqlite::Result<IntakeKey> {
+    Ok(IntakeKey {
+        id: Id(r.get(0)?),
+        key_hash: r.get(1)?,
+        kind: r.get(2)?,
+        team: r.get(3)?,
+        name: r.get(4)?,
+        created_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+    })
+}
 
 /// The server's SQLite database: one writer connection, readers as needed.
 pub struct SqliteBackend {
@@ -446,6 +473,60 @@ impl Tx for SqliteTx<'_> {
             params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq, d.series],
         )?;
         Ok(())
+    }
+
+    fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {
+        self.conn.execute(
+            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                key.id.0,
+                key.key_hash,
+                key.kind,
+                key.team,
+                key.name,
+                key.created_at,
+                key.revoked_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn intake_key(&mut self, key_hash: &str) -> StorageResult<Option<IntakeKey>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {INTAKE_COLS} FROM intake_keys WHERE key_hash = ?1"
+            ))?
+            .query_row([key_hash], intake_row)
+            .optional()?)
+    }
+
+    fn intake_keys(&mut self) -> StorageResult<Vec<IntakeKey>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {INTAKE_COLS} FROM intake_keys ORDER BY created_at, id"
+            ))?
+            .query_map([], intake_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn revoke_intake_key(&mut self, id: Id, at_ms: i64) -> StorageResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE intake_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+            params![id.0, at_ms],
+        )? > 0)
+    }
+
+    fn next_counter(&mut self, name: &str) -> StorageResult<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "INSERT INTO counters (name, value) VALUES (?1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            )?
+            .query_row([name], |r| r.get(0))?)
     }
 
     fn next_device_series(&mut self) -> StorageResult<u32> {

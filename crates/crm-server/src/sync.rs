@@ -134,6 +134,13 @@ fn scope_of(
     Ok((user, parent))
 }
 
+/// Place a record the server makes itself (an intake request) in its book
+/// and save it at the next sequence number.
+pub fn place_and_save(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
+    place(tx, record)?;
+    save(tx, record, None)
+}
+
 /// Fill in scope, team and parent of `record`.
 fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
     let (user, parent) = scope_of(tx, record, None)?;

@@ -17,9 +17,10 @@ use crm_domain::{EntityKind, Id, Op};
 use crm_protocol::{Open, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest, codes};
 use crm_server::{
     Database,
-    api::{self, AppState, Limits},
+    api::{self, AppState, INTAKE_KEY_HEADER, Limits},
     auth,
     backend::Backend,
+    intake,
 };
 use serde_json::{Value, json};
 use tokio::{
@@ -38,6 +39,9 @@ conformance!(fixture:
     a_disabled_accounts_right_password_is_answered_as_a_wrong_one,
     a_client_sending_its_headers_a_byte_at_a_time_is_disconnected,
     a_client_stalling_in_its_body_is_answered_and_disconnected,
+    intake_requests_get_an_owner_in_turn_and_reach_their_book,
+    bad_intake_requests_get_a_clear_error_and_write_nothing,
+    intake_is_rate_limited_per_key,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -620,4 +624,306 @@ fn a_client_stalling_in_its_body_is_answered_and_disconnected(fx: &Fixture) {
         (408, Some(codes::TIMEOUT)),
         "{answer:?}"
     );
+}
+
+/// An intake request as a web form's backend sends it: plain JSON with the
+/// form's key, no sync protocol header.
+async fn intake_post(addr: SocketAddr, path: &str, key: Option<&str>, body: Vec<u8>) -> Answer {
+    let stream = connect(addr, client(40)).await;
+    let (mut reader, mut writer) = stream.into_split();
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    if let Some(key) = key {
+        head.push_str(&format!("{INTAKE_KEY_HEADER}: {key}\r\n"));
+    }
+    head.push_str("\r\n");
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(head.as_bytes()).await;
+        let _ = writer.write_all(&body).await;
+        writer
+    });
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
+    drop(writing.await);
+    parse_answer(&raw)
+}
+
+fn team_member(db: &Database, email: &str, role: &str, team: &str) -> Id {
+    auth::add_user(
+        db,
+        email,
+        email.split('@').next().unwrap_or(email),
+        role,
+        Some(team),
+        PASSWORD,
+        hlc(NOW, "server"),
+    )
+    .expect("adding a member")
+    .id
+}
+
+fn stored_data(db: &Database, id: &str) -> Value {
+    let id: Id = id.parse().expect("an id");
+    let record = db.read(|tx| tx.record(id)).unwrap().expect("stored");
+    json!({ "data": record.data, "scope_user": record.scope_user.map(|u| u.to_string()) })
+}
+
+fn records(db: &Database) -> usize {
+    let admin = crate::support::viewer(Id::new(), "admin", None);
+    db.read(|tx| tx.changes_since(&admin, 0, u32::MAX - 1, usize::MAX))
+        .unwrap()
+        .len()
+}
+
+/// Cases from a web form go to the team's members in turn and land in the
+/// owner's book (what a laptop's pull is served from); a second request
+/// from the same person lands on the same customer and owner; a lead comes
+/// with a call planned for the next day.
+fn intake_requests_get_an_owner_in_turn_and_reach_their_book(fx: &Fixture) {
+    let ana = team_member(&fx.db, "ana@example.com", "rep", "north");
+    let ben = team_member(&fx.db, "ben@example.com", "rep", "north");
+    team_member(&fx.db, "mia@example.com", "manager", "north");
+    team_member(&fx.db, "cy@example.com", "rep", "south");
+    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", NOW).unwrap();
+    let (_, lead_key) = intake::add_key(&fx.db, "lead", "north", "Website leads", NOW).unwrap();
+    let server = Served::start(fx, Limits::default());
+    let addr = server.addr;
+    let post = |path: &str, key: &str, body: Value| {
+        server.block_on(intake_post(
+            addr,
+            path,
+            Some(key),
+            serde_json::to_vec(&body).unwrap(),
+        ))
+    };
+    let mut owners = Vec::new();
+    let mut first_case = None;
+    for (i, email) in [
+        "wang@example.cn",
+        "lopez@example.es",
+        "kim@example.com",
+        "li@example.cn",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let answer = post(
+            "/api/v1/intake/case",
+            &case_key,
+            json!({
+                "name": format!("客户 {i}"),
+                "email": email,
+                "subject": "水泵漏水，一个月没人回电话",
+                "description": "I emailed a month ago and nobody called back.",
+                "priority": "high",
+            }),
+        );
+        assert_eq!(answer.status, 201, "{answer:?}");
+        assert_eq!(answer.body["number"], json!(format!("C0-{:05}", i + 1)));
+        let id = answer.body["id"].as_str().unwrap().to_owned();
+        let case = stored_data(&fx.db, &id);
+        assert_eq!(case["data"]["status"], json!("new"));
+        assert_eq!(case["data"]["channel"], json!("web"));
+        assert_eq!(
+            case["scope_user"], case["data"]["owner_id"],
+            "in its owner's book"
+        );
+        owners.push(case["data"]["owner_id"].as_str().unwrap().to_owned());
+        first_case.get_or_insert((id, case));
+    }
+    let (a, b) = (ana.to_string(), ben.to_string());
+    assert!(
+        owners == [a.clone(), b.clone(), a.clone(), b.clone()]
+            || owners == [b.clone(), a.clone(), b.clone(), a.clone()],
+        "the team's reps in turn, not its manager nor another team: {owners:?}"
+    );
+    // The same person again: the same customer, the same owner.
+    let (_, first) = first_case.unwrap();
+    let again = post(
+        "/api/v1/intake/case",
+        &case_key,
+        json!({"name": "客户 0", "email": "WANG@example.cn", "subject": "还是漏水"}),
+    );
+    assert_eq!(again.status, 201, "{again:?}");
+    let second = stored_data(&fx.db, again.body["id"].as_str().unwrap());
+    assert_eq!(second["data"]["account_id"], first["data"]["account_id"]);
+    assert_eq!(second["data"]["owner_id"], first["data"]["owner_id"]);
+    let account = stored_data(&fx.db, first["data"]["account_id"].as_str().unwrap());
+    assert_eq!(account["scope_user"], first["data"]["owner_id"]);
+
+    let lead = post(
+        "/api/v1/intake/lead",
+        &lead_key,
+        json!({"name": "Lucía Pérez", "company": "Agua Clara S.L.", "email": "lucia@aguaclara.es"}),
+    );
+    assert_eq!(lead.status, 201, "{lead:?}");
+    let lead_id = lead.body["id"].as_str().unwrap().to_owned();
+    let stored = stored_data(&fx.db, &lead_id);
+    assert_eq!(stored["data"]["source"], json!("web"));
+    let admin = crate::support::viewer(Id::new(), "admin", None);
+    let tasks: Vec<_> = fx
+        .db
+        .read(|tx| tx.changes_since(&admin, 0, u32::MAX - 1, usize::MAX))
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.entity == EntityKind::Task && r.data["lead_id"] == json!(lead_id))
+        .collect();
+    assert_eq!(tasks.len(), 1, "a call back is planned");
+    assert_eq!(tasks[0].data["activity"], json!("call"));
+    assert_eq!(tasks[0].data["assignee_id"], stored["data"]["owner_id"]);
+    // The served state runs on the real clock.
+    let tomorrow = chrono::Utc::now()
+        .date_naive()
+        .succ_opt()
+        .unwrap()
+        .to_string();
+    assert_eq!(tasks[0].data["due_date"], json!(tomorrow));
+}
+
+/// A wrong or missing key, the other kind's key, a bad value, a 10 MB
+/// description: each a clear error naming what is wrong, nothing written.
+fn bad_intake_requests_get_a_clear_error_and_write_nothing(fx: &Fixture) {
+    team_member(&fx.db, "ana@example.com", "rep", "north");
+    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", NOW).unwrap();
+    let (lead_id, lead_key) = intake::add_key(&fx.db, "lead", "north", "Leads", NOW).unwrap();
+    let (_, empty_team) = intake::add_key(&fx.db, "case", "nobody", "Orphan form", NOW).unwrap();
+    let server = Served::start(fx, Limits::default());
+    let addr = server.addr;
+    let before = records(&fx.db);
+    let good = json!({"name": "Wang", "email": "wang@example.cn", "subject": "Leak"});
+    let post = |path: &str, key: Option<&str>, body: Vec<u8>| {
+        server.block_on(intake_post(addr, path, key, body))
+    };
+    let bytes = |v: &Value| serde_json::to_vec(v).unwrap();
+
+    let a = post("/api/v1/intake/case", None, bytes(&good));
+    assert_eq!(
+        (a.status, a.code()),
+        (401, Some(codes::INTAKE_KEY)),
+        "{a:?}"
+    );
+    let a = post("/api/v1/intake/case", Some("crmi_guessed"), bytes(&good));
+    assert_eq!(
+        (a.status, a.code()),
+        (401, Some(codes::INTAKE_KEY)),
+        "{a:?}"
+    );
+    let a = post("/api/v1/intake/case", Some(&lead_key), bytes(&good));
+    assert_eq!(
+        (a.status, a.code()),
+        (403, Some(codes::INTAKE_KEY)),
+        "{a:?}"
+    );
+    for (body, field) in [
+        (
+            json!({"name": "Wang", "email": "not an email", "subject": "Leak"}),
+            "email",
+        ),
+        (
+            json!({"name": "Wang", "email": "wang@example.cn", "subject": "  "}),
+            "subject",
+        ),
+        (
+            json!({"name": "Wang", "email": "wang@example.cn", "subject": "Leak", "priority": "asap"}),
+            "priority",
+        ),
+    ] {
+        let a = post("/api/v1/intake/case", Some(&case_key), bytes(&body));
+        assert_eq!(
+            (a.status, a.code()),
+            (422, Some(codes::INVALID)),
+            "{field}: {a:?}"
+        );
+        assert_eq!(a.body["error"]["params"]["field"], json!(field));
+    }
+    let a = post(
+        "/api/v1/intake/case",
+        Some(&case_key),
+        bytes(&json!({"name": "Wang", "subject": "no email"})),
+    );
+    assert_eq!(
+        (a.status, a.code()),
+        (400, Some(codes::BAD_REQUEST)),
+        "{a:?}"
+    );
+    let a = post(
+        "/api/v1/intake/case",
+        Some(&case_key),
+        b"{not json".to_vec(),
+    );
+    assert_eq!(
+        (a.status, a.code()),
+        (400, Some(codes::BAD_REQUEST)),
+        "{a:?}"
+    );
+    let huge = json!({"name": "Wang", "email": "wang@example.cn", "subject": "Leak",
+                      "description": "x".repeat(10 * 1024 * 1024)});
+    let a = post("/api/v1/intake/case", Some(&case_key), bytes(&huge));
+    assert!(
+        a.status == 0 || (a.status, a.code()) == (413, Some(codes::TOO_LARGE)),
+        "a 10 MB description is refused as too large: {a:?}"
+    );
+    let a = post("/api/v1/intake/case", Some(&empty_team), bytes(&good));
+    assert_eq!(
+        (a.status, a.code()),
+        (409, Some(codes::NO_ASSIGNEE)),
+        "{a:?}"
+    );
+    let a = post(
+        "/api/v1/intake/lead",
+        Some(&lead_key),
+        bytes(&json!({"name": "Nobody to call"})),
+    );
+    assert_eq!((a.status, a.code()), (422, Some(codes::INVALID)), "{a:?}");
+    fx.db
+        .write(|tx| tx.revoke_intake_key(lead_id.id, NOW))
+        .unwrap();
+    let a = post(
+        "/api/v1/intake/lead",
+        Some(&lead_key),
+        bytes(&json!({"name": "Lucía", "email": "lucia@example.es"})),
+    );
+    assert_eq!(
+        (a.status, a.code()),
+        (401, Some(codes::INTAKE_KEY)),
+        "revoked: {a:?}"
+    );
+    assert_eq!(records(&fx.db), before, "nothing written by any of them");
+}
+
+/// One key's requests beyond its rate are turned away with Retry-After.
+fn intake_is_rate_limited_per_key(fx: &Fixture) {
+    team_member(&fx.db, "ana@example.com", "rep", "north");
+    let (_, key) = intake::add_key(&fx.db, "lead", "north", "Website", NOW).unwrap();
+    let server = Served::start(
+        fx,
+        Limits {
+            intake_per_second: 1,
+            ..Limits::default()
+        },
+    );
+    let addr = server.addr;
+    let statuses: Vec<Answer> = (0..4)
+        .map(|i| {
+            let body =
+                serde_json::to_vec(&json!({"name": format!("L{i}"), "phone": "+86 10 8888 9999"}))
+                    .unwrap();
+            server.block_on(intake_post(addr, "/api/v1/intake/lead", Some(&key), body))
+        })
+        .collect();
+    assert_eq!(
+        statuses.iter().map(|a| a.status).collect::<Vec<_>>(),
+        vec![201, 201, 429, 429],
+        "a burst of twice the rate, then slowed"
+    );
+    assert_eq!(statuses[2].code(), Some(codes::RATE_LIMITED));
+    assert!(statuses[2].retry_after().is_some_and(|s| s >= 1));
 }
