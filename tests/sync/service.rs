@@ -195,3 +195,92 @@ fn a_published_article_is_everyones_and_a_draft_its_authors_and_managers() {
     ana.sync();
     assert!(title(&ana).is_some(), "and the author");
 }
+
+#[test]
+fn a_web_request_reaches_its_owners_laptop_at_the_next_sync() {
+    let server = team();
+    let out = server.admin(
+        &[
+            "intake-key",
+            "add",
+            "--kind",
+            "case",
+            "--team",
+            "North",
+            "--name",
+            "Website",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let key = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("crmi_"))
+        .unwrap_or_else(|| panic!("the key is printed once: {printed}"))
+        .to_owned();
+    let listed = server.admin(&["intake-key", "list"], "");
+    assert!(
+        !String::from_utf8_lossy(&listed.stdout).contains(&key),
+        "never shown again"
+    );
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .post(format!("{}/api/v1/intake/case", server.url))
+        .header("content-type", "application/json")
+        .header("x-crm-intake-key", &key)
+        .send(
+            serde_json::to_vec(&json!({
+                "name": "王芳",
+                "email": "wang.fang@example.cn",
+                "subject": "报修：水泵漏水",
+                "description": "一个月前发过邮件，没人回电话。",
+            }))
+            .unwrap()
+            .as_slice(),
+        )
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 201);
+    let body: serde_json::Value =
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+    let case: crm_domain::Id = body["id"].as_str().unwrap().parse().unwrap();
+
+    // North's reps take turns; whoever got it has it after a sync, with
+    // the customer it came from.
+    let mut ana = crm_system_tests::Laptop::logged_in(&server, "ana@example.com");
+    let mut li = crm_system_tests::Laptop::logged_in(&server, "li@example.com");
+    let mut sam = crm_system_tests::Laptop::logged_in(&server, "sam@example.com");
+    for laptop in [&mut ana, &mut li, &mut sam] {
+        laptop.sync();
+    }
+    let holders: Vec<&str> = [("ana", &ana), ("li", &li), ("sam", &sam)]
+        .into_iter()
+        .filter(|(_, l)| l.field(EntityKind::Case, case, "subject").is_some())
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        holders.len(),
+        1,
+        "exactly one rep of North holds it: {holders:?}"
+    );
+    assert_ne!(holders[0], "sam", "not another team's");
+    let owner = if holders[0] == "ana" { &ana } else { &li };
+    let view = owner
+        .store
+        .case_view(case)
+        .expect("the case page opens offline");
+    assert_eq!(view.line.case.fields["number"], json!("C0-00001"));
+    assert_eq!(
+        view.line.case.titles.get("account_id").map(String::as_str),
+        Some("王芳"),
+        "on the requester's customer"
+    );
+}
