@@ -130,4 +130,5 @@ commands! { app, input, progress;
     "sla_policy_set" => out(app.sla_policy_set(args(input)?)),
     "calendar_set" => out(app.calendar_set(args(input)?)),
     "escalate" => out(app.escalate()),
+    "service_view" => out(app.service_view()),
 }

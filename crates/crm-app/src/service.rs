@@ -5,7 +5,8 @@
 
 use crm_domain::{EntityKind, Id};
 use crm_store::{
-    CaseLine, CaseQueue, CaseView, ESCALATION_BATCH, EscalationPass, NewCase, RecordRow, Suggestion,
+    CaseLine, CaseQueue, CaseView, ESCALATION_BATCH, EscalationPass, NewCase, RecordRow,
+    ServiceView, Suggestion,
 };
 use serde::Deserialize;
 
@@ -259,6 +260,11 @@ impl App {
             let id = s.calendar_set(&values)?;
             Ok(s.record(EntityKind::Calendar, id)?)
         })
+    }
+
+    /// The manager's service view.
+    pub fn service_view(&self) -> Result<ServiceView> {
+        self.read(|s| Ok(s.service_view()?))
     }
 
     /// Escalate the cases at risk or past due, by this laptop's clock:

@@ -213,13 +213,15 @@ pub fn error_message(err: &anyhow::Error) -> String {
                 "quote_status"
             } else if code.starts_with("order") {
                 "order_status"
+            } else if code.starts_with("case") {
+                "case_status"
             } else {
                 "lead_status"
             };
             for (name, value) in rule.params() {
                 let shown = match name {
                     "entity" | "other" => value.parse::<EntityKind>().map(entity).unwrap_or(value),
-                    "status" | "needed" => tr(&format!("{statuses}.{value}")),
+                    "status" | "needed" | "from" | "to" => tr(&format!("{statuses}.{value}")),
                     _ => value,
                 };
                 text = text.replace(&format!("%{{{name}}}"), &shown);

@@ -90,6 +90,9 @@ pub enum CaseCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// The manager's view: open cases by status and priority; per engineer,
+    /// category and month the load, breaches, resolution time and CSAT
+    Report,
     /// The customer's satisfaction with a resolved case (1-5)
     Csat {
         id: String,
@@ -389,6 +392,62 @@ fn case_text(view: &CaseView) {
     }
 }
 
+fn report_text(view: &crm_store::ServiceView) {
+    let counts = |map: &std::collections::BTreeMap<String, i64>, group: &str| {
+        map.iter()
+            .map(|(k, n)| format!("{} {n}", choice(group, k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "{}",
+        t!(
+            "case.report_open",
+            statuses = counts(&view.by_status, "case_status"),
+            priorities = counts(&view.by_priority, "priority"),
+            breached = view.breached,
+            at_risk = view.at_risk
+        )
+    );
+    for (title, rows) in [
+        ("case.report_engineers", &view.engineers),
+        ("case.report_categories", &view.categories),
+        ("case.report_months", &view.months),
+    ] {
+        println!("{}", lang::tr(title));
+        let mut t = table(&[
+            "col.who",
+            "col.open",
+            "col.breached",
+            "col.resolved",
+            "col.resolution",
+            "col.csat",
+        ]);
+        for r in rows {
+            let who = r.name.clone().unwrap_or_else(|| {
+                if r.key.is_empty() {
+                    "-".to_owned()
+                } else {
+                    r.key.clone()
+                }
+            });
+            t.add_row(vec![
+                who,
+                r.open.to_string(),
+                r.breached.to_string(),
+                r.resolved.to_string(),
+                r.median_resolution_minutes
+                    .map_or_else(|| "-".to_owned(), minutes),
+                r.csat.map_or_else(
+                    || "-".to_owned(),
+                    |c| format!("{c:.1} ({})", r.csat_answers),
+                ),
+            ]);
+        }
+        println!("{t}");
+    }
+}
+
 fn given(pairs: Vec<(&str, Option<String>)>) -> std::collections::BTreeMap<String, String> {
     pairs
         .into_iter()
@@ -487,6 +546,10 @@ pub fn case(store: &mut Store, cmd: CaseCmd, out: Out) -> Result<()> {
             store.case_solve(id, id_arg("article", &article)?, note.as_deref())?;
             let view = store.case_view(id)?;
             out.show(&view, || case_text(&view))
+        }
+        CaseCmd::Report => {
+            let view = store.service_view()?;
+            out.show(&view, || report_text(&view))
         }
         CaseCmd::Csat { id, score, comment } => {
             let case = id_arg("case", &id)?;

@@ -58,7 +58,7 @@ pub use sales::{
 pub use search::{SearchGroup, SearchHit};
 pub use service::{
     CaseLine, CaseQueue, CaseView, ESCALATION_BATCH, Escalated, EscalationPass, NewCase,
-    PendingEscalation, Suggestion,
+    PendingEscalation, ServiceRow, ServiceView, Suggestion,
 };
 pub use ui_queries::{
     AccountFacets, AccountListQuery, AccountPage, AccountRow, AccountSort, ActivityRow,

@@ -1072,9 +1072,12 @@ fn move_in(w: &mut Writer<'_>, id: Id, to: &str, note: Option<&str>) -> Result<(
     };
     let now = w.now().timestamp_millis();
     let mut change = vec![("status", json!(next))];
+    let resolved = case.fields.get("resolved_at").is_some_and(|v| !v.is_null());
     match next {
         "resolved" => change.push(("resolved_at", json!(now))),
-        "in_progress" if case.fields.get("resolved_at").is_some_and(|v| !v.is_null()) => {
+        // Closed without being resolved first: done now.
+        "closed" if !resolved => change.push(("resolved_at", json!(now))),
+        "in_progress" if resolved => {
             change.push(("resolved_at", Value::Null));
         }
         _ => {}
@@ -1155,5 +1158,233 @@ impl Store {
         entries.sort_by_key(|(at, _)| *at);
         story.extend(entries.into_iter().map(|(_, s)| s));
         Ok(story.join("\n\n"))
+    }
+}
+
+/// One row of the manager's service view: a person, a category or a month.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServiceRow {
+    /// The person's id, the category or the month (`2027-03`).
+    pub key: String,
+    /// The person's name (for a person).
+    pub name: Option<String>,
+    /// Open cases.
+    pub open: i64,
+    /// Of them, breached.
+    pub breached: i64,
+    /// Of them, at risk.
+    pub at_risk: i64,
+    /// Cases resolved.
+    pub resolved: i64,
+    /// Median time to resolution in working minutes (wall minutes without a
+    /// calendar).
+    pub median_resolution_minutes: Option<i64>,
+    /// Average CSAT (1-5) of its cases.
+    pub csat: Option<f64>,
+    /// How many CSAT answers that average is of.
+    pub csat_answers: i64,
+}
+
+/// The manager's service view: open cases by status and priority, and per
+/// engineer, category and month the load, the breaches, the resolution
+/// time and satisfaction, to pick who takes a hard case.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServiceView {
+    /// Open cases per status.
+    #[ts(type = "Record<string, number>")]
+    pub by_status: std::collections::BTreeMap<String, i64>,
+    /// Open cases per priority.
+    #[ts(type = "Record<string, number>")]
+    pub by_priority: std::collections::BTreeMap<String, i64>,
+    /// Open cases breached.
+    pub breached: i64,
+    /// Open cases at risk.
+    pub at_risk: i64,
+    /// Per engineer (the case's owner), most open first.
+    pub engineers: Vec<ServiceRow>,
+    /// Per category.
+    pub categories: Vec<ServiceRow>,
+    /// Per month the cases were opened in, newest first (the last 12).
+    pub months: Vec<ServiceRow>,
+}
+
+impl Store {
+    /// The manager's service view over every case this laptop holds.
+    pub fn service_view(&self) -> Result<ServiceView> {
+        let levels = levels_on(self.conn())?;
+        let open = self.case_lines(Cases::Open)?;
+        let mut view = ServiceView {
+            by_status: Default::default(),
+            by_priority: Default::default(),
+            breached: 0,
+            at_risk: 0,
+            engineers: Vec::new(),
+            categories: Vec::new(),
+            months: Vec::new(),
+        };
+        // Facts of every case this laptop holds, keyed by id.
+        struct Row {
+            status: String,
+            priority: String,
+            owner: Option<uuid::Uuid>,
+            category: Option<String>,
+            opened: i64,
+            resolved: Option<i64>,
+        }
+        let rows: HashMap<uuid::Uuid, Row> = self
+            .conn()
+            .prepare(
+                "SELECT id, status, priority, owner_id, category, opened_at, resolved_at
+                 FROM cases WHERE deleted_at IS NULL",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    Row {
+                        status: r.get(1)?,
+                        priority: r.get(2)?,
+                        owner: r.get(3)?,
+                        category: r.get(4)?,
+                        opened: r.get(5)?,
+                        resolved: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let csat: Vec<(uuid::Uuid, i64)> = self
+            .conn()
+            .prepare(
+                "SELECT case_id, score FROM surveys
+                 WHERE kind = 'csat' AND case_id IS NOT NULL AND deleted_at IS NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let names: HashMap<uuid::Uuid, String> = self
+            .conn()
+            .prepare("SELECT id, name FROM users")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+
+        #[derive(Default)]
+        struct Tally {
+            open: i64,
+            breached: i64,
+            at_risk: i64,
+            resolution: Vec<i64>,
+            scores: Vec<i64>,
+        }
+        let mut engineers: HashMap<String, Tally> = HashMap::new();
+        let mut categories: HashMap<String, Tally> = HashMap::new();
+        let mut months: HashMap<String, Tally> = HashMap::new();
+        let keys = |row: &Row| {
+            let month = DateTime::from_timestamp_millis(row.opened)
+                .map(|d| d.format("%Y-%m").to_string())
+                .unwrap_or_default();
+            (
+                row.owner.map(|o| o.to_string()).unwrap_or_default(),
+                row.category.clone().unwrap_or_default(),
+                month,
+            )
+        };
+        for (facts, clock, _) in &open {
+            let Some(row) = rows.get(&facts.id.0) else {
+                continue;
+            };
+            *view.by_status.entry(row.status.clone()).or_default() += 1;
+            *view.by_priority.entry(row.priority.clone()).or_default() += 1;
+            let breached = clock.is_some_and(|c| c.breached());
+            let at_risk = clock.is_some_and(|c| c.at_risk());
+            view.breached += i64::from(breached);
+            view.at_risk += i64::from(at_risk);
+            let (owner, category, month) = keys(row);
+            for tally in [
+                engineers.entry(owner).or_default(),
+                categories.entry(category).or_default(),
+                months.entry(month).or_default(),
+            ] {
+                tally.open += 1;
+                tally.breached += i64::from(breached);
+                tally.at_risk += i64::from(at_risk);
+            }
+        }
+        for row in rows.values() {
+            let Some(resolved) = row.resolved else {
+                continue;
+            };
+            let minutes = match &levels {
+                Some(l) => l.calendar.elapsed(
+                    DateTime::from_timestamp_millis(row.opened).unwrap_or_default(),
+                    DateTime::from_timestamp_millis(resolved).unwrap_or_default(),
+                    &[],
+                ),
+                None => (resolved - row.opened) / 60_000,
+            };
+            let (owner, category, month) = keys(row);
+            for tally in [
+                engineers.entry(owner).or_default(),
+                categories.entry(category).or_default(),
+                months.entry(month).or_default(),
+            ] {
+                tally.resolution.push(minutes);
+            }
+        }
+        for (case, score) in csat {
+            let Some(row) = rows.get(&case) else {
+                continue;
+            };
+            let (owner, category, month) = keys(row);
+            for tally in [
+                engineers.entry(owner).or_default(),
+                categories.entry(category).or_default(),
+                months.entry(month).or_default(),
+            ] {
+                tally.scores.push(score);
+            }
+        }
+        let finish = |map: HashMap<String, Tally>, named: bool| {
+            let mut out: Vec<ServiceRow> = map
+                .into_iter()
+                .map(|(key, mut t)| {
+                    t.resolution.sort_unstable();
+                    ServiceRow {
+                        name: if named {
+                            key.parse::<uuid::Uuid>()
+                                .ok()
+                                .and_then(|u| names.get(&u).cloned())
+                        } else {
+                            None
+                        },
+                        key,
+                        open: t.open,
+                        breached: t.breached,
+                        at_risk: t.at_risk,
+                        resolved: t.resolution.len() as i64,
+                        median_resolution_minutes: t
+                            .resolution
+                            .get(t.resolution.len() / 2)
+                            .copied(),
+                        csat: (!t.scores.is_empty())
+                            .then(|| t.scores.iter().sum::<i64>() as f64 / t.scores.len() as f64),
+                        csat_answers: t.scores.len() as i64,
+                    }
+                })
+                .collect();
+            out.sort_by(|a, b| {
+                b.open
+                    .cmp(&a.open)
+                    .then(b.resolved.cmp(&a.resolved))
+                    .then(a.key.cmp(&b.key))
+            });
+            out
+        };
+        view.engineers = finish(engineers, true);
+        view.categories = finish(categories, false);
+        let mut by_month = finish(months, false);
+        by_month.sort_by(|a, b| b.key.cmp(&a.key));
+        by_month.truncate(12);
+        view.months = by_month;
+        Ok(view)
     }
 }

@@ -454,3 +454,35 @@ fn a_refused_case_names_what_is_wrong() {
     assert_eq!(rule_code(e), "priority:one_of");
     crate::assert_unchanged(&before, &f.store, "nothing written");
 }
+
+#[test]
+fn the_managers_view_counts_load_breaches_resolution_and_satisfaction() {
+    let mut f = Fixture::create();
+    service_levels(&mut f.store);
+    let acme = account(&mut f.store, "Acme");
+    f.store.set_now(monday_0900);
+    let leak = open_case(&mut f.store, acme, "Leak", "high");
+    let manual = open_case(&mut f.store, acme, "Manual", "high");
+    f.store
+        .edit(EntityKind::Case, manual, &[("category", json!("安装"))])
+        .unwrap();
+    f.store.set_now(monday_1000);
+    f.store.case_move(leak, "resolved", None).unwrap();
+    f.store
+        .survey_add("csat", Some(leak), None, "4", None, "staff")
+        .unwrap();
+    f.store.set_now(monday_1330);
+    let view = f.store.service_view().unwrap();
+    assert_eq!(view.by_status.get("new"), Some(&1));
+    assert_eq!(view.by_priority.get("high"), Some(&1));
+    assert_eq!(view.breached, 1, "the manual's first answer was due at 11:00");
+    let me = &view.engineers[0];
+    assert_eq!(me.name.as_deref(), Some(crate::ME));
+    assert_eq!((me.open, me.breached, me.resolved), (1, 1, 1));
+    assert_eq!(me.median_resolution_minutes, Some(60), "09:00 to 10:00 in working time");
+    assert_eq!((me.csat, me.csat_answers), (Some(4.0), 1));
+    let install = view.categories.iter().find(|c| c.key == "安装").unwrap();
+    assert_eq!((install.open, install.resolved), (1, 0));
+    assert_eq!(view.months.len(), 1);
+    assert_eq!(view.months[0].key, "2027-03");
+}
