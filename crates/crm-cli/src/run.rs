@@ -281,6 +281,15 @@ fn demo(store: &mut Store, args: DemoArgs, out: Out) -> Result<()> {
                     payments = summary.payments
                 )
             );
+            println!(
+                "{}",
+                t!(
+                    "demo.service",
+                    cases = summary.cases,
+                    articles = summary.articles,
+                    surveys = summary.surveys
+                )
+            );
             println!("{}", t!("demo.next"));
         },
     )

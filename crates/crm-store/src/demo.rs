@@ -6,6 +6,7 @@
 //! server. That also lets a million rows load in well under a minute.
 
 mod sales;
+mod service;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use crm_domain::{EntityKind, Id, schema};
@@ -24,7 +25,7 @@ use sales::{Customer, SalesDemo};
 /// The demo's edition: raised whenever the same seed makes other data, so
 /// databases kept from an earlier one (the benchmarks') are made again.
 /// 2: sales documents.
-pub const DEMO_VERSION: u32 = 2;
+pub const DEMO_VERSION: u32 = 3;
 
 /// How much demo data to make.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +84,12 @@ pub struct DemoSummary {
     pub payments: u64,
     /// Their allocations to orders.
     pub payment_allocations: u64,
+    /// Service cases.
+    pub cases: u64,
+    /// Knowledge-base articles.
+    pub articles: u64,
+    /// Satisfaction answers.
+    pub surveys: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -513,6 +520,25 @@ impl Store {
             progress(done, size.accounts);
         }
         sales.finish(&self.conn)?;
+        // The service desk over the accounts, in each one's language (told
+        // by its phone's country).
+        let accounts: Vec<(Id, usize)> = self
+            .conn
+            .prepare("SELECT id, coalesce(phone, ''), name FROM accounts WHERE deleted_at IS NULL ORDER BY rowid")?
+            .query_map([], |r| {
+                let phone: String = r.get(1)?;
+                let name: String = r.get(2)?;
+                let lang = if phone.starts_with("+34") {
+                    2
+                } else if phone.starts_with("+86") || name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                    0
+                } else {
+                    1
+                };
+                Ok((Id(r.get(0)?), lang))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        self.demo_service(&mut rng, &accounts, &users, &mut summary)?;
         // One segment per index after a bulk load: the fastest to search, and
         // no big merge left for the first edits to trip over.
         for fts in crate::search::fts_tables() {

@@ -18,14 +18,22 @@ fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
 
     assert_eq!(summary.accounts, 50);
     assert_eq!(summary.contacts, 150, "3 contacts an account");
-    assert_eq!(summary.interactions, 500, "10 history entries an account");
+    assert!(
+        summary.interactions >= 500,
+        "10 history entries an account, and answers to the demo's cases"
+    );
+    assert!(summary.cases >= 5, "a case for every ten accounts");
     assert_eq!(
         count(&fx.store, "accounts", ""),
         50,
         "the summary matches the table"
     );
     assert_eq!(count(&fx.store, "contacts", ""), 150);
-    assert_eq!(count(&fx.store, "interactions", ""), 500);
+    assert_eq!(
+        count(&fx.store, "interactions", ""),
+        summary.interactions as i64
+    );
+    assert_eq!(count(&fx.store, "cases", ""), summary.cases as i64);
     assert_eq!(
         count(&fx.store, "opportunities", ""),
         summary.opportunities as i64
@@ -44,7 +52,7 @@ fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
     );
     assert_eq!(
         count(&fx.store, "interactions_fts", ""),
-        500,
+        summary.interactions as i64,
         "every demo history entry is indexed"
     );
     assert_eq!(
@@ -80,7 +88,10 @@ fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
         .unwrap();
     let view = fx.store.account_view(some_account, 50).unwrap();
     assert_eq!(view.contacts.len(), 3, "a demo account has its contacts");
-    assert_eq!(view.timeline.entries.len(), 10, "and its history");
+    assert!(
+        view.timeline.entries.len() >= 10,
+        "and its history (and the answers to its cases)"
+    );
 
     // Real work after the demo starts the device's sequence at 1.
     account(&mut fx.store, "ACME");

@@ -475,11 +475,18 @@ fn the_managers_view_counts_load_breaches_resolution_and_satisfaction() {
     let view = f.store.service_view().unwrap();
     assert_eq!(view.by_status.get("new"), Some(&1));
     assert_eq!(view.by_priority.get("high"), Some(&1));
-    assert_eq!(view.breached, 1, "the manual's first answer was due at 11:00");
+    assert_eq!(
+        view.breached, 1,
+        "the manual's first answer was due at 11:00"
+    );
     let me = &view.engineers[0];
     assert_eq!(me.name.as_deref(), Some(crate::ME));
     assert_eq!((me.open, me.breached, me.resolved), (1, 1, 1));
-    assert_eq!(me.median_resolution_minutes, Some(60), "09:00 to 10:00 in working time");
+    assert_eq!(
+        me.median_resolution_minutes,
+        Some(60),
+        "09:00 to 10:00 in working time"
+    );
     assert_eq!((me.csat, me.csat_answers), (Some(4.0), 1));
     let install = view.categories.iter().find(|c| c.key == "安装").unwrap();
     assert_eq!((install.open, install.resolved), (1, 0));
