@@ -36,13 +36,23 @@ pub fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn table(headers: &[&str]) -> Table {
+/// A table with translated headers, fitted to the terminal.
+pub fn table(headers: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(headers.iter().map(|h| lang::tr(h)));
     table
+}
+
+/// A field's value as text (a number as its digits, nothing as empty).
+pub fn text(row: &RecordRow, field: &str) -> String {
+    match row.fields.get(field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
 }
 
 fn or_dash(v: &Option<String>) -> String {

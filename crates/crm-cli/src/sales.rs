@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Subcommand;
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use crm_domain::{Currency, EntityKind, Id, Invalid, Money, Problem};
 use crm_store::{
     Balance, DocumentTotals, Item, LastPrice, NewLine, NewPayment, NewQuote, OrderView, QuoteView,
@@ -15,7 +14,10 @@ use crm_store::{
 use rust_i18n::t;
 use serde_json::{Value, json};
 
-use crate::{lang, print, print::Out};
+use crate::{
+    lang, print,
+    print::{Out, table, text},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ProductCmd {
@@ -320,23 +322,6 @@ fn money(minor: i64, currency: &str) -> String {
         Ok(c) => Money { minor, currency: c }.to_string(),
         Err(_) => format!("{minor} {currency}"),
     }
-}
-
-fn text(row: &crm_store::RecordRow, field: &str) -> String {
-    match row.fields.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
-fn table(headers: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(headers.iter().map(|h| lang::tr(h)));
-    table
 }
 
 fn created(out: Out, kind: EntityKind, id: Id, name: &str) -> Result<()> {

@@ -7,13 +7,15 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use crm_domain::{EntityKind, Id, Invalid, service::CaseClock};
-use crm_store::{CaseLine, CaseQueue, CaseView, NewCase, RecordRow, Store};
+use crm_store::{CaseLine, CaseQueue, CaseView, NewCase, Store};
 use rust_i18n::t;
 use serde_json::{Value, json};
 
-use crate::{lang, print, print::Out};
+use crate::{
+    lang, print,
+    print::{Out, table, text},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCmd {
@@ -187,14 +189,6 @@ fn id_arg(field: &str, raw: &str) -> Result<Id> {
         .map_err(|p| Invalid::new(field, p).into())
 }
 
-fn text(row: &RecordRow, field: &str) -> String {
-    match row.fields.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
 fn choice(group: &str, value: &str) -> String {
     if value.is_empty() {
         return "-".to_owned();
@@ -202,15 +196,6 @@ fn choice(group: &str, value: &str) -> String {
     let key = format!("{group}.{value}");
     let said = lang::tr(&key);
     if said == key { value.to_owned() } else { said }
-}
-
-fn table(headers: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(headers.iter().map(|h| lang::tr(h)));
-    table
 }
 
 /// Working minutes as a person reads them: `3h 20m`, `-45m` past due.

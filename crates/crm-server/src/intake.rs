@@ -19,9 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     auth,
-    backend::{
-        Backend, FieldVersion, IntakeKey, StorageError, StorageResult, StoredRecord, Tx, UserRow,
-    },
+    backend::{Backend, IntakeKey, StorageError, StorageResult, StoredRecord, Tx, UserRow},
     sync,
 };
 
@@ -258,18 +256,7 @@ fn create(
         entity.check_field(def.name, &value)?;
         data.insert(def.name.to_owned(), value);
     }
-    let versions = data
-        .keys()
-        .map(|k| {
-            (
-                k.clone(),
-                FieldVersion {
-                    hlc: hlc.clone(),
-                    by: owner.id,
-                },
-            )
-        })
-        .collect();
+    let versions = sync::versions_of(&data, hlc, owner.id);
     let mut record = StoredRecord {
         entity,
         id,

@@ -134,6 +134,26 @@ fn scope_of(
     Ok((user, parent))
 }
 
+/// Every field of `data` last written at `hlc` by `by` (a record the
+/// server makes whole).
+pub fn versions_of(
+    data: &BTreeMap<String, Value>,
+    hlc: &Hlc,
+    by: Id,
+) -> BTreeMap<String, FieldVersion> {
+    data.keys()
+        .map(|k| {
+            (
+                k.clone(),
+                FieldVersion {
+                    hlc: hlc.clone(),
+                    by,
+                },
+            )
+        })
+        .collect()
+}
+
 /// Place a record the server makes itself (an intake request) in its book
 /// and save it at the next sequence number.
 pub fn place_and_save(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
@@ -1357,18 +1377,7 @@ pub fn publish_user(tx: &mut dyn Tx, user: &UserRow, hlc: Hlc) -> StorageResult<
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let versions = data
-        .keys()
-        .map(|k| {
-            (
-                k.clone(),
-                FieldVersion {
-                    hlc: hlc.clone(),
-                    by: user.id,
-                },
-            )
-        })
-        .collect();
+    let versions = versions_of(&data, &hlc, user.id);
     let mut record = StoredRecord {
         entity: EntityKind::User,
         id: user.id,
