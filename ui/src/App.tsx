@@ -11,6 +11,7 @@ import SearchPalette from './components/SearchPalette';
 import { UndoProvider, UndoToast } from './components/Undo';
 import SyncBadge from './components/SyncBadge';
 import Accounts from './screens/Accounts';
+import { useEscalation } from './service/escalation';
 
 /** A screen in a chunk of its own, fetched when first needed. Once fetched it
  * renders at once, with no Suspense round, as if it were in the first chunk. */
@@ -48,6 +49,9 @@ const Quotes = lazyScreen(() => import('./sales/Quotes'));
 const QuoteEditor = lazyScreen(() => import('./sales/QuoteEditor'));
 const Orders = lazyScreen(() => import('./sales/Orders'));
 const OrderPage = lazyScreen(() => import('./sales/OrderPage'));
+const Cases = lazyScreen(() => import('./service/Cases'));
+const CasePage = lazyScreen(() => import('./service/CasePage'));
+const KnowledgeBase = lazyScreen(() => import('./service/KnowledgeBase'));
 const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
   today: Today,
   account: AccountPage,
@@ -59,6 +63,10 @@ const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promi
   quote: QuoteEditor,
   orders: Orders,
   order: OrderPage,
+  cases: Cases,
+  case: CasePage,
+  kb: KnowledgeBase,
+  article: KnowledgeBase,
   sync: Sync,
   settings: SettingsScreen,
   records: Records,
@@ -71,7 +79,7 @@ export function preloadFirstScreen(route: Route, status: Status | null): Promise
   return screen ? screen.preload().catch(() => {}) : Promise.resolve();
 }
 
-const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'sync', 'settings'];
+const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'cases', 'kb', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
 
 /** The current route, and the hash the user came from (where a record page's Back leads). */
@@ -88,14 +96,27 @@ function useRoute(): { route: Route; from: string | null } {
   return state;
 }
 
+/** The sidebar entry of a kind's generic screens: its list screen, or
+ * Settings for reference data (service levels, the business calendar). */
+const KIND_NAV: Record<string, Route['screen']> = {
+  payment: 'orders',
+  case: 'cases',
+  case_event: 'cases',
+  survey: 'cases',
+  article: 'kb',
+};
+
 /** The list screen a kind belongs to in the sidebar. */
 function navOf(route: Route): Route['screen'] {
   if (route.screen === 'account') return 'accounts';
   if (route.screen === 'quote') return 'quotes';
   if (route.screen === 'order') return 'orders';
-  if (route.screen === 'records') return route.kind === 'payment' ? 'orders' : 'settings';
+  if (route.screen === 'case') return 'cases';
+  if (route.screen === 'article') return 'kb';
+  if (route.screen === 'records') return KIND_NAV[route.kind] ?? 'settings';
   if (route.screen !== 'record') return route.screen;
   const nav: Record<string, Route['screen']> = {
+    ...KIND_NAV,
     contact: 'contacts',
     lead: 'leads',
     task: 'tasks',
@@ -143,6 +164,9 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
   useEffect(() => {
     if (!initialStatus) void refreshStatus();
   }, [initialStatus, refreshStatus]);
+
+  // Cases at risk or past due are escalated while the app is open.
+  useEscalation(backend, !!status?.ready);
 
   // The other screens, once the first one is up: going to them then shows them at once.
   useEffect(() => {
@@ -298,6 +322,15 @@ function Screen({ route, from }: { route: Route; from: string | null }) {
       return <Orders />;
     case 'order':
       return <OrderPage key={route.id} id={route.id} />;
+    case 'cases':
+      return <Cases />;
+    case 'case':
+      return <CasePage key={route.id} id={route.id} />;
+    // One screen: the search stays while articles are read.
+    case 'kb':
+      return <KnowledgeBase />;
+    case 'article':
+      return <KnowledgeBase id={route.id} />;
     case 'sync':
       return <Sync />;
     case 'settings':

@@ -111,6 +111,7 @@ pub struct Due {
     #[serde(with = "millis")]
     pub met: Option<DateTime<Utc>>,
     /// Working minutes left (negative: past due); none once met.
+    #[ts(type = "number | null")]
     pub left: Option<i64>,
     /// Past its due time, met late or not met.
     pub breached: bool,

@@ -16,6 +16,10 @@ import type { OrderView } from './generated/OrderView';
 import type { Balance } from './generated/Balance';
 import type { AccountSales } from './generated/AccountSales';
 import type { MadeFile } from './generated/MadeFile';
+import type { CaseLine } from './generated/CaseLine';
+import type { CaseView } from './generated/CaseView';
+import type { EscalationPass } from './generated/EscalationPass';
+import type { Suggestion } from './generated/Suggestion';
 
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
@@ -37,6 +41,14 @@ export type { AccountSales } from './generated/AccountSales';
 export type { LastPrice } from './generated/LastPrice';
 export type { DocumentTotals } from './generated/DocumentTotals';
 export type { MadeFile } from './generated/MadeFile';
+export type { CaseClock } from './generated/CaseClock';
+export type { CaseLine } from './generated/CaseLine';
+export type { CaseView } from './generated/CaseView';
+export type { Due } from './generated/Due';
+export type { Escalated } from './generated/Escalated';
+export type { EscalationPass } from './generated/EscalationPass';
+export type { EntityKind } from './generated/EntityKind';
+export type { Suggestion } from './generated/Suggestion';
 
 /** Every command of the core, with its argument and result types. */
 export interface Commands {
@@ -179,7 +191,50 @@ export interface Commands {
   account_sales: [{ id: T.Id }, AccountSales];
   company: [void, RecordRow | null];
   set_company: [{ fields: Record<string, string>; logo_base64?: string | null }, RecordRow];
+  /** Service (crm_store::service): cases, their flow, replies, solutions,
+   * satisfaction, the knowledge base, service levels and escalation. */
+  case_new: [
+    {
+      account_id: T.Id;
+      subject: string;
+      contact_id?: T.Id | null;
+      priority?: string | null;
+      channel?: string | null;
+      description?: string | null;
+      order_id?: T.Id | null;
+      product_id?: T.Id | null;
+      category?: string | null;
+      owner_id?: T.Id | null;
+    },
+    CaseView,
+  ];
+  /** A queue of cases, breached first, then by working time left. */
+  cases: [{ queue?: CaseQueue | null; mine?: boolean; priority?: string | null; limit?: number }, CaseLine[]];
+  case_view: [{ id: T.Id }, CaseView];
+  case_move: [{ id: T.Id; status: CaseMove; note?: string | null }, CaseView];
+  /** A reply, call or visit on a case (`inbound`: the customer's message). */
+  case_reply: [{ id: T.Id; kind: ReplyKind; subject: string; body?: string | null; inbound?: boolean }, CaseView];
+  case_solve: [{ id: T.Id; article_id: T.Id; note?: string | null }, CaseView];
+  survey_add: [
+    { kind: 'csat' | 'nps'; case_id?: T.Id | null; account_id?: T.Id | null; score: string; comment?: string | null },
+    RecordRow,
+  ];
+  /** Published articles and this user's drafts matching the words. */
+  kb_search: [{ query: string; limit?: number }, Suggestion[]];
+  /** How many cases an article solved. */
+  article_uses: [{ id: T.Id }, number];
+  sla_policy_set: [{ fields: Record<string, string> }, RecordRow];
+  calendar_set: [{ fields: Record<string, string> }, RecordRow];
+  /** Escalate the open cases at risk or past due, by this laptop's clock. */
+  escalate: [void, EscalationPass];
 }
+
+/** The queues of the Cases screen. */
+export type CaseQueue = 'open' | 'breached' | 'at_risk' | 'escalated' | 'all';
+/** A move along a case's flow (`reopened` takes a resolved or closed case back to work). */
+export type CaseMove = 'in_progress' | 'waiting' | 'resolved' | 'closed' | 'reopened';
+/** The kinds of contact a case's reply can be. */
+export type ReplyKind = 'call' | 'email' | 'visit' | 'meeting' | 'message' | 'note';
 
 /** A file to import: its name and bytes (base64). */
 interface ImportArgs {

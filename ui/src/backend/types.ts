@@ -1,5 +1,6 @@
 // The shapes the core sends and takes (crates/crm-app, crates/crm-store).
 
+import type { EntityKind } from './generated/EntityKind';
 import type { ListView } from './generated/ListView';
 import type { RecordRow } from './generated/RecordRow';
 
@@ -325,7 +326,8 @@ export interface DealFilter {
 export type Entity = 'user' | 'account' | 'contact' | 'interaction' | 'lead' | 'opportunity' | 'task';
 
 export interface SearchHit {
-  entity: Entity;
+  /** Any kind with searchable fields (cases and articles too). */
+  entity: EntityKind;
   id: Id;
   title: string;
   detail: string | null;
@@ -334,7 +336,7 @@ export interface SearchHit {
 }
 
 export interface SearchGroup {
-  entity: Entity;
+  entity: EntityKind;
   hits: SearchHit[];
 }
 

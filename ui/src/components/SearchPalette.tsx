@@ -3,11 +3,17 @@ import { useTranslation } from 'react-i18next';
 import type { SearchGroup, SearchHit } from '../backend';
 import { useApp } from '../context';
 import { formatDate } from '../lib/format';
+import { recordHash } from '../lib/record';
 import Dialog from './Dialog';
 
-/** Where a hit opens: the account's 360° page, or the leads list. */
+/** The kinds whose hits open their account's 360° page. */
+const ON_ACCOUNT_PAGE = new Set<string>(['account', 'contact', 'interaction', 'lead', 'opportunity', 'task', 'user']);
+
+/** Where a hit opens: the account's 360° page (or the leads list), or, for
+ * a kind with a page of its own (a case, an article), that page. */
 export function hitHref(hit: SearchHit): string {
   if (hit.entity === 'account') return `#/accounts/${hit.id}`;
+  if (!ON_ACCOUNT_PAGE.has(hit.entity)) return recordHash(hit.entity, hit.id);
   if (hit.account_id) return `#/accounts/${hit.account_id}`;
   return hit.entity === 'lead' ? '#/leads' : '#/accounts';
 }

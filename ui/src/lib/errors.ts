@@ -9,6 +9,9 @@ const STATUSES: Record<string, string> = {
   quote_locked: 'quote_status',
   quote_status: 'quote_status',
   order_closed: 'order_status',
+  case_closed: 'record_page.choice.status',
+  case_not_resolved: 'record_page.choice.status',
+  case_move: 'record_page.choice.status',
 };
 
 /** The sentence for a core error in the user's language. Never the raw code. */
@@ -19,6 +22,11 @@ export function errorMessage(t: TFunction, e: unknown, fieldLabel?: (field: stri
   if (typeof params.entity === 'string') params.entity = t(`record.${params.entity}`);
   if (typeof params.status === 'string') params.status = t(`${statuses}.${params.status}`);
   if (typeof params.needed === 'string') params.needed = t(`${statuses}.${params.needed}`);
+  // A case's refused move: the status it is in, and the move by its button's name.
+  if (error.code === 'case_move') {
+    if (typeof params.from === 'string') params.from = t(`${statuses}.${params.from}`);
+    if (typeof params.to === 'string') params.to = t(`cases.move.${params.to}`, { defaultValue: params.to });
+  }
   // Days and money in the user's locale (the translations format them).
   if (typeof params.valid_until === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(params.valid_until)) params.valid_until = parseISO(params.valid_until);
   if (typeof params.outstanding === 'string' && typeof params.currency === 'string' && /^\d+(\.\d+)?$/.test(params.outstanding)) {

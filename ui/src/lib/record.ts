@@ -141,12 +141,14 @@ export function errorField(e: unknown): string | null {
   return typeof named === 'string' ? named : null;
 }
 
-/** Where a record is shown: an account, a quote and an order have their own
- * pages, every other kind the generic one. */
+/** Where a record is shown: an account, a quote, an order, a case and an
+ * article have their own pages, every other kind the generic one. */
 export function recordHash(kind: string, id: string): string {
   if (kind === 'account') return `#/accounts/${encodeURIComponent(id)}`;
   if (kind === 'quote') return `#/quotes/${encodeURIComponent(id)}`;
   if (kind === 'order') return `#/orders/${encodeURIComponent(id)}`;
+  if (kind === 'case') return `#/cases/${encodeURIComponent(id)}`;
+  if (kind === 'article') return `#/kb/${encodeURIComponent(id)}`;
   return `#/records/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`;
 }
 
@@ -167,10 +169,24 @@ export function listHash(kind: string): string {
       return '#/quotes';
     case 'order':
       return '#/orders';
+    case 'case':
+      return '#/cases';
+    case 'article':
+      return '#/kb';
     default:
       return `#/records/${encodeURIComponent(kind)}`;
   }
 }
+
+/** Fields whose values are another field's (a case event's statuses are a
+ * case's, an escalation's priorities the case's), translated once. */
+const SAME_CHOICES: Readonly<Record<string, string>> = {
+  from_status: 'status',
+  to_status: 'status',
+  from_priority: 'priority',
+  to_priority: 'priority',
+  raise_to: 'priority',
+};
 
 /** The translation key of a choice: the sections the app already has for
  * statuses, stages and kinds of history, else the record page's own. */
@@ -182,7 +198,7 @@ export function choiceLabelKey(kind: string, field: string, value: string): stri
   if (kind === 'quote' && field === 'status') return `quote_status.${value}`;
   if (kind === 'order' && field === 'status') return `order_status.${value}`;
   if (kind === 'payment' && field === 'method') return `payment_method.${value}`;
-  return `record_page.choice.${field}.${value}`;
+  return `record_page.choice.${SAME_CHOICES[field] ?? field}.${value}`;
 }
 
 /** Translates a key, with a fallback (i18next's `t`, narrowed to what is used here). */

@@ -60,6 +60,8 @@ export default function Settings() {
           <a href={routeHash({ screen: 'records', kind: 'product' })}>{t('settings.products')}</a>
           <a href={routeHash({ screen: 'records', kind: 'price_list' })}>{t('settings.price_lists')}</a>
           <a href={routeHash({ screen: 'records', kind: 'exchange_rate' })}>{t('settings.exchange_rates')}</a>
+          <a href={routeHash({ screen: 'records', kind: 'sla_policy' })}>{t('settings.service_levels')}</a>
+          <a href={routeHash({ screen: 'records', kind: 'calendar' })}>{t('settings.business_calendar')}</a>
         </nav>
       )}
       <dl className="card details">

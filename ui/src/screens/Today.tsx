@@ -4,6 +4,7 @@ import type { RecordRow, Today as TodayData } from '../backend';
 import { useApp } from '../context';
 import { formatDateTime, formatRelativeDay, formatTime, localDay } from '../lib/format';
 import { activityOf, startsAt, textOf } from '../lib/plan';
+import MyCases from '../service/MyCases';
 
 export default function Today() {
   const { t } = useTranslation();
@@ -32,6 +33,7 @@ export default function Today() {
       ) : (
         <div className="columns">
           <div>
+            <MyCases />
             <TaskList title={t('today.overdue')} tasks={data.overdue} onDone={done} tone="late" />
             <TaskList title={t('today.due_today')} tasks={data.due_today} onDone={done} />
             <TaskList title={t('today.upcoming')} tasks={data.upcoming} onDone={done} />

@@ -626,7 +626,10 @@ fn demo_fills_a_new_database_in_three_languages() {
         summary["summary"]["interactions"].as_u64() >= Some(600),
         "ten history entries an account, and answers to the demo's cases"
     );
-    assert_eq!(summary["summary"]["cases"], 6, "a case for every ten accounts");
+    assert_eq!(
+        summary["summary"]["cases"], 6,
+        "a case for every ten accounts"
+    );
     let listed = crm.json(&["account", "list", "--limit", "100"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(60));
     assert!(

@@ -72,6 +72,7 @@ pub struct CaseLine {
     /// calendar.
     pub clock: Option<CaseClock>,
     /// The highest escalation level it reached (0: none).
+    #[ts(type = "number")]
     pub level: i64,
 }
 
@@ -152,6 +153,7 @@ pub struct Escalated {
     /// `first_response` or `resolution`.
     pub target: String,
     /// 1: within the warning window; 2: past due.
+    #[ts(type = "number")]
     pub level: i64,
     /// The priority it was raised to, if it was.
     pub raised_to: Option<String>,
@@ -1043,6 +1045,23 @@ impl Store {
                 calendar_of(&|f| value(f).as_str().unwrap_or_default().to_owned())?;
                 Ok(())
             }
+            EntityKind::SlaPolicy if id.is_none() => {
+                // One policy per priority and tier: a second is refused
+                // (`sla_policy_set` changes the one there is).
+                let taken: bool = self.conn().query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sla_policies WHERE deleted_at IS NULL
+                     AND priority = ?1 AND coalesce(tier, '') = ?2)",
+                    rusqlite::params![
+                        value("priority").as_str().unwrap_or_default(),
+                        value("tier").as_str().unwrap_or_default()
+                    ],
+                    |r| r.get(0),
+                )?;
+                if taken {
+                    return Err(Invalid::new("priority", Problem::Taken).into());
+                }
+                Ok(())
+            }
             EntityKind::Survey => {
                 let score = value("score").as_i64();
                 if value("kind").as_str() == Some("csat")
@@ -1170,19 +1189,25 @@ pub struct ServiceRow {
     /// The person's name (for a person).
     pub name: Option<String>,
     /// Open cases.
+    #[ts(type = "number")]
     pub open: i64,
     /// Of them, breached.
+    #[ts(type = "number")]
     pub breached: i64,
     /// Of them, at risk.
+    #[ts(type = "number")]
     pub at_risk: i64,
     /// Cases resolved.
+    #[ts(type = "number")]
     pub resolved: i64,
     /// Median time to resolution in working minutes (wall minutes without a
     /// calendar).
+    #[ts(type = "number | null")]
     pub median_resolution_minutes: Option<i64>,
     /// Average CSAT (1-5) of its cases.
     pub csat: Option<f64>,
     /// How many CSAT answers that average is of.
+    #[ts(type = "number")]
     pub csat_answers: i64,
 }
 
@@ -1199,8 +1224,10 @@ pub struct ServiceView {
     #[ts(type = "Record<string, number>")]
     pub by_priority: std::collections::BTreeMap<String, i64>,
     /// Open cases breached.
+    #[ts(type = "number")]
     pub breached: i64,
     /// Open cases at risk.
+    #[ts(type = "number")]
     pub at_risk: i64,
     /// Per engineer (the case's owner), most open first.
     pub engineers: Vec<ServiceRow>,

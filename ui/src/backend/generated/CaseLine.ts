@@ -18,4 +18,4 @@ clock: CaseClock | null,
 /**
  * The highest escalation level it reached (0: none).
  */
-level: bigint, };
+level: number, };

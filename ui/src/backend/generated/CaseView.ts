@@ -40,4 +40,4 @@ clock: CaseClock | null,
 /**
  * The highest escalation level it reached (0: none).
  */
-level: bigint, };
+level: number, };

@@ -16,7 +16,7 @@ met: number | null,
 /**
  * Working minutes left (negative: past due); none once met.
  */
-left: bigint | null, 
+left: number | null, 
 /**
  * Past its due time, met late or not met.
  */

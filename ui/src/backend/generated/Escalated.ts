@@ -20,7 +20,7 @@ target: string,
 /**
  * 1: within the warning window; 2: past due.
  */
-level: bigint, 
+level: number, 
 /**
  * The priority it was raised to, if it was.
  */

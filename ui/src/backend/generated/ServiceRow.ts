@@ -15,24 +15,24 @@ name: string | null,
 /**
  * Open cases.
  */
-open: bigint, 
+open: number, 
 /**
  * Of them, breached.
  */
-breached: bigint, 
+breached: number, 
 /**
  * Of them, at risk.
  */
-at_risk: bigint, 
+at_risk: number, 
 /**
  * Cases resolved.
  */
-resolved: bigint, 
+resolved: number, 
 /**
  * Median time to resolution in working minutes (wall minutes without a
  * calendar).
  */
-median_resolution_minutes: bigint | null, 
+median_resolution_minutes: number | null, 
 /**
  * Average CSAT (1-5) of its cases.
  */
@@ -40,4 +40,4 @@ csat: number | null,
 /**
  * How many CSAT answers that average is of.
  */
-csat_answers: bigint, };
+csat_answers: number, };

@@ -18,11 +18,11 @@ by_priority: Record<string, number>,
 /**
  * Open cases breached.
  */
-breached: bigint, 
+breached: number, 
 /**
  * Open cases at risk.
  */
-at_risk: bigint, 
+at_risk: number, 
 /**
  * Per engineer (the case's owner), most open first.
  */
