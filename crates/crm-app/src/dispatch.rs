@@ -121,6 +121,8 @@ commands! { app, input, progress;
     "case_new" => out(app.case_new(args(input)?)),
     "cases" => out(app.cases(args(input)?)),
     "case_view" => out(app.case_view(args(input)?)),
+    "account_cases" => out(app.account_cases(args(input)?)),
+    "case_story" => out(app.case_story(args(input)?)),
     "case_move" => out(app.case_move(args(input)?)),
     "case_reply" => out(app.case_reply(args(input)?)),
     "case_solve" => out(app.case_solve(args(input)?)),

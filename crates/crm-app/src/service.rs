@@ -62,6 +62,16 @@ pub struct CaseList {
     pub limit: Option<usize>,
 }
 
+/// An account's cases.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountCases {
+    /// The account.
+    pub account_id: Id,
+    /// How many [default: 50].
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
 /// One case.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CaseId {
@@ -173,6 +183,17 @@ impl App {
         };
         let limit = args.limit.unwrap_or(200).clamp(1, 1000);
         self.read(|s| Ok(s.cases(queue, args.mine, args.priority.as_deref(), limit)?))
+    }
+
+    /// A resolved case's story, the start of an article written from it.
+    pub fn case_story(&self, args: CaseId) -> Result<String> {
+        self.read(|s| Ok(s.case_story(args.id)?))
+    }
+
+    /// An account's cases for its page, open ones first.
+    pub fn account_cases(&self, args: AccountCases) -> Result<Vec<CaseLine>> {
+        let limit = args.limit.unwrap_or(50).clamp(1, 500);
+        self.read(|s| Ok(s.account_cases(args.account_id, limit)?))
     }
 
     /// A case's page.

@@ -313,6 +313,7 @@ fn levels_on(conn: &rusqlite::Connection) -> Result<Option<Levels>> {
 struct Facts {
     id: Id,
     number: String,
+    status: String,
     priority: String,
     tier: Option<String>,
     facts: CaseFacts,
@@ -403,7 +404,7 @@ fn facts_on(conn: &rusqlite::Connection, cases: Cases<'_>, tiered: bool) -> Resu
     }
     let (condition, args, _) = cases.parts("");
     let sql = format!(
-        "SELECT c.id, coalesce(c.number, ''), c.priority, c.account_id, c.opened_at, c.resolved_at
+        "SELECT c.id, coalesce(c.number, ''), c.priority, c.account_id, c.opened_at, c.resolved_at, c.status
          FROM cases c WHERE c.deleted_at IS NULL AND {condition}"
     );
     let rows = conn
@@ -414,6 +415,7 @@ fn facts_on(conn: &rusqlite::Connection, cases: Cases<'_>, tiered: bool) -> Resu
             Ok(Facts {
                 id: Id(id),
                 number: r.get(1)?,
+                status: r.get(6)?,
                 priority: r.get(2)?,
                 tier: tiers.get(&account).cloned(),
                 facts: CaseFacts {
@@ -457,6 +459,28 @@ fn levels_reached(
         }
     }
     Ok(reached)
+}
+
+/// The queue's order: breached first, then by working time left, then the
+/// oldest.
+fn queue_order(
+    a: &(Facts, Option<CaseClock>, i64),
+    b: &(Facts, Option<CaseClock>, i64),
+) -> std::cmp::Ordering {
+    let left = |c: &Option<CaseClock>| {
+        c.map_or(i64::MAX, |c| {
+            [c.first_response, c.resolution]
+                .iter()
+                .filter_map(|d| d.left)
+                .min()
+                .unwrap_or(i64::MAX)
+        })
+    };
+    (!a.1.is_some_and(|c| c.breached()))
+        .cmp(&!b.1.is_some_and(|c| c.breached()))
+        .then(left(&a.1).cmp(&left(&b.1)))
+        .then(a.0.facts.opened_at.cmp(&b.0.facts.opened_at))
+        .then(a.0.id.cmp(&b.0.id))
 }
 
 const OPEN: &str = "c.status IN ('new', 'in_progress', 'waiting')";
@@ -617,23 +641,32 @@ impl Store {
                 CaseQueue::Escalated => *level > 0,
             })
             .collect();
-        let left = |c: &Option<CaseClock>| {
-            c.map_or(i64::MAX, |c| {
-                [c.first_response, c.resolution]
-                    .iter()
-                    .filter_map(|d| d.left)
-                    .min()
-                    .unwrap_or(i64::MAX)
-            })
-        };
+        lines.sort_by(queue_order);
+        lines.truncate(limit);
+        self.lines_out(lines)
+    }
+
+    /// An account's cases for its page: the open ones as the queue orders
+    /// them (breached first), then the others, newest first.
+    pub fn account_cases(&self, account: Id, limit: usize) -> Result<Vec<CaseLine>> {
+        let mut lines = self.case_lines(Cases::Where("c.account_id = ?1", &[&account.0]))?;
         lines.sort_by(|a, b| {
-            (!a.1.is_some_and(|c| c.breached()))
-                .cmp(&!b.1.is_some_and(|c| c.breached()))
-                .then(left(&a.1).cmp(&left(&b.1)))
-                .then(a.0.facts.opened_at.cmp(&b.0.facts.opened_at))
-                .then(a.0.id.cmp(&b.0.id))
+            let open = |f: &Facts| !service::is_open(&f.status);
+            open(&a.0).cmp(&open(&b.0)).then_with(|| {
+                if service::is_open(&a.0.status) {
+                    queue_order(a, b)
+                } else {
+                    b.0.facts.opened_at.cmp(&a.0.facts.opened_at)
+                }
+            })
         });
         lines.truncate(limit);
+        self.lines_out(lines)
+    }
+
+    /// The lines of a list, their cases read whole with the names of what
+    /// they point at.
+    fn lines_out(&self, lines: Vec<(Facts, Option<CaseClock>, i64)>) -> Result<Vec<CaseLine>> {
         let mut out = Vec::with_capacity(lines.len());
         for (f, clock, level) in lines {
             out.push(CaseLine {

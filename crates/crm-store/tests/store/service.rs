@@ -493,3 +493,29 @@ fn the_managers_view_counts_load_breaches_resolution_and_satisfaction() {
     assert_eq!(view.months.len(), 1);
     assert_eq!(view.months[0].key, "2027-03");
 }
+
+#[test]
+fn an_account_lists_its_open_cases_first_then_the_others_newest_first() {
+    let mut f = Fixture::create();
+    service_levels(&mut f.store);
+    let acme = account(&mut f.store, "Acme");
+    let other = account(&mut f.store, "Other");
+    f.store.set_now(monday_0900);
+    let old_done = open_case(&mut f.store, acme, "Old", "high");
+    f.store.case_move(old_done, "resolved", None).unwrap();
+    f.store.set_now(monday_1000);
+    let calm = open_case(&mut f.store, acme, "Calm", "low");
+    let late = open_case(&mut f.store, acme, "Late", "high");
+    let new_done = open_case(&mut f.store, acme, "Done", "high");
+    f.store.case_move(new_done, "closed", None).unwrap();
+    open_case(&mut f.store, other, "Not Acme's", "high");
+    f.store.set_now(monday_1330);
+    let ids: Vec<Id> = f
+        .store
+        .account_cases(acme, 10)
+        .unwrap()
+        .iter()
+        .map(|l| l.case.id)
+        .collect();
+    assert_eq!(ids, vec![late, calm, new_done, old_done]);
+}
