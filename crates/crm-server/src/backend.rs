@@ -191,6 +191,9 @@ pub struct IntakeKey {
     pub team: String,
     /// A name for people (`Website contact form`).
     pub name: String,
+    /// Requests naming a region go to that region's team instead:
+    /// `华南=South;Madrid=Iberia` (region, `=`, team; `;` between).
+    pub routes: Option<String>,
     /// When it was made (UTC ms).
     pub created_at: i64,
     /// When it was revoked, if it was.

@@ -58,6 +58,9 @@ pub struct CaseRequest {
     /// Its category.
     #[serde(default)]
     pub category: Option<String>,
+    /// The requester's region: the key's route for it names the team.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// A lead as a web form sends it.
@@ -84,6 +87,9 @@ pub struct LeadRequest {
     /// What they wrote.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Their region: the key's route for it names the team.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// The answer to an accepted request.
@@ -127,14 +133,26 @@ impl From<Invalid> for IntakeError {
     }
 }
 
-/// Make an intake key for `team`; returns it and the key itself, shown once.
+/// Make an intake key for `team` (and, by `routes` such as `华南=South`,
+/// for other teams for requests from their regions); returns it and the key
+/// itself, shown once.
 pub fn add_key(
     db: &impl Backend,
     kind: &str,
     team: &str,
     name: &str,
+    routes: &[String],
     now_ms: i64,
 ) -> anyhow::Result<(IntakeKey, String)> {
+    let mut parsed = Vec::new();
+    for route in routes {
+        match route.split_once('=') {
+            Some((region, to)) if !region.trim().is_empty() && !to.trim().is_empty() => {
+                parsed.push(format!("{}={}", region.trim(), to.trim()));
+            }
+            _ => anyhow::bail!("--route is REGION=TEAM (for example 华南=South), not {route}"),
+        }
+    }
     let kind = kind.trim().to_lowercase();
     if !KINDS.contains(&kind.as_str()) {
         anyhow::bail!("--kind is case or lead, not {kind}");
@@ -151,6 +169,7 @@ pub fn add_key(
         kind,
         team: team.to_owned(),
         name: name.to_owned(),
+        routes: (!parsed.is_empty()).then(|| parsed.join(";")),
         created_at: now_ms,
         revoked_at: None,
     };
@@ -198,17 +217,30 @@ fn assignees(tx: &mut dyn Tx, team: &str) -> StorageResult<Vec<UserRow>> {
     })
 }
 
-/// The next member of the key's team in turn (a counter per key, locked
+/// The team a request goes to: the key's route for its region (compared
+/// without regard to case), else the key's team.
+pub fn team_for(key: &IntakeKey, region: Option<&str>) -> String {
+    let region = region.map(str::trim).filter(|r| !r.is_empty());
+    key.routes
+        .as_deref()
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|route| route.split_once('='))
+        .find(|(from, _)| region.is_some_and(|r| from.trim().to_lowercase() == r.to_lowercase()))
+        .map_or_else(|| key.team.clone(), |(_, team)| team.trim().to_owned())
+}
+
+/// The next member of `team` in turn (a counter per key and team, locked
 /// until commit, so two server processes never give two requests to the
 /// same turn).
-fn next_owner(tx: &mut dyn Tx, key: &IntakeKey) -> Result<UserRow, IntakeError> {
-    let members = assignees(tx, &key.team)?;
+fn next_owner(tx: &mut dyn Tx, key: &IntakeKey, team: &str) -> Result<UserRow, IntakeError> {
+    let members = assignees(tx, team)?;
     if members.is_empty() {
         return Err(IntakeError::NoAssignee {
-            team: key.team.clone(),
+            team: team.to_owned(),
         });
     }
-    let turn = tx.next_counter(&format!("intake:{}", key.id))?;
+    let turn = tx.next_counter(&format!("intake:{}:{team}", key.id))?;
     let at = usize::try_from(turn - 1).unwrap_or(0) % members.len();
     Ok(members[at].clone())
 }
@@ -340,6 +372,10 @@ pub fn accept_case(
     }
 
     let hlc = server_hlc(now_ms);
+    let team = team_for(key, request.region.as_deref());
+    let region = given(request.region.as_deref())
+        .map(|r| typed(EntityKind::Account, "region", r))
+        .transpose()?;
     let account_id = derived("account", &email_text);
     let contact_id = derived("contact", &email_text);
     let owner = match tx.record(account_id)? {
@@ -347,11 +383,11 @@ pub fn accept_case(
         Some(account) if !account.deleted => match account.scope_user {
             Some(u) => match tx.user(u)? {
                 Some(user) if user.active => user,
-                _ => next_owner(tx, key)?,
+                _ => next_owner(tx, key, &team)?,
             },
-            None => next_owner(tx, key)?,
+            None => next_owner(tx, key, &team)?,
         },
-        _ => next_owner(tx, key)?,
+        _ => next_owner(tx, key, &team)?,
     };
     if tx.record(account_id)?.is_none() {
         let mut account = vec![
@@ -370,6 +406,9 @@ pub fn accept_case(
         ];
         if let Some(p) = &phone {
             account.push(("phone", p.clone()));
+        }
+        if let Some(r) = &region {
+            account.push(("region", r.clone()));
         }
         create(tx, EntityKind::Account, account_id, account, &owner, &hlc)?;
     }
@@ -390,7 +429,7 @@ pub fn accept_case(
         ("account_id", json!(account_id.to_string())),
         ("contact_id", json!(contact_id.to_string())),
         ("owner_id", json!(owner.id.to_string())),
-        ("team", json!(key.team)),
+        ("team", json!(team)),
     ]);
     let id = Id::new();
     create(tx, EntityKind::Case, id, case, &owner, &hlc)?;
@@ -440,7 +479,8 @@ pub fn accept_lead(
     if given(request.email.as_deref()).is_none() && given(request.phone.as_deref()).is_none() {
         return Err(Invalid::new("email", crm_domain::Problem::Empty).into());
     }
-    let owner = next_owner(tx, key)?;
+    let team = team_for(key, request.region.as_deref());
+    let owner = next_owner(tx, key, &team)?;
     let hlc = server_hlc(now_ms);
     lead.push(("owner_id", json!(owner.id.to_string())));
     let id = Id::new();

@@ -97,6 +97,9 @@ enum IntakeKeyCmd {
         /// A name for people, e.g. "Website contact form"
         #[arg(long)]
         name: String,
+        /// Requests from this region go to this team instead (repeatable): 华南=South
+        #[arg(long = "route", value_name = "REGION=TEAM")]
+        routes: Vec<String>,
     },
     /// Every key (never the key itself)
     List,
@@ -214,8 +217,13 @@ fn main() -> Result<()> {
                 None => bail!("no device {id}"),
             }
         }
-        Command::IntakeKey(IntakeKeyCmd::Add { kind, team, name }) => {
-            let (key, secret) = intake::add_key(&db, &kind, &team, &name, now_ms())?;
+        Command::IntakeKey(IntakeKeyCmd::Add {
+            kind,
+            team,
+            name,
+            routes,
+        }) => {
+            let (key, secret) = intake::add_key(&db, &kind, &team, &name, &routes, now_ms())?;
             println!(
                 "intake key {} for {} requests to team {} ({})",
                 key.id,

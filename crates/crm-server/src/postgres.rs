@@ -171,6 +171,7 @@ CREATE TABLE intake_keys (
     kind          text NOT NULL,
     team          text NOT NULL,
     name          text NOT NULL,
+    routes        text,
     created_at    bigint NOT NULL,
     revoked_at    bigint
 );
@@ -325,7 +326,7 @@ fn exit_row(r: &Row) -> StorageResult<Exit> {
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
     "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
-const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at";
+const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at, routes";
 
 fn intake_row(r: &Row) -> IntakeKey {
     IntakeKey {
@@ -336,6 +337,7 @@ fn intake_row(r: &Row) -> IntakeKey {
         name: r.get(4),
         created_at: r.get(5),
         revoked_at: r.get(6),
+        routes: r.get(7),
     }
 }
 
@@ -415,8 +417,8 @@ impl Tx for PgTx<'_, '_> {
 
     fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {
         self.tx.execute(
-            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at, routes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
                 &key.id.0,
                 &key.key_hash,
@@ -425,6 +427,7 @@ impl Tx for PgTx<'_, '_> {
                 &key.name,
                 &key.created_at,
                 &key.revoked_at,
+                &key.routes,
             ],
         )?;
         Ok(())

@@ -172,13 +172,14 @@ CREATE TABLE intake_keys (
     kind          TEXT NOT NULL,
     team          TEXT NOT NULL,
     name          TEXT NOT NULL,
+    routes        TEXT,
     created_at    INTEGER NOT NULL,
     revoked_at    INTEGER
 ) STRICT;
 "#,
 ];
 
-const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at";
+const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at, routes";
 
 fn intake_row(r: &Row<'_>) -> rusqlite::Result<IntakeKey> {
     Ok(IntakeKey {
@@ -189,6 +190,7 @@ fn intake_row(r: &Row<'_>) -> rusqlite::Result<IntakeKey> {
         name: r.get(4)?,
         created_at: r.get(5)?,
         revoked_at: r.get(6)?,
+        routes: r.get(7)?,
     })
 }
 
@@ -477,8 +479,8 @@ impl Tx for SqliteTx<'_> {
 
     fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {
         self.conn.execute(
-            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO intake_keys (id, key_hash, kind, team, name, created_at, revoked_at, routes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 key.id.0,
                 key.key_hash,
@@ -486,7 +488,8 @@ impl Tx for SqliteTx<'_> {
                 key.team,
                 key.name,
                 key.created_at,
-                key.revoked_at
+                key.revoked_at,
+                key.routes
             ],
         )?;
         Ok(())

@@ -42,6 +42,7 @@ conformance!(fixture:
     intake_requests_get_an_owner_in_turn_and_reach_their_book,
     bad_intake_requests_get_a_clear_error_and_write_nothing,
     intake_is_rate_limited_per_key,
+    intake_routes_a_region_to_its_team,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -692,8 +693,9 @@ fn intake_requests_get_an_owner_in_turn_and_reach_their_book(fx: &Fixture) {
     let ben = team_member(&fx.db, "ben@example.com", "rep", "north");
     team_member(&fx.db, "mia@example.com", "manager", "north");
     team_member(&fx.db, "cy@example.com", "rep", "south");
-    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", NOW).unwrap();
-    let (_, lead_key) = intake::add_key(&fx.db, "lead", "north", "Website leads", NOW).unwrap();
+    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", &[], NOW).unwrap();
+    let (_, lead_key) =
+        intake::add_key(&fx.db, "lead", "north", "Website leads", &[], NOW).unwrap();
     let server = Served::start(fx, Limits::default());
     let addr = server.addr;
     let post = |path: &str, key: &str, body: Value| {
@@ -792,9 +794,10 @@ fn intake_requests_get_an_owner_in_turn_and_reach_their_book(fx: &Fixture) {
 /// description: each a clear error naming what is wrong, nothing written.
 fn bad_intake_requests_get_a_clear_error_and_write_nothing(fx: &Fixture) {
     team_member(&fx.db, "ana@example.com", "rep", "north");
-    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", NOW).unwrap();
-    let (lead_id, lead_key) = intake::add_key(&fx.db, "lead", "north", "Leads", NOW).unwrap();
-    let (_, empty_team) = intake::add_key(&fx.db, "case", "nobody", "Orphan form", NOW).unwrap();
+    let (_, case_key) = intake::add_key(&fx.db, "case", "north", "Website", &[], NOW).unwrap();
+    let (lead_id, lead_key) = intake::add_key(&fx.db, "lead", "north", "Leads", &[], NOW).unwrap();
+    let (_, empty_team) =
+        intake::add_key(&fx.db, "case", "nobody", "Orphan form", &[], NOW).unwrap();
     let server = Served::start(fx, Limits::default());
     let addr = server.addr;
     let before = records(&fx.db);
@@ -902,7 +905,7 @@ fn bad_intake_requests_get_a_clear_error_and_write_nothing(fx: &Fixture) {
 /// One key's requests beyond its rate are turned away with Retry-After.
 fn intake_is_rate_limited_per_key(fx: &Fixture) {
     team_member(&fx.db, "ana@example.com", "rep", "north");
-    let (_, key) = intake::add_key(&fx.db, "lead", "north", "Website", NOW).unwrap();
+    let (_, key) = intake::add_key(&fx.db, "lead", "north", "Website", &[], NOW).unwrap();
     let server = Served::start(
         fx,
         Limits {
@@ -926,4 +929,68 @@ fn intake_is_rate_limited_per_key(fx: &Fixture) {
     );
     assert_eq!(statuses[2].code(), Some(codes::RATE_LIMITED));
     assert!(statuses[2].retry_after().is_some_and(|s| s >= 1));
+}
+
+/// A key's route sends requests from a region to that region's team; the
+/// rest go to the key's own team, each team's members in turn.
+fn intake_routes_a_region_to_its_team(fx: &Fixture) {
+    let ana = team_member(&fx.db, "ana@example.com", "rep", "north");
+    let cy = team_member(&fx.db, "cy@example.com", "rep", "south");
+    assert!(
+        intake::add_key(
+            &fx.db,
+            "case",
+            "north",
+            "Website",
+            &["no-equals".into()],
+            NOW
+        )
+        .is_err(),
+        "a route is REGION=TEAM"
+    );
+    let (_, key) = intake::add_key(
+        &fx.db,
+        "case",
+        "north",
+        "Website",
+        &["华南=south".into(), "Andalucía = south".into()],
+        NOW,
+    )
+    .unwrap();
+    let server = Served::start(fx, Limits::default());
+    let addr = server.addr;
+    let owner_of = |email: &str, region: Option<&str>| {
+        let mut body = json!({"name": "Requester", "email": email, "subject": "Leak"});
+        if let Some(r) = region {
+            body["region"] = json!(r);
+        }
+        let a = server.block_on(intake_post(
+            addr,
+            "/api/v1/intake/case",
+            Some(&key),
+            serde_json::to_vec(&body).unwrap(),
+        ));
+        assert_eq!(a.status, 201, "{a:?}");
+        let case = stored_data(&fx.db, a.body["id"].as_str().unwrap());
+        (
+            case["data"]["owner_id"].as_str().unwrap().to_owned(),
+            case["data"]["team"].clone(),
+        )
+    };
+    assert_eq!(
+        owner_of("a@example.cn", Some("华南")),
+        (cy.to_string(), json!("south"))
+    );
+    assert_eq!(
+        owner_of("b@example.es", Some("andalucía")),
+        (cy.to_string(), json!("south"))
+    );
+    assert_eq!(
+        owner_of("c@example.cn", Some("华北")),
+        (ana.to_string(), json!("north"))
+    );
+    assert_eq!(
+        owner_of("d@example.com", None),
+        (ana.to_string(), json!("north"))
+    );
 }
