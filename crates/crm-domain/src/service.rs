@@ -3,11 +3,14 @@
 //! the policy, the team's calendar), so every laptop and the server compute
 //! the same answer.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
+    error::Invalid,
     id::Id,
     schema::CASE_PRIORITIES,
     sla::{Calendar, Pause},
@@ -84,6 +87,105 @@ pub fn pauses(moves: &[(DateTime<Utc>, String)]) -> Vec<Pause> {
         out.push((start, None));
     }
     out
+}
+
+/// A service-level policy as stored (its lengths as typed: `4h`, `2d`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The priority it is for.
+    pub priority: String,
+    /// The accounts' tier it is for (none: every tier).
+    pub tier: Option<String>,
+    /// First response within.
+    pub first_response: String,
+    /// Resolution within.
+    pub resolution: String,
+    /// Escalate this long before a due time.
+    pub warn_before: Option<String>,
+    /// A breached case's priority becomes this.
+    pub raise_to: Option<String>,
+}
+
+/// The team's service levels: its calendar and policies in working
+/// minutes, as every laptop and the server read them.
+#[derive(Debug, Clone)]
+pub struct Levels {
+    /// The business calendar.
+    pub calendar: Calendar,
+    /// Some policy is for a tier of accounts.
+    pub tiered: bool,
+    /// (priority, tier or "") -> targets and the priority a breach raises to.
+    policies: HashMap<(String, String), (Targets, Option<String>)>,
+}
+
+impl Levels {
+    /// The levels of `calendar` and `policies` (the last one given for a
+    /// priority and tier counts: pass them oldest change first); `None`
+    /// without a policy. A policy whose lengths do not parse is skipped.
+    pub fn new(calendar: Calendar, policies: impl IntoIterator<Item = Policy>) -> Option<Levels> {
+        let mut map = HashMap::new();
+        for p in policies {
+            let (Ok(first), Ok(resolution)) = (
+                calendar.parse_duration(&p.first_response),
+                calendar.parse_duration(&p.resolution),
+            ) else {
+                continue;
+            };
+            let warn_before = p.warn_before.and_then(|w| calendar.parse_duration(&w).ok());
+            map.insert(
+                (p.priority, p.tier.unwrap_or_default()),
+                (
+                    Targets {
+                        first_response: first,
+                        resolution,
+                        warn_before,
+                    },
+                    p.raise_to,
+                ),
+            );
+        }
+        if map.is_empty() {
+            return None;
+        }
+        let tiered = map.keys().any(|(_, tier)| !tier.is_empty());
+        Some(Levels {
+            calendar,
+            tiered,
+            policies: map,
+        })
+    }
+
+    /// The policy of a case of `priority` on an account of `tier`: the
+    /// tier's own, else the priority's for every tier.
+    pub fn policy(&self, priority: &str, tier: Option<&str>) -> Option<&(Targets, Option<String>)> {
+        tier.and_then(|t| self.policies.get(&(priority.to_owned(), t.to_owned())))
+            .or_else(|| self.policies.get(&(priority.to_owned(), String::new())))
+    }
+}
+
+/// Dates typed as a list (`2027-01-01, 2027-02-10`); the refusal names
+/// `field`.
+fn dates(field: &str, raw: &str) -> Result<Vec<chrono::NaiveDate>, Invalid> {
+    raw.split([',', ';', '，', '；', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|d| crate::value::date(d).map_err(|p| Invalid::new(field, p)))
+        .collect()
+}
+
+/// A calendar record (its fields by name: `tz`, `days`, `hours`,
+/// `holidays`, `workdays`) as the SLA clock reads it; the refusal names the
+/// field.
+pub fn calendar_from(fields: &dyn Fn(&str) -> String) -> Result<Calendar, Invalid> {
+    let holidays = dates("holidays", &fields("holidays"))?;
+    let workdays = dates("workdays", &fields("workdays"))?;
+    Calendar::parse(
+        &fields("tz"),
+        &fields("days"),
+        &fields("hours"),
+        holidays,
+        workdays,
+    )
 }
 
 /// A policy's lengths in working minutes under the team's calendar.

@@ -299,6 +299,13 @@ pub trait Tx {
     /// the horizon past them; returns how many records were purged.
     fn purge_tombstones(&mut self, before_ms: i64) -> StorageResult<usize>;
 
+    /// The live records of one kind (the server's own escalation pass
+    /// reads the cases, their events, the policies and the calendar).
+    fn records_of(&mut self, entity: EntityKind) -> StorageResult<Vec<StoredRecord>>;
+    /// When each case was first answered: its earliest live interaction
+    /// that is not the customer's own message.
+    fn case_answers(&mut self) -> StorageResult<Vec<(Id, i64)>>;
+
     /// Keep a new intake key.
     fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()>;
     /// An intake key by its hash (revoked ones too).

@@ -10,8 +10,6 @@
 //! serves it and however many server processes run). A lead comes with a
 //! follow-up task due the next day, so it is called back.
 
-use std::collections::BTreeMap;
-
 use crm_domain::{EntityKind, Hlc, Id, Invalid, schema::MAX_MOMENT_MS};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -19,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     auth,
-    backend::{Backend, IntakeKey, StorageError, StorageResult, StoredRecord, Tx, UserRow},
+    backend::{Backend, IntakeKey, StorageError, StorageResult, Tx, UserRow},
     sync,
 };
 
@@ -266,9 +264,8 @@ fn derived(what: &str, email: &str) -> Id {
     ))
 }
 
-/// Write a new record the server makes for `owner`: checked by the
-/// description as a laptop's would be, placed in its book, at the next
-/// sequence number.
+/// Write a new record the server makes for `owner` (see
+/// [`sync::create_record`]).
 fn create(
     tx: &mut dyn Tx,
     entity: EntityKind,
@@ -277,35 +274,10 @@ fn create(
     owner: &UserRow,
     hlc: &Hlc,
 ) -> Result<(), IntakeError> {
-    let mut data: BTreeMap<String, Value> = BTreeMap::new();
-    for def in entity.fields() {
-        let value = fields
-            .iter()
-            .find(|(f, _)| *f == def.name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_null())
-            .unwrap_or_else(|| def.empty());
-        entity.check_field(def.name, &value)?;
-        data.insert(def.name.to_owned(), value);
+    match sync::create_record(tx, entity, id, &fields, owner.id, hlc)? {
+        Ok(()) => Ok(()),
+        Err(invalid) => Err(invalid.into()),
     }
-    let versions = sync::versions_of(&data, hlc, owner.id);
-    let mut record = StoredRecord {
-        entity,
-        id,
-        data,
-        versions,
-        deleted: false,
-        hlc: hlc.clone(),
-        changed_by: owner.id,
-        created_by: owner.id,
-        scope_user: None,
-        scope_team: None,
-        extra_user: None,
-        parent_id: None,
-        change_seq: 0,
-    };
-    sync::place_and_save(tx, &mut record)?;
-    Ok(())
 }
 
 fn server_hlc(now_ms: i64) -> Hlc {

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod backend;
+pub mod escalation;
 pub mod intake;
 pub mod postgres;
 pub mod sqlite;

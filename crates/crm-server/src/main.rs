@@ -10,7 +10,7 @@ use crm_server::{
     api::{self, AppState},
     auth,
     backend::Backend,
-    intake,
+    escalation, intake,
 };
 
 /// The team server of the offline CRM.
@@ -46,6 +46,9 @@ enum Command {
         /// Requests per second one intake key may send (twice as many in a burst)
         #[arg(long, default_value_t = 20)]
         intake_per_second: u32,
+        /// Minutes between the server's escalation passes over open cases (0: none)
+        #[arg(long, default_value_t = 5)]
+        escalate_every: u64,
     },
     /// Team members
     #[command(subcommand)]
@@ -140,6 +143,7 @@ fn main() -> Result<()> {
             header_timeout,
             body_timeout,
             intake_per_second,
+            escalate_every,
         } => {
             let limits = api::Limits {
                 header_timeout: Duration::from_secs(header_timeout.max(1)),
@@ -147,7 +151,7 @@ fn main() -> Result<()> {
                 intake_per_second: intake_per_second.max(1),
                 ..api::Limits::default()
             };
-            serve(db, listen, tls_cert.zip(tls_key), limits)
+            serve(db, listen, tls_cert.zip(tls_key), limits, escalate_every)
         }
         Command::User(UserCmd::Add {
             email,
@@ -277,6 +281,7 @@ fn serve(
     listen: SocketAddr,
     tls: Option<(PathBuf, PathBuf)>,
     limits: api::Limits,
+    escalate_every: u64,
 ) -> Result<()> {
     tracing_subscriber::fmt()
         .json()
@@ -316,6 +321,24 @@ fn serve(
             .with_context(|| format!("cannot listen on {listen}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         println!("listening on {scheme}://{}", listener.local_addr()?);
+        if escalate_every > 0 {
+            let db = std::sync::Arc::clone(&serving.db);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(escalate_every * 60));
+                loop {
+                    tick.tick().await;
+                    let db = std::sync::Arc::clone(&db);
+                    match tokio::task::spawn_blocking(move || escalation::run(db.as_ref(), now_ms())).await {
+                        Ok(Ok(pass)) if pass.escalated > 0 => {
+                            tracing::info!(examined = pass.examined, escalated = pass.escalated, "escalation pass");
+                        }
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "escalation pass failed; the next one in {escalate_every} min"),
+                        Err(e) => tracing::warn!(error = %e, "escalation pass stopped"),
+                    }
+                }
+            });
+        }
         let handle = axum_server::Handle::new();
         let on_ctrl_c = handle.clone();
         tokio::spawn(async move {

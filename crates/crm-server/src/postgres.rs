@@ -175,6 +175,10 @@ CREATE TABLE intake_keys (
     created_at    bigint NOT NULL,
     revoked_at    bigint
 );
+-- The server's escalation pass reads one kind at a time, and the answers
+-- to cases.
+CREATE INDEX records_by_entity ON records (entity) WHERE NOT deleted;
+CREATE INDEX records_by_case ON records ((data->>'case_id')) WHERE entity = 'interaction';
 "#,
 ];
 
@@ -413,6 +417,37 @@ impl Tx for PgTx<'_, '_> {
             &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq, &i64::from(d.series)],
         )?;
         Ok(())
+    }
+
+    fn records_of(&mut self, entity: EntityKind) -> StorageResult<Vec<StoredRecord>> {
+        self.tx
+            .query(
+                &format!("SELECT {RECORD_COLS} FROM records WHERE entity = $1 AND NOT deleted"),
+                &[&entity.name()],
+            )?
+            .iter()
+            .map(record_row)
+            .collect()
+    }
+
+    fn case_answers(&mut self) -> StorageResult<Vec<(Id, i64)>> {
+        Ok(self
+            .tx
+            .query(
+                "SELECT data->>'case_id', min((data->>'occurred_at')::bigint)
+                 FROM records
+                 WHERE entity = 'interaction' AND data->>'case_id' IS NOT NULL AND NOT deleted
+                   AND coalesce(data->>'direction', 'outbound') <> 'inbound'
+                 GROUP BY 1",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| {
+                let id: String = r.get(0);
+                let at: Option<i64> = r.get(1);
+                Some((id.parse().ok()?, at?))
+            })
+            .collect())
     }
 
     fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {

@@ -176,6 +176,10 @@ CREATE TABLE intake_keys (
     created_at    INTEGER NOT NULL,
     revoked_at    INTEGER
 ) STRICT;
+-- The server's escalation pass reads one kind at a time, and the answers
+-- to cases.
+CREATE INDEX records_by_entity ON records (entity) WHERE deleted = 0;
+CREATE INDEX records_by_case ON records (json_extract(data, '$.case_id')) WHERE entity = 'interaction';
 "#,
 ];
 
@@ -475,6 +479,35 @@ impl Tx for SqliteTx<'_> {
             params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq, d.series],
         )?;
         Ok(())
+    }
+
+    fn records_of(&mut self, entity: EntityKind) -> StorageResult<Vec<StoredRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE entity = ?1 AND deleted = 0"
+            ))?
+            .query_map([entity.name()], record_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn case_answers(&mut self) -> StorageResult<Vec<(Id, i64)>> {
+        let rows: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT json_extract(data, '$.case_id'), min(json_extract(data, '$.occurred_at'))
+                 FROM records
+                 WHERE entity = 'interaction' AND json_extract(data, '$.case_id') IS NOT NULL
+                   AND deleted = 0
+                   AND coalesce(json_extract(data, '$.direction'), 'outbound') <> 'inbound'
+                 GROUP BY 1",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, at)| id.parse().ok().map(|id| (id, at)))
+            .collect())
     }
 
     fn insert_intake_key(&mut self, key: &IntakeKey) -> StorageResult<()> {

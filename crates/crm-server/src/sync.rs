@@ -154,6 +154,85 @@ pub fn versions_of(
         .collect()
 }
 
+/// Write a new record the server makes itself (an intake request, an
+/// escalation) on behalf of `by`: every field checked by the description
+/// as a laptop's would be (a refusal is the inner error, nothing written),
+/// placed in its book, at the next sequence number.
+pub fn create_record(
+    tx: &mut dyn Tx,
+    entity: EntityKind,
+    id: Id,
+    fields: &[(&str, Value)],
+    by: Id,
+    hlc: &Hlc,
+) -> StorageResult<Result<(), crm_domain::Invalid>> {
+    let mut data: BTreeMap<String, Value> = BTreeMap::new();
+    for def in entity.fields() {
+        let value = fields
+            .iter()
+            .find(|(f, _)| *f == def.name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_null())
+            .unwrap_or_else(|| def.empty());
+        if let Err(invalid) = entity.check_field(def.name, &value) {
+            return Ok(Err(invalid));
+        }
+        data.insert(def.name.to_owned(), value);
+    }
+    let versions = versions_of(&data, hlc, by);
+    let mut record = StoredRecord {
+        entity,
+        id,
+        data,
+        versions,
+        deleted: false,
+        hlc: hlc.clone(),
+        changed_by: by,
+        created_by: by,
+        scope_user: None,
+        scope_team: None,
+        extra_user: None,
+        parent_id: None,
+        change_seq: 0,
+    };
+    place_and_save(tx, &mut record)?;
+    Ok(Ok(()))
+}
+
+/// Set one field of a live record as the server (an escalation raising a
+/// case's priority): the field's version and the record's clock move on,
+/// and it is saved at the next sequence number so every holder pulls it.
+/// Returns whether it changed.
+pub fn set_field(
+    tx: &mut dyn Tx,
+    id: Id,
+    field: &str,
+    value: Value,
+    by: Id,
+    hlc: &Hlc,
+) -> StorageResult<bool> {
+    let Some(mut record) = tx.record(id)? else {
+        return Ok(false);
+    };
+    if record.deleted || record.data.get(field) == Some(&value) {
+        return Ok(false);
+    }
+    let old = (record.scope_user, record.scope_team.clone());
+    record.data.insert(field.to_owned(), value);
+    record.versions.insert(
+        field.to_owned(),
+        FieldVersion {
+            hlc: hlc.clone(),
+            by,
+        },
+    );
+    record.hlc = record.hlc.clone().max(hlc.clone());
+    record.changed_by = by;
+    place(tx, &mut record)?;
+    save(tx, &mut record, Some(old))?;
+    Ok(true)
+}
+
 /// Place a record the server makes itself (an intake request) in its book
 /// and save it at the next sequence number.
 pub fn place_and_save(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {

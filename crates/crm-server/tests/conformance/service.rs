@@ -6,7 +6,7 @@
 
 use crm_domain::{EntityKind, Id, OpKind, service};
 use crm_protocol::{Outcome, codes};
-use crm_server::backend::Backend;
+use crm_server::{backend::Backend, escalation};
 use serde_json::json;
 
 use crate::support::{
@@ -17,6 +17,7 @@ conformance!(db:
     only_managers_and_admins_set_service_levels,
     a_published_article_is_everyones_and_a_draft_leaves_the_others,
     the_same_escalation_from_two_laptops_is_one_record,
+    the_server_escalates_cases_no_laptop_is_running_for,
 );
 
 fn only_managers_and_admins_set_service_levels(db: &impl Backend) {
@@ -193,4 +194,110 @@ fn the_same_escalation_from_two_laptops_is_one_record(db: &impl Backend) {
         conflicts_about(db, case.record_id).is_empty(),
         "the same raise twice is no conflict"
     );
+}
+
+/// With every laptop away, the server's own pass escalates a case past
+/// due, once, with the id a laptop would give it: a laptop escalating the
+/// same case later adds nothing.
+fn the_server_escalates_cases_no_laptop_is_running_for(db: &impl Backend) {
+    let team = Team::create(db);
+    let levels = team.manager.push(
+        db,
+        &[
+            team.manager.insert(
+                EntityKind::Calendar,
+                &[
+                    ("name", json!("Round the clock")),
+                    ("tz", json!("UTC")),
+                    ("days", json!("mon-sun")),
+                    ("hours", json!("00:00-24:00")),
+                ],
+                NOW,
+            ),
+            team.manager.insert(
+                EntityKind::SlaPolicy,
+                &[
+                    ("priority", json!("high")),
+                    ("first_response", json!("1h")),
+                    ("resolution", json!("1d")),
+                    ("warn_before", json!("30m")),
+                    ("raise_to", json!("urgent")),
+                ],
+                NOW,
+            ),
+        ],
+    );
+    assert!(
+        levels.iter().all(|v| v.outcome == Outcome::Applied),
+        "{levels:?}"
+    );
+    let account = team
+        .ana
+        .insert(EntityKind::Account, &[("name", json!("Acme"))], NOW);
+    let case = team.ana.insert(
+        EntityKind::Case,
+        &[
+            ("account_id", json!(account.record_id.to_string())),
+            ("subject", json!("水泵漏水")),
+            ("priority", json!("high")),
+            ("status", json!("new")),
+            ("opened_at", json!(NOW)),
+            ("number", json!("C3-00001")),
+        ],
+        NOW,
+    );
+    let ok = team.ana.push(db, &[account, case.clone()]);
+    assert!(ok.iter().all(|v| v.outcome == Outcome::Applied), "{ok:?}");
+
+    let early = escalation::run(db, NOW + 10 * MINUTE).unwrap();
+    assert_eq!((early.examined, early.escalated), (1, 0), "nothing due yet");
+    let warned = escalation::run(db, NOW + 40 * MINUTE).unwrap();
+    assert_eq!(
+        warned.escalated, 1,
+        "within 30 minutes of the first answer's due time"
+    );
+    let late = escalation::run(db, NOW + 2 * 60 * MINUTE).unwrap();
+    assert_eq!(late.escalated, 1, "past due");
+    assert_eq!(
+        escalation::run(db, NOW + 3 * 60 * MINUTE)
+            .unwrap()
+            .escalated,
+        0,
+        "once"
+    );
+    let stored_case = stored(db, case.record_id);
+    assert_eq!(
+        stored_case.data["priority"],
+        json!("urgent"),
+        "raised by the policy"
+    );
+    let event = stored(
+        db,
+        service::escalation_id(case.record_id, "first_response", 2),
+    );
+    assert_eq!(event.data["level"], json!(2));
+    assert_eq!(
+        event.scope_user, stored_case.scope_user,
+        "in the case's book"
+    );
+
+    // Ana's laptop, back, escalates the same case offline: one record.
+    let mut insert = team.ana.insert(
+        EntityKind::CaseEvent,
+        &[
+            ("case_id", json!(case.record_id.to_string())),
+            ("kind", json!("escalation")),
+            ("at", json!(NOW + 2 * 60 * MINUTE)),
+            ("target", json!("first_response")),
+            ("level", json!(2)),
+        ],
+        NOW + 2 * 60 * MINUTE,
+    );
+    insert.record_id = service::escalation_id(case.record_id, "first_response", 2);
+    assert_eq!(team.ana.push_one(db, &insert).outcome, Outcome::Applied);
+    let events = all_records(db)
+        .into_iter()
+        .filter(|r| r.entity == EntityKind::CaseEvent && r.data["level"] == json!(2))
+        .count();
+    assert_eq!(events, 1);
 }

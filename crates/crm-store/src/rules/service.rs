@@ -13,11 +13,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use crm_domain::{
     EntityKind, Id, Invalid, Problem,
     schema::SLA_TARGETS,
-    service::{self, CaseClock, CaseFacts, Targets},
+    service::{self, CaseClock, CaseFacts, Levels, Policy},
     sla::Calendar,
 };
 use rusqlite::OptionalExtension;
@@ -184,33 +184,6 @@ pub struct EscalationPass {
     pub escalated: Vec<Escalated>,
 }
 
-/// A policy as stored: priority, tier, first response, resolution, warning
-/// and the priority a breach raises to.
-type PolicyRow = (
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-/// The team's service levels: its calendar and policies in working minutes.
-struct Levels {
-    calendar: Calendar,
-    /// Some policy is for a tier of accounts.
-    tiered: bool,
-    /// (priority, tier or "") -> targets and the priority a breach raises to.
-    policies: HashMap<(String, String), (Targets, Option<String>)>,
-}
-
-impl Levels {
-    fn policy(&self, priority: &str, tier: Option<&str>) -> Option<&(Targets, Option<String>)> {
-        tier.and_then(|t| self.policies.get(&(priority.to_owned(), t.to_owned())))
-            .or_else(|| self.policies.get(&(priority.to_owned(), String::new())))
-    }
-}
-
 fn text(row: &RecordRow, field: &str) -> String {
     row.fields
         .get(field)
@@ -223,26 +196,9 @@ fn moment(ms: Option<i64>) -> Option<DateTime<Utc>> {
     ms.and_then(DateTime::from_timestamp_millis)
 }
 
-/// Dates typed as a list (`2027-01-01, 2027-02-10`).
-fn dates(field: &str, raw: &str) -> Result<Vec<NaiveDate>> {
-    raw.split([',', ';', '，', '；', ' ', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|d| crm_domain::value::date(d).map_err(|p| Invalid::new(field, p).into()))
-        .collect()
-}
-
 /// A calendar record as the SLA clock reads it; its refusal names the field.
 pub(crate) fn calendar_of(fields: &dyn Fn(&str) -> String) -> Result<Calendar> {
-    let holidays = dates("holidays", &fields("holidays"))?;
-    let workdays = dates("workdays", &fields("workdays"))?;
-    Ok(Calendar::parse(
-        &fields("tz"),
-        &fields("days"),
-        &fields("hours"),
-        holidays,
-        workdays,
-    )?)
+    Ok(service::calendar_from(fields)?)
 }
 
 /// The team's calendar (the last changed, should there be two) and its
@@ -260,53 +216,23 @@ fn levels_on(conn: &rusqlite::Connection) -> Result<Option<Levels>> {
     };
     let record = record_on(conn, EntityKind::Calendar, calendar)?;
     let calendar = calendar_of(&|f| text(&record, f))?;
-    let mut policies = HashMap::new();
-    let rows: Vec<PolicyRow> = conn
+    let rows: Vec<Policy> = conn
         .prepare_cached(
             "SELECT priority, tier, first_response, resolution, warn_before, raise_to
              FROM sla_policies WHERE deleted_at IS NULL ORDER BY updated_at, id",
         )?
         .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok(Policy {
+                priority: r.get(0)?,
+                tier: r.get(1)?,
+                first_response: r.get(2)?,
+                resolution: r.get(3)?,
+                warn_before: r.get(4)?,
+                raise_to: r.get(5)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (priority, tier, first, resolution, warn, raise) in rows {
-        // Checked by every door; a value that still fails is skipped.
-        let (Ok(first), Ok(resolution)) = (
-            calendar.parse_duration(&first),
-            calendar.parse_duration(&resolution),
-        ) else {
-            continue;
-        };
-        let warn_before = warn.and_then(|w| calendar.parse_duration(&w).ok());
-        policies.insert(
-            (priority, tier.unwrap_or_default()),
-            (
-                Targets {
-                    first_response: first,
-                    resolution,
-                    warn_before,
-                },
-                raise,
-            ),
-        );
-    }
-    if policies.is_empty() {
-        return Ok(None);
-    }
-    let tiered = policies.keys().any(|(_, tier)| !tier.is_empty());
-    Ok(Some(Levels {
-        calendar,
-        tiered,
-        policies,
-    }))
+    Ok(Levels::new(calendar, rows))
 }
 
 /// An open (or any) case's facts, read in bulk.
