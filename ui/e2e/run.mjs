@@ -1625,6 +1625,81 @@ const tests = [
     },
   ],
   [
+    'a customer’s cases on its page: open ones first, a new one with the customer fixed; an article written from the resolved case keeps its story and links back',
+    async () => {
+      const SUBJECT = 'E2E 打印机卡纸 printer jam';
+      await page.goto(`${bridge.url}#/accounts/${state.accountId}`);
+      const section = page.getByRole('region', { name: /^Cases/ });
+      const list = section.getByRole('list', { name: /^Cases/ });
+      await list.locator(`li[data-case="${state.caseId}"]`).waitFor();
+      // Only this customer's cases (the demo's are elsewhere); the open ones
+      // (the breached one first) before the resolved one.
+      const ids = await list.locator('li').evaluateAll((items) => items.map((li) => li.dataset.case));
+      const own = new Set((await call('cases', { queue: 'all', limit: 500 })).filter((l) => l.case.fields.account_id === state.accountId).map((l) => l.case.id));
+      assert(ids.length === own.size && ids.every((id) => own.has(id)), `the section lists ${ids.length} cases, the customer has ${own.size}`);
+      const place = (id) => ids.indexOf(id);
+      assert(place(state.urgentCaseId) >= 0 && place(state.urgentCaseId) < place(state.normalCaseId), 'the breached case comes before the one at risk');
+      assert(place(state.normalCaseId) < place(state.caseId), 'open cases come before the resolved one');
+      const urgent = list.locator(`li[data-case="${state.urgentCaseId}"]`);
+      await urgent.getByTestId('account-case-clock').filter({ hasText: /First answer: Breached by/ }).waitFor();
+      await urgent.getByTestId('case-priority').waitFor();
+      const resolved = list.locator(`li[data-case="${state.caseId}"]`);
+      await resolved.getByTestId('case-status').filter({ hasText: 'Resolved' }).waitFor();
+      assert((await resolved.getByTestId('account-case-clock').count()) === 0, 'a resolved case says no clock');
+      await section.screenshot({ path: join(shots, 'account-cases.png') });
+
+      // New case from here: the customer is fixed (no search), the subject
+      // has the keyboard; Escape gives it back to the button.
+      const newCase = section.getByRole('button', { name: 'New case' });
+      await newCase.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Open a case' });
+      await assertDialogOnTop(dialog, 'new case from the account');
+      await dialog.getByTestId('case-account').filter({ hasText: ACCOUNT }).waitFor();
+      assert((await dialog.getByRole('searchbox').count()) === 0, 'no account search when the customer is fixed');
+      const subject = dialog.getByRole('textbox', { name: 'Subject *' });
+      assert(await subject.evaluate((el) => el === globalThis.document.activeElement), 'the subject has the keyboard');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert(await newCase.evaluate((el) => el === globalThis.document.activeElement), 'the keyboard is back on New case');
+      await page.keyboard.press('Enter');
+      await subject.fill('E2E 扫描仪无法连接 scanner offline');
+      await page.screenshot({ path: join(shots, 'account-new-case.png') });
+      await dialog.getByRole('button', { name: 'Open case' }).click();
+      await page.getByRole('heading', { name: /scanner offline/, level: 1 }).waitFor();
+      const opened = decodeURIComponent(page.url().split('#/cases/')[1]);
+      const made = await call('case_view', { id: opened });
+      assert(made.case.fields.account_id === state.accountId, 'the case is the customer’s');
+      await page.goBack();
+      await list.locator(`li[data-case="${opened}"]`).getByRole('link', { name: /scanner offline/ }).waitFor();
+
+      // The resolved case becomes an article: its subject and story, linked back.
+      await page.goto(`${bridge.url}#/cases/${state.caseId}`);
+      await page.getByRole('link', { name: 'Write an article from this case' }).click();
+      const editor = page.getByRole('form', { name: /^New article from case C-\d+/ });
+      await editor.waitFor();
+      assert(page.url().includes(`#/kb/new?case=${encodeURIComponent(state.caseId)}`), `the editor's address is ${page.url()}`);
+      assert((await editor.getByRole('textbox', { name: 'Title *' }).inputValue()) === SUBJECT, 'titled after the case');
+      const story = await editor.getByRole('textbox', { name: 'Text *' }).inputValue();
+      for (const said of ['三楼打印机每页都卡纸', 'Please turn it off for 10 seconds.', 'Still jams on page 2.', 'Fixed by cleaning the roller'])
+        assert(story.includes(said), `the story holds "${said}": ${story.slice(0, 300)}`);
+      await page.screenshot({ path: join(shots, 'article-from-case.png') });
+      await editor.getByRole('button', { name: 'Save article' }).click();
+      const article = page.getByRole('article', { name: new RegExp(SUBJECT) });
+      await article.locator('.markdown').getByText('Fixed by cleaning the roller').waitFor();
+      await article.getByTestId('article-status').filter({ hasText: 'Draft' }).waitFor();
+      await article.getByRole('link', { name: 'The case it was written from' }).waitFor();
+      state.storyArticleId = decodeURIComponent(page.url().split('#/kb/')[1]);
+      const saved = await call('get_record', { kind: 'article', id: state.storyArticleId });
+      assert(saved.fields.case_id === state.caseId, `the article links its case: ${saved.fields.case_id}`);
+      await page.screenshot({ path: join(shots, 'article-from-case-saved.png') });
+
+      // An open case has no story yet: said in the editor's place.
+      await page.goto(`${bridge.url}#/kb/new?case=${encodeURIComponent(state.normalCaseId)}`);
+      await page.getByTestId('case-refused').filter({ hasText: /is (New|In progress|Waiting on customer): an article is written from it once it is resolved/ }).waitFor();
+    },
+  ],
+  [
     'a file in the data folder that is not a CRM database is explained and left alone',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));
@@ -1672,6 +1747,7 @@ const tests = [
       screens.push('cases', 'kb', 'records/sla_policy', 'records/calendar');
       for (const id of [state.caseId, state.urgentCaseId]) if (id) screens.push(`cases/${id}`);
       if (state.articleId) screens.push(`kb/${state.articleId}`);
+      if (state.caseId) screens.push(`kb/new?case=${encodeURIComponent(state.caseId)}`);
       const settings = await call('get_settings');
       // Whatever happens here, the tests after this one run in Chinese.
       cleanupsAfterTest.push(() => call('save_settings', { ...settings, language: 'zh' }));
@@ -1717,8 +1793,19 @@ const tests = [
       if (state.caseId) screens.push(`cases/${state.caseId}`);
       if (state.urgentCaseId) screens.push(`cases/${state.urgentCaseId}`);
       if (state.articleId) screens.push(`kb/${state.articleId}`);
+      if (state.caseId) screens.push(`kb/new?case=${encodeURIComponent(state.caseId)}`);
       const shotName = (screen) =>
-        screen.startsWith('accounts/') ? 'account' : screen === `cases/${state.urgentCaseId}` ? 'case-breached' : screen.startsWith('cases/') ? 'case' : screen.startsWith('kb/') ? 'article' : screen;
+        screen.startsWith('accounts/')
+          ? 'account'
+          : screen === `cases/${state.urgentCaseId}`
+            ? 'case-breached'
+            : screen.startsWith('cases/')
+              ? 'case'
+              : screen.startsWith('kb/new')
+                ? 'article-from-case'
+                : screen.startsWith('kb/')
+                  ? 'article'
+                  : screen;
       const problems = [];
       for (const theme of ['light', 'dark']) {
         for (const lang of ['en', 'zh', 'es']) {

@@ -328,7 +328,7 @@ function Screen({ route, from }: { route: Route; from: string | null }) {
       return <CasePage key={route.id} id={route.id} />;
     // One screen: the search stays while articles are read.
     case 'kb':
-      return <KnowledgeBase />;
+      return <KnowledgeBase fromCase={route.fromCase} />;
     case 'article':
       return <KnowledgeBase id={route.id} />;
     case 'sync':

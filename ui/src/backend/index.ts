@@ -211,6 +211,12 @@ export interface Commands {
   /** A queue of cases, breached first, then by working time left. */
   cases: [{ queue?: CaseQueue | null; mine?: boolean; priority?: string | null; limit?: number }, CaseLine[]];
   case_view: [{ id: T.Id }, CaseView];
+  /** An account's cases: open ones first (breached first, then by time
+   * left), then resolved and closed ones, newest first. */
+  account_cases: [{ account_id: T.Id; limit?: number }, CaseLine[]];
+  /** A resolved or closed case's story in Markdown, the start of an article
+   * (refused with `case_not_resolved` while it is open). */
+  case_story: [{ id: T.Id }, string];
   case_move: [{ id: T.Id; status: CaseMove; note?: string | null }, CaseView];
   /** A reply, call or visit on a case (`inbound`: the customer's message). */
   case_reply: [{ id: T.Id; kind: ReplyKind; subject: string; body?: string | null; inbound?: boolean }, CaseView];

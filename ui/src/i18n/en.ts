@@ -1023,6 +1023,10 @@ const en = {
     open_case: 'Open case',
     opened: 'Case {{number}} opened',
     description_hint: 'The customer’s words',
+    account_none: 'No cases for this customer yet.',
+    /** A label before its value (the account page's clock, a fixed customer). */
+    label: '{{label}}:',
+    write_article: 'Write an article from this case',
   },
   kb: {
     title: 'Knowledge base',
@@ -1038,12 +1042,17 @@ const en = {
     uses_one: 'Solved {{count, number}} case',
     uses_other: 'Solved {{count, number}} cases',
     from_case: 'The case it was written from',
+    title_label: 'Title',
     body: 'Text',
     body_hint: 'Markdown: a blank line between paragraphs, # for a heading, - for a list item, **bold**.',
     new_title: 'New article',
     edit_title: 'Edit “{{title}}”',
     save: 'Save article',
     saved: 'Article “{{title}}” saved',
+    from_case_title: 'New article from case {{number}}',
+    from_case_hint: 'It starts from the case’s story: keep the steps that solved it and leave out the customer’s details.',
+    back_to_case: 'Back to case {{number}}',
+    case_open: 'Case {{number}} is {{status}}: an article is written from it once it is resolved.',
   },
   lists: {
     bulk_label: 'Picked rows',

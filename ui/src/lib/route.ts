@@ -1,6 +1,7 @@
 // Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, #/quotes,
 // #/quotes/ID (the quote editor), #/orders, #/orders/ID, #/cases,
-// #/cases/ID (a case's page), #/kb, #/kb/ID (an article), #/records/KIND,
+// #/cases/ID (a case's page), #/kb, #/kb/ID (an article), #/kb/new?case=ID
+// (an article written from a resolved case), #/records/KIND,
 // #/records/KIND/ID (one record's page), ... The hash
 // keeps deep links working under Tauri's custom protocol and the bridge alike.
 
@@ -18,7 +19,8 @@ export type Route =
   | { screen: 'order'; id: string }
   | { screen: 'cases' }
   | { screen: 'case'; id: string }
-  | { screen: 'kb' }
+  /** `fromCase`: writing an article from that resolved case. */
+  | { screen: 'kb'; fromCase?: string }
   | { screen: 'article'; id: string }
   | { screen: 'sync' }
   | { screen: 'settings' }
@@ -33,6 +35,10 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'quotes' && parts[1]) return { screen: 'quote', id: decodeURIComponent(parts[1]) };
   if (parts[0] === 'orders' && parts[1]) return { screen: 'order', id: decodeURIComponent(parts[1]) };
   if (parts[0] === 'cases' && parts[1]) return { screen: 'case', id: decodeURIComponent(parts[1]) };
+  if (parts[0] === 'kb' && parts[1]?.startsWith('new?')) {
+    const fromCase = new URLSearchParams(parts[1].slice('new?'.length)).get('case');
+    return fromCase ? { screen: 'kb', fromCase } : { screen: 'kb' };
+  }
   if (parts[0] === 'kb' && parts[1]) return { screen: 'article', id: decodeURIComponent(parts[1]) };
   if (parts[0] === 'records' && parts[1] && parts[2])
     return { screen: 'record', kind: decodeURIComponent(parts[1]), id: decodeURIComponent(parts[2]) };
@@ -46,6 +52,7 @@ export function routeHash(route: Route): string {
   if (route.screen === 'quote') return `#/quotes/${encodeURIComponent(route.id)}`;
   if (route.screen === 'order') return `#/orders/${encodeURIComponent(route.id)}`;
   if (route.screen === 'case') return `#/cases/${encodeURIComponent(route.id)}`;
+  if (route.screen === 'kb' && route.fromCase) return `#/kb/new?case=${encodeURIComponent(route.fromCase)}`;
   if (route.screen === 'article') return `#/kb/${encodeURIComponent(route.id)}`;
   if (route.screen === 'record') return `#/records/${encodeURIComponent(route.kind)}/${encodeURIComponent(route.id)}`;
   if (route.screen === 'records') return `#/records/${encodeURIComponent(route.kind)}`;

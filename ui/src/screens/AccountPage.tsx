@@ -13,6 +13,7 @@ import { choiceKey, choiceLabel } from '../lib/choices';
 import ChoiceList from '../components/ChoiceList';
 import NewDeal from '../components/NewDeal';
 import AccountSales from '../sales/AccountSales';
+import AccountCases from '../service/AccountCases';
 import { useUndo } from '../components/Undo';
 import { recordHash } from '../lib/record';
 import { ACTIVITIES, HISTORY_FILTERS, activityOf, emptyPlan, followUp, planFields, startsAt, textOf, type PlanDraft } from '../lib/plan';
@@ -304,6 +305,7 @@ export default function AccountPage({ id }: { id: string }) {
         </div>
         <div className="account-main">
         <AccountSales accountId={id} />
+        <AccountCases account={{ id, name: view.account.name }} />
         <section className="card timeline-card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">
             {t('account.timeline')} <span className="count">{t('account.entries', { count })}</span>

@@ -2,7 +2,8 @@
 // resolution) with their due times and what is left in working time, the
 // moves its flow allows, a reply box (Ctrl+Enter), its story (replies,
 // moves, escalations, newest first), the articles that may solve it, its
-// solution, and the customer's satisfaction once resolved.
+// solution, and the customer's satisfaction once resolved; a resolved case
+// starts an article from its story.
 
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -97,6 +98,13 @@ function Case({ view, onChange, people }: { view: CaseView; onChange: (v: CaseVi
             {opened !== null && <> · {t('cases.opened_at', { when: at(opened) })}</>}
           </p>
         </div>
+        {resolved && (
+          // What solved it, kept for the next customer: the knowledge base's
+          // editor opens with the case's story (case_story).
+          <a className="button" href={routeHash({ screen: 'kb', fromCase: c.id })}>
+            {t('cases.write_article')}
+          </a>
+        )}
       </header>
 
       <div className="document-grid">

@@ -2,14 +2,17 @@
 // user types (published ones and the user's own drafts; Chinese substrings
 // too), the latest ones before anything is typed; an article read with its
 // Markdown drawn as text, how many cases it solved; and writing or editing
-// one (draft or published) on the generic record path.
+// one (draft or published) on the generic record path. #/kb/new?case=ID
+// starts one from a resolved case: its subject and its story (case_story).
 
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RecordRow } from '../backend';
+import { BackendError, toBackendError, type RecordRow } from '../backend';
 import Field from '../components/Field';
 import FormActions from '../components/FormActions';
+import Problem from '../components/Problem';
 import { useApp } from '../context';
+import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
 import { onListKeys } from '../lib/listKeys';
 import { choiceLabelKey, recordHash } from '../lib/record';
@@ -25,16 +28,27 @@ interface Found {
   status?: string | null;
 }
 
+/** An article begun from a resolved case. */
+interface FromCase {
+  caseId: string;
+  number: string;
+  subject: string;
+  story: string;
+}
+
 const LANGUAGES = ['en', 'zh', 'es'] as const;
 const STATUSES = ['draft', 'published'] as const;
 
-export default function KnowledgeBase({ id }: { id?: string }) {
+export default function KnowledgeBase({ id, fromCase }: { id?: string; fromCase?: string }) {
   const { t } = useTranslation();
   const { backend, fail } = useApp();
   const [query, setQuery] = useState('');
   const [wanted, setWanted] = useState('');
   const [found, setFound] = useState<Found[] | null>(null);
-  const [writing, setWriting] = useState<RecordRow | 'new' | null>(null);
+  const [writing, setWriting] = useState<RecordRow | FromCase | 'new' | null>(null);
+  // The case's story once read, or why it cannot be.
+  const [started, setStarted] = useState<FromCase | null>(null);
+  const [refused, setRefused] = useState<BackendError | null>(null);
   // Bumped after a save: the list shows the article as saved.
   const [saved, setSaved] = useState(0);
 
@@ -58,6 +72,32 @@ export default function KnowledgeBase({ id }: { id?: string }) {
 
   // Opening another article leaves the editor.
   useEffect(() => setWriting(null), [id]);
+
+  // Writing from a case: the editor opens with its subject and story. A
+  // case reopened meanwhile is said here, in this screen's words.
+  useEffect(() => {
+    setStarted(null);
+    setRefused(null);
+    if (!fromCase) return;
+    let live = true;
+    Promise.all([backend.call('case_story', { id: fromCase }), backend.call('get_record', { kind: 'case', id: fromCase })]).then(
+      ([story, c]) => {
+        if (!live) return;
+        const start = { caseId: fromCase, number: text(c, 'number') ?? '', subject: text(c, 'subject') ?? '', story };
+        setStarted(start);
+        setWriting(start);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        const error = toBackendError(e);
+        if (error.error.code === 'case_not_resolved') setRefused(new BackendError({ ...error.error, message_key: 'kb.case_open' }));
+        else fail(e);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [backend, fail, fromCase]);
 
   const afterSave = (row: RecordRow) => {
     setWriting(null);
@@ -100,8 +140,25 @@ export default function KnowledgeBase({ id }: { id?: string }) {
           )}
         </div>
         <div className="kb-reader">
-          {writing !== null ? (
-            <ArticleForm key={writing === 'new' ? 'new' : writing.id} article={writing === 'new' ? null : writing} onCancel={() => setWriting(null)} onSaved={afterSave} />
+          {writing === 'new' ? (
+            <ArticleForm key="new" article={null} onCancel={() => setWriting(null)} onSaved={afterSave} />
+          ) : writing !== null && 'caseId' in writing ? (
+            <ArticleForm
+              key={`case-${writing.caseId}`}
+              article={null}
+              from={writing}
+              // Not written after all: back to the case it came from.
+              onCancel={() => (window.location.hash = routeHash({ screen: 'case', id: writing.caseId }))}
+              onSaved={afterSave}
+            />
+          ) : writing !== null ? (
+            <ArticleForm key={writing.id} article={writing} onCancel={() => setWriting(null)} onSaved={afterSave} />
+          ) : refused && fromCase ? (
+            <p className="card" data-testid="case-refused">
+              <Problem message={errorMessage(t, refused)} /> <a href={routeHash({ screen: 'case', id: fromCase })}>{t('kb.back_to_case', { number: String(refused.error.params.number ?? '') })}</a>
+            </p>
+          ) : fromCase && !started ? (
+            <p>{t('common.loading')}</p>
           ) : id ? (
             <Article key={`${id}-${saved}`} id={id} onEdit={setWriting} />
           ) : (
@@ -201,7 +258,8 @@ function Article({ id, onEdit }: { id: string; onEdit: (row: RecordRow) => void 
 const EMPTY = { title: '', body: '', language: '', category: '', tags: '', status: 'draft' };
 type Draft = typeof EMPTY;
 
-function draftOf(row: RecordRow | null, language: string): Draft {
+function draftOf(row: RecordRow | null, language: string, from?: FromCase): Draft {
+  if (from) return { ...EMPTY, language, title: from.subject, body: from.story };
   if (!row) return { ...EMPTY, language };
   const tags = row.fields.tags;
   return {
@@ -214,15 +272,26 @@ function draftOf(row: RecordRow | null, language: string): Draft {
   };
 }
 
-/** Write a new article or change one; saved as a draft or published. */
-function ArticleForm({ article, onCancel, onSaved }: { article: RecordRow | null; onCancel: () => void; onSaved: (row: RecordRow) => void }) {
+/** Write a new article (from a case: linked to it) or change one; saved as
+ * a draft or published. */
+function ArticleForm({
+  article,
+  from,
+  onCancel,
+  onSaved,
+}: {
+  article: RecordRow | null;
+  from?: FromCase;
+  onCancel: () => void;
+  onSaved: (row: RecordRow) => void;
+}) {
   const { t, i18n } = useTranslation();
   const { backend, notify } = useApp();
-  const before = useRef(draftOf(article, (LANGUAGES as readonly string[]).includes(i18n.language) ? i18n.language : ''));
+  const before = useRef(draftOf(article, (LANGUAGES as readonly string[]).includes(i18n.language) ? i18n.language : '', from));
   const [draft, setDraft] = useState<Draft>(before.current);
   const [busy, setBusy] = useState(false);
   const form = useFormError({
-    title: t('field.title'),
+    title: t('kb.title_label'),
     body: t('kb.body'),
     language: t('field.language'),
     category: t('field.category'),
@@ -238,7 +307,7 @@ function ArticleForm({ article, onCancel, onSaved }: { article: RecordRow | null
     const row = await form.run(() => {
       if (!article) {
         const given = Object.fromEntries(Object.entries(draft).filter(([, v]) => v.trim() !== ''));
-        return backend.call('create_record', { kind: 'article', fields: given });
+        return backend.call('create_record', { kind: 'article', fields: from ? { ...given, case_id: from.caseId } : given });
       }
       const changed = Object.fromEntries(Object.entries(draft).filter(([k, v]) => v !== before.current[k as keyof Draft]));
       return backend.call('update_record', { kind: 'article', id: article.id, fields: changed });
@@ -249,11 +318,23 @@ function ArticleForm({ article, onCancel, onSaved }: { article: RecordRow | null
     onSaved(row);
   };
 
-  const title = article ? t('kb.edit_title', { title: text(article, 'title') ?? '' }) : t('kb.new_title');
+  const title = article
+    ? t('kb.edit_title', { title: text(article, 'title') ?? '' })
+    : from
+      ? t('kb.from_case_title', { number: from.number })
+      : t('kb.new_title');
   return (
     <form className="card form article-form" onSubmit={save} aria-label={title} noValidate>
       <h2>{title}</h2>
-      <Field label={`${t('field.title')} *`} name="title" errors={form}>
+      {from && (
+        <p className="muted small">
+          {t('kb.from_case_hint')}{' '}
+          <a href={routeHash({ screen: 'case', id: from.caseId })} className="nowrap">
+            {t('kb.back_to_case', { number: from.number })}
+          </a>
+        </p>
+      )}
+      <Field label={`${t('kb.title_label')} *`} name="title" errors={form}>
         <input value={draft.title} onChange={set('title')} autoFocus />
       </Field>
       <Field label={`${t('kb.body')} *`} name="body" errors={form}>

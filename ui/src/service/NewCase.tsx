@@ -1,6 +1,7 @@
 // Open a case (case_new) in a dialog: the customer found by name as the
 // user types (as a new deal's), the person who asked, what it is about, its
 // priority and channel, the customer's words. Opened, it shows its page.
+// From an account's page the customer is fixed: no search then.
 
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,23 +9,26 @@ import type { AccountRow, CaseView, RecordRow } from '../backend';
 import Dialog from '../components/Dialog';
 import Field from '../components/Field';
 import FormActions from '../components/FormActions';
+import Problem from '../components/Problem';
 import { useApp } from '../context';
 import { choiceLabelKey } from '../lib/record';
 import { useFormError } from '../lib/useFormError';
 import { CHANNELS, PRIORITIES } from './lib';
 
 interface Props {
+  /** The customer, already chosen (the account page's New case). */
+  account?: { id: string; name: string };
   onClose: () => void;
   onOpened: (view: CaseView) => void;
 }
 
 const EMPTY = { subject: '', priority: 'normal', channel: '', description: '', contact_id: '' };
 
-export default function NewCase({ onClose, onOpened }: Props) {
+export default function NewCase({ account: fixed, onClose, onOpened }: Props) {
   const { t } = useTranslation();
   const { backend, fail } = useApp();
   const [fields, setFields] = useState(EMPTY);
-  const [account, setAccount] = useState('');
+  const [account, setAccount] = useState(fixed?.id ?? '');
   const [query, setQuery] = useState('');
   const [matches, setMatches] = useState<AccountRow[]>([]);
   const [contacts, setContacts] = useState<RecordRow[]>([]);
@@ -39,7 +43,9 @@ export default function NewCase({ onClose, onOpened }: Props) {
   });
 
   // Accounts by name as the user types (the first few of the user's book).
+  const searching = !fixed;
   useEffect(() => {
+    if (!searching) return;
     let live = true;
     const timer = setTimeout(() => {
       backend.call('list_accounts', { query: query.trim() || null, sort: 'name', limit: 20 }).then((page) => {
@@ -52,7 +58,7 @@ export default function NewCase({ onClose, onOpened }: Props) {
       live = false;
       clearTimeout(timer);
     };
-  }, [backend, query, fail]);
+  }, [backend, query, fail, searching]);
 
   // The chosen customer's people, to say who asked.
   useEffect(() => {
@@ -92,24 +98,31 @@ export default function NewCase({ onClose, onOpened }: Props) {
     <Dialog label={title} onClose={onClose} className="new-case-dialog">
       <form className="card form" onSubmit={submit} aria-label={title} noValidate>
         <h2>{title}</h2>
-        <div className="row wrap">
-          <label className="grow">
-            {t('record_page.find_account')}
-            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
-          </label>
-          <Field className="grow" label={t('field.account_id')} name="account_id" errors={form}>
-            <select value={account} onChange={(e) => setAccount(e.target.value)}>
-              {matches.length === 0 && <option value="">{t('accounts.none')}</option>}
-              {matches.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-        </div>
+        {fixed ? (
+          <p className="fixed-account" data-testid="case-account">
+            <span className="muted">{t('cases.label', { label: t('field.account_id') })}</span> <strong>{fixed.name}</strong>
+            <Problem message={form.fieldError('account_id')} />
+          </p>
+        ) : (
+          <div className="row wrap">
+            <label className="grow">
+              {t('record_page.find_account')}
+              <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+            </label>
+            <Field className="grow" label={t('field.account_id')} name="account_id" errors={form}>
+              <select value={account} onChange={(e) => setAccount(e.target.value)}>
+                {matches.length === 0 && <option value="">{t('accounts.none')}</option>}
+                {matches.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </div>
+        )}
         <Field label={`${t('field.subject')} *`} name="subject" errors={form}>
-          <input value={fields.subject} onChange={set('subject')} />
+          <input value={fields.subject} onChange={set('subject')} autoFocus={!!fixed} />
         </Field>
         <div className="row wrap">
           <Field className="grow" label={t('field.priority')} name="priority" errors={form}>

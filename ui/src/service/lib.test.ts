@@ -6,7 +6,7 @@ import { errorMessage } from '../lib/errors';
 import { choiceLabelKey, listHash, recordHash } from '../lib/record';
 import { parseRoute, routeHash } from '../lib/route';
 import { hitHref } from '../components/SearchPalette';
-import { attention, caseMoves, caseStory, clockState, clockText, isAtRisk, isBreached, pressing, workingTime } from './lib';
+import { attention, caseMoves, caseStory, clockState, clockText, isAtRisk, isBreached, openClock, pressing, workingTime } from './lib';
 
 beforeAll(async () => {
   await initI18n('en');
@@ -71,6 +71,18 @@ describe('a case’s clock in words', () => {
     expect(pressing(unanswered.clock!)).toBe(unanswered.clock!.first_response);
   });
 
+  it('says an open case’s pressing clock on the account page, and none for a done case', () => {
+    const withStatus = (l: CaseLine, status: string): CaseLine => ({ ...l, case: row('case', l.case.id, { status }) });
+    const unanswered = withStatus(line('u', { due: 5, left: -3, breached: true }, { due: 50, left: 40 }), 'new');
+    expect(openClock(unanswered)).toEqual({ target: 'first_response', due: unanswered.clock!.first_response });
+    const answered = withStatus(line('a', { met: 1, due: 5 }, { due: 50, left: 40 }), 'waiting');
+    expect(openClock(answered)).toEqual({ target: 'resolution', due: answered.clock!.resolution });
+    // A resolved case's clocks are history, not a task; no policy, no clock.
+    expect(openClock(withStatus(answered, 'resolved'))).toBeNull();
+    expect(openClock(withStatus(answered, 'closed'))).toBeNull();
+    expect(openClock({ ...unanswered, clock: null })).toBeNull();
+  });
+
   it('lists each case once, breached first, at most the limit', () => {
     const a = line('a', {});
     const b = line('b', {});
@@ -112,6 +124,8 @@ describe('service in the app’s words', () => {
     await i18next.changeLanguage('zh');
     const early = new BackendError({ code: 'case_not_resolved', message_key: 'error.case_not_resolved', params: { number: 'C-00002', status: 'in_progress' } });
     expect(errorMessage(t, early)).toBe('工单 C-00002 当前为“处理中”：解决后才能记录满意度。');
+    // The same refusal of a case's story, said as the knowledge base's.
+    expect(errorMessage(t, new BackendError({ ...early.error, message_key: 'kb.case_open' }))).toBe('工单 C-00002 当前为“处理中”：解决后才能据此撰写文章。');
     await i18next.changeLanguage('es');
     expect(errorMessage(t, move)).toBe('El caso C-00001 está «Cerrado»: desde ahí no se puede «Resolver».');
     await i18next.changeLanguage('en');
@@ -133,6 +147,11 @@ describe('service in the app’s words', () => {
     expect(parseRoute(routeHash({ screen: 'case', id: 'c 1' }))).toEqual({ screen: 'case', id: 'c 1' });
     expect(parseRoute('#/kb')).toEqual({ screen: 'kb' });
     expect(parseRoute('#/kb/a1')).toEqual({ screen: 'article', id: 'a1' });
+    // An article written from a case: the case rides along, encoded.
+    expect(routeHash({ screen: 'kb', fromCase: 'c 1/2' })).toBe('#/kb/new?case=c%201%2F2');
+    expect(parseRoute(routeHash({ screen: 'kb', fromCase: 'c 1/2' }))).toEqual({ screen: 'kb', fromCase: 'c 1/2' });
+    expect(parseRoute('#/kb/new?other=1')).toEqual({ screen: 'kb' });
+    expect(routeHash({ screen: 'kb' })).toBe('#/kb');
     expect(recordHash('case', 'c1')).toBe('#/cases/c1');
     expect(recordHash('article', 'a1')).toBe('#/kb/a1');
     expect(recordHash('sla_policy', 'p1')).toBe('#/records/sla_policy/p1');

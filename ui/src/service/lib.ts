@@ -117,6 +117,15 @@ export function pressing(clock: CaseClock): Due {
   return first.met === null && (first.breached || first.at_risk) ? first : clock.resolution;
 }
 
+/** The clock an open case's line says in words, and which one it is: the
+ * pressing one (see `pressing`); none for a resolved or closed case, or
+ * one no service level covers. */
+export function openClock(line: Pick<CaseLine, 'case' | 'clock'>): { target: 'first_response' | 'resolution'; due: Due } | null {
+  if (!line.clock || !isOpenStatus(text(line.case, 'status') ?? 'new')) return null;
+  const due = pressing(line.clock);
+  return { target: due === line.clock.first_response ? 'first_response' : 'resolution', due };
+}
+
 /** Past a due time (met late or not met). */
 export const isBreached = (line: Pick<CaseLine, 'clock'>) => !!line.clock && (line.clock.first_response.breached || line.clock.resolution.breached);
 /** Within a warning window and not breached. */
