@@ -189,7 +189,9 @@ impl Store {
                     let opened: DateTime<Utc> = now - Duration::hours(age_hours);
                     let owner = users[rng.usize(..users.len())];
                     let priority = ["low", "normal", "normal", "high", "urgent"][rng.usize(..5)];
-                    let number = format!("C-{:05}", summary.cases + made.0 + 1);
+                    // From the device's own counter, as a person's case is
+                    // numbered: the next real case never repeats a demo one.
+                    let number = crate::sales::next_number(w, "C")?;
                     let case = w.insert(
                         EntityKind::Case,
                         &[

@@ -101,6 +101,25 @@ fn demo_makes_the_promised_amounts_searchable_and_queues_nothing() {
         [1],
         "the demo used no sequence numbers"
     );
+    // A case opened after the demo takes the next number, not a demo one's.
+    let first = fx
+        .store
+        .case_add(crm_store::NewCase {
+            account_id: some_account,
+            subject: "After the demo".into(),
+            ..crm_store::NewCase::default()
+        })
+        .unwrap();
+    let number = fx.store.case_view(first).unwrap().line.case.fields["number"].clone();
+    assert_eq!(
+        count(
+            &fx.store,
+            "cases",
+            &format!("number = '{}'", number.as_str().unwrap())
+        ),
+        1,
+        "{number} is unique"
+    );
 }
 
 #[test]
