@@ -284,6 +284,23 @@ fn case_text(view: &CaseView) {
             account = c.titles.get("account_id").cloned().unwrap_or_default()
         )
     );
+    let or_dash = |v: String| if v.is_empty() { "-".to_owned() } else { v };
+    println!(
+        "{}",
+        t!(
+            "case.details",
+            contact = or_dash(c.titles.get("contact_id").cloned().unwrap_or_default()),
+            channel = choice("channel", &text(c, "channel")),
+            category = or_dash(text(c, "category")),
+            owner = or_dash(c.titles.get("owner_id").cloned().unwrap_or_default()),
+            opened = moment(
+                c.fields
+                    .get("opened_at")
+                    .and_then(Value::as_i64)
+                    .and_then(DateTime::from_timestamp_millis)
+            )
+        )
+    );
     match &view.line.clock {
         Some(clock) => {
             let mut t = table(&["col.target", "col.due", "col.state"]);
