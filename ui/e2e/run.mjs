@@ -173,7 +173,7 @@ async function assertDialogOnTop(dialog, what) {
 // What a translated screen must never show: an i18n key, a placeholder left
 // unfilled, or a stored code where its name belongs (a cell reading
 // "cold_call" or "needs-analysis" instead of 陌生电话 or Análisis).
-const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|record_page|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source|plan|cases|kb)\.[a-z_]+\b/;
+const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|record_page|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source|plan|cases|kb|service)\.[a-z_]+\b/;
 const CODES = new Set([
   ...['qualification', 'needs-analysis', 'proposal', 'negotiation', 'won', 'lost'],
   ...['new', 'working', 'qualified', 'disqualified', 'converted', 'prospect', 'customer', 'former'],
@@ -1700,6 +1700,35 @@ const tests = [
     },
   ],
   [
+    'the manager’s service overview: open cases by status and priority, the breached one counted, each engineer’s load and satisfaction',
+    async () => {
+      // The demo's cases are counted too: only what these scenarios made is asserted.
+      const owner = (await call('case_view', { id: state.caseId })).case.fields.owner_id;
+      await page.goto(`${bridge.url}#/today`);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service overview' }).click();
+      await page.getByRole('heading', { name: 'Service overview', level: 1 }).waitFor();
+      assert(page.url().endsWith('#/service'), `the sidebar opened ${page.url()}`);
+      const number = async (locator) => Number((await locator.locator('dd').innerText()).replace(/[^\d]/g, ''));
+      const breached = await number(page.getByTestId('service-breached'));
+      assert(breached > 0, `the breached urgent case is counted: ${breached}`);
+      const urgent = await number(page.getByTestId('service-by-priority').locator('div', { hasText: 'Urgent' }));
+      assert(urgent > 0, `the urgent case is counted under Urgent: ${urgent}`);
+      const engineers = page.getByTestId('service-engineers');
+      assert((await engineers.locator('thead th[scope="col"]').count()) === 7, 'every column has its header');
+      const mine = engineers.locator(`tbody tr[data-key="${owner}"]`);
+      await mine.waitFor();
+      // The case resolved above was rated 5 of 5: an average to one decimal with its answers.
+      const csat = await mine.getByTestId('service-csat').innerText();
+      assert(/^[1-5]\.\d · \d+ answers?$/.test(csat), `the engineer's CSAT says "${csat}"`);
+      // The keyboard reaches the tables.
+      const scroller = page.getByRole('region', { name: 'By engineer' });
+      await scroller.focus();
+      assert(await scroller.evaluate((el) => el === globalThis.document.activeElement), 'the engineers table takes the keyboard');
+      await page.getByTestId('service-months').locator('tbody th').first().filter({ hasText: /^[A-Z][a-z]+ \d{4}$/ }).waitFor();
+      await page.screenshot({ path: join(shots, 'service.png'), fullPage: true });
+    },
+  ],
+  [
     'a file in the data folder that is not a CRM database is explained and left alone',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-bad-'));
@@ -1744,7 +1773,7 @@ const tests = [
     async () => {
       const screens = ['today', 'accounts', `accounts/${state.accountId}`, 'contacts', 'leads', 'tasks', 'pipeline', 'sync', 'settings'];
       // Service: the queue, a case resolved with an article and rated, one breached and escalated, the article, the service levels.
-      screens.push('cases', 'kb', 'records/sla_policy', 'records/calendar');
+      screens.push('cases', 'service', 'kb', 'records/sla_policy', 'records/calendar');
       for (const id of [state.caseId, state.urgentCaseId]) if (id) screens.push(`cases/${id}`);
       if (state.articleId) screens.push(`kb/${state.articleId}`);
       if (state.caseId) screens.push(`kb/new?case=${encodeURIComponent(state.caseId)}`);
@@ -1789,7 +1818,7 @@ const tests = [
         await page.goto(`${bridge.url}#/today`);
         await page.reload(); // the app reads the language and theme at start
       });
-      const screens = ['today', 'accounts', `accounts/${state.accountId}`, 'leads', 'pipeline', 'sync', 'cases'];
+      const screens = ['today', 'accounts', `accounts/${state.accountId}`, 'leads', 'pipeline', 'sync', 'cases', 'service'];
       if (state.caseId) screens.push(`cases/${state.caseId}`);
       if (state.urgentCaseId) screens.push(`cases/${state.urgentCaseId}`);
       if (state.articleId) screens.push(`kb/${state.articleId}`);

@@ -52,6 +52,7 @@ const OrderPage = lazyScreen(() => import('./sales/OrderPage'));
 const Cases = lazyScreen(() => import('./service/Cases'));
 const CasePage = lazyScreen(() => import('./service/CasePage'));
 const KnowledgeBase = lazyScreen(() => import('./service/KnowledgeBase'));
+const ServiceOverview = lazyScreen(() => import('./service/ServiceOverview'));
 const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promise<unknown> }> = {
   today: Today,
   account: AccountPage,
@@ -65,6 +66,7 @@ const LATER: Record<Exclude<Route['screen'], 'accounts'>, { preload: () => Promi
   order: OrderPage,
   cases: Cases,
   case: CasePage,
+  service: ServiceOverview,
   kb: KnowledgeBase,
   article: KnowledgeBase,
   sync: Sync,
@@ -79,7 +81,7 @@ export function preloadFirstScreen(route: Route, status: Status | null): Promise
   return screen ? screen.preload().catch(() => {}) : Promise.resolve();
 }
 
-const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'cases', 'kb', 'sync', 'settings'];
+const NAV: Route['screen'][] = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'cases', 'service', 'kb', 'sync', 'settings'];
 const EMPTY_SETTINGS: Settings = { language: null, theme: null, server_url: null, login: null };
 
 /** The current route, and the hash the user came from (where a record page's Back leads). */
@@ -326,6 +328,8 @@ function Screen({ route, from }: { route: Route; from: string | null }) {
       return <Cases />;
     case 'case':
       return <CasePage key={route.id} id={route.id} />;
+    case 'service':
+      return <ServiceOverview />;
     // One screen: the search stays while articles are read.
     case 'kb':
       return <KnowledgeBase fromCase={route.fromCase} />;

@@ -20,6 +20,7 @@ import type { CaseLine } from './generated/CaseLine';
 import type { CaseView } from './generated/CaseView';
 import type { EscalationPass } from './generated/EscalationPass';
 import type { Suggestion } from './generated/Suggestion';
+import type { ServiceView } from './generated/ServiceView';
 
 export type * from './types';
 // Types generated from the Rust types (ts-rs, written by `cargo test`).
@@ -42,6 +43,8 @@ export type { LastPrice } from './generated/LastPrice';
 export type { DocumentTotals } from './generated/DocumentTotals';
 export type { MadeFile } from './generated/MadeFile';
 export type { CaseClock } from './generated/CaseClock';
+export type { ServiceView } from './generated/ServiceView';
+export type { ServiceRow } from './generated/ServiceRow';
 export type { CaseLine } from './generated/CaseLine';
 export type { CaseView } from './generated/CaseView';
 export type { Due } from './generated/Due';
@@ -233,6 +236,10 @@ export interface Commands {
   calendar_set: [{ fields: Record<string, string> }, RecordRow];
   /** Escalate the open cases at risk or past due, by this laptop's clock. */
   escalate: [void, EscalationPass];
+  /** The manager's service view: open cases by status and priority, and
+   * per engineer, category and month the load, breaches, resolution time
+   * and satisfaction. */
+  service_view: [void, ServiceView];
 }
 
 /** The queues of the Cases screen. */

@@ -1,6 +1,6 @@
 // Hash routes: #/today, #/accounts, #/accounts/ID, #/pipeline, #/quotes,
 // #/quotes/ID (the quote editor), #/orders, #/orders/ID, #/cases,
-// #/cases/ID (a case's page), #/kb, #/kb/ID (an article), #/kb/new?case=ID
+// #/cases/ID (a case's page), #/service (the manager's service overview), #/kb, #/kb/ID (an article), #/kb/new?case=ID
 // (an article written from a resolved case), #/records/KIND,
 // #/records/KIND/ID (one record's page), ... The hash
 // keeps deep links working under Tauri's custom protocol and the bridge alike.
@@ -19,6 +19,7 @@ export type Route =
   | { screen: 'order'; id: string }
   | { screen: 'cases' }
   | { screen: 'case'; id: string }
+  | { screen: 'service' }
   /** `fromCase`: writing an article from that resolved case. */
   | { screen: 'kb'; fromCase?: string }
   | { screen: 'article'; id: string }
@@ -27,7 +28,7 @@ export type Route =
   | { screen: 'records'; kind: string }
   | { screen: 'record'; kind: string; id: string };
 
-const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'cases', 'kb', 'sync', 'settings'] as const;
+const SIMPLE = ['today', 'accounts', 'contacts', 'leads', 'tasks', 'pipeline', 'quotes', 'orders', 'cases', 'service', 'kb', 'sync', 'settings'] as const;
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
