@@ -18,7 +18,7 @@ const SHOWN = 20;
 
 export default function AccountCases({ account }: { account: { id: string; name: string } }) {
   const { t } = useTranslation();
-  const { backend, fail, notify } = useApp();
+  const { backend, fail } = useApp();
   const [lines, setLines] = useState<CaseLine[] | null>(null);
   const [opening, setOpening] = useState(false);
 
@@ -64,11 +64,6 @@ export default function AccountCases({ account }: { account: { id: string; name:
         <NewCase
           account={account}
           onClose={() => setOpening(false)}
-          onOpened={(view) => {
-            setOpening(false);
-            notify(t('cases.opened', { number: text(view.case, 'number') ?? '' }));
-            window.location.hash = routeHash({ screen: 'case', id: view.case.id });
-          }}
         />
       )}
     </section>

@@ -17,7 +17,7 @@ import { PRIORITIES, QUEUES, isBreached, text } from './lib';
 
 export default function Cases() {
   const { t } = useTranslation();
-  const { backend, fail, notify } = useApp();
+  const { backend, fail } = useApp();
   const [queue, setQueue] = useState<CaseQueue>('open');
   const [mine, setMine] = useState(false);
   const [priority, setPriority] = useState('');
@@ -125,11 +125,6 @@ export default function Cases() {
       {opening && (
         <NewCase
           onClose={() => setOpening(false)}
-          onOpened={(view) => {
-            setOpening(false);
-            notify(t('cases.opened', { number: text(view.case, 'number') ?? '' }));
-            window.location.hash = routeHash({ screen: 'case', id: view.case.id });
-          }}
         />
       )}
     </section>

@@ -5,7 +5,7 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AccountRow, CaseView, RecordRow } from '../backend';
+import type { AccountRow, RecordRow } from '../backend';
 import Dialog from '../components/Dialog';
 import Field from '../components/Field';
 import FormActions from '../components/FormActions';
@@ -13,20 +13,21 @@ import Problem from '../components/Problem';
 import { useApp } from '../context';
 import { choiceLabelKey } from '../lib/record';
 import { useFormError } from '../lib/useFormError';
-import { CHANNELS, PRIORITIES } from './lib';
+import { routeHash } from '../lib/route';
+import { CHANNELS, PRIORITIES, text } from './lib';
 
 interface Props {
   /** The customer, already chosen (the account page's New case). */
   account?: { id: string; name: string };
   onClose: () => void;
-  onOpened: (view: CaseView) => void;
 }
 
 const EMPTY = { subject: '', priority: 'normal', channel: '', description: '', contact_id: '' };
 
-export default function NewCase({ account: fixed, onClose, onOpened }: Props) {
+/** Opens a case; once opened, says so and goes to its page. */
+export default function NewCase({ account: fixed, onClose }: Props) {
   const { t } = useTranslation();
-  const { backend, fail } = useApp();
+  const { backend, fail, notify } = useApp();
   const [fields, setFields] = useState(EMPTY);
   const [account, setAccount] = useState(fixed?.id ?? '');
   const [query, setQuery] = useState('');
@@ -90,7 +91,11 @@ export default function NewCase({ account: fixed, onClose, onOpened }: Props) {
       });
     });
     setBusy(false);
-    if (view) onOpened(view);
+    if (view) {
+      onClose();
+      notify(t('cases.opened', { number: text(view.case, 'number') ?? '' }));
+      window.location.hash = routeHash({ screen: 'case', id: view.case.id });
+    }
   };
 
   const title = t('cases.new_title');

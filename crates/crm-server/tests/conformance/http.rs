@@ -133,7 +133,8 @@ async fn connect(addr: SocketAddr, from: Ipv4Addr) -> TcpStream {
     socket.connect(addr).await.expect("connects")
 }
 
-/// One request on a connection of its own, from `from`.
+/// One request on a connection of its own, from `from`, as a laptop sends
+/// it (the sync protocol's header, a token if given).
 async fn send(
     addr: SocketAddr,
     from: Ipv4Addr,
@@ -142,14 +143,30 @@ async fn send(
     token: Option<&str>,
     body: Vec<u8>,
 ) -> Answer {
+    let mut headers = vec![(PROTOCOL_HEADER.to_owned(), PROTOCOL_VERSION.to_string())];
+    if let Some(token) = token {
+        headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+    }
+    send_raw(addr, from, method, path, &headers, body).await
+}
+
+/// One request with exactly `headers` (besides host, type, length, close).
+async fn send_raw(
+    addr: SocketAddr,
+    from: Ipv4Addr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Answer {
     let stream = connect(addr, from).await;
     let (mut reader, mut writer) = stream.into_split();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\n{PROTOCOL_HEADER}: {PROTOCOL_VERSION}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
         body.len()
     );
-    if let Some(token) = token {
-        head.push_str(&format!("authorization: Bearer {token}\r\n"));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     // Written while the answer is read: the server may answer (and close)
@@ -630,31 +647,11 @@ fn a_client_stalling_in_its_body_is_answered_and_disconnected(fx: &Fixture) {
 /// An intake request as a web form's backend sends it: plain JSON with the
 /// form's key, no sync protocol header.
 async fn intake_post(addr: SocketAddr, path: &str, key: Option<&str>, body: Vec<u8>) -> Answer {
-    let stream = connect(addr, client(40)).await;
-    let (mut reader, mut writer) = stream.into_split();
-    let mut head = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-        body.len()
-    );
-    if let Some(key) = key {
-        head.push_str(&format!("{INTAKE_KEY_HEADER}: {key}\r\n"));
-    }
-    head.push_str("\r\n");
-    let writing = tokio::spawn(async move {
-        let _ = writer.write_all(head.as_bytes()).await;
-        let _ = writer.write_all(&body).await;
-        writer
-    });
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    }
-    drop(writing.await);
-    parse_answer(&raw)
+    let headers: Vec<(String, String)> = key
+        .map(|k| (INTAKE_KEY_HEADER.to_owned(), k.to_owned()))
+        .into_iter()
+        .collect();
+    send_raw(addr, client(40), "POST", path, &headers, body).await
 }
 
 fn team_member(db: &Database, email: &str, role: &str, team: &str) -> Id {

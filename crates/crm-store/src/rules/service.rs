@@ -925,12 +925,18 @@ impl Store {
     /// Published articles (and this user's drafts) matching `query`, best
     /// first (Chinese substrings too).
     pub fn kb_search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        let me = self.user_id();
+        self.kb_hits(query, limit, true)
+    }
+
+    /// Articles matching `query`, best first: the published ones, and this
+    /// user's drafts when `drafts`.
+    fn kb_hits(&self, query: &str, limit: usize, drafts: bool) -> Result<Vec<SearchHit>> {
+        let me = self.user_id().to_string();
         let hits = self.search_kind(EntityKind::Article, query, limit.saturating_mul(2))?;
         let mut visible = Vec::with_capacity(hits.len());
         for hit in hits {
             let article = self.record(EntityKind::Article, hit.id)?;
-            let mine = text(&article, "author_id") == me.to_string();
+            let mine = drafts && text(&article, "author_id") == me;
             if text(&article, "status") == "published" || mine {
                 visible.push(hit);
             }
@@ -945,13 +951,13 @@ impl Store {
     /// subject, else any of its words.
     fn kb_suggest(&self, case: &RecordRow, limit: usize) -> Result<Vec<SearchHit>> {
         let subject = text(case, "subject");
-        let mut hits = self.kb_search(&subject, limit)?;
+        let mut hits = self.kb_hits(&subject, limit, false)?;
         if hits.is_empty() {
             for word in subject
                 .split_whitespace()
                 .filter(|w| w.chars().count() >= 2)
             {
-                for hit in self.kb_search(word, limit)? {
+                for hit in self.kb_hits(word, limit, false)? {
                     if !hits.iter().any(|h| h.id == hit.id) {
                         hits.push(hit);
                     }
@@ -961,10 +967,6 @@ impl Store {
                 }
             }
         }
-        hits.retain(|h| {
-            self.record(EntityKind::Article, h.id)
-                .is_ok_and(|a| text(&a, "status") == "published")
-        });
         hits.truncate(limit);
         Ok(hits)
     }
