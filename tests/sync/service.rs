@@ -284,3 +284,74 @@ fn a_web_request_reaches_its_owners_laptop_at_the_next_sync() {
         "on the requester's customer"
     );
 }
+
+/// A support engineer of another team holds the cases given to him, their
+/// history and replies, never the account they are about; he answers and
+/// moves a case from his laptop, and the account's owner sees it all.
+#[test]
+fn a_support_engineer_works_a_case_without_holding_its_account() {
+    let server = team();
+    server.add_user("sue@example.com", "Sue 苏", "support", "Service");
+    let mut sue = crm_system_tests::Laptop::logged_in(&server, "sue@example.com");
+    let mut ana = crm_system_tests::Laptop::logged_in(&server, "ana@example.com");
+    ana.sync();
+    let sue_id = sue.store.user_id();
+    let account = ana.account("深圳水务");
+    let case = ana
+        .store
+        .case_add(NewCase {
+            account_id: account,
+            subject: "水泵漏水".into(),
+            owner_id: Some(sue_id),
+            ..NewCase::default()
+        })
+        .expect("a rep gives a case to support staff of another team");
+    ana.sync();
+    sue.sync();
+    assert!(
+        sue.field(EntityKind::Case, case, "subject").is_some(),
+        "the case reaches the engineer's laptop"
+    );
+    assert!(
+        sue.field(EntityKind::Account, account, "name").is_none(),
+        "the account does not: it is Ana's book"
+    );
+    let mine = sue
+        .store
+        .cases(crm_store::CaseQueue::Open, true, None, 50)
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|c| c.case.id).collect::<Vec<_>>(),
+        vec![case],
+        "it is in his queue"
+    );
+
+    sue.store.case_move(case, "in_progress", None).unwrap();
+    let reply = sue
+        .store
+        .case_reply(case, "email", "请更换机械密封", None, false)
+        .unwrap();
+    let view = sue.store.case_view(case).expect("his case page opens");
+    assert_eq!(
+        (view.timeline.len(), view.events.len()),
+        (1, 1),
+        "with his reply and the move"
+    );
+    sue.sync();
+    assert_eq!(sue.pending(), 0, "the server took his work");
+    assert!(
+        sue.store.rejected().unwrap().is_empty(),
+        "{:?}",
+        sue.store.rejected().unwrap()
+    );
+    ana.sync();
+    assert_eq!(
+        ana.field(EntityKind::Case, case, "status"),
+        Some(json!("in_progress"))
+    );
+    assert_eq!(
+        ana.field(EntityKind::Interaction, reply, "account_id"),
+        Some(json!(account.to_string())),
+        "the answer is in the account's history"
+    );
+}

@@ -259,7 +259,9 @@ impl FieldDef {
 const LINE: FieldType = FieldType::Line;
 
 /// Roles in the team directory.
-pub const ROLES: &[&str] = &["rep", "manager", "admin"];
+/// `support` (version 5) works on the cases it holds and its team holds;
+/// older peers see it as `rep` (see `upgrade::UPGRADES`).
+pub const ROLES: &[&str] = &["rep", "manager", "admin", "support"];
 /// Kinds of account.
 pub const ACCOUNT_KINDS: &[&str] = &["company", "individual"];
 /// Company size bands (employees).
@@ -365,6 +367,19 @@ pub enum Source {
     /// article), else the next source's: the record enters and leaves
     /// the other books as the value changes.
     PublicWhen(&'static str, &'static str),
+    /// A user field naming who works on the record besides its book's
+    /// owner (a case's owner, often a support engineer who does not hold
+    /// the account): that person sees it, and so do the support staff and
+    /// the manager of `team` (the record's team field when set, else the
+    /// person's team). Never decides the book; responsible for the record
+    /// as an owner is (reassigning rewrites it). The records under it
+    /// (a case's events, replies and surveys) are held the same way.
+    Holder {
+        /// The user field.
+        user: &'static str,
+        /// The record's own team field, if it has one.
+        team: Option<&'static str>,
+    },
 }
 
 /// Who may see a record.
@@ -532,7 +547,10 @@ const INTERACTION: Entity = Entity {
         field("case_id", FieldType::Ref(EntityKind::Case)).since(5),
     ],
     title: Some("subject"),
+    // A case's reply is in the case's book and held with it, so the
+    // engineer working the case may write it without holding the account.
     scope: Scope::Book(&[
+        Source::Parent("case_id"),
         Source::Parent("account_id"),
         Source::Parent("lead_id"),
         Source::Author("author_id"),
@@ -906,9 +924,13 @@ const ORDER: Entity = Entity {
         searched("notes", FieldType::Text),
     ],
     title: Some("number"),
+    // In its account's book, and held by its owner and team besides.
     scope: Scope::Book(&[
         Source::Parent("account_id"),
-        Source::Owner("owner_id"),
+        Source::Holder {
+            user: "owner_id",
+            team: Some("team"),
+        },
         Source::Creator,
     ]),
     writers: Writers::Anyone,
@@ -1088,9 +1110,13 @@ const CASE: Entity = Entity {
         field("solution_article_id", FieldType::Ref(EntityKind::Article)).system(),
     ],
     title: Some("subject"),
+    // In its account's book, and held by its owner and team besides.
     scope: Scope::Book(&[
         Source::Parent("account_id"),
-        Source::Owner("owner_id"),
+        Source::Holder {
+            user: "owner_id",
+            team: Some("team"),
+        },
         Source::Creator,
     ]),
     writers: Writers::Anyone,
@@ -1393,7 +1419,7 @@ impl Entity {
     pub fn owner(&self) -> Option<&'static str> {
         match self.scope {
             Scope::Book(sources) => sources.iter().find_map(|s| match s {
-                Source::Owner(f) => Some(*f),
+                Source::Owner(f) | Source::Holder { user: f, .. } => Some(*f),
                 Source::Parent(_)
                 | Source::Author(_)
                 | Source::Creator
@@ -1409,9 +1435,23 @@ impl Entity {
         match self.scope {
             Scope::Book(sources) => sources.iter().find_map(|s| match s {
                 Source::Author(f) => Some(*f),
-                Source::Owner(_) | Source::Parent(_) | Source::Creator | Source::PublicWhen(..) => {
-                    None
-                }
+                Source::Owner(_)
+                | Source::Holder { .. }
+                | Source::Parent(_)
+                | Source::Creator
+                | Source::PublicWhen(..) => None,
+            }),
+            Scope::Team => None,
+        }
+    }
+
+    /// The user field naming who holds the record besides its book, and
+    /// the record's own team field for the holder's team (`Source::Holder`).
+    pub fn holder(&self) -> Option<(&'static str, Option<&'static str>)> {
+        match self.scope {
+            Scope::Book(sources) => sources.iter().find_map(|s| match s {
+                Source::Holder { user, team } => Some((*user, *team)),
+                _ => None,
             }),
             Scope::Team => None,
         }
@@ -1425,6 +1465,7 @@ impl Entity {
                 .filter_map(|s| match s {
                     Source::Parent(f) => Some(*f),
                     Source::Owner(_)
+                    | Source::Holder { .. }
                     | Source::Author(_)
                     | Source::Creator
                     | Source::PublicWhen(..) => None,

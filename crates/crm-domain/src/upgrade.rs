@@ -28,6 +28,20 @@ pub enum Step {
         /// The value from the version on.
         new: &'static str,
     },
+    /// A choice value was added; older peers, which would refuse it, are
+    /// shown the nearest value they know instead (a `support` user is a
+    /// `rep` to a laptop that predates the role). Nothing older ever sends
+    /// the new value, so ops need no upgrade.
+    AddChoice {
+        /// The kind of record.
+        entity: EntityKind,
+        /// The field.
+        field: &'static str,
+        /// The value added.
+        value: &'static str,
+        /// What older peers are shown.
+        shown_as: &'static str,
+    },
 }
 
 /// A step and the version that made it.
@@ -42,12 +56,22 @@ pub struct Upgrade {
 /// The registry of changes of meaning, oldest first. Versions that only add
 /// kinds and fields need no entry: their `since` marks say it all. (Version 2
 /// added exchange rates and the account's tier, version 3 planned activities.)
-pub const UPGRADES: &[Upgrade] = &[];
+pub const UPGRADES: &[Upgrade] = &[Upgrade {
+    version: 5,
+    step: Step::AddChoice {
+        entity: EntityKind::User,
+        field: "role",
+        value: "support",
+        shown_as: "rep",
+    },
+}];
 
 impl Step {
     fn touches(&self, kind: EntityKind, name: &str) -> bool {
         match self {
-            Step::RenameChoice { entity, field, .. } => *entity == kind && *field == name,
+            Step::RenameChoice { entity, field, .. } | Step::AddChoice { entity, field, .. } => {
+                *entity == kind && *field == name
+            }
         }
     }
 
@@ -58,6 +82,7 @@ impl Step {
                     *value = Value::String((*new).to_owned());
                 }
             }
+            Step::AddChoice { .. } => {}
         }
     }
 
@@ -66,6 +91,15 @@ impl Step {
             Step::RenameChoice { old, new, .. } => {
                 if self.touches(kind, name) && value.as_str() == Some(new) {
                     *value = Value::String((*old).to_owned());
+                }
+            }
+            Step::AddChoice {
+                value: added,
+                shown_as,
+                ..
+            } => {
+                if self.touches(kind, name) && value.as_str() == Some(added) {
+                    *value = Value::String((*shown_as).to_owned());
                 }
             }
         }
@@ -216,5 +250,22 @@ mod tests {
         );
         assert_eq!(version_needed(task, ["title", "activity"], UPGRADES), 3);
         assert_eq!(version_needed(task, ["done_at"], UPGRADES), 1);
+    }
+
+    #[test]
+    fn an_added_role_is_shown_to_older_peers_as_the_nearest_one_they_know() {
+        let user = |role: &str| BTreeMap::from([("role".to_owned(), json!(role))]);
+        for (version, expected) in [(4, "rep"), (5, "support")] {
+            let mut fields = user("support");
+            downgrade_fields(EntityKind::User, &mut fields, version, UPGRADES);
+            assert_eq!(fields["role"], json!(expected), "version {version}");
+        }
+        let mut manager = user("manager");
+        downgrade_fields(EntityKind::User, &mut manager, 4, UPGRADES);
+        assert_eq!(manager["role"], json!("manager"), "other roles stay");
+        assert!(
+            crate::schema::ROLES.contains(&"support"),
+            "and the new value is one the field takes"
+        );
     }
 }

@@ -50,7 +50,7 @@ pub struct UserRow {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// `rep`, `manager` or `admin`.
+    /// `rep`, `manager`, `admin` or `support`.
     pub role: String,
     /// Team.
     pub team: Option<String>,
@@ -120,10 +120,12 @@ pub struct StoredRecord {
     pub scope_user: Option<Id>,
     /// That user's team.
     pub scope_team: Option<String>,
-    /// One more user who may see it. Nothing sets it any more: a conflict,
-    /// which once gave its other author one, is seen exactly by those who
-    /// see its record (server migration 4 cleared the old ones).
+    /// Who holds it besides its book (`Source::Holder`: a case's owner,
+    /// and the records under the case): they see it.
     pub extra_user: Option<Id>,
+    /// The team that holds it besides its book: its support staff and its
+    /// manager see it.
+    pub extra_team: Option<String>,
     /// The record it hangs under (its description's first parent: an
     /// account, a lead, a conflict's record...), so it moves with it.
     pub parent_id: Option<Id>,
@@ -151,28 +153,57 @@ pub struct Exit {
 pub struct Viewer {
     /// The user.
     pub user_id: Id,
-    /// `rep`, `manager` or `admin`.
+    /// `rep`, `manager`, `admin` or `support`.
     pub role: String,
     /// Their team.
     pub team: Option<String>,
 }
 
 impl Viewer {
-    /// Whether a record with this scope is visible.
-    pub fn sees(
-        &self,
-        scope_user: Option<Id>,
-        scope_team: Option<&str>,
-        extra_user: Option<Id>,
-    ) -> bool {
-        match (self.role.as_str(), scope_user) {
+    /// Whether a record is visible: everyone's, in the viewer's book (or,
+    /// for a manager, their team's), or held by the viewer (or, for support
+    /// staff and a manager, their team).
+    pub fn sees(&self, record: &StoredRecord) -> bool {
+        self.reaches(&record.reach())
+    }
+
+    /// Whether a record with this reach is visible.
+    pub fn reaches(&self, reach: &Reach) -> bool {
+        let my_team = |team: &Option<String>| self.team.is_some() && self.team == *team;
+        match (self.role.as_str(), reach.user) {
             ("admin", _) | (_, None) => true,
-            ("manager", Some(u)) => {
+            (role, Some(u)) => {
                 u == self.user_id
-                    || extra_user == Some(self.user_id)
-                    || (self.team.is_some() && self.team.as_deref() == scope_team)
+                    || reach.extra_user == Some(self.user_id)
+                    || (role == "manager" && my_team(&reach.team))
+                    || (matches!(role, "manager" | "support") && my_team(&reach.extra_team))
             }
-            (_, Some(u)) => u == self.user_id || extra_user == Some(self.user_id),
+        }
+    }
+}
+
+/// Who a record reaches: its book (a user and their team) and who holds it
+/// besides (a user and a team).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The book's user; `None`: everyone's.
+    pub user: Option<Id>,
+    /// That user's team.
+    pub team: Option<String>,
+    /// Who holds it besides.
+    pub extra_user: Option<Id>,
+    /// The team holding it besides.
+    pub extra_team: Option<String>,
+}
+
+impl StoredRecord {
+    /// Who the record reaches now.
+    pub fn reach(&self) -> Reach {
+        Reach {
+            user: self.scope_user,
+            team: self.scope_team.clone(),
+            extra_user: self.extra_user,
+            extra_team: self.extra_team.clone(),
         }
     }
 }

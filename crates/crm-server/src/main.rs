@@ -75,8 +75,9 @@ enum UserCmd {
         email: String,
         #[arg(long)]
         name: String,
-        /// rep, manager or admin
-        #[arg(long, value_parser = ["rep", "manager", "admin"])]
+        /// rep, manager, admin or support (works the cases given to them
+        /// and to their team)
+        #[arg(long, value_parser = ["rep", "manager", "admin", "support"])]
         role: String,
         #[arg(long)]
         team: Option<String>,

@@ -180,6 +180,45 @@ CREATE TABLE intake_keys (
 CREATE INDEX records_by_entity ON records (entity) WHERE NOT deleted;
 CREATE INDEX records_by_case ON records ((data->>'case_id')) WHERE entity = 'interaction';
 "#,
+    // 8: a case is held by its owner and team besides its account's book,
+    // and so are its events, replies and surveys (as SQLite's migration 8
+    // says); a reply hangs under its case; new sequence numbers for what
+    // gained a holder, exits for a reply that moved books.
+    r#"
+ALTER TABLE records ADD COLUMN extra_team text;
+UPDATE records SET
+    extra_user = (data->>'owner_id')::uuid,
+    extra_team = coalesce(nullif(trim(data->>'team'), ''),
+        (SELECT u.team FROM users u WHERE u.id = (records.data->>'owner_id')::uuid))
+ WHERE entity = 'case';
+UPDATE records SET parent_id = (data->>'case_id')::uuid
+ WHERE entity = 'interaction' AND data->>'case_id' IS NOT NULL
+   AND (data->>'case_id')::uuid IN (SELECT id FROM records WHERE entity = 'case');
+CREATE TEMP TABLE held ON COMMIT DROP AS
+SELECT r.id, r.change_seq, r.entity, r.scope_user AS old_user, r.scope_team AS old_team,
+       c.scope_user AS new_user, c.scope_team AS new_team, c.extra_user, c.extra_team
+  FROM records r JOIN records c ON c.id = r.parent_id AND c.entity = 'case'
+ WHERE r.entity IN ('case_event', 'interaction', 'survey');
+INSERT INTO exits (change_seq, entity, id, old_user, old_team)
+SELECT (SELECT value FROM counters WHERE name = 'change_seq')
+       + row_number() OVER (ORDER BY change_seq, id),
+       entity, id, old_user, old_team
+  FROM held WHERE old_user IS NOT NULL
+   AND (old_user IS DISTINCT FROM new_user OR old_team IS DISTINCT FROM new_team);
+UPDATE counters SET value = value
+       + (SELECT count(*) FROM held WHERE old_user IS NOT NULL
+           AND (old_user IS DISTINCT FROM new_user OR old_team IS DISTINCT FROM new_team))
+ WHERE name = 'change_seq';
+UPDATE records SET scope_user = h.new_user, scope_team = h.new_team,
+       extra_user = h.extra_user, extra_team = h.extra_team
+  FROM held h WHERE records.id = h.id;
+CREATE TEMP TABLE reheld ON COMMIT DROP AS
+SELECT id, row_number() OVER (ORDER BY change_seq) AS n FROM records
+ WHERE extra_user IS NOT NULL OR extra_team IS NOT NULL;
+UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change_seq') + m.n
+  FROM reheld m WHERE records.id = m.id;
+UPDATE counters SET value = value + (SELECT count(*) FROM reheld) WHERE name = 'change_seq';
+"#,
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -313,6 +352,7 @@ fn record_row(r: &Row) -> StorageResult<StoredRecord> {
         extra_user: r.get::<_, Option<Uuid>>(10).map(Id),
         parent_id: r.get::<_, Option<Uuid>>(11).map(Id),
         change_seq: r.get(12),
+        extra_team: r.get(13),
     })
 }
 
@@ -345,13 +385,14 @@ fn intake_row(r: &Row) -> IntakeKey {
     }
 }
 
-const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq, extra_team";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
-const PULL_COLS: &str = "entity, id, data, '{}'::jsonb, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
+const PULL_COLS: &str = "entity, id, data, '{}'::jsonb, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq, extra_team";
 const VISIBLE: &str =
     "($4::text = 'admin' OR scope_user IS NULL OR scope_user = $2 OR extra_user = $2
-      OR ($4::text = 'manager' AND $3::text IS NOT NULL AND scope_team = $3::text))";
+      OR ($4::text = 'manager' AND $3::text IS NOT NULL AND scope_team = $3::text)
+      OR ($4::text IN ('manager', 'support') AND $3::text IS NOT NULL AND extra_team = $3::text))";
 
 impl Tx for PgTx<'_, '_> {
     fn insert_user(&mut self, u: &UserRow) -> StorageResult<()> {
@@ -672,9 +713,10 @@ impl Tx for PgTx<'_, '_> {
         let versions = serde_json::to_value(&r.versions).map_err(corrupt)?;
         self.tx.execute(
             &format!(
-                "INSERT INTO records ({RECORD_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                "INSERT INTO records ({RECORD_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                  ON CONFLICT (id) DO UPDATE SET data = $3, versions = $4, deleted = $5, hlc = $6, changed_by = $7,
-                     scope_user = $9, scope_team = $10, extra_user = $11, parent_id = $12, change_seq = $13"
+                     scope_user = $9, scope_team = $10, extra_user = $11, parent_id = $12, change_seq = $13,
+                     extra_team = $14"
             ),
             &[
                 &r.entity.name(),
@@ -690,6 +732,7 @@ impl Tx for PgTx<'_, '_> {
                 &r.extra_user.map(|u| u.0),
                 &r.parent_id.map(|a| a.0),
                 &r.change_seq,
+                &r.extra_team,
             ],
         )?;
         Ok(())
@@ -766,7 +809,7 @@ impl Tx for PgTx<'_, '_> {
             .query(
                 "SELECT change_seq, entity, id, old_user, old_team FROM exits
                  WHERE change_seq > $1 AND $4::text <> 'admin'
-                   AND (old_user = $2 OR ($4::text = 'manager' AND $3::text IS NOT NULL AND old_team = $3::text))
+                   AND (old_user = $2 OR ($4::text IN ('manager', 'support') AND $3::text IS NOT NULL AND old_team = $3::text))
                  ORDER BY change_seq LIMIT $5",
                 &[&cursor, &viewer.user_id.0, &viewer.team, &viewer.role, &(i64::from(limit) + 1)],
             )?
@@ -813,6 +856,8 @@ impl Tx for PgTx<'_, '_> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     /// A database of the fifth version with devices registered: migrating
@@ -822,6 +867,22 @@ mod tests {
     #[test]
     #[ignore = "needs PostgreSQL: CRM_TEST_PG (scripts/test starts one and runs it)"]
     fn migrating_gives_every_registered_device_a_series_in_the_order_they_came() {
+        on_a_database_of_its_own(migrate_fifth_version);
+    }
+
+    /// A database of the seventh version with a case given to a support
+    /// engineer, its history and a reply under the account: migrating gives
+    /// them their holder, hangs the reply under the case, and numbers them
+    /// anew (as SQLite's migration does).
+    #[test]
+    #[ignore = "needs PostgreSQL: CRM_TEST_PG (scripts/test starts one and runs it)"]
+    fn migrating_gives_cases_and_what_hangs_under_them_their_holders() {
+        on_a_database_of_its_own(migrate_seventh_version);
+    }
+
+    /// Run `test` on a new database on the PostgreSQL server `CRM_TEST_PG`
+    /// names, dropped afterwards whatever happens.
+    fn on_a_database_of_its_own(test: fn(&str)) {
         let admin_url = std::env::var("CRM_TEST_PG")
             .expect("CRM_TEST_PG names a PostgreSQL server: eval \"$(scripts/pg start)\" first");
         let name = format!("crm_test_{}", Id::new().0.simple());
@@ -839,13 +900,92 @@ mod tests {
                 format!("?{query}")
             }
         );
-        let outcome = std::panic::catch_unwind(|| migrate_fifth_version(&url));
+        let outcome = std::panic::catch_unwind(|| test(&url));
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .unwrap();
         if let Err(panic) = outcome {
             std::panic::resume_unwind(panic);
         }
+    }
+
+    fn migrate_seventh_version(url: &str) {
+        let (ana, sam) = (Id::new(), Id::new());
+        let (account, case, event, reply) = (Id::new(), Id::new(), Id::new(), Id::new());
+        {
+            let mut client = postgres::Client::connect(url, NoTls).unwrap();
+            let mut tx = client.transaction().unwrap();
+            for sql in &MIGRATIONS[..7] {
+                tx.batch_execute(sql).unwrap();
+            }
+            tx.batch_execute(
+                "CREATE TABLE server_schema (version integer NOT NULL);
+                 INSERT INTO server_schema (version) VALUES (7);",
+            )
+            .unwrap();
+            for (id, role, team) in [(ana, "rep", "north"), (sam, "support", "service")] {
+                tx.execute(
+                    "INSERT INTO users (id, email, name, role, team, password_hash, active)
+                     VALUES ($1, $2, $3, $3, $4, '', true)",
+                    &[&id.0, &format!("{id}@example.com"), &role, &team],
+                )
+                .unwrap();
+            }
+            let hlc = Hlc::zero("server").to_string();
+            for (seq, (id, entity, data, parent)) in [
+                (account, "account", json!({"name": "Acme"}), None),
+                (
+                    case,
+                    "case",
+                    json!({"account_id": account.to_string(), "owner_id": sam.to_string(), "team": ""}),
+                    Some(account),
+                ),
+                (event, "case_event", json!({"case_id": case.to_string()}), Some(case)),
+                (
+                    reply,
+                    "interaction",
+                    json!({"account_id": account.to_string(), "case_id": case.to_string()}),
+                    Some(account),
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                tx.execute(
+                    "INSERT INTO records (id, entity, data, versions, deleted, hlc, changed_by, created_by,
+                                          scope_user, scope_team, parent_id, change_seq)
+                     VALUES ($1, $2, $3, '{}', false, $4, $5, $5, $5, 'north', $6, $7)",
+                    &[&id.0, &entity, &data, &hlc, &ana.0, &parent.map(|p: Id| p.0), &(seq as i64 + 1)],
+                )
+                .unwrap();
+            }
+            tx.batch_execute("UPDATE counters SET value = 4 WHERE name = 'change_seq'")
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let db = PgBackend::connect(url).expect("migrates");
+        db.read(|tx| {
+            let sam_sees = Viewer {
+                user_id: sam,
+                role: "support".into(),
+                team: Some("service".into()),
+            };
+            for id in [case, event, reply] {
+                let r = tx.record(id)?.unwrap();
+                assert_eq!(
+                    (r.extra_user, r.extra_team.as_deref()),
+                    (Some(sam), Some("service")),
+                    "{} is held by Sam and his team",
+                    r.entity
+                );
+                assert!(r.change_seq > 4 && sam_sees.sees(&r));
+            }
+            assert_eq!(tx.record(reply)?.unwrap().parent_id, Some(case));
+            assert!(!sam_sees.sees(&tx.record(account)?.unwrap()));
+            assert_eq!(tx.last_seq()?, 7);
+            Ok(())
+        })
+        .unwrap();
     }
 
     fn migrate_fifth_version(url: &str) {

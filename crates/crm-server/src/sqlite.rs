@@ -181,6 +181,49 @@ CREATE TABLE intake_keys (
 CREATE INDEX records_by_entity ON records (entity) WHERE deleted = 0;
 CREATE INDEX records_by_case ON records (json_extract(data, '$.case_id')) WHERE entity = 'interaction';
 "#,
+    // 8: a case is held by its owner and team besides its account's book
+    // (`Source::Holder`), and so are its events, replies and surveys: a
+    // support engineer sees the cases given to them and to their team, and
+    // their manager sees them too. A reply to a case now hangs under the
+    // case (and takes its book). Every record that gained a holder gets a
+    // new sequence number, so its new readers pull it; whoever lost a
+    // reply that moved books gets an exit.
+    r#"
+ALTER TABLE records ADD COLUMN extra_team TEXT;
+UPDATE records SET
+    extra_user = unhex(replace(json_extract(data, '$.owner_id'), '-', '')),
+    extra_team = coalesce(nullif(trim(json_extract(data, '$.team')), ''),
+        (SELECT u.team FROM users u
+          WHERE u.id = unhex(replace(json_extract(records.data, '$.owner_id'), '-', ''))))
+ WHERE entity = 'case';
+UPDATE records SET parent_id = unhex(replace(json_extract(data, '$.case_id'), '-', ''))
+ WHERE entity = 'interaction' AND json_extract(data, '$.case_id') IS NOT NULL
+   AND unhex(replace(json_extract(data, '$.case_id'), '-', '')) IN (SELECT id FROM records WHERE entity = 'case');
+CREATE TEMP TABLE held AS
+SELECT r.id, r.change_seq, r.entity, r.scope_user AS old_user, r.scope_team AS old_team,
+       c.scope_user AS new_user, c.scope_team AS new_team, c.extra_user, c.extra_team
+  FROM records r JOIN records c ON c.id = r.parent_id AND c.entity = 'case'
+ WHERE r.entity IN ('case_event', 'interaction', 'survey');
+INSERT INTO exits (change_seq, entity, id, old_user, old_team)
+SELECT (SELECT value FROM counters WHERE name = 'change_seq')
+       + row_number() OVER (ORDER BY change_seq, id),
+       entity, id, old_user, old_team
+  FROM held WHERE old_user IS NOT NULL AND (old_user IS NOT new_user OR old_team IS NOT new_team);
+UPDATE counters SET value = value
+       + (SELECT count(*) FROM held WHERE old_user IS NOT NULL AND (old_user IS NOT new_user OR old_team IS NOT new_team))
+ WHERE name = 'change_seq';
+UPDATE records SET scope_user = h.new_user, scope_team = h.new_team,
+       extra_user = h.extra_user, extra_team = h.extra_team
+  FROM held h WHERE records.id = h.id;
+CREATE TEMP TABLE reheld AS
+SELECT id, row_number() OVER (ORDER BY change_seq) AS n FROM records
+ WHERE extra_user IS NOT NULL OR extra_team IS NOT NULL;
+UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change_seq') + m.n
+  FROM reheld m WHERE records.id = m.id;
+UPDATE counters SET value = value + (SELECT count(*) FROM reheld) WHERE name = 'change_seq';
+DROP TABLE held;
+DROP TABLE reheld;
+"#,
 ];
 
 const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at, routes";
@@ -351,10 +394,10 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
     "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
-const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
+const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq, extra_team";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
-const PULL_COLS: &str = "entity, id, data, '{}', deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq";
+const PULL_COLS: &str = "entity, id, data, '{}', deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq, extra_team";
 
 fn device_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -389,6 +432,7 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<StoredRecord> {
         extra_user: opt_id(r, 10)?,
         parent_id: opt_id(r, 11)?,
         change_seq: r.get(12)?,
+        extra_team: r.get(13)?,
     })
 }
 
@@ -410,7 +454,8 @@ fn json(v: &impl serde::Serialize) -> StorageResult<String> {
 /// The visibility condition for a viewer, with its three parameters
 /// (?2 user, ?3 team, ?4 role).
 const VISIBLE: &str = "(?4 = 'admin' OR scope_user IS NULL OR scope_user = ?2 OR extra_user = ?2
-      OR (?4 = 'manager' AND ?3 IS NOT NULL AND scope_team = ?3))";
+      OR (?4 = 'manager' AND ?3 IS NOT NULL AND scope_team = ?3)
+      OR (?4 IN ('manager', 'support') AND ?3 IS NOT NULL AND extra_team = ?3))";
 
 impl Tx for SqliteTx<'_> {
     fn insert_user(&mut self, user: &UserRow) -> StorageResult<()> {
@@ -718,9 +763,10 @@ impl Tx for SqliteTx<'_> {
     fn put_record(&mut self, r: &StoredRecord) -> StorageResult<()> {
         self.conn
             .prepare_cached(&format!(
-                "INSERT INTO records ({RECORD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                "INSERT INTO records ({RECORD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (id) DO UPDATE SET data = ?3, versions = ?4, deleted = ?5, hlc = ?6, changed_by = ?7,
-                     scope_user = ?9, scope_team = ?10, extra_user = ?11, parent_id = ?12, change_seq = ?13"
+                     scope_user = ?9, scope_team = ?10, extra_user = ?11, parent_id = ?12, change_seq = ?13,
+                     extra_team = ?14"
             ))?
             .execute(params![
                 r.entity.name(),
@@ -736,6 +782,7 @@ impl Tx for SqliteTx<'_> {
                 r.extra_user.map(|u| u.0),
                 r.parent_id.map(|a| a.0),
                 r.change_seq,
+                r.extra_team,
             ])?;
         Ok(())
     }
@@ -803,7 +850,7 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(
                 "SELECT change_seq, entity, id, old_user, old_team FROM exits
                  WHERE change_seq > ?1 AND ?4 <> 'admin'
-                   AND (old_user = ?2 OR (?4 = 'manager' AND ?3 IS NOT NULL AND old_team = ?3))
+                   AND (old_user = ?2 OR (?4 IN ('manager', 'support') AND ?3 IS NOT NULL AND old_team = ?3))
                  ORDER BY change_seq LIMIT ?5",
             )?
             .query_map(
@@ -1181,7 +1228,7 @@ mod tests {
             };
             let sees = |tx: &mut dyn Tx, u: &UserRow, id: Id| -> StorageResult<bool> {
                 let r = tx.record(id)?.expect("every conflict is kept");
-                Ok(viewer(u).sees(r.scope_user, r.scope_team.as_deref(), r.extra_user))
+                Ok(viewer(u).sees(&r))
             };
             let exits_of = |tx: &mut dyn Tx, u: &UserRow| -> StorageResult<Vec<Id>> {
                 Ok(tx
@@ -1229,6 +1276,104 @@ mod tests {
                 seqs.iter().all(|s| *s > 7 && *s <= last),
                 "exits are numbered after every change"
             );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    /// A database of the seventh version, with a case given to a support
+    /// engineer, its history and a reply written under the account.
+    /// Migrating gives the case, its event and its reply their holder (the
+    /// engineer and his team), hangs the reply under the case, and numbers
+    /// them anew so the engineer's laptop pulls them.
+    #[test]
+    fn migrating_gives_cases_and_what_hangs_under_them_their_holders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let (ana, sam, sue) = (Id::new(), Id::new(), Id::new());
+        let (account, case, event, reply) = (Id::new(), Id::new(), Id::new(), Id::new());
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..7] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            for (id, role, team) in [
+                (ana, "rep", "north"),
+                (sam, "support", "service"),
+                (sue, "support", "service"),
+            ] {
+                conn.execute(
+                    "INSERT INTO users (id, email, name, role, team, password_hash, active) VALUES (?1, ?2, ?3, ?4, ?5, '', 1)",
+                    params![id.0, format!("{id}@example.com"), role, role, team],
+                )
+                .unwrap();
+            }
+            let mut insert = conn
+                .prepare(
+                    "INSERT INTO records (id, entity, data, versions, deleted, hlc, changed_by, created_by,
+                                          scope_user, scope_team, extra_user, parent_id, change_seq)
+                     VALUES (?1, ?2, ?3, '{}', 0, ?4, ?5, ?5, ?5, 'north', NULL, ?6, ?7)",
+                )
+                .unwrap();
+            let hlc = Hlc::zero("server").to_string();
+            for (seq, (id, entity, data, parent)) in [
+                (account, "account", serde_json::json!({"name": "Acme"}), None),
+                (
+                    case,
+                    "case",
+                    serde_json::json!({"account_id": account.to_string(), "owner_id": sam.to_string(), "team": null}),
+                    Some(account),
+                ),
+                (event, "case_event", serde_json::json!({"case_id": case.to_string()}), Some(case)),
+                (
+                    reply,
+                    "interaction",
+                    serde_json::json!({"account_id": account.to_string(), "case_id": case.to_string()}),
+                    Some(account),
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                insert
+                    .execute(params![id.0, entity, data.to_string(), hlc, ana.0, parent.map(|p: Id| p.0), seq as i64 + 1])
+                    .unwrap();
+            }
+            conn.execute(
+                "UPDATE counters SET value = 4 WHERE name = 'change_seq'",
+                [],
+            )
+            .unwrap();
+        }
+        let db = SqliteBackend::open(&path).expect("migrates");
+        db.read(|tx| {
+            let support = |user_id: Id| Viewer {
+                user_id,
+                role: "support".into(),
+                team: Some("service".into()),
+            };
+            for id in [case, event, reply] {
+                let r = tx.record(id)?.unwrap();
+                assert_eq!(
+                    (r.extra_user, r.extra_team.as_deref()),
+                    (Some(sam), Some("service")),
+                    "{} is held by Sam and his team",
+                    r.entity
+                );
+                assert_eq!(r.scope_user, Some(ana), "and stays in Ana's book");
+                assert!(r.change_seq > 4, "numbered anew, so it is pulled");
+                assert!(support(sam).sees(&r) && support(sue).sees(&r));
+            }
+            assert_eq!(
+                tx.record(reply)?.unwrap().parent_id,
+                Some(case),
+                "the reply hangs under its case"
+            );
+            let account = tx.record(account)?.unwrap();
+            assert!(!support(sam).sees(&account), "the account stays Ana's");
+            assert_eq!(account.change_seq, 1);
+            assert_eq!(tx.last_seq()?, 7, "three records numbered anew");
             Ok(())
         })
         .unwrap();

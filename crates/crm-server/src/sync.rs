@@ -16,7 +16,8 @@ use crm_protocol::{
 use serde_json::{Value, json};
 
 use crate::backend::{
-    DeviceRow, Exit, FieldVersion, StorageResult, StoredRecord, Tx, UserRow, Viewer, data_bytes,
+    DeviceRow, Exit, FieldVersion, Reach, StorageResult, StoredRecord, Tx, UserRow, Viewer,
+    data_bytes,
 };
 
 /// How far ahead of the server's clock an op may be (a day).
@@ -83,55 +84,104 @@ pub fn viewer_of(user: &UserRow) -> Viewer {
     }
 }
 
-/// Whose book a record belongs to, and the parent it hangs under, from its
-/// kind's description: the first of its scope's sources that names a user.
-/// `pending` is a parent being saved, whose new owner must count.
+/// Where a record goes: whose book, who holds it besides, and the parent
+/// it hangs under.
+struct Placement {
+    user: Option<Id>,
+    extra_user: Option<Id>,
+    extra_team: Option<String>,
+    parent: Option<Id>,
+}
+
+/// Where a record belongs, from its kind's description: the book is the
+/// first of its scope's sources that names a user; its holder (a case's
+/// owner and team) is its own `Holder` source's or, failing that, that of
+/// the parent whose book it is in (a case's events and replies). `pending`
+/// is a parent being saved, whose new place must count.
 fn scope_of(
     tx: &mut dyn Tx,
     record: &StoredRecord,
     pending: Option<&StoredRecord>,
-) -> StorageResult<(Option<Id>, Option<Id>)> {
+) -> StorageResult<Placement> {
     let entity = record.entity.entity();
-    let Scope::Book(sources) = entity.scope else {
-        return Ok((None, None));
-    };
     let data = &record.data;
     let parent = entity
         .parents()
         .into_iter()
         .find_map(|field| id_field(data, field));
-    let mut user = None;
+    let mut placement = Placement {
+        user: None,
+        extra_user: None,
+        extra_team: None,
+        parent,
+    };
+    let Scope::Book(sources) = entity.scope else {
+        placement.parent = None;
+        return Ok(placement);
+    };
+    let mut inherited = (None, None);
     for source in sources {
-        user = match *source {
+        let user = match *source {
             Source::Owner(field) | Source::Author(field) => id_field(data, field),
+            Source::Holder { .. } => None,
             Source::Parent(field) => match id_field(data, field) {
-                Some(id) => match pending.filter(|p| p.id == id) {
-                    Some(p) => p.scope_user,
-                    None => match tx.record(id)? {
-                        Some(r) => r.scope_user,
+                Some(id) => {
+                    let found = match pending.filter(|p| p.id == id) {
+                        Some(p) => Some(p.clone()),
+                        None => tx.record(id)?,
+                    };
+                    match found {
+                        Some(r) => {
+                            inherited = (r.extra_user, r.extra_team);
+                            r.scope_user
+                        }
                         // The parent is gone (purged): the record stays in
                         // the book it was in. Falling through would put a
                         // conflict about a purged record in nobody's book,
                         // which is everyone's. (A new record never gets
                         // here: a parent the server lacks is refused.)
-                        None => return Ok((record.scope_user, parent)),
-                    },
-                },
+                        None => {
+                            placement.user = record.scope_user;
+                            placement.extra_user = record.extra_user;
+                            placement.extra_team = record.extra_team.clone();
+                            return Ok(placement);
+                        }
+                    }
+                }
                 None => None,
             },
             Source::Creator => Some(record.created_by),
             Source::PublicWhen(field, value) => {
                 if data.get(field).and_then(Value::as_str) == Some(value) {
-                    return Ok((None, parent));
+                    return Ok(placement);
                 }
                 None
             }
         };
         if user.is_some() {
+            placement.user = user;
             break;
         }
     }
-    Ok((user, parent))
+    (placement.extra_user, placement.extra_team) = match entity.holder() {
+        Some((user_field, team_field)) => {
+            let holder = id_field(data, user_field);
+            let own_team = team_field
+                .and_then(|f| data.get(f))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            let team = match (own_team, holder) {
+                (Some(team), _) => Some(team),
+                (None, Some(h)) => tx.user(h)?.and_then(|u| u.team),
+                (None, None) => None,
+            };
+            (holder, team)
+        }
+        None => inherited,
+    };
+    Ok(placement)
 }
 
 /// Every field of `data` last written at `hlc` by `by` (a record the
@@ -192,6 +242,7 @@ pub fn create_record(
         scope_user: None,
         scope_team: None,
         extra_user: None,
+        extra_team: None,
         parent_id: None,
         change_seq: 0,
     };
@@ -217,7 +268,7 @@ pub fn set_field(
     if record.deleted || record.data.get(field) == Some(&value) {
         return Ok(false);
     }
-    let old = (record.scope_user, record.scope_team.clone());
+    let old = record.reach();
     record.data.insert(field.to_owned(), value);
     record.versions.insert(
         field.to_owned(),
@@ -240,39 +291,39 @@ pub fn place_and_save(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResu
     save(tx, record, None)
 }
 
-/// Fill in scope, team and parent of `record`.
+/// Fill in book, holder and parent of `record`.
 fn place(tx: &mut dyn Tx, record: &mut StoredRecord) -> StorageResult<()> {
-    let (user, parent) = scope_of(tx, record, None)?;
-    record.scope_user = user;
-    record.scope_team = match user {
+    let placement = scope_of(tx, record, None)?;
+    set_place(tx, record, placement)
+}
+
+fn set_place(tx: &mut dyn Tx, record: &mut StoredRecord, p: Placement) -> StorageResult<()> {
+    record.scope_team = match p.user {
         Some(u) => tx.user(u)?.and_then(|u| u.team),
         None => None,
     };
-    record.parent_id = parent;
+    record.scope_user = p.user;
+    record.extra_user = p.extra_user;
+    record.extra_team = p.extra_team;
+    record.parent_id = p.parent;
     Ok(())
 }
 
-/// Save a record at the next sequence number; if it left its old scope,
-/// record the exit, and move the records hanging under it along (and
+/// Save a record at the next sequence number; if it left its old reach,
+/// record the exits, and move the records hanging under it along (and
 /// theirs, down the tree). A child that has an owner of its own (a deal, a
 /// task) follows when the parent's old owner held it: its owner field
 /// becomes the parent's new owner, so an account's deals and tasks go with
 /// the account instead of staying behind in a book that no longer holds it.
-fn save(
-    tx: &mut dyn Tx,
-    record: &mut StoredRecord,
-    old_scope: Option<(Option<Id>, Option<String>)>,
-) -> StorageResult<()> {
-    let moved = old_scope
-        .as_ref()
-        .is_some_and(|(user, team)| *user != record.scope_user || *team != record.scope_team);
+fn save(tx: &mut dyn Tx, record: &mut StoredRecord, old: Option<Reach>) -> StorageResult<()> {
+    let moved = old.as_ref().is_some_and(|old| *old != record.reach());
     if moved {
-        let from = old_scope.as_ref().and_then(|(user, _)| *user);
+        let from = old.as_ref().and_then(|old| old.user);
         for mut child in tx.children_of(record.id)? {
             if child.id == record.id {
                 continue;
             }
-            let before = (child.scope_user, child.scope_team.clone());
+            let before = child.reach();
             let mut followed = false;
             if let (Some(from), Some(to)) = (from, record.scope_user)
                 && from != to
@@ -291,67 +342,68 @@ fn save(
                 child.changed_by = record.changed_by;
                 followed = true;
             }
-            // The parent's new owner is not saved yet: the lookup is told.
-            let (user, _) = scope_of(tx, &child, Some(record))?;
-            if user != child.scope_user || followed {
-                child.scope_user = user;
-                child.scope_team = match user {
-                    Some(u) => tx.user(u)?.and_then(|u| u.team),
-                    None => None,
-                };
+            // The parent's new place is not saved yet: the lookup is told.
+            let placement = scope_of(tx, &child, Some(record))?;
+            let parent = child.parent_id;
+            set_place(tx, &mut child, placement)?;
+            child.parent_id = parent;
+            if child.reach() != before || followed {
                 save(tx, &mut child, Some(before))?;
             }
         }
     }
-    exit_and_put(tx, record, if moved { old_scope } else { None })
+    exit_and_put(tx, record, if moved { old } else { None })
 }
 
 fn exit_and_put(
     tx: &mut dyn Tx,
     record: &mut StoredRecord,
-    exit: Option<(Option<Id>, Option<String>)>,
+    old: Option<Reach>,
 ) -> StorageResult<()> {
-    match exit {
-        // Everyone's until now (an article taken back to draft): it leaves
-        // the book of each person who no longer sees it.
-        Some((None, _)) if record.scope_user.is_some() => {
-            for user in tx.users()? {
-                let viewer = viewer_of(&user);
-                if user.role == "admin"
-                    || viewer.sees(
-                        record.scope_user,
-                        record.scope_team.as_deref(),
-                        record.extra_user,
-                    )
-                {
-                    continue;
+    if let Some(old) = old {
+        match (old.user, record.scope_user) {
+            // Everyone's until now (an article taken back to draft): it
+            // leaves the book of each person who no longer sees it.
+            (None, Some(_)) => {
+                for user in tx.users()? {
+                    if user.role == "admin" || viewer_of(&user).sees(record) {
+                        continue;
+                    }
+                    exit(tx, record, Some(user.id), None)?;
                 }
-                let seq = tx.next_seq(1)?;
-                tx.add_exit(&Exit {
-                    change_seq: seq,
-                    entity: record.entity,
-                    id: record.id,
-                    old_user: Some(user.id),
-                    old_team: None,
-                })?;
             }
+            // Now everyone's (an article published): nobody loses it.
+            (_, None) => {}
+            (Some(user), Some(_)) => exit(tx, record, Some(user), old.team.clone())?,
         }
-        // Now everyone's (an article published): nobody loses it.
-        Some(_) if record.scope_user.is_none() => {}
-        Some((old_user, old_team)) => {
-            let seq = tx.next_seq(1)?;
-            tx.add_exit(&Exit {
-                change_seq: seq,
-                entity: record.entity,
-                id: record.id,
-                old_user,
-                old_team,
-            })?;
+        // Its holder changed (a case handed to another engineer or team):
+        // the old holders lose it unless they see it another way (the pull
+        // leaves out an exit whose record its reader still sees).
+        if (old.extra_user, &old.extra_team) != (record.extra_user, &record.extra_team)
+            && (old.extra_user.is_some() || old.extra_team.is_some())
+        {
+            exit(tx, record, old.extra_user, old.extra_team)?;
         }
-        None => {}
     }
     record.change_seq = tx.next_seq(1)?;
     tx.put_record(record)
+}
+
+/// Record that `record` left the book of `user` (and of `team`).
+fn exit(
+    tx: &mut dyn Tx,
+    record: &StoredRecord,
+    user: Option<Id>,
+    team: Option<String>,
+) -> StorageResult<()> {
+    let seq = tx.next_seq(1)?;
+    tx.add_exit(&Exit {
+        change_seq: seq,
+        entity: record.entity,
+        id: record.id,
+        old_user: user,
+        old_team: team,
+    })
 }
 
 /// Check an op's field names and values with the checks every door uses
@@ -613,7 +665,7 @@ pub fn push(
             && !matches!(v.outcome, Outcome::Applied)
             && v.code.as_deref() != Some(codes::SERVER_TOO_OLD)
             && let Some(r) = tx.record(op.record_id)?
-            && viewer.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user)
+            && viewer.sees(&r)
         {
             v.state = state_for(&r, schema).map(Open::Known);
         }
@@ -689,6 +741,7 @@ fn conflict_record(
         // user (the other author may have lost the record since, and the
         // op's author could see it, or the op was refused).
         extra_user: None,
+        extra_team: None,
         // It hangs under its record, so it moves with it.
         parent_id: Some(record.id),
         change_seq: 0,
@@ -780,11 +833,7 @@ fn apply(
                 "the id belongs to another kind of record",
             ));
         }
-        if !viewer.sees(
-            current.scope_user,
-            current.scope_team.as_deref(),
-            current.extra_user,
-        ) {
+        if !viewer.sees(current) {
             return Ok(reject(
                 op,
                 codes::OUT_OF_SCOPE,
@@ -803,7 +852,7 @@ fn apply(
         (OpKind::Delete, Some(current)) => delete(tx, op, current),
         (OpKind::Restore, Some(mut current)) => {
             if current.deleted {
-                let old = (current.scope_user, current.scope_team.clone());
+                let old = current.reach();
                 current.deleted = false;
                 current.hlc = current.hlc.clone().max(op.hlc.clone());
                 current.changed_by = op.author_id;
@@ -931,9 +980,16 @@ fn out_of_reach(
     after: &StoredRecord,
 ) -> StorageResult<Option<Verdict>> {
     let entity = after.entity.entity();
-    for field in entity.parents() {
+    let parents = entity.parents();
+    for &field in &parents {
         let old = before.and_then(|b| id_field(&b.data, field));
         let new = id_field(&after.data, field);
+        // A parent the record keeps is within reach of whoever may change
+        // the record (the engineer holding a case, who does not hold its
+        // account); one it leaves or gains must be reachable itself.
+        if old.is_some() && old == new && before.is_some_and(|b| viewer.sees(b)) {
+            continue;
+        }
         for id in old.into_iter().chain(new.filter(|n| Some(*n) != old)) {
             let is_new = Some(id) == new && Some(id) != old;
             let fits = match tx.record(id)? {
@@ -944,11 +1000,8 @@ fn out_of_reach(
                             _ => true,
                         };
                     kind_fits
-                        && viewer.sees(
-                            parent.scope_user,
-                            parent.scope_team.as_deref(),
-                            parent.extra_user,
-                        )
+                        && (viewer.sees(&parent)
+                            || named_by_another_parent(tx, viewer, &parents, field, id, after)?)
                 }
                 // A parent purged since: nothing of it to reach.
                 None => !is_new,
@@ -969,6 +1022,7 @@ fn out_of_reach(
         && let Some(to) = id_field(&after.data, owner)
         && Some(to) != before.and_then(|b| id_field(&b.data, owner))
         && !may_hand(tx, user, to)?
+        && !(entity.holder().is_some_and(|(holder, _)| holder == owner) && is_support(tx, to)?)
     {
         return Ok(Some(reject(
             op,
@@ -979,7 +1033,7 @@ fn out_of_reach(
             ),
         )));
     }
-    let lands_in_reach = viewer.sees(after.scope_user, after.scope_team.as_deref(), None)
+    let lands_in_reach = viewer.sees(after)
         || match after.scope_user {
             Some(to) => may_hand(tx, user, to)?,
             None => false,
@@ -992,6 +1046,40 @@ fn out_of_reach(
         )));
     }
     Ok(None)
+}
+
+/// Whether `to` is active support staff: anyone may give a case to them
+/// (it reaches them, not the account it is about).
+fn is_support(tx: &mut dyn Tx, to: Id) -> StorageResult<bool> {
+    Ok(tx
+        .user(to)?
+        .is_some_and(|u| u.active && u.role == "support"))
+}
+
+/// Whether the record `id`, which `field` of `after` names and `viewer`
+/// does not see, is reached through another of its parents: one the
+/// viewer sees and that names the same record in the same field (a case's
+/// reply names the case's account; the engineer holding the case may write
+/// it without holding the account).
+fn named_by_another_parent(
+    tx: &mut dyn Tx,
+    viewer: &Viewer,
+    parents: &[&'static str],
+    field: &str,
+    id: Id,
+    after: &StoredRecord,
+) -> StorageResult<bool> {
+    for &other in parents.iter().filter(|&&p| p != field) {
+        if let Some(through) = id_field(&after.data, other)
+            && let Some(parent) = tx.record(through)?
+            && !parent.deleted
+            && viewer.sees(&parent)
+            && id_field(&parent.data, field) == Some(id)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn insert(tx: &mut dyn Tx, viewer: &Viewer, user: &UserRow, op: &Op) -> StorageResult<Verdict> {
@@ -1051,6 +1139,7 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, user: &UserRow, op: &Op) -> StorageR
         scope_user: None,
         scope_team: None,
         extra_user: None,
+        extra_team: None,
         parent_id: None,
         change_seq: 0,
     };
@@ -1134,7 +1223,7 @@ fn update(
         );
     }
     let before = current.clone();
-    let old_scope = (current.scope_user, current.scope_team.clone());
+    let old_scope = current.reach();
     let mut changed = false;
     let mut lost = Vec::new();
     let mut conflicts = Vec::new();
@@ -1268,7 +1357,7 @@ fn delete(tx: &mut dyn Tx, op: &Op, mut current: StoredRecord) -> StorageResult<
             Some("someone changed the record after you last saw it, so it was kept; delete it again or keep it".into()),
         ));
     }
-    let old_scope = (current.scope_user, current.scope_team.clone());
+    let old_scope = current.reach();
     current.deleted = true;
     current.hlc = current.hlc.clone().max(op.hlc.clone());
     current.changed_by = op.author_id;
@@ -1343,9 +1432,7 @@ pub fn pull(
     let mut exits = Vec::new();
     for exit in all_exits {
         // Still visible by another route (a manager's team): not a removal.
-        let still_visible = tx
-            .record(exit.id)?
-            .is_some_and(|r| viewer.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user));
+        let still_visible = tx.record(exit.id)?.is_some_and(|r| viewer.sees(&r));
         if !still_visible {
             exits.push(exit);
         }
@@ -1435,7 +1522,7 @@ pub fn fetch(
     let mut out = Vec::new();
     for id in ids {
         if let Some(r) = tx.record(*id)?
-            && viewer.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user)
+            && viewer.sees(&r)
             && let Some(state) = state_for(&r, schema)
         {
             out.push(Open::Known(state));
@@ -1469,6 +1556,7 @@ pub fn publish_user(tx: &mut dyn Tx, user: &UserRow, hlc: Hlc) -> StorageResult<
         scope_user: None,
         scope_team: None,
         extra_user: None,
+        extra_team: None,
         parent_id: None,
         change_seq: 0,
     };

@@ -378,6 +378,23 @@ impl Store {
     }
 }
 
+impl Store {
+    /// [`Store::write`] for records that may name a record this laptop does
+    /// not hold, reached through a parent it does (a reply to a case names
+    /// the case's account, which the engineer holding the case need not
+    /// hold): the table's foreign keys are off for it, and the writer's own
+    /// reference check takes such a reference only through a parent.
+    pub(crate) fn write_through_parents<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let out = self.write(f);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        out
+    }
+}
+
 fn node_of(device: Id) -> String {
     // The random tail of the UUIDv7: unique per device, short enough to repeat
     // in every timestamp.

@@ -125,6 +125,7 @@ const en = {
     rep: 'sales rep',
     manager: 'manager',
     admin: 'administrator',
+    support: 'support engineer',
   },
   field: {
     activity: 'Kind of task',

@@ -127,6 +127,7 @@ const es: Resources = {
     rep: 'comercial',
     manager: 'responsable',
     admin: 'administrador',
+    support: 'técnico de soporte',
   },
   field: {
     activity: 'Tipo de tarea',

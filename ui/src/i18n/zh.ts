@@ -127,6 +127,7 @@ const zh: Resources = {
     rep: '销售代表',
     manager: '经理',
     admin: '管理员',
+    support: '技术支持',
   },
   field: {
     activity: '任务类型',

@@ -27,6 +27,7 @@
 
 mod admin;
 mod concurrency;
+mod holders;
 mod http;
 mod restores;
 mod sales;

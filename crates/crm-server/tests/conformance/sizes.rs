@@ -121,6 +121,7 @@ fn legacy_account(db: &impl Backend, owner: Id, bytes: usize) -> Id {
             scope_user: Some(owner),
             scope_team: team,
             extra_user: None,
+            extra_team: None,
             parent_id: None,
             change_seq,
         })

@@ -235,6 +235,7 @@ pub fn record(entity: EntityKind, change_seq: i64, by: Id) -> StoredRecord {
         scope_user: Some(by),
         scope_team: None,
         extra_user: None,
+        extra_team: None,
         parent_id: None,
         change_seq,
     }
@@ -403,35 +404,44 @@ impl Team {
     /// Store the team's users (published to the directory, as `user add`
     /// does) and one registered laptop each.
     pub fn create(db: &impl Backend) -> Team {
-        let laptop = |email: &str, name: &str, role: &str, team: Option<&str>, n: u8| {
-            let user = user(email, name, role, team);
-            let device_id = Id::new();
-            db.write(|tx| {
-                tx.insert_user(&user)?;
-                sync::publish_user(tx, &user, hlc(NOW - 60 * MINUTE, "server"))?;
-                let series = tx.next_device_series()?;
-                tx.upsert_device(&DeviceRow {
-                    id: device_id,
-                    user_id: user.id,
-                    name: format!("{name}'s laptop"),
-                    token_hash: format!("token-of-{device_id}"),
-                    created_at: NOW - i64::from(n) * MINUTE,
-                    last_seen_at: None,
-                    revoked_at: None,
-                    last_seq: 0,
-                    series,
-                })
-            })
-            .expect("storing a team member");
-            Laptop::new(user, device_id, n)
-        };
         Team {
-            admin: laptop("admin@example.com", "admin", "admin", None, 1),
-            manager: laptop("mia@example.com", "mia", "manager", Some("north"), 2),
-            ana: laptop("ana@example.com", "ana", "rep", Some("north"), 3),
-            ben: laptop("ben@example.com", "ben", "rep", Some("north"), 4),
-            cy: laptop("cy@example.com", "cy", "rep", Some("south"), 5),
+            admin: Team::join(db, "admin@example.com", "admin", "admin", None, 1),
+            manager: Team::join(db, "mia@example.com", "mia", "manager", Some("north"), 2),
+            ana: Team::join(db, "ana@example.com", "ana", "rep", Some("north"), 3),
+            ben: Team::join(db, "ben@example.com", "ben", "rep", Some("north"), 4),
+            cy: Team::join(db, "cy@example.com", "cy", "rep", Some("south"), 5),
         }
+    }
+
+    /// One more member with a registered laptop (`n` numbers its device).
+    pub fn join(
+        db: &impl Backend,
+        email: &str,
+        name: &str,
+        role: &str,
+        team: Option<&str>,
+        n: u8,
+    ) -> Laptop {
+        let user = user(email, name, role, team);
+        let device_id = Id::new();
+        db.write(|tx| {
+            tx.insert_user(&user)?;
+            sync::publish_user(tx, &user, hlc(NOW - 60 * MINUTE, "server"))?;
+            let series = tx.next_device_series()?;
+            tx.upsert_device(&DeviceRow {
+                id: device_id,
+                user_id: user.id,
+                name: format!("{name}'s laptop"),
+                token_hash: format!("token-of-{device_id}"),
+                created_at: NOW - i64::from(n) * MINUTE,
+                last_seen_at: None,
+                revoked_at: None,
+                last_seq: 0,
+                series,
+            })
+        })
+        .expect("storing a team member");
+        Laptop::new(user, device_id, n)
     }
 }
 

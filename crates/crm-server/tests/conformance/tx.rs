@@ -380,6 +380,7 @@ fn records_round_trip_every_field(db: &impl Backend) {
         scope_user: Some(ana),
         scope_team: Some("north".into()),
         extra_user: Some(ben),
+        extra_team: None,
         parent_id: Some(account),
         change_seq: 1,
     };
@@ -387,6 +388,7 @@ fn records_round_trip_every_field(db: &impl Backend) {
         scope_user: None,
         scope_team: None,
         extra_user: None,
+        extra_team: None,
         parent_id: None,
         ..record(EntityKind::Conflict, 2, ana)
     };
@@ -444,6 +446,7 @@ fn put_record_replaces_all_but_identity(db: &impl Backend) {
         scope_user: Some(ben),
         scope_team: Some("south".into()),
         extra_user: Some(ana),
+        extra_team: None,
         parent_id: Some(Id::new()),
         change_seq: 2,
         ..first.clone()
@@ -554,6 +557,7 @@ fn changes_since_shows_each_viewer_their_scope(db: &impl Backend) {
     // A conflict in ana's book that cy took part in.
     let shared = StoredRecord {
         extra_user: Some(cy),
+        extra_team: None,
         ..owned(5, ana, Some("north"))
     };
     let teamless = owned(6, zed, None);
@@ -621,7 +625,7 @@ fn changes_since_shows_each_viewer_their_scope(db: &impl Backend) {
     ] {
         let expected: Vec<i64> = all
             .iter()
-            .filter(|r| v.sees(r.scope_user, r.scope_team.as_deref(), r.extra_user))
+            .filter(|r| v.sees(r))
             .map(|r| r.change_seq)
             .collect();
         assert_eq!(

@@ -120,7 +120,7 @@ impl Store {
                     .owner()
                     .ok_or_else(|| Invalid::new("owner_id", Problem::UnknownField))?;
                 self.may_write(kind, &[(owner, Value::String(to.to_string()))], false)?;
-                self.may_hand(*to)?;
+                self.may_give(kind, *to)?;
             }
             BulkAction::Tag(tag) => {
                 let field = tags()?;

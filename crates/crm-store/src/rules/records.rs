@@ -492,6 +492,22 @@ impl Store {
         }
     }
 
+    /// Refuse to give a record of `kind` to `to` where the server would: as
+    /// [`Self::may_hand`], except that anyone may give a case (a kind whose
+    /// owner holds it beside its book) to active support staff.
+    pub(crate) fn may_give(&self, kind: EntityKind, to: Id) -> Result<()> {
+        let entity = kind.entity();
+        if entity.holder().map(|(holder, _)| holder) == entity.owner()
+            && entity.holder().is_some()
+            && self
+                .user(to)?
+                .is_some_and(|them| them.active && them.role == "support")
+        {
+            return Ok(());
+        }
+        self.may_hand(to)
+    }
+
     /// Whether this laptop's user may create and change records of `kind`
     /// (the rule of [`Store::edit`], for a screen to offer the actions).
     pub fn may_change(&self, kind: EntityKind) -> Result<bool> {
@@ -515,7 +531,7 @@ impl Store {
             match fields.iter().find(|(f, v)| *f == owner && !v.is_null()) {
                 Some((_, whose)) => {
                     if let Some(to) = whose.as_str().and_then(|s| s.parse::<Id>().ok()) {
-                        self.may_hand(to)?;
+                        self.may_give(kind, to)?;
                     }
                 }
                 None => fields.push((owner, Value::String(self.user_id().to_string()))),
@@ -556,7 +572,7 @@ impl Store {
                 .and_then(|(_, v)| v.as_str()?.parse::<Id>().ok())
         });
         if let Some(to) = handed {
-            self.may_hand(to)?;
+            self.may_give(kind, to)?;
         }
         self.write(|w| edit_in(w, kind, id, fields, handed))
     }

@@ -633,7 +633,8 @@ impl Store {
         let body = body
             .map(|b| EntityKind::Interaction.parse_field("body", b, None))
             .transpose()?;
-        self.write(|w| {
+        // The engineer holding the case may not hold its account.
+        self.write_through_parents(|w| {
             let case = record_on(w.conn(), EntityKind::Case, id)?;
             let status = text(&case, "status");
             if !service::is_open(&status) {

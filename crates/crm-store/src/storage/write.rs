@@ -131,7 +131,16 @@ impl<'c> Writer<'c> {
             if value.is_null() {
                 continue;
             }
-            self.check_value(def, value)?;
+            match self.check_value(def, value) {
+                // A reference to a record this laptop does not hold, which
+                // one of the record's parents names too (a case's reply
+                // names the case's account, which the engineer holding the
+                // case does not hold): the server takes it the same way.
+                Err(StoreError::Invalid(invalid))
+                    if invalid.problem == Problem::Missing
+                        && self.named_by_a_parent(entity, fields, def.name, value)? => {}
+                other => other?,
+            }
             self.check_unique(entity, id, def, value)?;
             columns.push(def.name);
             values.push(to_sql(def.ty.storage(), value));
@@ -383,6 +392,52 @@ impl<'c> Writer<'c> {
             Some(()) => Err(Invalid::new(def.name, Problem::Taken).into()),
             None => Ok(()),
         }
+    }
+
+    /// Whether another parent reference among `fields` names a record
+    /// held here whose own `field` holds `value`.
+    fn named_by_a_parent(
+        &self,
+        entity: EntityKind,
+        fields: &Fields<'_>,
+        field: &str,
+        value: &Value,
+    ) -> Result<bool> {
+        let Some(target) = id_of(value) else {
+            return Ok(false);
+        };
+        for parent in entity
+            .entity()
+            .parents()
+            .into_iter()
+            .filter(|p| *p != field)
+        {
+            let (Some(FieldType::Ref(kind)), Some(parent_id)) = (
+                entity.field(parent).map(|d| d.ty),
+                fields
+                    .iter()
+                    .find(|(name, _)| *name == parent)
+                    .and_then(|(_, v)| id_of(v)),
+            ) else {
+                continue;
+            };
+            if kind.field(field).map(|d| d.ty) != entity.field(field).map(|d| d.ty) {
+                continue;
+            }
+            let sql = format!(
+                "SELECT 1 FROM {} WHERE id = ?1 AND {field} = ?2 AND deleted_at IS NULL",
+                kind.table()
+            );
+            let found = self
+                .tx
+                .prepare_cached(&sql)?
+                .query_row([parent_id.0, target.0], |_| Ok(()))
+                .optional()?;
+            if found.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn check_value(&self, def: &FieldDef, value: &Value) -> Result<()> {
