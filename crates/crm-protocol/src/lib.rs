@@ -68,6 +68,13 @@ pub struct LoginResponse {
     /// Absent from servers that give none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<u32>,
+    /// How long the laptop may stay away (absent from servers before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<lease::LeasePolicy>,
+    /// The device's key for the extension codes an administrator reads out
+    /// (`lease::check_code`), base64; kept as a secret on the laptop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_key: Option<String>,
 }
 
 /// The synced-schema version of a peer that did not say (the first release).
@@ -225,6 +232,9 @@ pub struct RenewResponse {
     /// from servers that give none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<u32>,
+    /// The new device's lease key (see [`LoginResponse::lease_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_key: Option<String>,
 }
 
 /// The part of an op a server can read whatever its kind: enough to give
@@ -314,6 +324,9 @@ pub struct PullResponse {
     /// local copy of server data (keeping the outbox) and pull from 0.
     #[serde(default)]
     pub resync: bool,
+    /// The team's lease policy now (absent from servers before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<lease::LeasePolicy>,
 }
 
 /// `POST /api/v1/fetch`: the current state of given records (after a
@@ -352,6 +365,8 @@ pub struct ErrorDetail {
 }
 
 /// The error codes the server uses.
+pub mod lease;
+
 pub mod codes {
     /// No or unknown token.
     pub const UNAUTHORIZED: &str = "unauthorized";
@@ -370,6 +385,9 @@ pub mod codes {
     pub const TIMEOUT: &str = "timeout";
     /// The device was revoked by an administrator.
     pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// An administrator marked this laptop lost: it erases its copy of the
+    /// team's data (410).
+    pub const DEVICE_WIPED: &str = "device_wiped";
     /// The user was disabled.
     pub const USER_DISABLED: &str = "user_disabled";
     /// The protocol version header is missing or unknown.

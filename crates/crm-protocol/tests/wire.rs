@@ -208,6 +208,7 @@ fn release_1_pull_page() {
             cursor: 43,
             more: false,
             resync: false,
+            lease: None,
         },
     );
     // Release 1 sent no `resync` on ordinary pages' older servers.

@@ -48,10 +48,11 @@ pub fn user_line(u: &UserRow) -> String {
 
 /// One line of `crm-server device list`.
 pub fn device_line(d: &DeviceRow) -> String {
-    let state = if d.revoked_at.is_some() {
-        "revoked"
-    } else {
-        "active"
+    let state = match (d.wipe_requested_at, d.wipe_sent_at, d.revoked_at) {
+        (Some(_), Some(_), _) => "lost: told to erase",
+        (Some(_), None, _) => "lost: to erase at next contact",
+        (None, _, Some(_)) => "revoked",
+        (None, _, None) => "active",
     };
     format!(
         "{}  user {}  {:<20} series {:<5} seq {:<8} {state}",

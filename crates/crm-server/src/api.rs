@@ -74,6 +74,9 @@ pub struct Limits {
     /// Requests per second one intake key may send, sustained (twice as
     /// many in a burst).
     pub intake_per_second: u32,
+    /// How long a laptop may stay away (told to laptops at login and with
+    /// every pull).
+    pub lease: crm_protocol::lease::LeasePolicy,
 }
 
 impl Default for Limits {
@@ -87,6 +90,7 @@ impl Default for Limits {
             failures_per_client: 20,
             clients_tracked: 10_000,
             intake_per_second: 20,
+            lease: crm_protocol::lease::LeasePolicy::default(),
         }
     }
 }
@@ -355,6 +359,7 @@ impl FromRequestParts<AppState> for Caller {
             })?
             .to_owned();
         let db = state.db.clone();
+        let now = (state.now)();
         blocking(move || {
             let hash = auth::token_hash(&token);
             let found = db.read(|tx| {
@@ -371,6 +376,19 @@ impl FromRequestParts<AppState> for Caller {
                     "the login is not valid any more; log in again (crm login)",
                 ));
             };
+            if device.wipe_requested_at.is_some() {
+                if device.wipe_sent_at.is_none() {
+                    let mut told = device.clone();
+                    told.wipe_sent_at = Some(now);
+                    db.write(|tx| tx.update_device(&told))?;
+                }
+                tracing::warn!(device = %device.id, user = %user.email, "a laptop marked lost was told to erase its data");
+                return Err(ApiError::new(
+                    StatusCode::GONE,
+                    codes::DEVICE_WIPED,
+                    auth::WIPED_MESSAGE,
+                ));
+            }
             if device.revoked_at.is_some() {
                 return Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
@@ -453,6 +471,8 @@ async fn login(
         token: registered.token,
         user: user_view(&user),
         series: Some(registered.series),
+        lease: Some(state.limits.lease),
+        lease_key: registered.lease_key,
     }))
 }
 
@@ -472,6 +492,7 @@ fn login_error(e: LoginError) -> ApiError {
                 .with("field", field)
                 .with("max", max)
         }
+        LoginError::Wiped => ApiError::new(StatusCode::GONE, codes::DEVICE_WIPED, message),
         LoginError::Storage(s) => s.into(),
     }
 }
@@ -520,6 +541,7 @@ async fn renew(
     Ok(Json(RenewResponse {
         token: renewed.token,
         series: Some(renewed.series),
+        lease_key: renewed.lease_key,
     }))
 }
 
@@ -599,10 +621,13 @@ async fn pull(
     let limit = query.limit.clamp(1, MAX_PULL_LIMIT);
     pull_fault();
     let viewer = sync::viewer_of(&caller.user);
+    let lease = state.limits.lease;
     blocking(move || {
-        Ok(Json(state.db.read(|tx| {
-            sync::pull(tx, &viewer, caller.schema, query.cursor, limit)
-        })?))
+        let mut page = state
+            .db
+            .read(|tx| sync::pull(tx, &viewer, caller.schema, query.cursor, limit))?;
+        page.lease = Some(lease);
+        Ok(Json(page))
     })
     .await
 }

@@ -94,10 +94,18 @@ pub enum LoginError {
         /// Its limit, in characters.
         max: usize,
     },
+    /// The laptop was marked lost: it erases its copy instead.
+    #[error("{WIPED_MESSAGE}")]
+    Wiped,
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
+
+/// What a laptop marked lost is told (in logs; the laptop says it in its
+/// user's language).
+pub const WIPED_MESSAGE: &str =
+    "an administrator marked this laptop lost: its copy of the team's data is erased";
 
 /// Whole seconds to wait, rounded up (a `Retry-After` of 0 would invite a
 /// retry at once).
@@ -148,6 +156,8 @@ pub struct Registration {
     /// Its series, under which it numbers its documents (see
     /// [`DeviceRow::series`]).
     pub series: u32,
+    /// Its key for lease extension codes.
+    pub lease_key: Option<String>,
 }
 
 /// Check a password and register the device; returns the user and the
@@ -203,7 +213,7 @@ pub fn login(
         return Err(LoginError::BadLogin);
     };
     let token = new_token();
-    let series = db.write(|tx| {
+    let registered = db.write(|tx| {
         tx.clear_login_failures(&email, client)?;
         let previous = tx.device(device_id)?;
         if previous.as_ref().is_some_and(|p| p.user_id != user.id) {
@@ -211,6 +221,11 @@ pub fn login(
                 "this laptop's database belongs to another user; make a new one with `crm init`"
                     .into(),
             ));
+        }
+        if let Some(mut lost) = previous.clone().filter(|p| p.wipe_requested_at.is_some()) {
+            lost.wipe_sent_at = lost.wipe_sent_at.or(Some(now_ms));
+            tx.update_device(&lost)?;
+            return Ok(None);
         }
         let device = sync::new_device(
             tx,
@@ -222,9 +237,19 @@ pub fn login(
             previous,
         )?;
         tx.upsert_device(&device)?;
-        Ok(device.series)
+        Ok(Some((device.series, device.lease_key)))
     })?;
-    Ok((user, Registration { token, series }))
+    let Some((series, lease_key)) = registered else {
+        return Err(LoginError::Wiped);
+    };
+    Ok((
+        user,
+        Registration {
+            token,
+            series,
+            lease_key,
+        },
+    ))
 }
 
 /// Register `new_id` as a new device of `device`'s user, with a fresh
@@ -240,6 +265,7 @@ pub fn renew_device(
     now_ms: i64,
 ) -> StorageResult<Registration> {
     let token = new_token();
+    let lease_key = new_token();
     let series = db.write(|tx| {
         if tx.device(new_id)?.is_some() {
             return Err(StorageError::Conflict(
@@ -257,10 +283,17 @@ pub fn renew_device(
             revoked_at: None,
             last_seq: 0,
             series,
+            wipe_requested_at: None,
+            wipe_sent_at: None,
+            lease_key: Some(lease_key.clone()),
         })?;
         Ok(series)
     })?;
-    Ok(Registration { token, series })
+    Ok(Registration {
+        token,
+        series,
+        lease_key: Some(lease_key),
+    })
 }
 
 /// A new team member, published to every laptop's directory.
@@ -300,6 +333,20 @@ pub fn disable_user(db: &impl Backend, email: &str, hlc: Hlc) -> StorageResult<O
         tx.update_user(&user)?;
         sync::publish_user(tx, &user, hlc)?;
         Ok(Some(user))
+    })
+}
+
+/// Mark a device lost: at its next contact the laptop is told to erase its
+/// copy of the team's data (and every contact after, in case the answer
+/// was lost on the way).
+pub fn wipe_device(db: &impl Backend, id: Id, now_ms: i64) -> StorageResult<Option<DeviceRow>> {
+    db.write(|tx| {
+        let Some(mut device) = tx.device(id)? else {
+            return Ok(None);
+        };
+        device.wipe_requested_at = device.wipe_requested_at.or(Some(now_ms));
+        tx.update_device(&device)?;
+        Ok(Some(device))
     })
 }
 

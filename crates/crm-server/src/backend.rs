@@ -85,6 +85,13 @@ pub struct DeviceRow {
     /// [`Tx::next_device_series`] when the server first registers the
     /// device, and kept for its later logins.
     pub series: u32,
+    /// When an administrator marked it lost (`device wipe`): every contact
+    /// from it is answered `device_wiped`, and the laptop erases its copy.
+    pub wipe_requested_at: Option<i64>,
+    /// When the server first told it so.
+    pub wipe_sent_at: Option<i64>,
+    /// Its key for lease extension codes (base64), given at its last login.
+    pub lease_key: Option<String>,
 }
 
 /// Who last wrote a field, and when.

@@ -49,6 +49,12 @@ enum Command {
         /// Minutes between the server's escalation passes over open cases (0: none)
         #[arg(long, default_value_t = 5)]
         escalate_every: u64,
+        /// Days a laptop may go without syncing before it warns (0: no limit)
+        #[arg(long, default_value_t = 30)]
+        offline_days: u32,
+        /// Days of warning after that before the laptop locks until it syncs
+        #[arg(long, default_value_t = 7)]
+        offline_grace_days: u32,
     },
     /// Team members
     #[command(subcommand)]
@@ -117,10 +123,26 @@ enum DeviceCmd {
     List,
     /// Sign a device out at once
     Revoke { id: String },
+    /// Mark a device lost: at its next contact the laptop erases its copy of
+    /// the team's data, its backups and its key, and says why
+    Wipe { id: String },
+    /// Print a code that lets a laptop that cannot reach the server work
+    /// offline N more days (read it out to its user: Settings, or `crm lease extend CODE`)
+    Extend {
+        id: String,
+        /// Days from today
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+    },
 }
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+fn device_id(id: &str) -> Result<Id> {
+    id.parse()
+        .map_err(|_| anyhow::anyhow!("{id} is not a device id (crm-server device list)"))
 }
 
 fn server_hlc() -> Hlc {
@@ -145,11 +167,17 @@ fn main() -> Result<()> {
             body_timeout,
             intake_per_second,
             escalate_every,
+            offline_days,
+            offline_grace_days,
         } => {
             let limits = api::Limits {
                 header_timeout: Duration::from_secs(header_timeout.max(1)),
                 body_timeout: Duration::from_secs(body_timeout.max(1)),
                 intake_per_second: intake_per_second.max(1),
+                lease: crm_protocol::lease::LeasePolicy {
+                    offline_days,
+                    grace_days: offline_grace_days,
+                },
                 ..api::Limits::default()
             };
             serve(db, listen, tls_cert.zip(tls_key), limits, escalate_every)
@@ -208,6 +236,42 @@ fn main() -> Result<()> {
             for d in db.read(|tx| tx.devices())? {
                 println!("{}", admin::device_line(&d));
             }
+            Ok(())
+        }
+        Command::Device(DeviceCmd::Wipe { id }) => {
+            let id = device_id(&id)?;
+            match auth::wipe_device(&db, id, now_ms())? {
+                Some(d) => {
+                    println!(
+                        "device {id} ({}) is marked lost: it erases its data at its next contact",
+                        admin::printable(&d.name)
+                    );
+                    Ok(())
+                }
+                None => bail!("no device {id}"),
+            }
+        }
+        Command::Device(DeviceCmd::Extend { id, days }) => {
+            let id = device_id(&id)?;
+            let Some(device) = db.read(|tx| tx.device(id))? else {
+                bail!("no device {id}");
+            };
+            let Some(key) = device.lease_key else {
+                bail!(
+                    "device {id} logged in before leases existed; it needs no code (it has no limit until it syncs again)"
+                );
+            };
+            let today = now_ms().div_euclid(86_400_000);
+            let until = u16::try_from(today + i64::from(days.clamp(1, 365)))
+                .context("a day too far in the future")?;
+            let code = crm_protocol::lease::extension_code(key.as_bytes(), id, until);
+            let date = chrono::DateTime::from_timestamp(i64::from(until) * 86_400, 0)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            println!(
+                "code for {} to work offline until the end of {date} (UTC): {code}",
+                admin::printable(&device.name)
+            );
             Ok(())
         }
         Command::Device(DeviceCmd::Revoke { id }) => {

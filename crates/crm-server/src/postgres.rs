@@ -219,6 +219,12 @@ UPDATE records SET change_seq = (SELECT value FROM counters WHERE name = 'change
   FROM reheld m WHERE records.id = m.id;
 UPDATE counters SET value = value + (SELECT count(*) FROM reheld) WHERE name = 'change_seq';
 "#,
+    // 9: remote wipe and the lease extension key (as SQLite's migration 9).
+    r#"
+ALTER TABLE devices ADD COLUMN wipe_requested_at bigint;
+ALTER TABLE devices ADD COLUMN wipe_sent_at bigint;
+ALTER TABLE devices ADD COLUMN lease_key text;
+"#,
 ];
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -323,6 +329,9 @@ fn device_row(r: &Row) -> StorageResult<DeviceRow> {
         revoked_at: r.get(6),
         last_seq: r.get(7),
         series: series(r.get(8))?,
+        wipe_requested_at: r.get(9),
+        wipe_sent_at: r.get(10),
+        lease_key: r.get(11),
     })
 }
 
@@ -369,7 +378,8 @@ fn exit_row(r: &Row) -> StorageResult<Exit> {
 
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
-    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series,
+     wipe_requested_at, wipe_sent_at, lease_key";
 const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at, routes";
 
 fn intake_row(r: &Row) -> IntakeKey {
@@ -451,11 +461,13 @@ impl Tx for PgTx<'_, '_> {
     fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
         self.tx.execute(
             &format!(
-                "INSERT INTO devices ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (id) DO UPDATE SET user_id = $2, name = $3, token_hash = $4, created_at = $5,
-                     last_seen_at = $6, revoked_at = $7, last_seq = $8, series = $9"
+                     last_seen_at = $6, revoked_at = $7, last_seq = $8, series = $9,
+                     wipe_requested_at = $10, wipe_sent_at = $11, lease_key = $12"
             ),
-            &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq, &i64::from(d.series)],
+            &[&d.id.0, &d.user_id.0, &d.name, &d.token_hash, &d.created_at, &d.last_seen_at, &d.revoked_at, &d.last_seq, &i64::from(d.series),
+              &d.wipe_requested_at, &d.wipe_sent_at, &d.lease_key],
         )?;
         Ok(())
     }

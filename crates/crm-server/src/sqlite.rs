@@ -224,6 +224,14 @@ UPDATE counters SET value = value + (SELECT count(*) FROM reheld) WHERE name = '
 DROP TABLE held;
 DROP TABLE reheld;
 "#,
+    // 9: a laptop marked lost erases its copy at its next contact; each
+    // device has a key for the lease extension codes an administrator
+    // reads out to a laptop that cannot reach the server.
+    r#"
+ALTER TABLE devices ADD COLUMN wipe_requested_at INTEGER;
+ALTER TABLE devices ADD COLUMN wipe_sent_at INTEGER;
+ALTER TABLE devices ADD COLUMN lease_key TEXT;
+"#,
 ];
 
 const INTAKE_COLS: &str = "id, key_hash, kind, team, name, created_at, revoked_at, routes";
@@ -393,7 +401,8 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 
 const USER_COLS: &str = "id, email, name, role, team, password_hash, active";
 const DEVICE_COLS: &str =
-    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series";
+    "id, user_id, name, token_hash, created_at, last_seen_at, revoked_at, last_seq, series,
+     wipe_requested_at, wipe_sent_at, lease_key";
 const RECORD_COLS: &str = "entity, id, data, versions, deleted, hlc, changed_by, created_by, scope_user, scope_team, extra_user, parent_id, change_seq, extra_team";
 /// The columns a pull reads: field versions are the server's business, not
 /// sent, so they are not parsed either.
@@ -410,6 +419,9 @@ fn device_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
         revoked_at: r.get(6)?,
         last_seq: r.get(7)?,
         series: r.get(8)?,
+        wipe_requested_at: r.get(9)?,
+        wipe_sent_at: r.get(10)?,
+        lease_key: r.get(11)?,
     })
 }
 
@@ -517,11 +529,13 @@ impl Tx for SqliteTx<'_> {
     fn upsert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
         self.conn.execute(
             &format!(
-                "INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                "INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET user_id = ?2, name = ?3, token_hash = ?4, created_at = ?5,
-                     last_seen_at = ?6, revoked_at = ?7, last_seq = ?8, series = ?9"
+                     last_seen_at = ?6, revoked_at = ?7, last_seq = ?8, series = ?9,
+                     wipe_requested_at = ?10, wipe_sent_at = ?11, lease_key = ?12"
             ),
-            params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq, d.series],
+            params![d.id.0, d.user_id.0, d.name, d.token_hash, d.created_at, d.last_seen_at, d.revoked_at, d.last_seq, d.series,
+                    d.wipe_requested_at, d.wipe_sent_at, d.lease_key],
         )?;
         Ok(())
     }

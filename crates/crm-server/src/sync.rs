@@ -1410,6 +1410,7 @@ pub fn pull(
             cursor: 0,
             more: true,
             resync: true,
+            lease: None,
         });
     }
     let records = tx.changes_since(viewer, cursor, limit, PULL_PAGE_BYTES)?;
@@ -1499,6 +1500,7 @@ pub fn pull(
         cursor: next,
         more,
         resync: false,
+        lease: None,
     })
 }
 
@@ -1576,7 +1578,8 @@ pub fn new_device(
     now_ms: i64,
     previous: Option<DeviceRow>,
 ) -> StorageResult<DeviceRow> {
-    let (last_seq, series) = match previous.filter(|p| p.user_id == user.id) {
+    let previous = previous.filter(|p| p.user_id == user.id);
+    let (last_seq, series) = match &previous {
         Some(p) => (p.last_seq, p.series),
         None => (0, tx.next_device_series()?),
     };
@@ -1590,5 +1593,9 @@ pub fn new_device(
         revoked_at: None,
         last_seq,
         series,
+        // A laptop marked lost stays so whoever logs in on it.
+        wipe_requested_at: previous.as_ref().and_then(|p| p.wipe_requested_at),
+        wipe_sent_at: previous.as_ref().and_then(|p| p.wipe_sent_at),
+        lease_key: Some(crate::auth::new_token()),
     })
 }

@@ -210,6 +210,7 @@ fn seed(database: &str, owner: Id, accounts: usize, interactions: usize) {
                 scope_user: Some(owner),
                 scope_team: Some("bench".into()),
                 extra_user: None,
+                extra_team: None,
                 parent_id: account,
                 change_seq: 0,
             }

@@ -48,6 +48,9 @@ fn lists_show_the_control_characters_users_typed_escaped(fx: &Fixture) {
                 revoked_at: None,
                 last_seq: 0,
                 series,
+                wipe_requested_at: None,
+                wipe_sent_at: None,
+                lease_key: None,
             })
         })
         .unwrap();

@@ -43,6 +43,8 @@ conformance!(fixture:
     bad_intake_requests_get_a_clear_error_and_write_nothing,
     intake_is_rate_limited_per_key,
     intake_routes_a_region_to_its_team,
+    a_laptop_marked_lost_is_told_to_erase_at_every_contact,
+    a_login_brings_the_lease_policy_and_a_key_the_extension_codes_check_against,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -989,5 +991,137 @@ fn intake_routes_a_region_to_its_team(fx: &Fixture) {
     assert_eq!(
         owner_of("d@example.com", None),
         (ana.to_string(), json!("north"))
+    );
+}
+
+/// An administrator marks a laptop lost: its next pull, push and login are
+/// answered `device_wiped` (410), every time (the first answer may be lost
+/// on the way), another laptop of the same user goes on, and the device
+/// list says the laptop was told.
+fn a_laptop_marked_lost_is_told_to_erase_at_every_contact(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    let server = Served::start(fx, Limits::default());
+    let (lost, kept) = (Id::new(), Id::new());
+    let mut tokens = Vec::new();
+    for device in [lost, kept] {
+        let body = login_body("ana@example.com", PASSWORD, device, "laptop");
+        let answer = server.block_on(send(
+            server.addr,
+            client(20),
+            "POST",
+            "/api/v1/login",
+            None,
+            body,
+        ));
+        assert_eq!(answer.status, 200, "{answer:?}");
+        tokens.push(answer.body["token"].as_str().unwrap().to_owned());
+    }
+    auth::wipe_device(&fx.db, lost, NOW)
+        .unwrap()
+        .expect("the device exists");
+    let pull = |token: &str| {
+        server.block_on(send(
+            server.addr,
+            client(20),
+            "GET",
+            "/api/v1/pull?cursor=0",
+            Some(token),
+            Vec::new(),
+        ))
+    };
+    for _ in 0..2 {
+        let answer = pull(&tokens[0]);
+        assert_eq!(
+            (answer.status, answer.code()),
+            (410, Some(codes::DEVICE_WIPED)),
+            "{answer:?}"
+        );
+    }
+    let push = server.block_on(send(
+        server.addr,
+        client(20),
+        "POST",
+        "/api/v1/push",
+        Some(&tokens[0]),
+        serde_json::to_vec(&json!({"ops": []})).unwrap(),
+    ));
+    assert_eq!(push.code(), Some(codes::DEVICE_WIPED), "{push:?}");
+    let again = server.block_on(send(
+        server.addr,
+        client(20),
+        "POST",
+        "/api/v1/login",
+        None,
+        login_body("ana@example.com", PASSWORD, lost, "laptop"),
+    ));
+    assert_eq!(
+        (again.status, again.code()),
+        (410, Some(codes::DEVICE_WIPED)),
+        "logging in again on it does not undo it"
+    );
+    assert_eq!(pull(&tokens[1]).status, 200, "her other laptop goes on");
+    let device = fx.db.read(|tx| tx.device(lost)).unwrap().unwrap();
+    assert!(device.wipe_sent_at.is_some(), "the server knows it told it");
+    assert!(
+        crm_server::admin::device_line(&device).contains("told to erase"),
+        "and the device list says so"
+    );
+}
+
+/// A login is told the team's lease policy and given a key of its own; a
+/// code made with that key for that device checks on the laptop; every
+/// pull repeats the policy, so a change reaches laptops.
+fn a_login_brings_the_lease_policy_and_a_key_the_extension_codes_check_against(fx: &Fixture) {
+    member(&fx.db, "ana@example.com");
+    let limits = Limits {
+        lease: crm_protocol::lease::LeasePolicy {
+            offline_days: 10,
+            grace_days: 2,
+        },
+        ..Limits::default()
+    };
+    let server = Served::start(fx, limits);
+    let device = Id::new();
+    let answer = server.block_on(send(
+        server.addr,
+        client(21),
+        "POST",
+        "/api/v1/login",
+        None,
+        login_body("ana@example.com", PASSWORD, device, "laptop"),
+    ));
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body["lease"],
+        json!({"offline_days": 10, "grace_days": 2})
+    );
+    let key = answer.body["lease_key"]
+        .as_str()
+        .expect("a lease key")
+        .to_owned();
+    let stored = fx.db.read(|tx| tx.device(device)).unwrap().unwrap();
+    assert_eq!(
+        stored.lease_key.as_deref(),
+        Some(key.as_str()),
+        "kept for the admin's codes"
+    );
+    let code = crm_protocol::lease::extension_code(key.as_bytes(), device, 20_800);
+    assert_eq!(
+        crm_protocol::lease::check_code(key.as_bytes(), device, &code),
+        Some(20_800)
+    );
+    let token = answer.body["token"].as_str().unwrap().to_owned();
+    let pulled = server.block_on(send(
+        server.addr,
+        client(21),
+        "GET",
+        "/api/v1/pull?cursor=0",
+        Some(&token),
+        Vec::new(),
+    ));
+    assert_eq!(
+        pulled.body["lease"]["offline_days"],
+        json!(10),
+        "{pulled:?}"
     );
 }

@@ -438,6 +438,9 @@ impl Team {
                 revoked_at: None,
                 last_seq: 0,
                 series,
+                wipe_requested_at: None,
+                wipe_sent_at: None,
+                lease_key: None,
             })
         })
         .expect("storing a team member");

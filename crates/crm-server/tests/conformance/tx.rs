@@ -96,6 +96,9 @@ fn devices_upsert_and_are_found_by_token_and_lock(db: &impl Backend) {
         revoked_at: None,
         last_seq: 0,
         series: 1,
+        wipe_requested_at: None,
+        wipe_sent_at: None,
+        lease_key: None,
     };
     let phone = DeviceRow {
         id: Id::new(),
@@ -187,6 +190,9 @@ fn device_series_are_handed_out_once_and_never_shared(db: &impl Backend) {
         revoked_at: None,
         last_seq: 0,
         series: db.write(|tx| tx.next_device_series()).unwrap(),
+        wipe_requested_at: None,
+        wipe_sent_at: None,
+        lease_key: None,
     };
     assert_eq!(laptop.series, 3, "the failed write's number was given back");
     db.write(|tx| tx.upsert_device(&laptop)).unwrap();
