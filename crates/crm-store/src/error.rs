@@ -363,6 +363,19 @@ pub enum StoreError {
     /// a newer app): the record is damaged, the database is fine.
     #[error("this record holds a value this app cannot read ({0})")]
     Damaged(String),
+    /// The laptop stayed away from the team's server longer than the team
+    /// allows: it is locked until it syncs or an administrator's extension
+    /// code is entered.
+    #[error("this laptop has not synced since {} and is locked since {} (the team's limit): sync, or enter the code your administrator gives you (crm lease extend CODE)", crate::lease::day_of(*.since), crate::lease::day_of(*.locked_at))]
+    LeaseExpired {
+        /// The last successful sync (UTC ms).
+        since: i64,
+        /// When it locked (UTC ms).
+        locked_at: i64,
+    },
+    /// An extension code that is not for this laptop, mistyped, or past.
+    #[error("that code is not valid for this laptop (mistyped, for another laptop, or past); ask your administrator for a new one")]
+    BadExtensionCode,
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -390,6 +403,8 @@ impl StoreError {
             StoreError::DiskFull => "disk_full",
             StoreError::Busy => "busy",
             StoreError::Damaged(_) => "damaged",
+            StoreError::LeaseExpired { .. } => "lease_expired",
+            StoreError::BadExtensionCode => "bad_extension_code",
             StoreError::Sqlite(_) => "database",
             StoreError::Io(_) => "io",
         }

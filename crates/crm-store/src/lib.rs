@@ -18,6 +18,7 @@
 
 mod demo;
 mod error;
+mod lease;
 mod queries;
 mod replica;
 mod rules;
@@ -46,6 +47,7 @@ pub use bulk::{BulkAction, Bulked, MAX_BULK, Selection};
 pub use demo::{DEMO_VERSION, DemoSize, DemoSummary};
 pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
+pub use lease::{Lease, LeaseState};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use merge::{MergeField, MergePlan, Moved, Side};
 pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};

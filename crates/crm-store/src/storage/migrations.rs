@@ -751,6 +751,19 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
 ALTER TABLE interactions ADD COLUMN case_id BLOB;
 CREATE INDEX interactions_by_case ON interactions (case_id, occurred_at, direction) WHERE case_id IS NOT NULL AND deleted_at IS NULL;
 "#,
+    // 12: how long this laptop may stay away from the team's server (the
+    // server's policy, told at login and with every pull), since when it is
+    // counted, an administrator's extension, the device's key for checking
+    // extension codes, and the latest time this laptop has seen (a clock
+    // set back does not win days).
+    r#"
+ALTER TABLE sync_state ADD COLUMN lease_offline_days INTEGER;
+ALTER TABLE sync_state ADD COLUMN lease_grace_days INTEGER;
+ALTER TABLE sync_state ADD COLUMN lease_key TEXT;
+ALTER TABLE sync_state ADD COLUMN lease_since INTEGER;
+ALTER TABLE sync_state ADD COLUMN lease_until INTEGER;
+ALTER TABLE sync_state ADD COLUMN seen_at INTEGER;
+"#,
 ];
 
 /// Bring `conn` up to the newest schema, each migration in its own
