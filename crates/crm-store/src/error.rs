@@ -373,8 +373,28 @@ pub enum StoreError {
         /// When it locked (UTC ms).
         locked_at: i64,
     },
+    /// The database is encrypted and this process was given no key for it
+    /// (`crm_store::unlock` first).
+    #[error("{} is encrypted: unlock it first (its passphrase, or the keychain)", .0.display())]
+    Locked(PathBuf),
+    /// The key given does not open the database (its vault was replaced).
+    #[error("the key of this laptop's vault does not open {}; restore the vault file (vault.json) that belongs to it", .0.display())]
+    WrongKey(PathBuf),
+    /// A backup encrypted with another key than this laptop's.
+    #[error("{} is encrypted with another laptop's key; it can be restored only where it was made", .0.display())]
+    BackupLocked(PathBuf),
+    /// The database's vault wants its passphrase.
+    #[error(
+        "this database is protected by a passphrase: give it (CRM_PASSPHRASE or standard input)"
+    )]
+    PassphraseNeeded,
+    /// Keeping the key failed (keychain, passphrase, vault file).
+    #[error(transparent)]
+    Vault(#[from] crm_vault::VaultError),
     /// An extension code that is not for this laptop, mistyped, or past.
-    #[error("that code is not valid for this laptop (mistyped, for another laptop, or past); ask your administrator for a new one")]
+    #[error(
+        "that code is not valid for this laptop (mistyped, for another laptop, or past); ask your administrator for a new one"
+    )]
     BadExtensionCode,
     /// Any other SQLite failure.
     #[error("database error: {0}")]
@@ -403,6 +423,11 @@ impl StoreError {
             StoreError::DiskFull => "disk_full",
             StoreError::Busy => "busy",
             StoreError::Damaged(_) => "damaged",
+            StoreError::Locked(_) => "locked",
+            StoreError::WrongKey(_) => "wrong_key",
+            StoreError::BackupLocked(_) => "backup_locked",
+            StoreError::PassphraseNeeded => "passphrase_needed",
+            StoreError::Vault(e) => e.code(),
             StoreError::LeaseExpired { .. } => "lease_expired",
             StoreError::BadExtensionCode => "bad_extension_code",
             StoreError::Sqlite(_) => "database",

@@ -19,6 +19,7 @@
 mod demo;
 mod error;
 mod lease;
+mod protect;
 mod queries;
 mod replica;
 mod rules;
@@ -47,9 +48,10 @@ pub use bulk::{BulkAction, Bulked, MAX_BULK, Selection};
 pub use demo::{DEMO_VERSION, DemoSize, DemoSummary};
 pub use duplicates::{DuplicatePair, Identity, KeyKind, Match, RecordSummary};
 pub use error::{Result, Rule, StoreError};
-pub use lease::{Lease, LeaseState};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
+pub use lease::{Lease, LeaseState};
 pub use merge::{MergeField, MergePlan, Moved, Side};
+pub use protect::{Protection, erase, needs_passphrase, protection, unlock};
 pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};
@@ -128,7 +130,7 @@ impl Maintenance {
     const MERGE_PAGES: i64 = 64;
 
     fn start(path: &Path) -> Result<Self> {
-        let conn = Connection::open(path)?;
+        let conn = storage::cipher::open(path, OpenFlags::default())?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = thread::Builder::new()
@@ -173,16 +175,30 @@ impl std::fmt::Debug for Store {
 /// whether it is ours already (an empty file is not yet).
 fn check_existing(path: &Path) -> Result<bool> {
     let not_ours = || StoreError::NotCrmDatabase(path.to_owned());
-    let conn = Connection::open_with_flags(
+    // An encrypted file no key was given for reads as no database at all:
+    // say that it is locked, not that it is not ours.
+    let locked = || {
+        let encrypted = !storage::cipher::is_plain(path).unwrap_or(true)
+            && path.metadata().is_ok_and(|m| m.len() > 0)
+            && path
+                .parent()
+                .is_some_and(|d| d.join(crm_vault::FILE_NAME).exists());
+        match storage::cipher::unlocked(path) {
+            None if encrypted => StoreError::Locked(path.to_owned()),
+            Some(_) if encrypted => StoreError::WrongKey(path.to_owned()),
+            _ => not_ours(),
+        }
+    };
+    let conn = storage::cipher::open(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|_| not_ours())?;
+    .map_err(|_| locked())?;
     conn.busy_timeout(Duration::from_secs(30))?;
     // Reading the header is what fails on a file that is not SQLite at all.
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(|_| not_ours())?;
+        .map_err(|_| locked())?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
     if app_id != migrations::APPLICATION_ID && (tables > 0 || version > 0 || app_id != 0) {
@@ -200,7 +216,7 @@ fn check_existing(path: &Path) -> Result<bool> {
 }
 
 fn connect(path: &Path) -> Result<Connection> {
-    let mut conn = Connection::open(path)?;
+    let mut conn = storage::cipher::open(path, OpenFlags::default())?;
     // First of all: another handle (the app and `crm` at once, the maintenance
     // thread) may hold a lock for a moment, even while this one sets up WAL;
     // waiting beats failing.
@@ -316,14 +332,16 @@ impl Store {
         storage::private::restrict(path)?;
         let conn = connect(path)?;
         let device = load_device(&conn)?.ok_or_else(|| StoreError::Missing(path.to_owned()))?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             path: path.to_owned(),
             device,
             now: Utc::now,
             unreadable: std::cell::Cell::new(0),
             _maintenance: Maintenance::start(path)?,
-        })
+        };
+        store.move_token_to_keychain()?;
+        Ok(store)
     }
 
     /// Replace the time source (tests drive skewed clocks through this).

@@ -20,6 +20,9 @@ use crate::{
     sql::{OP_COLUMNS, field_from_sql, from_sql, op_from_row, to_sql},
 };
 
+/// What the token column holds when the token is in the keychain.
+const TOKEN_IN_KEYCHAIN: &str = "@keychain";
+
 /// The team server this laptop syncs with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SyncConfig {
@@ -27,7 +30,9 @@ pub struct SyncConfig {
     pub server_url: String,
     /// Login email.
     pub email: String,
-    /// Device token; `None` after logout.
+    /// `Some` while signed in: the device token, or, when the database's
+    /// key is in the keychain, a mark that the token is there too
+    /// ([`Store::device_token`] reads it).
     #[serde(skip)]
     pub token: Option<String>,
     /// Last change sequence applied.
@@ -179,6 +184,7 @@ impl Store {
         }
         let now = self.now().timestamp_millis();
         let hlc = self.device.clock.last().to_string();
+        let token = self.keep_token(token)?;
         self.conn.pragma_update(None, "foreign_keys", false)?;
         let result = (|| -> Result<()> {
             let tx = self
@@ -226,6 +232,7 @@ impl Store {
     /// sent with), the sequence, the token and the series. Data and queued
     /// changes stay.
     pub fn renew_device(&mut self, new_id: Id, token: &str, series: Option<u32>) -> Result<()> {
+        let token = self.keep_token(token)?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -290,6 +297,67 @@ impl Store {
     pub fn record_logout(&mut self) -> Result<()> {
         self.conn
             .execute("UPDATE sync_state SET token = NULL", [])?;
+        if let Some(vault) = self.keychain_vault()? {
+            vault.delete_secret(crm_vault::Secret::DeviceToken)?;
+        }
+        Ok(())
+    }
+
+    /// The vault of this database when its key, and so its device token,
+    /// is in the OS keychain.
+    fn keychain_vault(&self) -> Result<Option<crm_vault::Vault>> {
+        if crate::protection(&self.path) != Some(crate::Protection::Keychain) {
+            return Ok(None);
+        }
+        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
+        Ok(crm_vault::Vault::open(dir)?)
+    }
+
+    /// What the database keeps for `token`: the token itself (plain, or
+    /// encrypted under a passphrase), or, with a keychain vault, a mark
+    /// that it is in the keychain beside the database's key.
+    fn keep_token(&self, token: &str) -> Result<String> {
+        match self.keychain_vault()? {
+            Some(vault) => {
+                vault.set_secret(crm_vault::Secret::DeviceToken, token)?;
+                Ok(TOKEN_IN_KEYCHAIN.to_owned())
+            }
+            None => Ok(token.to_owned()),
+        }
+    }
+
+    /// The device token the server gave this laptop (`None`: signed out).
+    pub fn device_token(&self) -> Result<Option<zeroize::Zeroizing<String>>> {
+        let kept: Option<String> = self
+            .conn
+            .query_row("SELECT token FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        match kept.as_deref() {
+            None => Ok(None),
+            Some(TOKEN_IN_KEYCHAIN) => Ok(match self.keychain_vault()? {
+                Some(vault) => vault.secret(crm_vault::Secret::DeviceToken)?,
+                None => None,
+            }),
+            Some(token) => Ok(Some(zeroize::Zeroizing::new(token.to_owned()))),
+        }
+    }
+
+    /// A database whose key went to the keychain (converted from plain)
+    /// moves its device token there too.
+    pub(crate) fn move_token_to_keychain(&mut self) -> Result<()> {
+        let kept: Option<String> = self
+            .conn
+            .query_row("SELECT token FROM sync_state", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(token) = kept.filter(|t| t != TOKEN_IN_KEYCHAIN)
+            && self.keychain_vault()?.is_some()
+        {
+            let mark = self.keep_token(&token)?;
+            self.conn
+                .execute("UPDATE sync_state SET token = ?1", [mark])?;
+        }
         Ok(())
     }
 

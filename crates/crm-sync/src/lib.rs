@@ -395,10 +395,10 @@ impl Client {
 
 fn client_for(store: &Store, options: &Options) -> Result<Client, SyncError> {
     let config = store.sync_config()?.ok_or(SyncError::NotLoggedIn)?;
-    let token = config.token.ok_or(SyncError::NotLoggedIn)?;
+    let token = store.device_token()?.ok_or(SyncError::NotLoggedIn)?;
     Client::new(
         &config.server_url,
-        Some(token),
+        Some(token.to_string()),
         options,
         store.outbox_len()?,
     )
@@ -438,6 +438,7 @@ pub fn login(
         &answer.user,
         answer.series,
     )?;
+    store.set_lease(answer.lease, answer.lease_key.as_deref())?;
     if let Some(version) = client.server_schema() {
         store.set_server_schema(version)?;
     }
@@ -621,6 +622,7 @@ fn renew(store: &mut Store, client: &Client) -> Result<(), SyncError> {
     let device_id = Id::new();
     let answer: RenewResponse = client.post("device/renew", &RenewRequest { device_id })?;
     store.renew_device(device_id, &answer.token, answer.series)?;
+    store.set_lease(None, answer.lease_key.as_deref())?;
     *client.token.borrow_mut() = Some(answer.token);
     Ok(())
 }
@@ -657,6 +659,7 @@ fn pull(
             Err(e) => return Err(e),
         };
         heard(store, client, server_schema)?;
+        store.set_lease(page.lease, None)?;
         if page.resync {
             store.reset_for_resync()?;
             continue;

@@ -18,7 +18,7 @@ use rusqlite::{
 };
 use serde::Serialize;
 
-use super::private;
+use super::{cipher, private};
 use crate::{
     Store,
     error::{Result, StoreError},
@@ -74,16 +74,30 @@ fn copy_pages(from: &Connection, to: &mut Connection) -> Result<()> {
 /// Check that `path` is a CRM database this version can use and is intact,
 /// reading it only. Returns its schema version.
 pub fn check_backup(path: &Path) -> Result<i64> {
+    check_backup_with(path, cipher::backup_key().as_deref())
+}
+
+/// [`check_backup`] of a backup encrypted with `key` (a plain one is read
+/// plain whatever the key).
+fn check_backup_with(path: &Path, key: Option<&crm_vault::Key>) -> Result<i64> {
     if !path.is_file() {
         return Err(StoreError::Io(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!("{} does not exist", path.display()),
         )));
     }
-    let not_ours = || StoreError::NotCrmDatabase(path.to_owned());
-    let conn = Connection::open_with_flags(
+    let encrypted = !cipher::is_plain(path)?;
+    let not_ours = || {
+        if encrypted {
+            StoreError::BackupLocked(path.to_owned())
+        } else {
+            StoreError::NotCrmDatabase(path.to_owned())
+        }
+    };
+    let conn = cipher::open_keyed(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key.filter(|_| encrypted),
     )
     .map_err(|_| not_ours())?;
     let app_id: i32 = conn
@@ -117,7 +131,7 @@ pub fn check_backup(path: &Path) -> Result<i64> {
 }
 
 /// `path` with `suffix` added to its file name.
-fn beside(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
@@ -127,7 +141,7 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 /// SQLite's online backup: another program with the file open sees the old
 /// contents or the new, never half, and no file is renamed under it.
 fn overwrite(live: &Path, source: &Connection) -> Result<()> {
-    let mut conn = Connection::open(live)?;
+    let mut conn = cipher::open(live, OpenFlags::default())?;
     conn.busy_timeout(Duration::from_secs(5))?;
     copy_pages(source, &mut conn)
 }
@@ -141,8 +155,10 @@ impl Store {
         self.backup(keep)?;
         let live = self.path().to_owned();
         drop(self);
-        let source = Connection::open_with_flags(
+        // Made in the same data directory: the same key.
+        let source = cipher::open_as(
             other,
+            &live,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         overwrite(&live, &source)
@@ -164,7 +180,9 @@ impl Store {
         let made = (|| {
             let _ = std::fs::remove_file(&partial);
             private::claim_file(&partial)?;
-            let mut copy = Connection::open(&partial)?;
+            // Encrypted with the database's own key: a backup holds the
+            // whole book.
+            let mut copy = cipher::open_as(&partial, self.path(), OpenFlags::default())?;
             copy_pages(self.conn(), &mut copy)?;
             // A backup travels (a USB stick, a cloud folder): it holds the
             // book, never a working credential. A restore signs in again.
@@ -172,7 +190,8 @@ impl Store {
             // One self-contained file: no write-ahead log to lose beside it.
             copy.pragma_update(None, "journal_mode", "DELETE")?;
             drop(copy);
-            let version = check_backup(&partial)?;
+            let key = cipher::unlocked(self.path()).map(|u| u.key);
+            let version = check_backup_with(&partial, key.as_deref())?;
             std::fs::rename(&partial, dest)?;
             Ok(version)
         })();
@@ -194,7 +213,25 @@ impl Store {
     /// checking it. The database replaced is first copied beside it
     /// (`crm.db.before-restore-…`). The backup itself is only read.
     pub fn restore(live: &Path, from: &Path) -> Result<RestoreInfo> {
-        let version = check_backup(from)?;
+        let key = cipher::unlocked(live).map(|u| u.key);
+        let version = check_backup_with(from, key.as_deref())?;
+        // A plain backup (made before the database was encrypted) restored
+        // into an encrypted one: an encrypted copy of it is restored.
+        let staged = beside(live, ".restoring");
+        let from = match &key {
+            Some(key) if cipher::is_plain(from)? => {
+                std::fs::copy(from, &staged)?;
+                crate::protect::encrypt_in_place(&staged, key)?;
+                staged.as_path()
+            }
+            _ => from,
+        };
+        let restored = Self::restore_checked(live, from, version);
+        let _ = std::fs::remove_file(&staged);
+        restored
+    }
+
+    fn restore_checked(live: &Path, from: &Path, version: i64) -> Result<RestoreInfo> {
         if live.exists()
             && let (Ok(a), Ok(b)) = (live.canonicalize(), from.canonicalize())
             && a == b
@@ -203,8 +240,9 @@ impl Store {
                 "that file is the live database itself; choose a backup".into(),
             ));
         }
-        let source = Connection::open_with_flags(
+        let source = cipher::open_as(
             from,
+            live,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
@@ -224,7 +262,7 @@ impl Store {
                         let _ = std::fs::rename(beside(live, suffix), beside(&previous, suffix));
                     }
                     private::claim_file(live)?;
-                    let mut conn = Connection::open(live)?;
+                    let mut conn = cipher::open(live, OpenFlags::default())?;
                     copy_pages(&source, &mut conn)?;
                 }
             }
@@ -234,7 +272,7 @@ impl Store {
                 private::create_dir(dir)?;
             }
             private::claim_file(live)?;
-            let mut conn = Connection::open(live)?;
+            let mut conn = cipher::open(live, OpenFlags::default())?;
             copy_pages(&source, &mut conn)?;
             None
         };

@@ -3,6 +3,7 @@
 //! one transaction), full-text search, and backup and restore.
 
 pub(crate) mod backup;
+pub(crate) mod cipher;
 pub mod migrations;
 pub(crate) mod private;
 pub(crate) mod search;

@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod pipeline;
 mod planned;
+mod protect;
 mod reassign;
 mod refusals;
 mod sales;
