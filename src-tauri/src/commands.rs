@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn the_shell_serves_every_core_command_through_ipc() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let core = Arc::new(crm_app::App::open(dir.path()).expect("an empty directory opens"));
+        let core = Arc::new(
+            crm_app::App::open_with(dir.path(), Some(crm_app::TEST_PASSPHRASE))
+                .expect("an empty directory opens"),
+        );
         let app = mock_builder()
             .manage(core)
             .invoke_handler(super::handler())

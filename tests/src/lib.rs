@@ -217,10 +217,20 @@ pub struct Laptop {
     pub store: Store,
 }
 
+/// The passphrase every test laptop's database is encrypted under (the
+/// `crm` binary is given it in `CRM_PASSPHRASE`).
+pub const LAPTOP_PASSPHRASE: &str = "laptop passphrase 口令";
+
+/// Make the database in `dir` ready to open, encrypted, as the app does.
+fn unlock(dir: &Path) {
+    crm_store::unlock(&Store::path_in(dir), Some(LAPTOP_PASSPHRASE)).expect("unlocking the laptop");
+}
+
 impl Laptop {
     /// A new laptop for `name`.
     pub fn new(name: &str) -> Laptop {
         let dir = tempfile::tempdir().expect("temp dir");
+        unlock(dir.path());
         let store = Store::create(
             &Store::path_in(dir.path()),
             &NewUser {
@@ -236,6 +246,7 @@ impl Laptop {
 
     /// A laptop over the database a backup was restored into, in `dir`.
     pub fn restored(dir: TempDir, backup: &Path) -> Laptop {
+        unlock(dir.path());
         Store::restore(&Store::path_in(dir.path()), backup).expect("restore");
         let store = Store::open(&Store::path_in(dir.path())).expect("open restored");
         Laptop { dir, store }
@@ -244,6 +255,7 @@ impl Laptop {
     /// A laptop over the data directory `dir` as it is (a folder copied
     /// back from an OS backup or a disk image).
     pub fn open_in(dir: TempDir) -> Laptop {
+        unlock(dir.path());
         let store = Store::open(&Store::path_in(dir.path())).expect("open the copied folder");
         Laptop { dir, store }
     }
@@ -316,6 +328,7 @@ impl Laptop {
     pub fn crm(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(bin("crm"))
             .env("CRM_DATA_DIR", self.dir.path())
+            .env("CRM_PASSPHRASE", LAPTOP_PASSPHRASE)
             .env("LANG", "en_US.UTF-8")
             .envs(env.iter().copied())
             .args(args)

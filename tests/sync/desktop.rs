@@ -18,7 +18,8 @@ use crate::team;
 
 fn app_for(name: &str) -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let app = App::open(dir.path()).expect("an empty directory opens");
+    let app = App::open_with(dir.path(), Some(crm_app::TEST_PASSPHRASE))
+        .expect("an empty directory opens");
     app.create_database(CreateDatabase {
         name: name.into(),
         email: None,
@@ -53,7 +54,8 @@ fn a_first_sign_in_on_a_new_laptop_makes_the_database_and_a_failed_one_leaves_no
     ana.sync();
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let app = App::open(dir.path()).expect("an empty directory opens");
+    let app = App::open_with(dir.path(), Some(crm_app::TEST_PASSPHRASE))
+        .expect("an empty directory opens");
     assert!(!app.status().unwrap().ready);
     let attempt = |password: &str| {
         app.sync_login(SignIn {
@@ -333,7 +335,8 @@ fn a_company_certificate_given_at_sign_in_is_trusted_for_every_sync() {
 fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
     let server = team();
     let data = tempfile::tempdir().expect("dir");
-    let app = App::open(data.path()).expect("an empty directory opens");
+    let app = App::open_with(data.path(), Some(crm_app::TEST_PASSPHRASE))
+        .expect("an empty directory opens");
     app.load_demo(
         LoadDemo {
             accounts: 30,

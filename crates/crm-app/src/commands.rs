@@ -38,6 +38,9 @@ pub struct Status {
     /// Why the database in the data directory could not be opened; the UI
     /// shows this instead of offering to create one.
     pub problem: Option<AppError>,
+    /// How the database is protected: its key in the keychain, or behind a
+    /// passphrase (the idle lock then asks for it); `None` before unlock.
+    pub protection: Option<crm_store::Protection>,
 }
 
 /// A new database for the person using this laptop.
@@ -445,7 +448,8 @@ impl App {
                 user: None,
                 currency: None,
                 accounts: 0,
-                problem: self.problem.clone(),
+                problem: crate::lock(&self.problem).clone(),
+                protection: crm_store::protection(&Store::path_in(self.dir())),
             });
         };
         let user = store.user(store.user_id())?;
@@ -456,6 +460,7 @@ impl App {
             currency: Some(store.default_currency().to_owned()),
             accounts: store.account_count()?,
             problem: None,
+            protection: crm_store::protection(store.path()),
         })
     }
 
@@ -472,9 +477,9 @@ impl App {
             _ => None,
         };
         let currency = currency(&args.currency)?;
-        if let Some(problem) = &self.problem {
+        if let Some(problem) = crate::lock(&self.problem).clone() {
             // Never create over a file that is there but could not be opened.
-            return Err(problem.clone());
+            return Err(problem);
         }
         {
             let writer = crate::lock(&self.writer);

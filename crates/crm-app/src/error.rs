@@ -117,6 +117,18 @@ impl From<StoreError> for AppError {
                 eprintln!("crm-app: refused: {reason}");
                 AppError::new("refused")
             }
+            StoreError::Locked(_) => AppError::new("locked"),
+            StoreError::WrongKey(_) => AppError::new("wrong_key"),
+            StoreError::BackupLocked(_) => AppError::new("backup_locked"),
+            StoreError::PassphraseNeeded => AppError::new("passphrase_needed"),
+            StoreError::LeaseExpired { since, locked_at } => AppError::new("lease_expired")
+                .with("since", since)
+                .with("locked_at", locked_at),
+            StoreError::BadExtensionCode => AppError::new("bad_extension_code"),
+            StoreError::Vault(v) => {
+                eprintln!("crm-app: vault: {v}");
+                AppError::new(v.code())
+            }
             other => {
                 // Technical and rare: logged for a bug report, not shown raw.
                 eprintln!("crm-app: internal error: {other}");

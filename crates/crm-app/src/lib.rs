@@ -73,8 +73,10 @@ pub struct App {
     readers: [Mutex<Option<Store>>; READERS],
     /// Which reader a read waits for when all are busy (round robin).
     next_reader: AtomicUsize,
-    /// Why the database that is there could not be opened.
-    problem: Option<AppError>,
+    /// Why the database that is there could not be opened (or is not
+    /// unlocked yet: `passphrase_needed`, `no_keychain`; or was erased:
+    /// `wiped`).
+    problem: Mutex<Option<AppError>>,
     sync: sync::SyncState,
     /// Set by `import_cancel`: the running import stops and writes nothing.
     import_cancel: std::sync::atomic::AtomicBool,
@@ -87,6 +89,11 @@ impl std::fmt::Debug for App {
             .finish_non_exhaustive()
     }
 }
+
+/// The passphrase the tests encrypt their databases under (a test machine
+/// has no keychain of its own).
+#[doc(hidden)]
+pub const TEST_PASSPHRASE: &str = "test passphrase 口令";
 
 /// Read connections: WAL lets them read side by side with each other and
 /// with the writer. Three serve a screen's parallel requests on a laptop's
@@ -145,12 +152,26 @@ impl App {
     /// and [`Status::problem`] says why, in the user's language, and the
     /// file is left untouched.
     pub fn open(dir: &Path) -> Result<App> {
+        // `CRM_PASSPHRASE` for scripts (and the end-to-end tests).
+        let passphrase = std::env::var(crm_vault::PASSPHRASE_VAR)
+            .ok()
+            .filter(|p| !p.is_empty());
+        Self::open_with(dir, passphrase.as_deref())
+    }
+
+    /// [`App::open`] with the database's passphrase already known.
+    pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<App> {
         let path = Store::path_in(dir);
-        let opened = if path.exists() {
-            Store::open(&path).and_then(|w| Ok((Some(w), Self::open_readers(&path)?)))
-        } else {
-            Ok((None, Default::default()))
-        };
+        // Its key first (the keychain, or the passphrase); a database that
+        // wants a passphrase, or a laptop without a keychain, waits for the
+        // user's (`unlock`).
+        let opened = crm_store::unlock(&path, passphrase).and_then(|_| {
+            if path.exists() {
+                Store::open(&path).and_then(|w| Ok((Some(w), Self::open_readers(&path)?)))
+            } else {
+                Ok((None, Default::default()))
+            }
+        });
         let ((writer, readers), problem) = match opened {
             Ok(pair) => (pair, None),
             Err(e) => {
@@ -164,7 +185,7 @@ impl App {
             writer: Mutex::new(writer),
             readers: readers.map(Mutex::new),
             next_reader: AtomicUsize::new(0),
-            problem,
+            problem: Mutex::new(problem),
             sync: sync::SyncState::default(),
             import_cancel: std::sync::atomic::AtomicBool::new(false),
         })
@@ -218,6 +239,60 @@ impl App {
         f(store)
     }
 
+    /// Unlock the database with the passphrase the user typed (or chose,
+    /// where no keychain can be reached), then open it.
+    pub fn unlock(&self, passphrase: &str) -> Result<Status> {
+        let path = Store::path_in(self.dir());
+        crm_store::unlock(&path, Some(passphrase))?;
+        if path.exists() {
+            let store = Store::open(&path)?;
+            self.install(store)?;
+        }
+        *lock(&self.problem) = None;
+        self.status()
+    }
+
+    /// Erase this laptop's copy of the team's data (an administrator marked
+    /// it lost): every connection closed, the files and the key removed.
+    fn wipe(&self) -> AppError {
+        for reader in &self.readers {
+            *lock(reader) = None;
+        }
+        *lock(&self.writer) = None;
+        let path = Store::path_in(self.dir());
+        let problem = match crm_store::erase(&path) {
+            Ok(removed) => AppError::new("wiped").with("files", removed.len()),
+            Err(e) => {
+                eprintln!("crm-app: erasing after a remote wipe: {e}");
+                AppError::new("wiped").with("files", 0)
+            }
+        };
+        *lock(&self.problem) = Some(problem.clone());
+        problem
+    }
+
+    /// Refuse to show the team's data past the lease (`lease_expired`).
+    pub(crate) fn check_lease(&self) -> Result<()> {
+        let guard = self.reader();
+        match guard.as_ref() {
+            Some(store) => {
+                store.check_lease()?;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Where this laptop stands with the team's lease.
+    pub fn lease(&self) -> Result<crm_store::Lease> {
+        self.read(|s| Ok(s.lease()?))
+    }
+
+    /// Enter an administrator's extension code.
+    pub fn lease_extend(&self, code: &str) -> Result<crm_store::Lease> {
+        self.write(|s| Ok(s.lease_extend(code)?))
+    }
+
     /// Install a newly created database.
     fn install(&self, store: Store) -> Result<()> {
         for (slot, reader) in self.readers.iter().zip(Self::open_readers(store.path())?) {
@@ -240,7 +315,8 @@ mod tests {
     #[test]
     fn a_read_does_not_wait_behind_a_slow_one() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let app = App::open(dir.path()).expect("an empty directory opens");
+        let app = App::open_with(dir.path(), Some(crate::TEST_PASSPHRASE))
+            .expect("an empty directory opens");
         app.create_database(CreateDatabase {
             name: "Li Wei".into(),
             email: None,

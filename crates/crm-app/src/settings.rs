@@ -26,6 +26,9 @@ pub struct Settings {
     /// Named views of the lists (filter, sort and columns), this laptop's
     /// own: they do not sync.
     pub views: Vec<ListView>,
+    /// Lock the window after this many minutes without use (the passphrase,
+    /// or with the key in the keychain a click, unlocks it); none: never.
+    pub idle_lock_minutes: Option<u32>,
 }
 
 /// A list as the user arranged it and named it.

@@ -438,7 +438,7 @@ impl App {
         // A rep joining a team signs in before any database exists: one is
         // made for the sign-in, takes the server's identity when the server
         // accepts, and is removed again when it does not.
-        let first = self.problem.is_none() && !Store::path_in(self.dir()).exists();
+        let first = crate::lock(&self.problem).is_none() && !Store::path_in(self.dir()).exists();
         let current = if first {
             self.first_database(&args)?
         } else {
@@ -616,7 +616,20 @@ impl App {
             },
             &state.cancel,
         )
-        .map_err(sync_error);
+        .map_err(|e| {
+            let wiped = e.code() == codes::DEVICE_WIPED;
+            let error = sync_error(e);
+            if wiped { None } else { Some(error) }
+        });
+        let result = match result {
+            Ok(summary) => Ok(summary),
+            Err(Some(error)) => Err(error),
+            // Marked lost: the sync handle goes first, then everything.
+            Err(None) => {
+                drop(store);
+                return Err(self.wipe());
+            }
+        };
         *crate::lock(&state.last_error) = result.as_ref().err().cloned();
         let summary = result?;
         drop(running);

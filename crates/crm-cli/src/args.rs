@@ -85,6 +85,8 @@ pub enum Command {
     Logout,
     /// Push local changes and pull the team's; `crm sync status` for the state
     Sync(crate::sync::SyncArgs),
+    /// How long this laptop may stay away from the team server; `crm lease extend CODE` with your administrator's code
+    Lease(crate::sync::LeaseArgs),
     /// Any kind of record by its description (exchange rates, and every
     /// other kind): describe, list, get, add, edit, delete, restore
     #[command(subcommand)]

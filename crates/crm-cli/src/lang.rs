@@ -252,6 +252,39 @@ pub fn error_message(err: &anyhow::Error) -> String {
         StoreError::DiskFull => t!("err.disk_full").into_owned(),
         StoreError::Busy => t!("err.busy").into_owned(),
         StoreError::Damaged(_) => t!("err.damaged").into_owned(),
+        StoreError::Locked(path) => t!("err.locked", path = path.display()).into_owned(),
+        StoreError::WrongKey(path) => t!("err.wrong_key", path = path.display()).into_owned(),
+        StoreError::BackupLocked(path) => {
+            t!("err.backup_locked", path = path.display()).into_owned()
+        }
+        StoreError::PassphraseNeeded => t!("err.passphrase_needed").into_owned(),
+        StoreError::LeaseExpired { since, locked_at } => {
+            let day = |ms: &i64| {
+                chrono::DateTime::<chrono::Utc>::from_timestamp_millis(*ms)
+                    .map(|d| {
+                        d.with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d")
+                            .to_string()
+                    })
+                    .unwrap_or_default()
+            };
+            t!(
+                "err.lease_expired",
+                since = day(since),
+                locked = day(locked_at)
+            )
+            .into_owned()
+        }
+        StoreError::BadExtensionCode => t!("err.bad_extension_code").into_owned(),
+        // The keychain's and the passphrase's troubles, by their code.
+        StoreError::Vault(v) => {
+            let text = tr(&format!("err.vault.{}", v.code()));
+            if text.starts_with("err.vault.") {
+                v.to_string()
+            } else {
+                text
+            }
+        }
         // Refusals carry their own sentence; the rest are technical and rare.
         other => other.to_string(),
     }

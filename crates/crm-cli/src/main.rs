@@ -6,6 +6,7 @@ mod args;
 mod exchange;
 mod lang;
 mod print;
+mod protect;
 mod run;
 mod sales;
 mod service;

@@ -165,6 +165,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let dir = data_dir(cli.data_dir)?;
     let path = Store::path_in(&dir);
     let out = Out { json: cli.json };
+    crate::protect::unlock(&path)?;
     match cli.command {
         Command::Init(args) => init(&path, args, out),
         Command::Demo(args) => {
@@ -185,7 +186,22 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Restore(args) => exchange::restore(&path, args, out),
         command => {
             let mut store = Store::open(&path)?;
+            // Past the team's lease, only syncing (or a code) unlocks it.
+            if !matches!(
+                command,
+                Command::Sync(_) | Command::Login(_) | Command::Logout | Command::Lease(_)
+            ) {
+                store.check_lease()?;
+            }
             let result = dispatch(&mut store, command, out);
+            if let Err(e) = &result
+                && e.downcast_ref::<crm_sync::SyncError>()
+                    .is_some_and(|e| e.code() == crm_protocol::codes::DEVICE_WIPED)
+            {
+                drop(store);
+                let removed = crm_store::erase(&path)?;
+                anyhow::bail!(t!("sync.wiped", count = removed.len()).into_owned());
+            }
             // Damaged records are left out of lists, never fail them: say so
             // (on stderr, so `--json` output stays one document).
             let unreadable = store.take_unreadable();
@@ -306,6 +322,7 @@ fn dispatch(store: &mut Store, command: Command, out: Out) -> Result<()> {
         Command::Merge(args) => exchange::merge(store, args, out),
         Command::Backup(args) => exchange::backup(store, args, out),
         Command::Login(args) => sync::login(store, args, out),
+        Command::Lease(args) => sync::lease(store, args, out),
         Command::Logout => sync::logout(store, out),
         Command::Sync(args) => sync::sync(store, args, out),
         Command::Conflicts(cmd) => sync::conflicts(store, cmd, out),

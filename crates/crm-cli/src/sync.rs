@@ -60,6 +60,44 @@ pub struct SyncArgs {
     pub connection: Connection,
 }
 
+#[derive(Debug, Args)]
+pub struct LeaseArgs {
+    #[command(subcommand)]
+    pub what: Option<LeaseWhat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaseWhat {
+    /// Enter the code your administrator made for this laptop (crm-server device extend)
+    Extend { code: String },
+}
+
+/// `crm lease [extend CODE]`.
+pub fn lease(store: &mut Store, args: LeaseArgs, out: Out) -> Result<()> {
+    let lease = match args.what {
+        Some(LeaseWhat::Extend { code }) => store.lease_extend(&code)?,
+        None => store.lease()?,
+    };
+    let day = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
+            .map(|d| d.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    out.show(&lease, || {
+        let line = match lease.state {
+            crm_store::LeaseState::Free => t!("lease.free"),
+            crm_store::LeaseState::Ok => t!(
+                "lease.ok",
+                warns = day(lease.warns_at),
+                locks = day(lease.locks_at)
+            ),
+            crm_store::LeaseState::Warning => t!("lease.warning", locks = day(lease.locks_at)),
+            crm_store::LeaseState::Locked => t!("lease.locked", since = day(lease.locks_at)),
+        };
+        println!("{line}");
+    })
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SyncWhat {
     /// Server, user, pending changes, last sync, open conflicts, rejected changes

@@ -69,6 +69,12 @@ pub fn unlock(path: &Path, passphrase: Option<&str>) -> Result<Protection> {
             }
         },
         None => {
+            // A file there that is neither empty nor plain SQLite predates
+            // any vault: it is not this CRM's database (encrypted ones
+            // always have their vault). Left untouched, no vault made.
+            if path.metadata().is_ok_and(|m| m.len() > 0) && !cipher::is_plain(path)? {
+                return Err(StoreError::NotCrmDatabase(path.to_owned()));
+            }
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 crate::storage::private::create_dir(dir)?;
             }

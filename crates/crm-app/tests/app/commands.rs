@@ -36,7 +36,8 @@ fn a_file_that_is_not_a_crm_database_is_reported_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = crm_store::Store::path_in(dir.path());
     std::fs::write(&path, b"my tax return, not a database").unwrap();
-    let app = App::open(dir.path()).expect("the window opens anyway");
+    let app = App::open_with(dir.path(), Some(crm_app::TEST_PASSPHRASE))
+        .expect("the window opens anyway");
     let status = app.status().unwrap();
     assert!(!status.ready);
     let problem = status.problem.expect("the status says why");
@@ -95,7 +96,7 @@ fn a_first_start_has_no_database_until_one_is_created() {
     assert_eq!(status.user.unwrap().name, "Ana Méndez");
     assert_eq!(status.currency.as_deref(), Some("EUR"));
     // A second app on the same directory finds it.
-    let again = App::open(fx.dir.path()).unwrap();
+    let again = App::open_with(fx.dir.path(), Some(crm_app::TEST_PASSPHRASE)).unwrap();
     assert!(again.status().unwrap().ready);
 }
 
@@ -457,7 +458,10 @@ fn settings_are_kept_beside_the_database_and_checked() {
     };
     fx.app.save_settings(wanted.clone()).unwrap();
     assert_eq!(
-        App::open(fx.dir.path()).unwrap().get_settings().unwrap(),
+        App::open_with(fx.dir.path(), Some(crm_app::TEST_PASSPHRASE))
+            .unwrap()
+            .get_settings()
+            .unwrap(),
         wanted
     );
     let err = fx
@@ -954,7 +958,7 @@ fn saved_list_views_are_kept_in_the_settings() {
     };
     fx.app.save_settings(wanted.clone()).unwrap();
     assert_eq!(
-        App::open(fx.dir.path())
+        App::open_with(fx.dir.path(), Some(crm_app::TEST_PASSPHRASE))
             .unwrap()
             .get_settings()
             .unwrap()

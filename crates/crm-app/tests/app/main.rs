@@ -18,7 +18,8 @@ impl Fixture {
     /// No database yet: what a first start sees.
     pub fn empty() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let app = App::open(dir.path()).expect("an empty directory opens");
+        let app = App::open_with(dir.path(), Some(crm_app::TEST_PASSPHRASE))
+            .expect("an empty directory opens");
         Fixture { app, dir }
     }
 

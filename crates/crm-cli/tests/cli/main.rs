@@ -676,6 +676,7 @@ fn output_piped_into_a_program_that_stops_reading_ends_quietly() {
     crm.ok(&["demo", "--accounts", "300"]);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm"))
         .env("CRM_DATA_DIR", crm.dir.path())
+        .env("CRM_PASSPHRASE", common::PASSPHRASE)
         .args(["account", "list", "--limit", "300"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -7,6 +7,9 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// The passphrase of every test database.
+pub const PASSPHRASE: &str = "test passphrase 口令";
+
 /// A user's data directory and the `crm` command on it.
 pub struct Crm {
     pub dir: TempDir,
@@ -24,6 +27,9 @@ impl Crm {
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("crm").expect("the crm binary");
         cmd.env("CRM_DATA_DIR", self.dir.path())
+            // The database is encrypted; where no keychain runs (most test
+            // machines), under this passphrase.
+            .env("CRM_PASSPHRASE", PASSPHRASE)
             .env("LANG", "en_US.UTF-8")
             .env_remove("CRM_LANG")
             .env_remove("LC_ALL")

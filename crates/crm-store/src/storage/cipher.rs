@@ -31,13 +31,17 @@ fn registry() -> &'static Mutex<BTreeMap<PathBuf, Unlocked>> {
     KEYS.get_or_init(|| Mutex::new(BTreeMap::new()))
 }
 
-/// The name a file is registered under: its absolute path (the file may
-/// not exist yet), so `crm.db` and `./crm.db` are one.
+/// The name a file's key is registered under: its directory, absolute
+/// (the file may not exist yet). A vault keeps one key per data directory,
+/// so every database the app makes there (a new one begun for a sign-in, a
+/// demo set aside) is encrypted with it.
 fn name_of(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    path.parent().map_or(path.clone(), Path::to_path_buf)
 }
 
-/// Open the database at `path` with this key from now on (this process).
+/// Open the databases in the directory of `path` with this key from now on
+/// (this process).
 pub(crate) fn register(path: &Path, key: Key, mode: Mode) {
     registry()
         .lock()
