@@ -247,7 +247,9 @@ impl Laptop {
     /// A laptop over the database a backup was restored into, in `dir`.
     pub fn restored(dir: TempDir, backup: &Path) -> Laptop {
         unlock(dir.path());
-        Store::restore(&Store::path_in(dir.path()), backup).expect("restore");
+        // Made by another laptop: its vault file and passphrase give its key.
+        Store::restore_with(&Store::path_in(dir.path()), backup, Some(LAPTOP_PASSPHRASE))
+            .expect("restore");
         let store = Store::open(&Store::path_in(dir.path())).expect("open restored");
         Laptop { dir, store }
     }

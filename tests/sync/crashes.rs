@@ -59,6 +59,7 @@ fn ana_dir_of(laptop: &Laptop) -> std::path::PathBuf {
 fn ana_crm(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     std::process::Command::new(crm_system_tests::bin("crm"))
         .env("CRM_DATA_DIR", dir)
+        .env("CRM_PASSPHRASE", crm_system_tests::LAPTOP_PASSPHRASE)
         .envs(env.iter().copied())
         .args(args)
         .stdin(std::process::Stdio::null())

@@ -8,6 +8,7 @@ mod desktop;
 mod documents;
 mod kinds;
 mod merging;
+mod protect;
 mod restores;
 mod scope;
 mod series;

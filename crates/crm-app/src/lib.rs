@@ -315,8 +315,8 @@ mod tests {
     #[test]
     fn a_read_does_not_wait_behind_a_slow_one() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let app = App::open_with(dir.path(), Some(crate::TEST_PASSPHRASE))
-            .expect("an empty directory opens");
+        let app =
+            App::open_with(dir.path(), Some(TEST_PASSPHRASE)).expect("an empty directory opens");
         app.create_database(CreateDatabase {
             name: "Li Wei".into(),
             email: None,

@@ -498,7 +498,14 @@ pub fn backup(store: &mut Store, args: BackupArgs, out: Out) -> Result<()> {
 }
 
 pub fn restore(live: &Path, args: RestoreArgs, out: Out) -> Result<()> {
-    let info = Store::restore(live, &args.file)?;
+    let info = match Store::restore(live, &args.file) {
+        // Made on another laptop: its vault file beside it, and its passphrase.
+        Err(crm_store::StoreError::PassphraseNeeded) => {
+            let passphrase = crate::protect::passphrase(false)?;
+            Store::restore_with(live, &args.file, Some(&passphrase))?
+        }
+        other => other?,
+    };
     out.show(&info, || {
         println!(
             "{}",

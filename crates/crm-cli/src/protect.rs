@@ -32,7 +32,9 @@ pub fn unlock(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn passphrase(new: bool) -> Result<Zeroizing<String>> {
+/// A passphrase from `CRM_PASSPHRASE`, standard input or a prompt (`new`:
+/// chosen now, asked twice).
+pub fn passphrase(new: bool) -> Result<Zeroizing<String>> {
     match crm_vault::passphrase_from_env_or_stdin() {
         Err(VaultError::NoPassphrase) if std::io::stdin().is_terminal() => {
             let prompt = if new {

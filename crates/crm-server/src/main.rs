@@ -50,10 +50,10 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         escalate_every: u64,
         /// Days a laptop may go without syncing before it warns (0: no limit)
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, env = "CRM_SERVER_OFFLINE_DAYS", default_value_t = 30)]
         offline_days: u32,
         /// Days of warning after that before the laptop locks until it syncs
-        #[arg(long, default_value_t = 7)]
+        #[arg(long, env = "CRM_SERVER_OFFLINE_GRACE_DAYS", default_value_t = 7)]
         offline_grace_days: u32,
     },
     /// Team members

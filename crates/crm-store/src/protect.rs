@@ -122,26 +122,7 @@ pub fn needs_passphrase(path: &Path) -> Result<bool> {
 /// encrypted one) is a whole database with every queued change.
 pub(crate) fn encrypt_in_place(path: &Path, key: &Key) -> Result<()> {
     let partial = encrypting(path);
-    // (Default flags: the attached copy is created.)
-    let conn = Connection::open_with_flags(path, OpenFlags::default())?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    // Everything in the file itself: the write-ahead log emptied into it.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let hex = key.to_sqlcipher_hex();
-    let target = partial.to_string_lossy().replace('\'', "''");
-    conn.execute_batch(&format!(
-        "ATTACH DATABASE '{target}' AS encrypted KEY \"{}\";",
-        hex.as_str()
-    ))?;
-    crm_domain::fault::point("protect_before_export");
-    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
-    conn.execute_batch(&format!(
-        "PRAGMA encrypted.user_version = {version}; PRAGMA encrypted.application_id = {app_id};
-         DETACH DATABASE encrypted;"
-    ))?;
-    drop(conn);
+    export(path, None, &partial, key)?;
     crate::storage::private::restrict(&partial)?;
     std::fs::File::open(&partial)?.sync_all()?;
     crm_domain::fault::point("protect_before_rename");
@@ -155,6 +136,75 @@ pub(crate) fn encrypt_in_place(path: &Path, key: &Key) -> Result<()> {
     }
     crm_domain::fault::point("protect_after_rename");
     Ok(())
+}
+
+/// Write every page of the database at `from` (opened with `from_key`,
+/// none: plain) to a new file `to`, encrypted with `to_key`, with its
+/// version marks. A write-ahead log beside `from` is emptied into it first.
+pub(crate) fn export(from: &Path, from_key: Option<&Key>, to: &Path, to_key: &Key) -> Result<()> {
+    remove_if_there(to)?;
+    // (Default flags: the attached copy is created.)
+    let conn = cipher::open_keyed(from, OpenFlags::default(), from_key)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // Everything in the file itself: the write-ahead log emptied into it.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let hex = to_key.to_sqlcipher_hex();
+    let target = to.to_string_lossy().replace('\'', "''");
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{target}' AS encrypted KEY \"{}\";",
+        hex.as_str()
+    ))?;
+    crm_domain::fault::point("protect_before_export");
+    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+    conn.execute_batch(&format!(
+        "PRAGMA encrypted.user_version = {version}; PRAGMA encrypted.application_id = {app_id};
+         DETACH DATABASE encrypted;"
+    ))?;
+    drop(conn);
+    Ok(())
+}
+
+/// The key of a backup made on another laptop (or of another data
+/// directory), from the vault file saved beside it
+/// (`<backup>.vault.json`): with its passphrase, or from this computer's
+/// keychain when it was made here. `None` when there is no such file.
+pub(crate) fn backup_key(backup: &Path, passphrase: Option<&str>) -> Result<Option<Key>> {
+    let sidecar = backup::beside(backup, BACKUP_VAULT);
+    if !sidecar.is_file() {
+        return Ok(None);
+    }
+    // The vault reads its file from a directory: a private one of its own.
+    let dir = tempfile_dir(backup)?;
+    std::fs::copy(&sidecar, dir.join(crm_vault::FILE_NAME))?;
+    let opened = Vault::open(&dir);
+    let key = match opened {
+        Ok(Some(vault)) => match vault.mode() {
+            Mode::Keychain => vault.unlock_keychain().map(Some),
+            Mode::Passphrase => match passphrase {
+                Some(p) => vault.unlock_passphrase(p).map(Some),
+                None => {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Err(StoreError::PassphraseNeeded);
+                }
+            },
+        },
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(key?)
+}
+
+/// What a backup's vault file is called, after the backup's own name.
+pub(crate) const BACKUP_VAULT: &str = ".vault.json";
+
+/// A new private directory beside `near`, for a moment.
+fn tempfile_dir(near: &Path) -> Result<PathBuf> {
+    let dir = backup::beside(near, &format!(".vault-{}", crm_domain::Id::new()));
+    crate::storage::private::create_dir(&dir)?;
+    Ok(dir)
 }
 
 fn remove_if_there(path: &Path) -> std::io::Result<()> {

@@ -86,7 +86,10 @@ fn check_backup_with(path: &Path, key: Option<&crm_vault::Key>) -> Result<i64> {
             format!("{} does not exist", path.display()),
         )));
     }
-    let encrypted = !cipher::is_plain(path)?;
+    // SQLCipher's files are whole pages of what looks like noise: a file
+    // of another size is not one, whatever the key.
+    let len = std::fs::metadata(path)?.len();
+    let encrypted = !cipher::is_plain(path)? && len >= 512 && len % 512 == 0;
     let not_ours = || {
         if encrypted {
             StoreError::BackupLocked(path.to_owned())
@@ -193,6 +196,16 @@ impl Store {
             let key = cipher::unlocked(self.path()).map(|u| u.key);
             let version = check_backup_with(&partial, key.as_deref())?;
             std::fs::rename(&partial, dest)?;
+            // The vault beside it: where it goes, its key can be had back
+            // with the passphrase (or this computer's keychain).
+            let vault = self
+                .path()
+                .parent()
+                .map(|d| d.join(crm_vault::FILE_NAME))
+                .filter(|v| v.is_file());
+            if let Some(vault) = vault {
+                std::fs::copy(vault, beside(dest, crate::protect::BACKUP_VAULT))?;
+            }
             Ok(version)
         })();
         let version = match made {
@@ -213,20 +226,41 @@ impl Store {
     /// checking it. The database replaced is first copied beside it
     /// (`crm.db.before-restore-…`). The backup itself is only read.
     pub fn restore(live: &Path, from: &Path) -> Result<RestoreInfo> {
+        Self::restore_with(live, from, None)
+    }
+
+    /// [`Store::restore`] of a backup that may come from another laptop or
+    /// data directory: encrypted with another key, which its vault file
+    /// beside it (`<backup>.vault.json`) gives back with `passphrase` (or
+    /// this computer's keychain, where it was made here). The restored
+    /// database is encrypted with this directory's key.
+    pub fn restore_with(live: &Path, from: &Path, passphrase: Option<&str>) -> Result<RestoreInfo> {
         let key = cipher::unlocked(live).map(|u| u.key);
-        let version = check_backup_with(from, key.as_deref())?;
-        // A plain backup (made before the database was encrypted) restored
-        // into an encrypted one: an encrypted copy of it is restored.
         let staged = beside(live, ".restoring");
-        let from = match &key {
+        let (source, version) = match &key {
+            // A plain backup (made before the database was encrypted)
+            // restored into an encrypted one: an encrypted copy of it.
             Some(key) if cipher::is_plain(from)? => {
+                let version = check_backup_with(from, None)?;
                 std::fs::copy(from, &staged)?;
                 crate::protect::encrypt_in_place(&staged, key)?;
-                staged.as_path()
+                (staged.as_path(), version)
             }
-            _ => from,
+            Some(key) => match check_backup_with(from, Some(key)) {
+                Ok(version) => (from, version),
+                Err(StoreError::BackupLocked(path)) => {
+                    let Some(theirs) = crate::protect::backup_key(from, passphrase)? else {
+                        return Err(StoreError::BackupLocked(path));
+                    };
+                    let version = check_backup_with(from, Some(&theirs))?;
+                    crate::protect::export(from, Some(&theirs), &staged, key)?;
+                    (staged.as_path(), version)
+                }
+                Err(e) => return Err(e),
+            },
+            None => (from, check_backup_with(from, None)?),
         };
-        let restored = Self::restore_checked(live, from, version);
+        let restored = Self::restore_checked(live, source, version);
         let _ = std::fs::remove_file(&staged);
         restored
     }

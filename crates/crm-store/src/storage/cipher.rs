@@ -111,6 +111,9 @@ pub(crate) fn open_keyed(
     key: Option<&Key>,
 ) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
+    // A wrong key is an answer the caller words for the user; SQLCipher's
+    // own log lines on stderr would only confuse them.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     if let Some(key) = key {
         apply_key(&conn, key)?;
     }

@@ -9,6 +9,7 @@ mod damaged;
 mod demo;
 mod history;
 mod leads;
+mod lease;
 mod migrations;
 mod outbox;
 mod pipeline;
