@@ -10,6 +10,12 @@
 //             offline-and-conflict test against a real server
 // CHROMIUM:   the browser (default /usr/bin/chromium)
 // SHOTS:      where screenshots go (default ../target/ui-e2e)
+// E2E_ONLY:   a regular expression: only the scenarios whose names match run
+//             (for those that need nothing an earlier one made)
+//
+// The databases are encrypted. No keychain is reached here (the bridges and
+// the `crm` command run without a session bus): they are given PASSPHRASE in
+// CRM_PASSPHRASE, except where a scenario asks for it through the UI.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,13 +33,27 @@ const bridgeBin = process.env.CRM_BRIDGE ?? join(root, 'target', 'debug', 'crm-b
 const serverBin = process.env.CRM_SERVER ?? join(root, 'target', 'debug', 'crm-server');
 const cliBin = process.env.CRM_CLI ?? join(root, 'target', 'debug', 'crm');
 const PASSWORD = 'correct horse battery';
+/** The passphrase of the e2e databases (as a script gives it: CRM_PASSPHRASE). */
+const PASSPHRASE = 'e2e passphrase 口令';
 const shots = process.env.SHOTS ?? join(root, 'target', 'ui-e2e');
 mkdirSync(shots, { recursive: true });
 
-/** Start the bridge on a fresh data directory; resolves with its URL and token. */
-async function startBridge(dataDir) {
+/** The environment of the bridge and the `crm` command: no session bus, so
+ * no keychain; the database's passphrase given as a script gives it, or
+ * none (null: the UI asks for it). */
+function protectedEnv(passphrase = PASSPHRASE) {
+  const env = { ...process.env };
+  delete env.DBUS_SESSION_BUS_ADDRESS;
+  delete env.CRM_PASSPHRASE;
+  if (passphrase !== null) env.CRM_PASSPHRASE = passphrase;
+  return env;
+}
+
+/** Start the bridge on a data directory; resolves with its URL and token. */
+async function startBridge(dataDir, { passphrase = PASSPHRASE } = {}) {
   const child = spawn(bridgeBin, ['--data-dir', dataDir, '--ui', join(here, '..', 'dist')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: protectedEnv(passphrase),
   });
   const lines = createInterface({ input: child.stdout });
   const started = await new Promise((ok, fail) => {
@@ -48,6 +68,14 @@ async function startBridge(dataDir) {
     });
   });
   return { child, ...started };
+}
+
+/** Stop a bridge and wait until it has let go of its database. */
+async function stopBridge(bridge) {
+  if (bridge.child.exitCode !== null) return;
+  const exited = new Promise((ok) => bridge.child.once('exit', ok));
+  bridge.child.kill('SIGINT');
+  await exited;
 }
 
 function api(bridge) {
@@ -93,7 +121,7 @@ async function stopServer(server) {
 
 /** Run a command to completion; fails the test with its stderr otherwise. */
 function run(bin, args, { env = {}, input = '' } = {}) {
-  const r = spawnSync(bin, args, { input, env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, encoding: 'utf8' });
+  const r = spawnSync(bin, args, { input, env: { ...protectedEnv(), LANG: 'en_US.UTF-8', ...env }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
@@ -173,7 +201,7 @@ async function assertDialogOnTop(dialog, what) {
 // What a translated screen must never show: an i18n key, a placeholder left
 // unfilled, or a stored code where its name belongs (a cell reading
 // "cold_call" or "needs-analysis" instead of 陌生电话 or Análisis).
-const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|record_page|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source|plan|cases|kb|service)\.[a-z_]+\b/;
+const KEY = /\b(?:app|nav|common|welcome|today|accounts|account|records|record_page|role|field|kind|lifecycle|lead_status|stage|entity|record|contacts|leads|tasks|pipeline|search|sync|settings|error|problem|import|language|industry|lead_source|plan|cases|kb|service|protection)\.[a-z_]+\b/;
 const CODES = new Set([
   ...['qualification', 'needs-analysis', 'proposal', 'negotiation', 'won', 'lost'],
   ...['new', 'working', 'qualified', 'disqualified', 'converted', 'prospect', 'customer', 'former'],
@@ -2033,11 +2061,340 @@ const tests = [
       state.current = null;
     },
   ],
+  [
+    'a database behind a passphrase opens only with it: a wrong one is refused in the user’s language',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-passphrase-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const secret = 'red kettle under seven stars';
+      // A script made the database with the passphrase in CRM_PASSPHRASE...
+      const maker = await startBridge(dir, { passphrase: secret });
+      await api(maker)('create_database', { name: 'Chen Jing', currency: 'CNY' });
+      await api(maker)('create_account', { fields: { name: '宁波海风贸易' } });
+      await stopBridge(maker);
+      const name = Buffer.from('宁波海风贸易');
+      for (const file of readdirSync(dir)) assert(!readFileSync(join(dir, file)).includes(name), `${file} holds the customer's name in the clear`);
+      // ...and the app starts without it: it asks, and shows nothing else.
+      const locked = await startBridge(dir, { passphrase: null });
+      cleanups.push(() => locked.child.kill('SIGINT'));
+      const call = api(locked);
+      assert((await call('status')).problem?.code === 'passphrase_needed', 'the app waits for the passphrase');
+      const settings = await call('get_settings');
+      const tab = await context.newPage();
+      state.current = tab;
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${locked.url}?token=${locked.token}#/accounts`);
+      const said = {
+        zh: { title: '解锁您的数据', label: '口令', button: '解锁', wrong: '口令不正确。请检查大写锁定键后重试。' },
+        es: { title: 'Desbloquee sus datos', label: 'Frase de paso', button: 'Desbloquear', wrong: 'La frase de paso no es correcta.' },
+        en: { title: 'Unlock your data', label: 'Passphrase', button: 'Unlock', wrong: 'That passphrase is not right. Check Caps Lock and try again.' },
+      };
+      for (const [lang, words] of Object.entries(said)) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await tab.getByRole('heading', { name: words.title, level: 1 }).waitFor();
+        assert((await tab.getByRole('navigation').count()) === 0, `${lang}: nothing of the app shows before it is unlocked`);
+        await tab.screenshot({ path: join(shots, `unlock-${lang}.png`) });
+        await tab.getByLabel(words.label, { exact: true }).fill('blue kettle');
+        await tab.getByRole('button', { name: words.button, exact: true }).click();
+        await tab.getByRole('alert').filter({ hasText: words.wrong }).waitFor();
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `unlock-wrong-${lang}.png`) });
+      }
+      await tab.getByLabel('Passphrase', { exact: true }).fill(secret);
+      await tab.getByRole('button', { name: 'Unlock', exact: true }).click();
+      await tab.getByText('宁波海风贸易').waitFor();
+      const now = await call('status');
+      assert(now.ready && now.protection === 'passphrase', `after unlocking: ${JSON.stringify(now)}`);
+      await tab.close();
+      state.current = null;
+    },
+  ],
+  [
+    'without a keychain a new laptop asks for a passphrase to encrypt with, typed twice the same',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-choose-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const fresh = await startBridge(dir, { passphrase: null });
+      cleanups.push(() => fresh.child.kill('SIGINT'));
+      const call = api(fresh);
+      assert((await call('status')).problem?.code === 'no_keychain', 'no keychain is found without a session bus');
+      const settings = await call('get_settings');
+      const tab = await context.newPage();
+      state.current = tab;
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.goto(`${fresh.url}?token=${fresh.token}#/accounts`);
+      const titles = { zh: '设置口令', es: 'Elija una frase de paso', en: 'Choose a passphrase' };
+      for (const [lang, title] of Object.entries(titles)) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await tab.getByRole('heading', { name: title, level: 1 }).waitFor();
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `choose-${lang}.png`) });
+      }
+      // It says what the passphrase is for and that nothing opens the data without it.
+      await tab.getByText('Without it the data cannot be read').waitFor();
+      const secret = 'paper lantern 灯笼 river';
+      await tab.getByLabel('Passphrase', { exact: true }).fill(secret);
+      await tab.getByLabel('Type it again').fill('paper lantern 灯笼 rive');
+      await tab.getByRole('button', { name: 'Encrypt my data with it' }).click();
+      await tab.getByRole('alert').filter({ hasText: 'The two passphrases are not the same.' }).waitFor();
+      await tab.screenshot({ path: join(shots, 'choose-mismatch-en.png') });
+      assert(!readdirSync(dir).includes('vault.json'), 'a refused choice makes nothing');
+      assert((await call('status')).problem?.code === 'no_keychain', 'a refused choice unlocks nothing');
+      await tab.getByLabel('Type it again').fill(secret);
+      await tab.getByRole('button', { name: 'Encrypt my data with it' }).click();
+      // Then the first start as before: create the database and work.
+      await tab.getByRole('heading', { name: 'Welcome to Offline CRM' }).waitFor();
+      await tab.getByLabel('Your name').fill('Ana Gómez');
+      await tab.getByRole('button', { name: 'Create my database' }).click();
+      await tab.goto(`${fresh.url}#/accounts`);
+      await tab.getByRole('button', { name: 'New account' }).click();
+      const form = tab.getByRole('form', { name: 'New account' });
+      await form.getByLabel('Name').fill('Talleres Gómez');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await tab.getByRole('heading', { name: 'Talleres Gómez', level: 1 }).waitFor();
+      const now = await call('status');
+      assert(now.ready && now.protection === 'passphrase' && now.accounts === 1, `after choosing: ${JSON.stringify(now)}`);
+      // The next start asks for the passphrase chosen.
+      await stopBridge(fresh);
+      const again = await startBridge(dir, { passphrase: null });
+      cleanups.push(() => again.child.kill('SIGINT'));
+      assert((await api(again)('status')).problem?.code === 'passphrase_needed', 'the next start asks for it');
+      assert((await api(again)('unlock', { passphrase: secret })).accounts === 1, 'the passphrase chosen opens the data');
+      await tab.close();
+      state.current = null;
+    },
+  ],
+  [
+    'the idle lock covers the window after the minutes chosen, keeps what was typed and opens with the passphrase',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-idle-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const b = await startBridge(dir);
+      cleanups.push(() => b.child.kill('SIGINT'));
+      const call = api(b);
+      await call('create_database', { name: 'Li Wei', currency: 'CNY' });
+      await call('create_account', { fields: { name: '苏州金桥机械' } });
+      const settings = { ...(await call('get_settings')), language: 'en', idle_lock_minutes: 5 };
+      await call('save_settings', settings);
+      const tab = await context.newPage();
+      state.current = tab;
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      // The test hook: a "minute" of the idle lock lasts 1 s here, so 5 minutes are 5 s.
+      await tab.addInitScript(() => {
+        globalThis.crmIdleMinuteMs = 1000;
+      });
+      await tab.goto(`${b.url}?token=${b.token}#/settings`);
+      const choice = tab.locator('select[aria-describedby=idle-lock-hint]');
+      assert((await choice.inputValue()) === '5', 'Settings shows the minutes chosen');
+      assert((await choice.locator('option').allTextContents()).join('|') === 'Never|5 minutes|10 minutes|15 minutes|30 minutes|60 minutes', 'the choices');
+      await tab.screenshot({ path: join(shots, 'settings-idle-en.png') });
+      await tab.goto(`${b.url}#/accounts`);
+      await tab.getByText('苏州金桥机械').waitFor();
+      // Half a new account typed, and the search open over it.
+      await tab.getByRole('button', { name: 'New account' }).click();
+      await tab.getByRole('form', { name: 'New account' }).getByLabel('Name').pressSequentially('无锡半成品');
+      await tab.keyboard.press('Control+k');
+      await tab.getByRole('combobox', { name: 'Search everywhere' }).pressSequentially('苏州');
+      await tab.getByRole('option').filter({ hasText: '苏州金桥机械' }).waitFor();
+      const idle = tab.getByTestId('idle-lock');
+      await idle.waitFor({ timeout: 15_000 });
+      // Over everything, the search dialog included; nothing of the data shows.
+      const top = await tab.evaluate(() => globalThis.document.elementFromPoint(640, 400)?.closest('dialog.cover') !== null);
+      assert(top, 'the cover is on top of the open dialog');
+      assert(!(await tab.getByText('苏州金桥机械').first().isVisible()), 'the customer is hidden behind the cover');
+      assert(!(await tab.getByRole('combobox', { name: 'Search everywhere' }).isVisible()), 'the search is hidden behind the cover');
+      await tab.screenshot({ path: join(shots, 'idle-en.png') });
+      // Escape does not take it away.
+      await tab.keyboard.press('Escape');
+      await tab.keyboard.press('Escape');
+      await idle.waitFor();
+      await idle.getByLabel('Passphrase').fill('not it');
+      await idle.getByRole('button', { name: 'Unlock' }).click();
+      await idle.getByRole('alert').filter({ hasText: 'That passphrase is not right.' }).waitFor();
+      await tab.screenshot({ path: join(shots, 'idle-wrong-en.png') });
+      await idle.getByLabel('Passphrase').fill(PASSPHRASE);
+      await idle.getByRole('button', { name: 'Unlock' }).click();
+      await idle.waitFor({ state: 'detached' });
+      // Everything as it was left.
+      assert((await tab.getByRole('combobox', { name: 'Search everywhere' }).inputValue()) === '苏州', 'the search kept its words');
+      await tab.keyboard.press('Escape');
+      const typed = await tab.getByRole('form', { name: 'New account' }).getByLabel('Name').inputValue();
+      assert(typed === '无锡半成品', `the half-typed account kept "${typed}"`);
+      // The cover in Chinese and Spanish.
+      for (const [lang, title] of [
+        ['zh', '已锁定'],
+        ['es', 'Bloqueado'],
+      ]) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await tab.getByRole('dialog', { name: title }).waitFor({ timeout: 15_000 });
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `idle-${lang}.png`) });
+        await idle.locator('input[type=password]').fill(PASSPHRASE);
+        await idle.locator('button[type=submit]').click();
+        await idle.waitFor({ state: 'detached' });
+        await tab.goto(`${b.url}#/settings`);
+        await tab.locator('select[aria-describedby=idle-lock-hint]').waitFor();
+        await tab.screenshot({ path: join(shots, `settings-idle-${lang}.png`) });
+      }
+      await tab.close();
+      state.current = null;
+    },
+  ],
+  [
+    'a team’s laptop: the lease’s warning and lock (their state stood in for), the administrator’s code, and a remote wipe',
+    async () => {
+      const serverDir = mkdtempSync(join(tmpdir(), 'crm-e2e-lease-'));
+      cleanups.push(() => rmSync(serverDir, { recursive: true, force: true }));
+      const server = await startServer(serverDir);
+      cleanups.push(() => server.child.kill('SIGKILL'));
+      const admin = (args) => run(serverBin, ['--database', `sqlite://${join(serverDir, 'server.db')}`, ...args], { input: PASSWORD });
+      admin(['user', 'add', '--email', 'ana@example.com', '--name', 'Ana Gómez', '--role', 'rep', '--team', 'West']);
+      const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-lap-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const lap = await startBridge(dir);
+      cleanups.push(() => lap.child.kill('SIGINT'));
+      const call = api(lap);
+      await call('create_database', { name: 'Ana Gómez', currency: 'EUR' });
+      await call('sync_login', { server: server.url, email: 'ana@example.com', password: PASSWORD, insecure: false });
+      await call('create_account', { fields: { name: 'Talleres Ana' } });
+      await call('sync_now');
+      const real = await call('lease');
+      assert(real.state === 'ok' && real.offline_days === 30, `the team's lease: ${JSON.stringify(real)}`);
+      const device = admin(['device', 'list']).trim().split(/\s+/)[0];
+      const settings = await call('get_settings');
+
+      // Weeks without a sync cannot be waited for here: the core's answers
+      // about the lease are stood in for (the warning, then the lock: the
+      // lease says locked and every command that shows data is refused with
+      // lease_expired, as the core refuses them). A real sync or a real code
+      // ends the stand-in.
+      const day = 86_400_000;
+      const since = Date.now() - 40 * day;
+      const lockedAt = Date.now() - 3 * day;
+      const leaseFree = ['status', 'unlock', 'lease', 'lease_extend', 'sync_now', 'sync_status', 'sync_cancel', 'sync_login', 'sync_logout', 'get_settings', 'save_settings'];
+      let standIn = null;
+      const tab = await context.newPage();
+      state.current = tab;
+      tab.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await tab.route(/\/api\/[a-z_]+$/, async (route) => {
+        const command = new URL(route.request().url()).pathname.split('/').pop();
+        if (standIn === null) return route.continue();
+        if (command === 'lease') {
+          const warning = { ...real, state: 'warning', since: Date.now() - 33 * day, warns_at: Date.now() - 3 * day, locks_at: Date.now() + 4 * day };
+          const locked = { ...real, state: 'locked', since, warns_at: since + 30 * day, locks_at: lockedAt };
+          return route.fulfill({ json: standIn === 'warning' ? warning : locked });
+        }
+        if (command === 'sync_now' || command === 'lease_extend') {
+          const response = await route.fetch();
+          if (response.ok()) standIn = null;
+          return route.fulfill({ response });
+        }
+        if (standIn === 'locked' && !leaseFree.includes(command)) {
+          const error = { code: 'lease_expired', message_key: 'error.lease_expired', params: { since, locked_at: lockedAt } };
+          return route.fulfill({ status: 409, json: { error } });
+        }
+        return route.continue();
+      });
+
+      // The warning: a banner on every screen with the time it locks.
+      standIn = 'warning';
+      await tab.goto(`${lap.url}?token=${lap.token}#/accounts`);
+      const banners = { zh: '这台电脑须在', es: 'Este portátil debe sincronizarse', en: 'This laptop must sync with the team server by' };
+      for (const [lang, words] of Object.entries(banners)) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await tab.getByTestId('lease-banner').filter({ hasText: words }).waitFor();
+        await tab.getByText('Talleres Ana').waitFor();
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `lease-banner-${lang}.png`) });
+      }
+      await tab.goto(`${lap.url}#/today`);
+      await tab.getByTestId('lease-banner').waitFor();
+      // Its sync, a real one, renews the lease: the banner goes.
+      await tab.getByTestId('lease-banner').getByRole('button', { name: 'Sync now' }).click();
+      await tab.getByTestId('lease-banner').waitFor({ state: 'detached' });
+
+      // Locked: a refused command is enough to cover the window.
+      standIn = 'locked';
+      await tab.goto(`${lap.url}#/accounts`);
+      await tab.reload();
+      const lock = tab.getByTestId('lease-lock');
+      await lock.waitFor();
+      const sinceDay = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(since);
+      const lockedDay = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' }).format(lockedAt);
+      const told = await lock.innerText();
+      assert(told.includes(`since ${sinceDay}`) && told.includes(`locked since ${lockedDay}`), `the lock screen says "${told}"`);
+      assert(!(await tab.getByRole('navigation', { name: 'Main' }).isVisible()), 'nothing of the app shows behind the lock');
+      await tab.screenshot({ path: join(shots, 'lease-lock-en.png') });
+      for (const lang of ['zh', 'es']) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await lock.waitFor();
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `lease-lock-${lang}.png`) });
+      }
+      await call('save_settings', { ...settings, language: 'en' });
+      await tab.reload();
+      // A mistyped code is refused, in words.
+      await lock.getByLabel('Your administrator’s code').fill('ABCD-EFGH-JKMNP');
+      await lock.getByRole('button', { name: 'Unlock with the code' }).click();
+      await lock.getByRole('alert').filter({ hasText: 'That code is not valid for this laptop' }).waitFor();
+      await tab.screenshot({ path: join(shots, 'lease-code-wrong-en.png') });
+      // The administrator's real code opens it, and the screen behind comes back with its data.
+      const code = /: (\S+)\s*$/.exec(admin(['device', 'extend', device, '--days', '60']))[1];
+      await lock.getByLabel('Your administrator’s code').fill(code.toLowerCase());
+      await lock.getByRole('button', { name: 'Unlock with the code' }).click();
+      await lock.waitFor({ state: 'detached' });
+      await tab.getByText('Talleres Ana').waitFor();
+      const extended = await call('lease');
+      assert(extended.state === 'ok' && extended.locks_at > Date.now() + 59 * day, `after the code: ${JSON.stringify(extended)}`);
+
+      // Locked again, and a sync (a real one) opens it.
+      standIn = 'locked';
+      await tab.reload();
+      await lock.waitFor();
+      await lock.getByRole('button', { name: 'Sync now' }).click();
+      await lock.waitFor({ state: 'detached' });
+      await tab.getByText('Talleres Ana').waitFor();
+
+      // The administrator marks the laptop lost: its next sync erases it.
+      admin(['device', 'wipe', device]);
+      await tab.goto(`${lap.url}#/sync`);
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      await tab.getByRole('heading', { name: 'This laptop’s data was erased', level: 1 }).waitFor();
+      assert(!readdirSync(dir).some((f) => f.startsWith('crm.db') || f === 'vault.json'), `left in the data folder: ${readdirSync(dir).join(', ')}`);
+      assert((await tab.getByRole('navigation').count()) === 0, 'nothing of the app is left to use');
+      await tab.screenshot({ path: join(shots, 'wiped-en.png') });
+      for (const [lang, title] of [
+        ['zh', '这台电脑上的数据已被清除'],
+        ['es', 'Los datos de este portátil se han borrado'],
+      ]) {
+        await call('save_settings', { ...settings, language: lang });
+        await tab.reload();
+        await tab.getByRole('heading', { name: title, level: 1 }).waitFor();
+        const raw = await rawTextOnScreen(tab);
+        assert(raw.length === 0, `${lang}: ${raw.join(', ')}`);
+        await tab.screenshot({ path: join(shots, `wiped-${lang}.png`) });
+      }
+      await tab.close();
+      state.current = null;
+    },
+  ],
 ];
 
 let passed = 0;
 let failed = 0;
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 for (const [name, test] of tests) {
+  if (only && !only.test(name)) continue;
   const started = Date.now();
   try {
     try {

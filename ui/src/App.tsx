@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Backend, Settings, Status } from './backend';
+import type { Settings, Status } from './backend';
+import type { WatchedBackend } from './backend/refusals';
 import { AppContext, type AppContextValue } from './context';
 import { localeTag, pickLanguage } from './i18n';
 import { errorMessage } from './lib/errors';
@@ -12,6 +13,13 @@ import { UndoProvider, UndoToast } from './components/Undo';
 import SyncBadge from './components/SyncBadge';
 import Accounts from './screens/Accounts';
 import { useEscalation } from './service/escalation';
+import Cover from './protection/Cover';
+import Gate, { GATES } from './protection/Gate';
+import IdleLock from './protection/IdleLock';
+import LeaseBanner from './protection/LeaseBanner';
+import LeaseLock from './protection/LeaseLock';
+import { useIdleLock } from './protection/idle';
+import { useLease } from './protection/useLease';
 
 /** A screen in a chunk of its own, fetched when first needed. Once fetched it
  * renders at once, with no Suspense round, as if it were in the first chunk. */
@@ -135,7 +143,8 @@ function navOf(route: Route): Route['screen'] {
 }
 
 interface Props {
-  backend: Backend;
+  /** Tells the window of the refusals that change all of it (the lease, a remote wipe). */
+  backend: WatchedBackend;
   initialSettings: Settings | null;
   /** Fetched by the caller alongside the settings, so start-up waits for one round trip, not two. */
   initialStatus?: Status | null;
@@ -170,6 +179,35 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
   // Cases at risk or past due are escalated while the app is open.
   useEscalation(backend, !!status?.ready);
 
+  // The team's lease: a banner before it runs out, the lock screen after.
+  const lease = useLease(backend, !!status?.ready);
+  const leaseLocked = lease.view.kind === 'locked';
+  const wasLeaseLocked = useRef(false);
+  useEffect(() => {
+    // Back from the lock: the screen behind asks anew for what it was refused.
+    if (wasLeaseLocked.current && !leaseLocked) {
+      setError('');
+      redraw();
+    }
+    wasLeaseLocked.current = leaseLocked;
+  }, [leaseLocked, redraw]);
+  // A remote wipe erased the data (a sync met it): the status says so.
+  useEffect(
+    () =>
+      backend.onRefusal((e) => {
+        if (e.code === 'wiped') void refreshStatus();
+      }),
+    [backend, refreshStatus],
+  );
+
+  // The window covered after the minutes without use the user chose.
+  const idleMinutes = status?.ready ? (settings.idle_lock_minutes ?? null) : null;
+  const idle = useIdleLock(idleMinutes);
+  const covered = (idle.locked && idleMinutes !== null) || leaseLocked;
+  // For the keyboard shortcuts: nothing opens behind the cover.
+  const coveredRef = useRef(covered);
+  coveredRef.current = covered;
+
   // The other screens, once the first one is up: going to them then shows them at once.
   useEffect(() => {
     const timer = setTimeout(() => Object.values(LATER).forEach((screen) => void screen.preload().catch(() => {})), 1000);
@@ -192,7 +230,7 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (opensSearch(e)) {
+      if (opensSearch(e) && !coveredRef.current) {
         e.preventDefault();
         setSearching(true);
       }
@@ -247,12 +285,23 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
     );
   }
 
+  if (status?.problem && GATES.includes(status.problem.code)) {
+    // Nothing is open (locked, or erased): a screen of its own, no sidebar.
+    return (
+      <AppContext.Provider value={ctx}>
+        <Gate status={status} onStatus={setStatus} />
+      </AppContext.Provider>
+    );
+  }
+
   const activeNav = !status?.ready && route.screen !== 'settings' ? null : navOf(route);
 
   return (
     <AppContext.Provider value={ctx}>
       <UndoProvider onUndone={redraw} onError={failed}>
-        <div className="app">
+        {/* Covered, the app stays as it was (a form half filled in keeps
+            its input) but is neither seen nor reached. */}
+        <div className={covered ? 'app covered' : 'app'} inert={covered} aria-hidden={covered || undefined}>
           <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), mainRef.current?.focus())}>
             {t('app.skip')}
           </a>
@@ -275,6 +324,7 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
             </ul>
           </nav>
           <main id="main" ref={mainRef} tabIndex={-1}>
+            {lease.view.kind === 'warning' && <LeaseBanner locksAt={lease.view.locksAt} onSynced={lease.check} />}
             {error && (
               <div className="error" role="alert">
                 <span>{error}</span>
@@ -295,6 +345,18 @@ export default function App({ backend, initialSettings, initialStatus = null }: 
           </div>
           {searching && <SearchPalette onClose={() => setSearching(false)} />}
         </div>
+        {/* Someone must be at the laptop before even the lease is shown. */}
+        {idle.locked && idleMinutes !== null ? (
+          <Cover label={t('protection.idle_title')}>
+            <IdleLock minutes={idleMinutes} onUnlocked={idle.unlock} />
+          </Cover>
+        ) : (
+          lease.view.kind === 'locked' && (
+            <Cover label={t('protection.lock_title')}>
+              <LeaseLock since={lease.view.since} lockedAt={lease.view.lockedAt} onTried={lease.check} />
+            </Cover>
+          )
+        )}
       </UndoProvider>
     </AppContext.Provider>
   );

@@ -1,13 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { chooseBackend } from './backend/choose';
+import { watchRefusals } from './backend/refusals';
 import { initI18n, pickLanguage, type Language } from './i18n';
 import App, { preloadFirstScreen } from './App';
 import { parseRoute } from './lib/route';
 import { prefetchAccounts } from './screens/Accounts';
 import './styles.css';
 
-const backend = chooseBackend();
+// One backend for the whole page (the start-up prefetch included), so that a
+// refusal met anywhere reaches the window.
+const backend = watchRefusals(chooseBackend());
 
 async function start() {
   // Everything the first screen needs is asked for at once: the settings (so

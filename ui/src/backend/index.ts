@@ -56,6 +56,13 @@ export type { Suggestion } from './generated/Suggestion';
 /** Every command of the core, with its argument and result types. */
 export interface Commands {
   status: [void, T.Status];
+  /** Open the database with the user's passphrase (or set the one chosen
+   * where no keychain can keep the key); also checks it at the idle lock. */
+  unlock: [{ passphrase: string }, T.Status];
+  /** How long this laptop may still go without syncing. */
+  lease: [void, T.Lease];
+  /** An administrator's code that lets the laptop stay away longer. */
+  lease_extend: [{ code: string }, T.Lease];
   create_database: [{ name: string; email?: string | null; currency: string }, T.Status];
   load_demo: [{ accounts: number; seed?: number }, T.DemoSummary];
   account_facets: [void, T.Facets];

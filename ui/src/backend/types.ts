@@ -2,6 +2,7 @@
 
 import type { EntityKind } from './generated/EntityKind';
 import type { ListView } from './generated/ListView';
+import type { Protection } from './generated/Protection';
 import type { RecordRow } from './generated/RecordRow';
 
 export type Id = string;
@@ -34,9 +35,18 @@ export interface Status {
   user: User | null;
   currency: string | null;
   accounts: number;
-  /** Why the database in the data folder could not be opened. */
+  /** Why the database in the data folder could not be opened (or is not
+   * unlocked yet: `passphrase_needed`, `no_keychain`; or was erased: `wiped`). */
   problem?: AppError | null;
+  /** How the database is protected: its key in the OS keychain, or behind a
+   * passphrase; null before it is unlocked. */
+  protection?: Protection | null;
 }
+
+// The database's protection and the team's lease, as the core declares them.
+export type { Protection } from './generated/Protection';
+export type { Lease } from './generated/Lease';
+export type { LeaseState } from './generated/LeaseState';
 
 export type AccountSort = 'default' | 'name' | 'industry' | 'region' | 'lifecycle' | 'owner' | 'updated';
 
@@ -437,6 +447,8 @@ export interface Settings {
   insecure_server?: boolean;
   /** Named views of the lists, this laptop's own. */
   views?: ListView[];
+  /** Cover the window after this many minutes without use; null: never. */
+  idle_lock_minutes?: number | null;
 }
 
 export interface DemoSummary {

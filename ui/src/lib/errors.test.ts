@@ -47,4 +47,31 @@ describe('error messages', () => {
     await i18next.changeLanguage('es');
     expect(errorMessage(t as never, offline(2))).toContain('Sus 2 cambios están a salvo');
   });
+
+  it('says when a laptop past its lease stopped syncing and locked, in the user’s locale', async () => {
+    const since = Date.UTC(2025, 2, 3, 9, 30);
+    const locked = Date.UTC(2025, 3, 9, 9, 30);
+    const e = new BackendError({ code: 'lease_expired', message_key: 'error.lease_expired', params: { since, locked_at: locked } });
+    await i18next.changeLanguage('en');
+    const en = errorMessage(t as never, e);
+    expect(en).toMatch(/since Mar 3, 2025.*locked since Apr 9, 2025/);
+    await i18next.changeLanguage('zh');
+    expect(errorMessage(t as never, e)).toMatch(/2025年3月3日.*2025年4月9日/);
+    await i18next.changeLanguage('es');
+    expect(errorMessage(t as never, e)).toMatch(/desde el 3 mar 2025.*desde el 9 abr 2025/);
+  });
+
+  it('has a sentence for every refusal of the database’s protection, in every language', async () => {
+    const codes = ['locked', 'wrong_key', 'backup_locked', 'passphrase_needed', 'lease_expired', 'bad_extension_code', 'wrong_passphrase'];
+    codes.push('empty_passphrase', 'no_passphrase', 'no_keychain', 'keychain_locked', 'key_missing', 'key_corrupt', 'keychain');
+    codes.push('vault_corrupt', 'vault_too_new', 'wiped');
+    for (const lng of ['en', 'zh', 'es']) {
+      await i18next.changeLanguage(lng);
+      for (const code of codes) {
+        const text = errorMessage(t as never, new BackendError({ code, message_key: `error.${code}`, params: { since: 1, locked_at: 2, files: 3 } }));
+        expect(text, `${lng} ${code}`).not.toBe(i18next.t('error.internal'));
+        expect(text, `${lng} ${code}`).not.toMatch(/{{|}}|error\./);
+      }
+    }
+  });
 });

@@ -28,6 +28,9 @@ export function errorMessage(t: TFunction, e: unknown, fieldLabel?: (field: stri
     if (typeof params.to === 'string') params.to = t(`cases.move.${params.to}`, { defaultValue: params.to });
   }
   // Days and money in the user's locale (the translations format them).
+  if (error.code === 'lease_expired') {
+    for (const key of ['since', 'locked_at']) if (typeof params[key] === 'number') params[key] = new Date(params[key] as number);
+  }
   if (typeof params.valid_until === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(params.valid_until)) params.valid_until = parseISO(params.valid_until);
   if (typeof params.outstanding === 'string' && typeof params.currency === 'string' && /^\d+(\.\d+)?$/.test(params.outstanding)) {
     params.outstanding = Number(params.outstanding);

@@ -7,6 +7,7 @@ import ServerSignIn from '../components/ServerSignIn';
 import { useApp } from '../context';
 import { LANGUAGES } from '../i18n';
 import { routeHash } from '../lib/route';
+import { IDLE_CHOICES } from '../protection/idle';
 
 export default function Settings() {
   const { t, i18n } = useTranslation();
@@ -41,6 +42,23 @@ export default function Settings() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          {t('settings.idle_lock')}
+          <select
+            value={settings.idle_lock_minutes ?? ''}
+            onChange={(e) => saveSettings({ ...settings, idle_lock_minutes: e.target.value ? Number(e.target.value) : null })}
+            aria-describedby="idle-lock-hint"
+          >
+            {IDLE_CHOICES.map((minutes) => (
+              <option key={minutes ?? 'never'} value={minutes ?? ''}>
+                {minutes === null ? t('settings.idle_never') : t('settings.idle_minutes', { count: minutes })}
+              </option>
+            ))}
+          </select>
+          <span id="idle-lock-hint" className="small">
+            {t(status.protection === 'passphrase' ? 'settings.idle_hint_passphrase' : 'settings.idle_hint')}
+          </span>
         </label>
       </div>
       {status.ready ? (
