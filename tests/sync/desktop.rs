@@ -447,3 +447,33 @@ fn signing_in_from_demo_data_sets_it_aside_and_sends_none_of_it() {
     assert_eq!(err.message_key, "error.demo_on_synced");
     assert_eq!(app.status().unwrap().accounts, 2);
 }
+
+/// An administrator marks Ana's laptop lost: the app's next sync erases
+/// the database, the vault and everything of the book in the data folder,
+/// and the window says why instead of showing anything.
+#[test]
+fn the_app_erases_its_copy_when_the_laptop_was_marked_lost() {
+    let server = team();
+    let (app, dir) = app_for("Ana");
+    sign_in(&app, &server.url, "ana@example.com");
+    app.sync_now(&|_| {}).expect("a first sync");
+    let device = crm_store::Store::open(&crm_store::Store::path_in(dir.path()))
+        .unwrap()
+        .device_id()
+        .to_string();
+    let out = server.admin(&["device", "wipe", &device], "");
+    assert!(out.status.success());
+    let err = app.sync_now(&|_| {}).unwrap_err();
+    assert_eq!(err.code, "wiped", "{err}");
+    let status = app.status().unwrap();
+    assert!(!status.ready);
+    assert_eq!(status.problem.map(|p| p.code), Some("wiped".to_owned()));
+    for gone in ["crm.db", crm_vault::FILE_NAME] {
+        assert!(!dir.path().join(gone).exists(), "{gone} is erased");
+    }
+    assert_eq!(
+        app.list_users().unwrap_err().code,
+        "no_database",
+        "nothing left to show"
+    );
+}

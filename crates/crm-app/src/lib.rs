@@ -260,6 +260,11 @@ impl App {
         }
         *lock(&self.writer) = None;
         let path = Store::path_in(self.dir());
+        // The app's own files that name the team: its server, the login,
+        // the company's certificate.
+        for file in [settings::FILE, sync::CA_FILE] {
+            let _ = std::fs::remove_file(self.dir().join(file));
+        }
         let problem = match crm_store::erase(&path) {
             Ok(removed) => AppError::new("wiped").with("files", removed.len()),
             Err(e) => {

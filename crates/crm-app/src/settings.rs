@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError, Result};
 
-const FILE: &str = "settings.json";
+pub(crate) const FILE: &str = "settings.json";
 
 /// What the Settings screen sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -106,7 +106,7 @@ fn remove_database(path: &Path) {
 }
 
 /// Where the company CA given at sign-in is kept, in the data directory.
-const CA_FILE: &str = "server-ca.pem";
+pub(crate) const CA_FILE: &str = "server-ca.pem";
 
 /// What "Sync now" did, and where things stand after it.
 #[derive(Debug, Clone, Serialize)]

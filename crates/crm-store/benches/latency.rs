@@ -102,7 +102,31 @@ fn main() {
         return;
     }
     let mut store = common::big_store();
+    println!(
+        "database: {}",
+        if common::encrypted() { "encrypted (SQLCipher)" } else { "plain" }
+    );
+    if common::encrypted() {
+        let version = |pragma: &str| -> String {
+            store
+                .conn()
+                .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
+                .unwrap_or_default()
+        };
+        println!(
+            "SQLCipher {}, {}, {}",
+            version("cipher_version"),
+            version("cipher_hmac_algorithm"),
+            version("cipher_provider_version")
+        );
+    }
     sizes(&store);
+    // Opening it as the app does at start (the key already at hand: from
+    // the keychain, or the passphrase typed).
+    let path = store.path().to_owned();
+    measure("open the database", 20, |_| {
+        drop(Store::open(&path).expect("open"));
+    });
     let accounts = sample_ids(
         &store,
         "SELECT id FROM accounts WHERE deleted_at IS NULL ORDER BY random() LIMIT ?1",

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use crm_vault::{Key, Mode, Vault};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
 
 use crate::{
     error::{Result, StoreError},

@@ -421,6 +421,9 @@ impl Store {
             if bulk && !loading {
                 tx.execute("UPDATE sync_state SET initial_load = 1", [])?;
             }
+            if bulk {
+                crate::storage::cipher::bulk_cache(&tx, &self.path, true)?;
+            }
             for change in changes {
                 match change {
                     Change::Upsert(state) => {
@@ -461,6 +464,9 @@ impl Store {
             Ok(())
         })();
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        if !more {
+            crate::storage::cipher::bulk_cache(&self.conn, &self.path, false)?;
+        }
         result?;
         self.device.clock = clock;
         Ok(applied)

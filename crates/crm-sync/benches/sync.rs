@@ -123,7 +123,12 @@ impl Drop for Server {
     }
 }
 
+/// A laptop's database, encrypted as the app's is when
+/// `CRM_BENCH_ENCRYPTED=1` (plain otherwise: the figures to compare with).
 fn laptop(dir: &Path, name: &str) -> Store {
+    if std::env::var("CRM_BENCH_ENCRYPTED").is_ok_and(|v| v == "1") {
+        crm_store::unlock(&Store::path_in(dir), Some("bench passphrase")).expect("unlock");
+    }
     Store::create(
         &Store::path_in(dir),
         &NewUser {

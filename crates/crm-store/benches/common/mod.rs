@@ -14,13 +14,36 @@ pub fn accounts() -> u64 {
         .unwrap_or(100_000)
 }
 
-/// Open the benchmark database, making it first if needed.
-pub fn big_store() -> Store {
+/// Whether the benchmarks run on an encrypted database, as the app's is
+/// (`CRM_BENCH_ENCRYPTED=1`), or a plain one (the figures to compare with).
+pub fn encrypted() -> bool {
+    std::env::var("CRM_BENCH_ENCRYPTED").is_ok_and(|v| v == "1")
+}
+
+/// The benchmark database's file, unlocked when it is encrypted.
+pub fn bench_path() -> PathBuf {
     let accounts = accounts();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
     // The demo's edition in the name: a database kept from an earlier one
     // (without sales documents, say) is made again.
-    let path = dir.join(format!("crm-{accounts}-v{DEMO_VERSION}.db"));
+    if encrypted() {
+        // A directory of its own: its vault is the directory's.
+        let path = dir
+            .join(format!("encrypted-{accounts}-v{DEMO_VERSION}"))
+            .join("crm.db");
+        std::fs::create_dir_all(path.parent().unwrap()).expect("create the bench directory");
+        crm_store::unlock(&path, Some("bench passphrase")).expect("unlock the benchmark database");
+        path
+    } else {
+        dir.join(format!("crm-{accounts}-v{DEMO_VERSION}.db"))
+    }
+}
+
+/// Open the benchmark database, making it first if needed.
+pub fn big_store() -> Store {
+    let accounts = accounts();
+    let path = bench_path();
+    let dir = path.parent().unwrap().to_owned();
     if !path.exists() {
         std::fs::create_dir_all(&dir).expect("create target/bench-data");
         let me = NewUser {

@@ -79,6 +79,23 @@ pub(crate) fn unlocked(path: &Path) -> Option<Unlocked> {
 /// slower than plain.
 const ENCRYPTED_CACHE_KIB: i64 = 32 * 1024;
 
+/// The page cache while a first sync loads the whole book (KiB): the load
+/// and the search index built after it read back pages just written, each
+/// decrypted again once it leaves a small cache (a first sync of 550,000
+/// records took 1.4 times as long encrypted with 32 MiB, 1.25 with this).
+const BULK_CACHE_KIB: i64 = 128 * 1024;
+
+/// Give `conn` the bulk-load cache (`on`), or its usual one back.
+pub(crate) fn bulk_cache(conn: &Connection, path: &Path, on: bool) -> rusqlite::Result<()> {
+    let kib = match (on, unlocked(path).is_some()) {
+        (true, _) => BULK_CACHE_KIB,
+        (false, true) => ENCRYPTED_CACHE_KIB,
+        // SQLite's default.
+        (false, false) => 2_000,
+    };
+    conn.pragma_update(None, "cache_size", -kib)
+}
+
 /// Open `path` with `flags`, keyed with the key registered for it.
 pub(crate) fn open(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     open_keyed(path, flags, unlocked(path).as_ref().map(|u| u.key.as_ref()))
