@@ -104,7 +104,11 @@ fn main() {
     let mut store = common::big_store();
     println!(
         "database: {}",
-        if common::encrypted() { "encrypted (SQLCipher)" } else { "plain" }
+        if common::encrypted() {
+            "encrypted (SQLCipher)"
+        } else {
+            "plain"
+        }
     );
     if common::encrypted() {
         let version = |pragma: &str| -> String {

@@ -4,7 +4,7 @@
 //! code for another laptop does not; a sync ends the lock.
 
 use chrono::{DateTime, TimeZone, Utc};
-use crm_domain::{Id, User};
+use crm_domain::Id;
 use crm_protocol::lease::{LeasePolicy, extension_code};
 use crm_store::{LeaseState, Store};
 
@@ -35,23 +35,7 @@ fn day_50() -> DateTime<Utc> {
 }
 
 fn logged_in(store: &mut Store) {
-    let user = User {
-        id: store.user_id(),
-        name: "Li Wei".into(),
-        email: Some("li.wei@example.com".into()),
-        role: "rep".into(),
-        team: Some("North".into()),
-        active: true,
-    };
-    store
-        .record_login(
-            "https://crm.example.com",
-            "li.wei@example.com",
-            "token",
-            &user,
-            Some(1),
-        )
-        .unwrap();
+    crate::record_login(store, "token");
     store
         .set_lease(
             Some(LeasePolicy {

@@ -45,6 +45,28 @@ pub fn me() -> NewUser {
     }
 }
 
+/// Record a login of the test user to a team server with `token`, as
+/// `crm_sync::login` does once the server answered.
+pub fn record_login(store: &mut Store, token: &str) {
+    let user = crm_domain::User {
+        id: store.user_id(),
+        name: ME.into(),
+        email: Some("li.wei@example.com".into()),
+        role: "rep".into(),
+        team: Some("North".into()),
+        active: true,
+    };
+    store
+        .record_login(
+            "https://crm.example.com",
+            "li.wei@example.com",
+            token,
+            &user,
+            Some(3),
+        )
+        .unwrap();
+}
+
 /// A new store in a temporary directory. The store is declared first so it is
 /// closed before the directory is removed.
 pub struct Fixture {

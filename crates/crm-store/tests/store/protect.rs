@@ -203,23 +203,7 @@ fn with_a_keychain_the_key_and_the_token_live_there() {
     );
     let mut store = Store::create(&path, &me()).unwrap();
     fill(&mut store);
-    let user = crm_domain::User {
-        id: store.user_id(),
-        name: "Li Wei".into(),
-        email: Some("li.wei@example.com".into()),
-        role: "rep".into(),
-        team: Some("North".into()),
-        active: true,
-    };
-    store
-        .record_login(
-            "https://crm.example.com",
-            "li.wei@example.com",
-            "secret-token-Ω",
-            &user,
-            Some(3),
-        )
-        .unwrap();
+    crate::record_login(&mut store, "secret-token-Ω");
     assert_eq!(
         store.device_token().unwrap().as_deref().map(String::as_str),
         Some("secret-token-Ω")
