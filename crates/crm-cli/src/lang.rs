@@ -176,8 +176,17 @@ pub fn error_code(err: &anyhow::Error) -> String {
     error_code_static(err).to_owned()
 }
 
+/// The keychain's and the passphrase's troubles, by their code.
+fn vault_error(e: &crm_vault::VaultError) -> String {
+    let key = format!("err.vault.{}", e.code());
+    let text = tr(&key);
+    if text == key { e.to_string() } else { text }
+}
+
 fn error_code_static(err: &anyhow::Error) -> &'static str {
-    if let Some(e) = err.downcast_ref::<StoreError>() {
+    if let Some(e) = err.downcast_ref::<crm_vault::VaultError>() {
+        e.code()
+    } else if let Some(e) = err.downcast_ref::<StoreError>() {
         e.code()
     } else if err.downcast_ref::<Invalid>().is_some() {
         "invalid"
@@ -193,6 +202,9 @@ pub fn error_message(err: &anyhow::Error) -> String {
     }
     if let Some(e) = err.downcast_ref::<crm_sync::SyncError>() {
         return sync_error(e);
+    }
+    if let Some(e) = err.downcast_ref::<crm_vault::VaultError>() {
+        return vault_error(e);
     }
     let Some(e) = err.downcast_ref::<StoreError>() else {
         return err.to_string();
@@ -276,15 +288,7 @@ pub fn error_message(err: &anyhow::Error) -> String {
             .into_owned()
         }
         StoreError::BadExtensionCode => t!("err.bad_extension_code").into_owned(),
-        // The keychain's and the passphrase's troubles, by their code.
-        StoreError::Vault(v) => {
-            let text = tr(&format!("err.vault.{}", v.code()));
-            if text.starts_with("err.vault.") {
-                v.to_string()
-            } else {
-                text
-            }
-        }
+        StoreError::Vault(v) => vault_error(v),
         // Refusals carry their own sentence; the rest are technical and rare.
         other => other.to_string(),
     }
