@@ -125,6 +125,8 @@ impl From<StoreError> for AppError {
                 .with("since", since)
                 .with("locked_at", locked_at),
             StoreError::BadExtensionCode => AppError::new("bad_extension_code"),
+            StoreError::BadRecoveryKey => AppError::new("bad_recovery_key"),
+            StoreError::VaultMissing(_) => AppError::new("vault_missing"),
             StoreError::Vault(v) => {
                 eprintln!("crm-app: vault: {v}");
                 AppError::new(v.code())

@@ -87,6 +87,9 @@ pub enum Command {
     Sync(crate::sync::SyncArgs),
     /// How long this laptop may stay away from the team server; `crm lease extend CODE` with your administrator's code
     Lease(crate::sync::LeaseArgs),
+    /// The database's key: its recovery key, recovering with it, changing the passphrase
+    #[command(subcommand)]
+    Vault(crate::protect::VaultCmd),
     /// Any kind of record by its description (exchange rates, and every
     /// other kind): describe, list, get, add, edit, delete, restore
     #[command(subcommand)]

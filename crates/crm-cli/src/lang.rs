@@ -264,6 +264,10 @@ pub fn error_message(err: &anyhow::Error) -> String {
         StoreError::DiskFull => t!("err.disk_full").into_owned(),
         StoreError::Busy => t!("err.busy").into_owned(),
         StoreError::Damaged(_) => t!("err.damaged").into_owned(),
+        StoreError::VaultMissing(path) => {
+            t!("err.vault_missing", path = path.display()).into_owned()
+        }
+        StoreError::BadRecoveryKey => t!("err.bad_recovery_key").into_owned(),
         StoreError::Locked(path) => t!("err.locked", path = path.display()).into_owned(),
         StoreError::WrongKey(path) => t!("err.wrong_key", path = path.display()).into_owned(),
         StoreError::BackupLocked(path) => {

@@ -165,8 +165,13 @@ pub fn run(cli: Cli) -> Result<()> {
     let dir = data_dir(cli.data_dir)?;
     let path = Store::path_in(&dir);
     let out = Out { json: cli.json };
+    // Recovering is how a database whose vault was lost gets unlocked.
+    if let Command::Vault(cmd @ crate::protect::VaultCmd::Recover { .. }) = cli.command {
+        return crate::protect::vault(&path, cmd, cli.json);
+    }
     crate::protect::unlock(&path)?;
     match cli.command {
+        Command::Vault(cmd) => crate::protect::vault(&path, cmd, cli.json),
         Command::Init(args) => init(&path, args, out),
         Command::Demo(args) => {
             let mut store = match Store::open(&path) {
@@ -313,7 +318,7 @@ fn demo(store: &mut Store, args: DemoArgs, out: Out) -> Result<()> {
 
 fn dispatch(store: &mut Store, command: Command, out: Out) -> Result<()> {
     match command {
-        Command::Init(_) | Command::Demo(_) | Command::Restore(_) => {
+        Command::Init(_) | Command::Demo(_) | Command::Restore(_) | Command::Vault(_) => {
             unreachable!("handled before the store is opened")
         }
         Command::Import(args) => exchange::import(store, args, out),

@@ -391,6 +391,14 @@ pub enum StoreError {
     /// Keeping the key failed (keychain, passphrase, vault file).
     #[error(transparent)]
     Vault(#[from] crm_vault::VaultError),
+    /// An encrypted database whose vault file is gone.
+    #[error("{} is encrypted but its vault file (vault.json) is missing: put it back, or open it with its recovery key (crm vault recover KEY)", .0.display())]
+    VaultMissing(PathBuf),
+    /// A recovery key that is mistyped or does not open this database.
+    #[error(
+        "that recovery key does not open this database (mistyped, or another database's); nothing was changed"
+    )]
+    BadRecoveryKey,
     /// An extension code that is not for this laptop, mistyped, or past.
     #[error(
         "that code is not valid for this laptop (mistyped, for another laptop, or past); ask your administrator for a new one"
@@ -430,6 +438,8 @@ impl StoreError {
             StoreError::Vault(e) => e.code(),
             StoreError::LeaseExpired { .. } => "lease_expired",
             StoreError::BadExtensionCode => "bad_extension_code",
+            StoreError::BadRecoveryKey => "bad_recovery_key",
+            StoreError::VaultMissing(_) => "vault_missing",
             StoreError::Sqlite(_) => "database",
             StoreError::Io(_) => "io",
         }

@@ -51,7 +51,10 @@ pub use error::{Result, Rule, StoreError};
 pub use exchange::{DuplicateRow, ImportOptions, ImportOutcome, ImportRecord, ImportedRow};
 pub use lease::{Lease, LeaseState};
 pub use merge::{MergeField, MergePlan, Moved, Side};
-pub use protect::{Protection, erase, needs_passphrase, protection, unlock};
+pub use protect::{
+    Protection, change_passphrase, erase, needs_passphrase, protection, recover, recovery_key,
+    unlock,
+};
 pub use read::{AccountFilter, AccountView, KeyNumbers, Timeline, TimelineCursor, soonest_first};
 pub use records::{Compare, Condition, RecordPage, RecordQuery, RecordRow};
 pub use replica::{Applied, ConflictView, Keep, RejectedOp, Settled, SyncConfig};

@@ -72,8 +72,16 @@ pub fn unlock(path: &Path, passphrase: Option<&str>) -> Result<Protection> {
             // A file there that is neither empty nor plain SQLite predates
             // any vault: it is not this CRM's database (encrypted ones
             // always have their vault). Left untouched, no vault made.
-            if path.metadata().is_ok_and(|m| m.len() > 0) && !cipher::is_plain(path)? {
-                return Err(StoreError::NotCrmDatabase(path.to_owned()));
+            let len = path.metadata().map_or(0, |m| m.len());
+            if len > 0 && !cipher::is_plain(path)? {
+                // Whole pages of noise: an encrypted database whose vault
+                // file is gone (its recovery key opens it); anything else
+                // is not ours.
+                return Err(if len % 512 == 0 {
+                    StoreError::VaultMissing(path.to_owned())
+                } else {
+                    StoreError::NotCrmDatabase(path.to_owned())
+                });
             }
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 crate::storage::private::create_dir(dir)?;
@@ -102,6 +110,65 @@ pub fn unlock(path: &Path, passphrase: Option<&str>) -> Result<Protection> {
     }
     cipher::register(path, key, mode);
     Ok(mode.into())
+}
+
+/// The recovery key of the database at `path` (unlocked in this process):
+/// its key in 16 groups of hex digits, to write down and keep apart. With
+/// it the database opens again when its keychain entry or its vault file
+/// is lost ([`recover`]).
+pub fn recovery_key(path: &Path) -> Result<zeroize::Zeroizing<String>> {
+    let unlocked = cipher::unlocked(path).ok_or_else(|| StoreError::Locked(path.to_owned()))?;
+    Ok(unlocked.key.to_recovery())
+}
+
+/// Open the database at `path` with its recovery key after its vault or
+/// its keychain entry was lost: the key is checked against the file (a
+/// wrong one changes nothing), and a new vault keeps it (the keychain, or
+/// behind `passphrase`; the old vault file, if any, is replaced).
+pub fn recover(path: &Path, recovery_key: &str, passphrase: Option<&str>) -> Result<Protection> {
+    let key = Key::from_recovery(recovery_key).ok_or(StoreError::BadRecoveryKey)?;
+    let opens = cipher::open_keyed(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        Some(&key),
+    )
+    .and_then(|c| {
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    });
+    if opens.is_err() {
+        return Err(StoreError::BadRecoveryKey);
+    }
+    let dir = dir_of(path);
+    let old = dir.join(crm_vault::FILE_NAME);
+    if old.exists() {
+        // Set aside, not deleted: it may still be what the user needs.
+        std::fs::rename(
+            &old,
+            backup::beside(&old, &format!(".lost-{}", crm_domain::Id::new())),
+        )?;
+    }
+    let (_, key) = match passphrase {
+        Some(p) => Vault::keep_behind_passphrase(dir, p, key)?,
+        None => Vault::keep_in_keychain(dir, key)?,
+    };
+    let mode = if passphrase.is_some() {
+        Mode::Passphrase
+    } else {
+        Mode::Keychain
+    };
+    cipher::register(path, key, mode);
+    Ok(mode.into())
+}
+
+/// Change the passphrase of the database at `path` (a passphrase vault):
+/// the key stays, only its wrapping changes. A wrong `old` changes nothing.
+pub fn change_passphrase(path: &Path, old: &str, new: &str) -> Result<()> {
+    let mut vault =
+        Vault::open(dir_of(path))?.ok_or_else(|| StoreError::Locked(path.to_owned()))?;
+    vault.change_passphrase(old, new)?;
+    Ok(())
 }
 
 /// How the database at `path` is protected, as this process opened it

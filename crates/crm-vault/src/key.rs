@@ -52,6 +52,31 @@ impl Key {
         hex
     }
 
+    /// The key as a person writes it down and types it back (a recovery
+    /// key): 64 hex digits in 16 groups of 4.
+    pub fn to_recovery(&self) -> Zeroizing<String> {
+        let hex = self.to_hex();
+        let mut text = Zeroizing::new(String::with_capacity(80));
+        for (i, pair) in hex.as_bytes().chunks(4).enumerate() {
+            if i > 0 {
+                text.push('-');
+            }
+            text.push_str(std::str::from_utf8(pair).expect("hex digits"));
+        }
+        text
+    }
+
+    /// Reads a recovery key back, whatever its dashes, spaces and case;
+    /// `None` if it is not 64 hex digits.
+    pub fn from_recovery(text: &str) -> Option<Key> {
+        let digits: Zeroizing<String> = Zeroizing::new(
+            text.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect(),
+        );
+        Key::from_hex(&digits)
+    }
+
     /// Reads [`to_hex`](Key::to_hex)'s form back; `None` if it is not 64 hex
     /// digits.
     pub(crate) fn from_hex(hex: &str) -> Option<Key> {

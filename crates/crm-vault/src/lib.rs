@@ -116,8 +116,13 @@ impl Vault {
     /// [`VaultError::VaultExists`] if `dir` has a vault (in any state);
     /// a keychain error if no keychain takes the key.
     pub fn create_keychain(dir: &Path) -> Result<(Vault, Key), VaultError> {
+        Self::keep_in_keychain(dir, Key::random())
+    }
+
+    /// [`Vault::create_keychain`] for a key there already is (recovered
+    /// from its recovery key: the keychain that held it was lost).
+    pub fn keep_in_keychain(dir: &Path, key: Key) -> Result<(Vault, Key), VaultError> {
         refuse_existing(dir)?;
-        let key = Key::random();
         let sidecar = Sidecar {
             format: sidecar::FORMAT,
             id: sidecar::new_id(),
@@ -151,8 +156,17 @@ impl Vault {
     /// [`VaultError::VaultExists`] if `dir` has a vault (in any state);
     /// [`VaultError::EmptyPassphrase`].
     pub fn create_passphrase(dir: &Path, passphrase: &str) -> Result<(Vault, Key), VaultError> {
+        Self::keep_behind_passphrase(dir, passphrase, Key::random())
+    }
+
+    /// [`Vault::create_passphrase`] for a key there already is (recovered
+    /// from its recovery key).
+    pub fn keep_behind_passphrase(
+        dir: &Path,
+        passphrase: &str,
+        key: Key,
+    ) -> Result<(Vault, Key), VaultError> {
         refuse_existing(dir)?;
-        let key = Key::random();
         let id = sidecar::new_id();
         let sidecar = Sidecar {
             format: sidecar::FORMAT,

@@ -531,6 +531,8 @@ const en = {
     backup_locked: 'This backup was encrypted on another laptop and can be restored only there.',
     passphrase_needed: 'The database is protected by a passphrase: enter it to open the database.',
     lease_expired: 'This laptop has not synced with the team server since {{since, datetime(dateStyle: medium; timeStyle: short)}} and, as your team requires, has been locked since {{locked_at, datetime(dateStyle: medium; timeStyle: short)}}. Sync now, or enter your administrator’s code.',
+    vault_missing: 'This database is encrypted but the file that keeps its key (vault.json) is missing from its folder. Put it back, or open the database with its recovery key (crm vault recover).',
+    bad_recovery_key: 'That recovery key does not open this database; nothing was changed.',
     bad_extension_code: 'That code is not valid for this laptop, or it has run out. Check it with your administrator (it looks like ABCD-EFGH-JKMNP).',
     wrong_passphrase: 'That passphrase is not right. Check Caps Lock and try again.',
     empty_passphrase: 'The passphrase must not be empty.',

@@ -533,6 +533,8 @@ const es: Resources = {
     backup_locked: 'Esta copia de seguridad se cifró en otro portátil y solo puede restaurarse allí.',
     passphrase_needed: 'La base de datos está protegida con una frase de paso: escríbala para abrirla.',
     lease_expired: 'Este portátil no se sincroniza con el servidor del equipo desde el {{since, datetime(dateStyle: medium; timeStyle: short)}} y, como exige su equipo, está bloqueado desde el {{locked_at, datetime(dateStyle: medium; timeStyle: short)}}. Sincronice ahora o escriba el código de su administrador.',
+    vault_missing: 'Esta base de datos está cifrada, pero falta en su carpeta el archivo que guarda su clave (vault.json). Vuelva a ponerlo, o ábrala con su clave de recuperación (crm vault recover).',
+    bad_recovery_key: 'Esa clave de recuperación no abre esta base de datos; no se ha cambiado nada.',
     bad_extension_code: 'Ese código no es válido para este portátil o ya ha caducado. Compruébelo con su administrador (tiene la forma ABCD-EFGH-JKMNP).',
     wrong_passphrase: 'La frase de paso no es correcta. Compruebe el bloqueo de mayúsculas e inténtelo de nuevo.',
     empty_passphrase: 'La frase de paso no puede estar vacía.',

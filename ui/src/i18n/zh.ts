@@ -533,6 +533,8 @@ const zh: Resources = {
     backup_locked: '此备份是在另一台电脑上加密的，只能在那台电脑上恢复。',
     passphrase_needed: '数据库受口令保护：请输入口令以打开数据库。',
     lease_expired: '这台电脑自 {{since, datetime(dateStyle: medium; timeStyle: short)}} 起未与团队服务器同步，按照团队的要求，已于 {{locked_at, datetime(dateStyle: medium; timeStyle: short)}} 锁定。请立即同步，或输入管理员提供的代码。',
+    vault_missing: '此数据库已加密，但其文件夹中缺少保存密钥的文件（vault.json）。请放回该文件，或用恢复密钥打开数据库（crm vault recover）。',
+    bad_recovery_key: '该恢复密钥无法打开此数据库；未做任何更改。',
     bad_extension_code: '此代码对这台电脑无效，或已过期。请与管理员核对（格式如 ABCD-EFGH-JKMNP）。',
     wrong_passphrase: '口令不正确。请检查大写锁定键后重试。',
     empty_passphrase: '口令不能为空。',

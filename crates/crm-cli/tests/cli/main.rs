@@ -753,3 +753,25 @@ fn record_bulk_changes_a_selection_in_one_go() {
             .contains("--assign")
     );
 }
+
+#[test]
+fn the_recovery_key_shown_by_crm_vault_key_opens_the_database_after_its_vault_is_lost() {
+    let crm = Crm::initialised();
+    crm.ok(&["account", "add", "--name", "Bombas Peñalver"]);
+    let key = crm.json(&["vault", "key"])["recovery_key"]
+        .as_str()
+        .expect("a recovery key")
+        .to_owned();
+    std::fs::remove_file(crm.dir.path().join("vault.json")).unwrap();
+    let lost = crm.cmd(&["account", "list"]).output().unwrap();
+    assert!(!lost.status.success());
+    assert!(
+        String::from_utf8_lossy(&lost.stderr).contains("vault file (vault.json) is missing"),
+        "{}",
+        String::from_utf8_lossy(&lost.stderr)
+    );
+    let wrong = crm.cmd(&["vault", "recover", &"0".repeat(64)]).output().unwrap();
+    assert!(!wrong.status.success());
+    crm.ok(&["vault", "recover", &key]);
+    assert!(crm.ok(&["account", "list"]).contains("Bombas Peñalver"));
+}

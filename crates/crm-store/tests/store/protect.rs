@@ -220,3 +220,57 @@ fn with_a_keychain_the_key_and_the_token_live_there() {
     let vault_id_gone = crm_vault::Vault::open(dir.path()).unwrap().is_none();
     assert!(vault_id_gone, "the vault is gone with its keychain entries");
 }
+
+/// The vault file lost (a folder copied without it, a reinstall): the
+/// database no longer opens, and nothing makes a new key over it; its
+/// recovery key, written down before, opens it again with everything in it,
+/// under a new passphrase; a wrong recovery key changes nothing.
+#[test]
+fn the_recovery_key_opens_a_database_whose_vault_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Store::path_in(dir.path());
+    crm_store::unlock(&path, Some("first")).unwrap();
+    let written_down = {
+        let mut store = Store::create(&path, &me()).unwrap();
+        fill(&mut store);
+        crm_store::recovery_key(&path).unwrap()
+    };
+    assert_eq!(
+        written_down.len(),
+        79,
+        "16 groups of 4: {}",
+        written_down.as_str()
+    );
+    std::fs::remove_file(dir.path().join(crm_vault::FILE_NAME)).unwrap();
+    // Another process (the next start) with no vault: refused, untouched.
+    let other = tempfile::tempdir().unwrap();
+    let copy = Store::path_in(other.path());
+    std::fs::copy(&path, &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let err = crm_store::unlock(&copy, Some("first")).unwrap_err();
+    assert_eq!(err.code(), "vault_missing", "{err}");
+    let wrong = "0000-".repeat(15) + "0000";
+    assert_eq!(
+        crm_store::recover(&copy, &wrong, Some("second"))
+            .unwrap_err()
+            .code(),
+        "bad_recovery_key"
+    );
+    assert_eq!(
+        crm_store::recover(&copy, "not a key", Some("second"))
+            .unwrap_err()
+            .code(),
+        "bad_recovery_key"
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), before, "nothing changed");
+    let typed = written_down.to_uppercase().replace('-', " ");
+    crm_store::recover(&copy, &typed, Some("second")).unwrap();
+    assert_eq!(Store::open(&copy).unwrap().outbox_len().unwrap(), 6);
+    crm_store::change_passphrase(&copy, "second", "third").unwrap();
+    assert_eq!(
+        crm_store::change_passphrase(&copy, "second", "x")
+            .unwrap_err()
+            .code(),
+        "wrong_passphrase"
+    );
+}
