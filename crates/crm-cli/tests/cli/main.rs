@@ -770,7 +770,10 @@ fn the_recovery_key_shown_by_crm_vault_key_opens_the_database_after_its_vault_is
         "{}",
         String::from_utf8_lossy(&lost.stderr)
     );
-    let wrong = crm.cmd(&["vault", "recover", &"0".repeat(64)]).output().unwrap();
+    let wrong = crm
+        .cmd(&["vault", "recover", &"0".repeat(64)])
+        .output()
+        .unwrap();
     assert!(!wrong.status.success());
     crm.ok(&["vault", "recover", &key]);
     assert!(crm.ok(&["account", "list"]).contains("Bombas Peñalver"));
