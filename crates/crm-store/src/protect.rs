@@ -77,7 +77,7 @@ pub fn unlock(path: &Path, passphrase: Option<&str>) -> Result<Protection> {
                 // Whole pages of noise: an encrypted database whose vault
                 // file is gone (its recovery key opens it); anything else
                 // is not ours.
-                return Err(if len % 512 == 0 {
+                return Err(if len.is_multiple_of(512) {
                     StoreError::VaultMissing(path.to_owned())
                 } else {
                     StoreError::NotCrmDatabase(path.to_owned())

@@ -89,7 +89,7 @@ fn check_backup_with(path: &Path, key: Option<&crm_vault::Key>) -> Result<i64> {
     // SQLCipher's files are whole pages of what looks like noise: a file
     // of another size is not one, whatever the key.
     let len = std::fs::metadata(path)?.len();
-    let encrypted = !cipher::is_plain(path)? && len >= 512 && len % 512 == 0;
+    let encrypted = !cipher::is_plain(path)? && len >= 512 && len.is_multiple_of(512);
     let not_ours = || {
         if encrypted {
             StoreError::BackupLocked(path.to_owned())
