@@ -204,6 +204,34 @@ pub struct Reach {
 }
 
 impl StoredRecord {
+    /// A new record of `entity`, written by `by` at `hlc`, not yet placed
+    /// in a book nor numbered (`sync::place` and `save` do that).
+    pub fn new(
+        entity: EntityKind,
+        id: Id,
+        data: BTreeMap<String, Value>,
+        versions: BTreeMap<String, FieldVersion>,
+        hlc: Hlc,
+        by: Id,
+    ) -> Self {
+        StoredRecord {
+            entity,
+            id,
+            data,
+            versions,
+            deleted: false,
+            hlc,
+            changed_by: by,
+            created_by: by,
+            scope_user: None,
+            scope_team: None,
+            extra_user: None,
+            extra_team: None,
+            parent_id: None,
+            change_seq: 0,
+        }
+    }
+
     /// Who the record reaches now.
     pub fn reach(&self) -> Reach {
         Reach {

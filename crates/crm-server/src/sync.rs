@@ -126,14 +126,17 @@ fn scope_of(
             Source::Holder { .. } => None,
             Source::Parent(field) => match id_field(data, field) {
                 Some(id) => {
+                    // The parent's place (the one being saved: as it will be).
                     let found = match pending.filter(|p| p.id == id) {
-                        Some(p) => Some(p.clone()),
-                        None => tx.record(id)?,
+                        Some(p) => Some((p.scope_user, p.extra_user, p.extra_team.clone())),
+                        None => tx
+                            .record(id)?
+                            .map(|r| (r.scope_user, r.extra_user, r.extra_team)),
                     };
                     match found {
-                        Some(r) => {
-                            inherited = (r.extra_user, r.extra_team);
-                            r.scope_user
+                        Some((user, extra_user, extra_team)) => {
+                            inherited = (extra_user, extra_team);
+                            user
                         }
                         // The parent is gone (purged): the record stays in
                         // the book it was in. Falling through would put a
@@ -230,22 +233,7 @@ pub fn create_record(
         data.insert(def.name.to_owned(), value);
     }
     let versions = versions_of(&data, hlc, by);
-    let mut record = StoredRecord {
-        entity,
-        id,
-        data,
-        versions,
-        deleted: false,
-        hlc: hlc.clone(),
-        changed_by: by,
-        created_by: by,
-        scope_user: None,
-        scope_team: None,
-        extra_user: None,
-        extra_team: None,
-        parent_id: None,
-        change_seq: 0,
-    };
+    let mut record = StoredRecord::new(entity, id, data, versions, hlc.clone(), by);
     place_and_save(tx, &mut record)?;
     Ok(Ok(()))
 }
@@ -1127,22 +1115,14 @@ fn insert(tx: &mut dyn Tx, viewer: &Viewer, user: &UserRow, op: &Op) -> StorageR
             )
         })
         .collect();
-    let mut record = StoredRecord {
-        entity: op.entity,
-        id: op.record_id,
+    let mut record = StoredRecord::new(
+        op.entity,
+        op.record_id,
         data,
         versions,
-        deleted: false,
-        hlc: op.hlc.clone(),
-        changed_by: op.author_id,
-        created_by: op.author_id,
-        scope_user: None,
-        scope_team: None,
-        extra_user: None,
-        extra_team: None,
-        parent_id: None,
-        change_seq: 0,
-    };
+        op.hlc.clone(),
+        op.author_id,
+    );
     place(tx, &mut record)?;
     if let Some(refused) = out_of_reach(tx, viewer, user, op, None, &record)? {
         return Ok(refused);
@@ -1546,22 +1526,7 @@ pub fn publish_user(tx: &mut dyn Tx, user: &UserRow, hlc: Hlc) -> StorageResult<
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let versions = versions_of(&data, &hlc, user.id);
-    let mut record = StoredRecord {
-        entity: EntityKind::User,
-        id: user.id,
-        data,
-        versions,
-        deleted: false,
-        hlc,
-        changed_by: user.id,
-        created_by: user.id,
-        scope_user: None,
-        scope_team: None,
-        extra_user: None,
-        extra_team: None,
-        parent_id: None,
-        change_seq: 0,
-    };
+    let mut record = StoredRecord::new(EntityKind::User, user.id, data, versions, hlc, user.id);
     save(tx, &mut record, None)
 }
 

@@ -115,6 +115,11 @@ impl Store {
 
     /// Where this laptop stands with the team's lease now.
     pub fn lease(&self) -> Result<Lease> {
+        Ok(self.lease_and_seen()?.0)
+    }
+
+    /// [`Store::lease`], and the latest time this laptop has noted.
+    fn lease_and_seen(&self) -> Result<(Lease, Option<i64>)> {
         let free = Lease {
             state: LeaseState::Free,
             since: None,
@@ -124,13 +129,14 @@ impl Store {
             grace_days: None,
         };
         let Some(row) = self.lease_row()? else {
-            return Ok(free);
+            return Ok((free, None));
         };
+        let seen = row.seen_at;
         let (Some(days), Some(since)) = (row.offline_days.filter(|d| *d > 0), row.since) else {
-            return Ok(free);
+            return Ok((free, seen));
         };
         if !row.logged_in {
-            return Ok(free);
+            return Ok((free, seen));
         }
         let grace = row.grace_days.unwrap_or(0);
         let mut warns_at = since + i64::from(days) * DAY_MS;
@@ -147,14 +153,15 @@ impl Store {
         } else {
             LeaseState::Locked
         };
-        Ok(Lease {
+        let lease = Lease {
             state,
             since: Some(since),
             warns_at: Some(warns_at),
             locks_at: Some(locks_at),
             offline_days: Some(days),
             grace_days: row.grace_days,
-        })
+        };
+        Ok((lease, seen))
     }
 
     /// Refuse to go on when the lease has run out (`lease_expired`): the
@@ -163,12 +170,15 @@ impl Store {
     /// set back later gains nothing.
     pub fn check_lease(&self) -> Result<Lease> {
         let now = self.now().timestamp_millis();
-        // Written at most once an hour: a check is not an edit.
-        self.conn.execute(
-            "UPDATE sync_state SET seen_at = ?1 WHERE coalesce(seen_at, 0) < ?1 - 3600000",
-            [now],
-        )?;
-        let lease = self.lease()?;
+        let (lease, seen) = self.lease_and_seen()?;
+        // Written at most once an hour, and only then: every command checks,
+        // and a write would take the database's write lock each time.
+        if seen.is_none_or(|seen| seen < now - 3_600_000) {
+            self.conn.execute(
+                "UPDATE sync_state SET seen_at = max(coalesce(seen_at, 0), ?1)",
+                [now],
+            )?;
+        }
         if lease.state == LeaseState::Locked {
             return Err(StoreError::LeaseExpired {
                 since: lease.since.unwrap_or_default(),
